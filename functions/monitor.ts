@@ -1,0 +1,66 @@
+/**
+ * Lambda handler: one monitoring cycle per scheduled event. Clients are built once per container;
+ * the handler parses the event, runs the cycle, logs one summary line and emits metrics.
+ */
+import { createAwsClients } from "../lib/aws/clients.js";
+import { loadConfig, type MonitorConfig } from "../lib/config.js";
+import { GuardError } from "../lib/errors.js";
+import { createLogger, logLevelFromEnv } from "../lib/log.js";
+import { cycleMetrics } from "../lib/metrics.js";
+import { createMonitor, incompleteAccounts, type Monitor, summaryLogFields } from "../lib/monitor.js";
+
+/** Time kept back from the Lambda timeout for state writes and alerts after the reads. */
+const SAFETY_MARGIN_MS = 4000;
+
+const log = createLogger({ level: logLevelFromEnv() });
+
+let config: MonitorConfig | undefined;
+let monitor: Monitor | undefined;
+let initError: unknown;
+try {
+  config = loadConfig();
+  monitor = createMonitor(config, createAwsClients(), log);
+} catch (err) {
+  // Reported on every invocation (not only at init) so the Errors alarm keeps firing until fixed.
+  initError = err;
+}
+
+class CycleIncompleteError extends GuardError {
+  readonly kind = "cycle-incomplete";
+}
+
+export interface ScheduledEvent {
+  readonly time?: string;
+}
+
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+function cycleTimeOf(event: ScheduledEvent | undefined): Date {
+  const parsed = event?.time ? new Date(event.time) : undefined;
+  return parsed && !Number.isNaN(parsed.getTime()) ? parsed : new Date();
+}
+
+export const handler = async (event: ScheduledEvent, context: LambdaContext) => {
+  if (!config || !monitor) {
+    log.error("configuration invalid; monitor not running", {
+      error: initError instanceof Error ? initError.message : String(initError),
+    });
+    throw initError;
+  }
+  const summary = await monitor.run({
+    cycleTime: cycleTimeOf(event),
+    deadlineMs: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS,
+  });
+  for (const doc of cycleMetrics(summary, { ratioMetrics: config.ratioMetrics, timestamp: Date.now() })) {
+    process.stdout.write(`${JSON.stringify(doc)}\n`);
+  }
+  log.info("cycle complete", summaryLogFields(summary));
+  const incomplete = incompleteAccounts(summary);
+  if (incomplete.length > 0) {
+    // Failing the invocation trips the Lambda Errors alarm; reads themselves are covered by health alerts.
+    throw new CycleIncompleteError(`could not persist snapshot or alert state for: ${incomplete.join(", ")}`);
+  }
+  return { ok: summary.ok, failed: summary.failed, deferred: summary.deferred, alertsSent: summary.alertsSent };
+};

@@ -1,0 +1,254 @@
+/**
+ * DynamoDB adapter: snapshots and alert state in one table.
+ *
+ * Keys (see docs/architecture.md):
+ *   pk = "ACCT#<account>"
+ *   sk = "SNAP#<takenAt ISO 8601>"  one snapshot per account and scheduled cycle (sorts by time)
+ *   sk = "STATE"                    the account's alert state, written with an optimistic lock
+ * `expiresAt` (epoch seconds) is the table's TTL attribute; only snapshots carry it.
+ */
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import type { AssetAlertState, HealthState } from "../alert-policy.js";
+import { HEALTHY } from "../alert-policy.js";
+import type { AssetDecimalField } from "../binance/account.js";
+import { StateConflictError } from "../errors.js";
+import type { AccountState, AlertStateStore, PendingAlert, SnapshotStore } from "../ports.js";
+import type { AssetSnapshot, Snapshot } from "../snapshot.js";
+
+type Item = Record<string, AttributeValue>;
+
+export const accountKey = (account: string) => `ACCT#${account}`;
+export const snapshotKey = (takenAtIso: string) => `SNAP#${takenAtIso}`;
+export const STATE_KEY = "STATE";
+
+const S = (value: string): AttributeValue => ({ S: value });
+const N = (value: number): AttributeValue => ({ N: String(value) });
+
+function str(item: Item, name: string): string | undefined {
+  const v = item[name];
+  return v && "S" in v ? v.S : undefined;
+}
+function num(item: Item, name: string): number | undefined {
+  const v = item[name];
+  return v && "N" in v && v.N !== undefined ? Number(v.N) : undefined;
+}
+
+export function snapshotToItem(snapshot: Snapshot): Item {
+  const assets: Record<string, AttributeValue> = {};
+  for (const a of snapshot.assets) {
+    const raw: Record<string, AttributeValue> = {};
+    for (const [field, value] of Object.entries(a.raw)) if (value !== undefined) raw[field] = S(value);
+    assets[a.asset] = {
+      M: {
+        raw: { M: raw },
+        marginRatio: a.marginRatio === null ? { NULL: true } : N(a.marginRatio),
+        level: S(a.level),
+      },
+    };
+  }
+  return {
+    pk: S(accountKey(snapshot.account)),
+    sk: S(snapshotKey(snapshot.takenAt)),
+    account: S(snapshot.account),
+    takenAt: S(snapshot.takenAt),
+    fetchedAt: S(snapshot.fetchedAt),
+    assets: { M: assets },
+    openPositions: N(snapshot.openPositions),
+    ...(snapshot.usedWeight !== undefined ? { usedWeight: N(snapshot.usedWeight) } : {}),
+    expiresAt: N(snapshot.expiresAt),
+  };
+}
+
+export function itemToSnapshot(item: Item): Snapshot {
+  const assetsAttr = item.assets && "M" in item.assets ? (item.assets.M ?? {}) : {};
+  const assets: AssetSnapshot[] = Object.entries(assetsAttr)
+    .map(([asset, value]) => {
+      const m = value.M ?? {};
+      const rawAttr = m.raw?.M ?? {};
+      const raw: Partial<Record<AssetDecimalField, string>> = {};
+      for (const [field, v] of Object.entries(rawAttr)) if (v.S !== undefined) raw[field as AssetDecimalField] = v.S;
+      const ratio = m.marginRatio?.N;
+      return { asset, raw, marginRatio: ratio === undefined ? null : Number(ratio), level: m.level?.S ?? "ok" };
+    })
+    .sort((a, b) => a.asset.localeCompare(b.asset));
+  const usedWeight = num(item, "usedWeight");
+  return {
+    account: str(item, "account") ?? "",
+    takenAt: str(item, "takenAt") ?? "",
+    fetchedAt: str(item, "fetchedAt") ?? "",
+    assets,
+    openPositions: num(item, "openPositions") ?? 0,
+    ...(usedWeight !== undefined ? { usedWeight } : {}),
+    expiresAt: num(item, "expiresAt") ?? 0,
+  };
+}
+
+const EMPTY_STATE: AccountState = { version: 0, assets: {}, health: HEALTHY, outbox: {} };
+
+function parseJson<T>(text: string | undefined, fallback: T): T {
+  if (text === undefined) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export interface QueryRange {
+  readonly fromIso: string;
+  readonly toIso: string;
+  /** Newest first. @default false */
+  readonly descending?: boolean;
+  readonly limit?: number;
+  /** Items per DynamoDB page. @default 1000 */
+  readonly pageSize?: number;
+}
+
+export class DynamoDbStore implements SnapshotStore, AlertStateStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    readonly tableName: string,
+  ) {}
+
+  async putSnapshot(snapshot: Snapshot): Promise<"created" | "duplicate"> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: snapshotToItem(snapshot),
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return "created";
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return "duplicate";
+      throw err;
+    }
+  }
+
+  async loadState(account: string): Promise<AccountState> {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { pk: S(accountKey(account)), sk: S(STATE_KEY) },
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Item;
+    if (!item) return EMPTY_STATE;
+    const outbox: Record<string, PendingAlert> = {};
+    const outboxAttr = item.outbox && "M" in item.outbox ? (item.outbox.M ?? {}) : {};
+    for (const [id, v] of Object.entries(outboxAttr)) {
+      const pending = parseJson<PendingAlert | undefined>(v.S, undefined);
+      if (pending) outbox[id] = pending;
+    }
+    const lastCycleAt = str(item, "lastCycleAt");
+    return {
+      version: num(item, "version") ?? 0,
+      ...(lastCycleAt ? { lastCycleAt } : {}),
+      assets: parseJson<Record<string, AssetAlertState>>(str(item, "assets"), {}),
+      health: parseJson<HealthState>(str(item, "health"), HEALTHY),
+      outbox,
+    };
+  }
+
+  async saveState(account: string, state: AccountState, expectedVersion: number): Promise<void> {
+    const outbox: Record<string, AttributeValue> = {};
+    for (const [id, pending] of Object.entries(state.outbox)) outbox[id] = S(JSON.stringify(pending));
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: S(accountKey(account)),
+            sk: S(STATE_KEY),
+            version: N(state.version),
+            ...(state.lastCycleAt ? { lastCycleAt: S(state.lastCycleAt) } : {}),
+            assets: S(JSON.stringify(state.assets)),
+            health: S(JSON.stringify(state.health)),
+            outbox: { M: outbox },
+          },
+          ...(expectedVersion === 0
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : {
+                ConditionExpression: "version = :expected",
+                ExpressionAttributeValues: { ":expected": N(expectedVersion) },
+              }),
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new StateConflictError(`alert state for ${account} was changed by another invocation`);
+      }
+      throw err;
+    }
+  }
+
+  async ackAlerts(account: string, alertIds: readonly string[]): Promise<void> {
+    if (alertIds.length === 0) return;
+    const names: Record<string, string> = { "#outbox": "outbox" };
+    const removes = alertIds.map((id, i) => {
+      names[`#a${i}`] = id;
+      return `#outbox.#a${i}`;
+    });
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: S(accountKey(account)), sk: S(STATE_KEY) },
+        // Bumping the version makes any writer holding the pre-ack outbox re-read it.
+        UpdateExpression: `REMOVE ${removes.join(", ")} SET version = version + :one`,
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ":one": N(1) },
+      }),
+    );
+  }
+
+  /** Snapshots of one account between two ISO times (inclusive), paginated lazily. */
+  async *querySnapshots(account: string, range: QueryRange): AsyncGenerator<Snapshot> {
+    let startKey: Item | undefined;
+    let remaining = range.limit ?? Number.POSITIVE_INFINITY;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+          ExpressionAttributeValues: {
+            ":pk": S(accountKey(account)),
+            ":from": S(snapshotKey(range.fromIso)),
+            ":to": S(snapshotKey(range.toIso)),
+          },
+          ScanIndexForward: !range.descending,
+          Limit: Math.min(range.pageSize ?? 1000, remaining),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        if (remaining-- <= 0) return;
+        yield itemToSnapshot(item);
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey && remaining > 0);
+  }
+
+  /** The newest snapshot of an account, if any. */
+  async latestSnapshot(account: string): Promise<Snapshot | undefined> {
+    for await (const s of this.querySnapshots(account, {
+      fromIso: "0000",
+      toIso: "9999",
+      descending: true,
+      limit: 1,
+    })) {
+      return s;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,293 @@
+/**
+ * Binance COIN-M client for the signed account call. It owns the protocol: signing, server-time
+ * sync on -1021, the meaning of each HTTP status, retries with jittered backoff inside the
+ * caller's deadline, and request-weight accounting.
+ */
+import {
+  type BinanceError,
+  BinanceAuthError,
+  BinanceClockSkewError,
+  BinanceIpBanError,
+  BinanceRateLimitError,
+  BinanceRequestError,
+  BinanceResponseFormatError,
+  BinanceRestrictedLocationError,
+  BinanceSignatureError,
+  BinanceUnavailableError,
+  WeightBudgetExceededError,
+} from "../errors.js";
+import type { Logger } from "../log.js";
+import type { ApiCredentials } from "../credentials.js";
+import { type AccountInfo, parseAccountResponse } from "./account.js";
+import type { WeightGovernor } from "./weight-governor.js";
+
+export const ACCOUNT_PATH = "/dapi/v1/account";
+export const TIME_PATH = "/dapi/v1/time";
+/** Documented request weight of GET /dapi/v1/account. */
+export const ACCOUNT_WEIGHT = 5;
+const TIME_WEIGHT = 1;
+
+export interface BinanceClientOptions {
+  readonly baseUrl: string;
+  readonly recvWindowMs: number;
+  readonly governor: WeightGovernor;
+  /** Upper bound for one HTTP request. @default 5000 */
+  readonly requestTimeoutMs?: number;
+  /** Attempts for retryable failures, the first included. @default 4 */
+  readonly maxAttempts?: number;
+  /** Backoff base and cap for full-jitter exponential backoff. @default 200 / 2000 */
+  readonly backoffBaseMs?: number;
+  readonly backoffCapMs?: number;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+export interface AccountRead {
+  readonly account: AccountInfo;
+  readonly usedWeight?: number;
+  readonly attempts: number;
+}
+
+interface RawResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+const AUTH_CODES = new Set([-2014, -2015, -2008]);
+
+/** Binance error bodies look like {"code": -1021, "msg": "..."}; anything else yields undefined. */
+function errorBody(body: string): { code: number; msg: string } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === "object" && parsed !== null) {
+      const { code, msg } = parsed as Record<string, unknown>;
+      if (typeof code === "number") return { code, msg: typeof msg === "string" ? msg.slice(0, 200) : "" };
+    }
+  } catch {
+    // Not JSON: the caller classifies by status alone.
+  }
+  return undefined;
+}
+
+function retryAfterMs(headers: Headers, now: number): number | undefined {
+  const value = headers.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+export class BinanceClient {
+  private readonly opts: Required<Omit<BinanceClientOptions, "governor">>;
+  private readonly governor: WeightGovernor;
+  /** serverTime - localTime, learned from GET /dapi/v1/time after a -1021. */
+  private offsetMs = 0;
+
+  constructor(options: BinanceClientOptions) {
+    this.governor = options.governor;
+    this.opts = {
+      baseUrl: options.baseUrl.replace(/\/$/, ""),
+      recvWindowMs: options.recvWindowMs,
+      requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+      maxAttempts: options.maxAttempts ?? 4,
+      backoffBaseMs: options.backoffBaseMs ?? 200,
+      backoffCapMs: options.backoffCapMs ?? 2000,
+      fetch: options.fetch ?? fetch,
+      now: options.now ?? Date.now,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      random: options.random ?? Math.random,
+    };
+  }
+
+  /** Current estimate of the local clock's offset from Binance's. */
+  clockOffsetMs(): number {
+    return this.offsetMs;
+  }
+
+  /**
+   * Read the account. Retries 5xx, network failures, timeouts and malformed bodies with jittered
+   * backoff while `deadlineMs` allows; resyncs the clock once on -1021; honours Retry-After on 429.
+   */
+  async getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<AccountRead> {
+    let resynced = false;
+    let lastError: BinanceError | undefined;
+    for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
+      try {
+        const response = await this.signedGet(ACCOUNT_PATH, ACCOUNT_WEIGHT, credentials, deadlineMs);
+        const usedWeight = this.recordWeight(response.headers);
+        log.debug("binance response", { path: ACCOUNT_PATH, status: response.status, usedWeight, attempt });
+        if (response.status === 200) {
+          return { account: parseAccountResponse(response.body), usedWeight, attempts: attempt };
+        }
+        throw this.classify(response);
+      } catch (err) {
+        if (err instanceof BinanceClockSkewError && !resynced) {
+          resynced = true;
+          await this.syncTime(deadlineMs);
+          log.warn("clock resynced with Binance server time", { offsetMs: this.offsetMs });
+          attempt--; // the documented single retry after a resync does not use up an attempt
+          continue;
+        }
+        if (!isRetryable(err)) throw err;
+        lastError = err;
+        const delay = this.delayBefore(attempt, err);
+        const remaining = deadlineMs - this.opts.now();
+        if (attempt >= this.opts.maxAttempts || delay + 250 > remaining) break;
+        log.warn("binance call failed, retrying", { kind: err.kind, status: err.status, attempt, delayMs: delay });
+        await this.opts.sleep(delay);
+      }
+    }
+    throw lastError ?? new BinanceUnavailableError("Binance did not answer within the time budget");
+  }
+
+  /** Fetch server time and keep the offset; one weight-1 unsigned call. */
+  async syncTime(deadlineMs: number): Promise<number> {
+    if (!this.governor.tryAcquire(TIME_WEIGHT)) {
+      throw new WeightBudgetExceededError("request weight budget exhausted; time sync deferred");
+    }
+    const sentAt = this.opts.now();
+    const response = await this.send(`${this.opts.baseUrl}${TIME_PATH}`, {}, deadlineMs);
+    const receivedAt = this.opts.now();
+    this.recordWeight(response.headers);
+    if (response.status !== 200) throw this.classify(response);
+    let serverTime: unknown;
+    try {
+      serverTime = (JSON.parse(response.body) as Record<string, unknown>).serverTime;
+    } catch {
+      throw new BinanceResponseFormatError("Binance time response is not JSON");
+    }
+    if (typeof serverTime !== "number") throw new BinanceResponseFormatError("Binance time response has no serverTime");
+    this.offsetMs = Math.round(serverTime - (sentAt + receivedAt) / 2);
+    return this.offsetMs;
+  }
+
+  private async signedGet(
+    path: string,
+    weight: number,
+    credentials: ApiCredentials,
+    deadlineMs: number,
+  ): Promise<RawResponse> {
+    if (!this.governor.tryAcquire(weight)) {
+      const until = this.governor.blockedUntilMs();
+      throw new WeightBudgetExceededError(
+        until
+          ? `Binance calls paused until ${new Date(until).toISOString()} (rate limit or IP ban)`
+          : "per-minute request weight budget reached; account deferred to the next cycle",
+      );
+    }
+    const timestamp = Math.round(this.opts.now() + this.offsetMs);
+    const query = `recvWindow=${this.opts.recvWindowMs}&timestamp=${timestamp}`;
+    const signature = credentials.signer.sign(query);
+    return this.send(`${this.opts.baseUrl}${path}?${query}&signature=${signature}`, {
+      "X-MBX-APIKEY": credentials.apiKey,
+    }, deadlineMs);
+  }
+
+  private async send(url: string, headers: Record<string, string>, deadlineMs: number): Promise<RawResponse> {
+    const budget = Math.min(this.opts.requestTimeoutMs, deadlineMs - this.opts.now());
+    if (budget <= 0) throw new BinanceUnavailableError("no time left in the budget to call Binance");
+    try {
+      const res = await this.opts.fetch(url, { headers, signal: AbortSignal.timeout(budget) });
+      return { status: res.status, headers: res.headers, body: await res.text() };
+    } catch (err) {
+      const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+      // The URL holds the signature, so the cause is reduced to its name and code.
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      throw new BinanceUnavailableError(
+        timedOut ? `Binance did not answer within ${budget} ms` : `network error calling Binance (${code ?? (err as Error).name})`,
+      );
+    }
+  }
+
+  private recordWeight(headers: Headers): number | undefined {
+    const value = Number(headers.get("x-mbx-used-weight-1m"));
+    if (!Number.isFinite(value) || headers.get("x-mbx-used-weight-1m") === null) return undefined;
+    this.governor.observe(value);
+    return value;
+  }
+
+  private classify(response: RawResponse): BinanceError {
+    const { status, headers, body } = response;
+    const err = errorBody(body);
+    const code = err?.code;
+    const detail = err ? ` (code ${err.code}: ${err.msg})` : "";
+    if (code === -1021) {
+      return new BinanceClockSkewError(
+        `timestamp outside recvWindow even after resync${detail}; check the host clock`,
+        status,
+        code,
+      );
+    }
+    if (code === -1022) {
+      return new BinanceSignatureError(
+        `signature rejected${detail}: the apiSecret or privateKey in the secret does not match the apiKey`,
+        status,
+        code,
+      );
+    }
+    if (status === 401 || (code !== undefined && AUTH_CODES.has(code))) {
+      return new BinanceAuthError(
+        `API key rejected${detail}: check the key exists, has "Enable Reading", and its IP whitelist allows this monitor`,
+        status,
+        code,
+      );
+    }
+    if (status === 429) {
+      const wait = retryAfterMs(headers, this.opts.now());
+      if (wait !== undefined) this.governor.blockUntil(this.opts.now() + wait);
+      return new BinanceRateLimitError(
+        `rate limited by Binance${detail}; backing off${wait !== undefined ? ` ${Math.ceil(wait / 1000)} s` : ""}`,
+        wait,
+        status,
+        code,
+      );
+    }
+    if (status === 418) {
+      const wait = retryAfterMs(headers, this.opts.now());
+      const until = wait !== undefined ? this.opts.now() + wait : undefined;
+      // Without Retry-After, assume Binance's shortest ban (2 minutes) rather than hammering.
+      this.governor.blockUntil(until ?? this.opts.now() + 120_000);
+      return new BinanceIpBanError(
+        `this IP is banned by Binance for ignoring rate limits${until ? ` until ${new Date(until).toISOString()}` : ""}; no calls until then`,
+        until,
+        status,
+        code,
+      );
+    }
+    if (status === 451) {
+      return new BinanceRestrictedLocationError(
+        "Binance refuses service from this location (HTTP 451). AWS US regions are blocked: deploy the stack to a non-US region such as eu-west-1 or ap-northeast-1",
+        status,
+        code,
+      );
+    }
+    if (status >= 500) {
+      const html = /^\s*</.test(body) ? ", HTML body" : "";
+      return new BinanceUnavailableError(`Binance returned HTTP ${status}${detail || html}; state unknown`, status, code);
+    }
+    if (status === 200) return new BinanceResponseFormatError("unexpected 200 response", status);
+    if (!err) {
+      return new BinanceResponseFormatError(`Binance returned HTTP ${status} without a JSON error body`, status);
+    }
+    return new BinanceRequestError(`Binance rejected the request with HTTP ${status}${detail}`, status, code);
+  }
+
+  private delayBefore(attempt: number, err: BinanceError): number {
+    if (err instanceof BinanceRateLimitError && err.retryAfterMs !== undefined) return err.retryAfterMs;
+    const ceiling = Math.min(this.opts.backoffCapMs, this.opts.backoffBaseMs * 2 ** (attempt - 1));
+    return Math.round(this.opts.random() * ceiling);
+  }
+}
+
+function isRetryable(err: unknown): err is BinanceError {
+  return (
+    (err instanceof BinanceUnavailableError ||
+      err instanceof BinanceResponseFormatError ||
+      err instanceof BinanceRateLimitError) &&
+    err.retryable
+  );
+}

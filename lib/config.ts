@@ -1,0 +1,217 @@
+/**
+ * Monitor configuration, read from environment variables once at start-up. The Lambda and the
+ * local runner share this module, so what works locally is what runs in AWS.
+ */
+import { ConfigError } from "./errors.js";
+
+/** One alert level: the asset's margin ratio has reached `ratio` (0.5 = 50%). */
+export interface AlertLevel {
+  readonly name: string;
+  readonly ratio: number;
+}
+
+/** An account to monitor and where its API key lives. */
+export interface AccountConfig {
+  /** Alias used in logs, alerts and the table key; never the API key. */
+  readonly name: string;
+  /** Secrets Manager secret name or ARN. */
+  readonly secretId: string;
+}
+
+export interface MonitorConfig {
+  readonly snapshotTable: string;
+  readonly alertTopicArn: string;
+  readonly accounts: readonly AccountConfig[];
+  /** Sorted by ratio, ascending. */
+  readonly alertLevels: readonly AlertLevel[];
+  readonly hysteresis: number;
+  readonly renotifyMinutes: number;
+  readonly snapshotTtlDays: number;
+  readonly binanceBaseUrl: string;
+  readonly recvWindowMs: number;
+  /** How many accounts are read at once. */
+  readonly accountConcurrency: number;
+  /** Per-minute request weight the monitor's IP may use (COIN-M REQUEST_WEIGHT limit). */
+  readonly weightLimitPerMinute: number;
+  /** Emit one CloudWatch metric per account and asset (costs per metric per month). */
+  readonly ratioMetrics: boolean;
+  /** Consecutive failed cycles before a "cannot read account" alert. */
+  readonly failuresBeforeAlert: number;
+}
+
+export const DEFAULT_ALERT_LEVELS: readonly AlertLevel[] = [
+  { name: "warning", ratio: 0.5 },
+  { name: "critical", ratio: 0.8 },
+];
+
+export const DEFAULTS = {
+  hysteresis: 0.05,
+  renotifyMinutes: 60,
+  snapshotTtlDays: 90,
+  binanceBaseUrl: "https://dapi.binance.com",
+  recvWindowMs: 5000,
+  accountConcurrency: 16,
+  weightLimitPerMinute: 2400,
+  ratioMetrics: true,
+  failuresBeforeAlert: 3,
+} as const;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const RESERVED_LEVEL_NAMES = new Set(["ok"]);
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function read(env: Env, variable: string): string | undefined {
+  const value = env[variable]?.trim();
+  return value === "" ? undefined : value;
+}
+
+function required(env: Env, variable: string): string {
+  const value = read(env, variable);
+  if (value === undefined) throw new ConfigError(variable, "is required but not set");
+  return value;
+}
+
+function parseJson(variable: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ConfigError(variable, "is not valid JSON");
+  }
+}
+
+function number(
+  env: Env,
+  variable: string,
+  fallback: number,
+  check: { min: number; max: number; integer?: boolean },
+): number {
+  const text = read(env, variable);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || (check.integer && !Number.isInteger(value))) {
+    throw new ConfigError(variable, `must be ${check.integer ? "an integer" : "a number"}, got "${text}"`);
+  }
+  if (value < check.min || value > check.max) {
+    throw new ConfigError(variable, `must be between ${check.min} and ${check.max}, got ${value}`);
+  }
+  return value;
+}
+
+function boolean(env: Env, variable: string, fallback: boolean): boolean {
+  const text = read(env, variable)?.toLowerCase();
+  if (text === undefined) return fallback;
+  if (text === "true" || text === "1") return true;
+  if (text === "false" || text === "0") return false;
+  throw new ConfigError(variable, `must be true or false, got "${text}"`);
+}
+
+/** Parse and check the ACCOUNTS JSON: unique, key-safe names and a secret id each. */
+export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfig[] {
+  const raw = parseJson(variable, text);
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw new ConfigError(variable, 'must be a non-empty JSON array of {"name": "...", "secretId": "..."}');
+  }
+  const seen = new Set<string>();
+  return raw.map((entry: unknown, i) => {
+    if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
+    const { name, secretId } = entry as Record<string, unknown>;
+    if (typeof name !== "string" || !NAME.test(name)) {
+      throw new ConfigError(variable, `entry ${i}: "name" must be 1-64 letters, digits, "_", "." or "-"`);
+    }
+    if (typeof secretId !== "string" || secretId.trim() === "") {
+      throw new ConfigError(variable, `entry ${i} (${name}): "secretId" must be a non-empty string`);
+    }
+    if (seen.has(name)) throw new ConfigError(variable, `account name "${name}" appears twice`);
+    seen.add(name);
+    return { name, secretId: secretId.trim() };
+  });
+}
+
+/** Parse and check ALERT_LEVELS: unique names, ratios in (0, 1], returned in ascending order. */
+export function parseAlertLevels(text: string, variable = "ALERT_LEVELS"): AlertLevel[] {
+  const raw = parseJson(variable, text);
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw new ConfigError(variable, 'must be a non-empty JSON array of {"name": "...", "ratio": 0.5}');
+  }
+  const levels = raw.map((entry: unknown, i) => {
+    if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
+    const { name, ratio } = entry as Record<string, unknown>;
+    if (typeof name !== "string" || !NAME.test(name) || RESERVED_LEVEL_NAMES.has(name)) {
+      throw new ConfigError(variable, `entry ${i}: "name" must be a simple word other than "ok"`);
+    }
+    if (typeof ratio !== "number" || !(ratio > 0 && ratio <= 1)) {
+      throw new ConfigError(variable, `entry ${i} (${name}): "ratio" must be a number in (0, 1]`);
+    }
+    return { name, ratio };
+  });
+  levels.sort((a, b) => a.ratio - b.ratio);
+  for (let i = 1; i < levels.length; i++) {
+    const prev = levels[i - 1];
+    const cur = levels[i];
+    if (prev && cur && (prev.ratio === cur.ratio || prev.name === cur.name)) {
+      throw new ConfigError(variable, `levels "${prev.name}" and "${cur.name}" must have distinct names and ratios`);
+    }
+  }
+  if (new Set(levels.map((l) => l.name)).size !== levels.length) {
+    throw new ConfigError(variable, "level names must be unique");
+  }
+  return levels;
+}
+
+function baseUrl(env: Env): string {
+  const text = read(env, "BINANCE_BASE_URL") ?? DEFAULTS.binanceBaseUrl;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError("BINANCE_BASE_URL", `is not a URL: "${text}"`);
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
+    throw new ConfigError("BINANCE_BASE_URL", "must use https (plain http is allowed only on loopback)");
+  }
+  return url.origin;
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Read and validate every variable; throws a ConfigError naming the first bad one. */
+export function loadConfig(env: Env = process.env): MonitorConfig {
+  const alertLevels = read(env, "ALERT_LEVELS")
+    ? parseAlertLevels(required(env, "ALERT_LEVELS"))
+    : [...DEFAULT_ALERT_LEVELS];
+  const hysteresis = number(env, "HYSTERESIS", DEFAULTS.hysteresis, { min: 0, max: 0.5 });
+  const lowest = alertLevels[0];
+  if (lowest && hysteresis >= lowest.ratio) {
+    throw new ConfigError("HYSTERESIS", `must be below the lowest alert level (${lowest.ratio})`);
+  }
+  return {
+    snapshotTable: required(env, "SNAPSHOT_TABLE"),
+    alertTopicArn: required(env, "ALERT_TOPIC_ARN"),
+    accounts: parseAccounts(required(env, "ACCOUNTS")),
+    alertLevels,
+    hysteresis,
+    renotifyMinutes: number(env, "RENOTIFY_MINUTES", DEFAULTS.renotifyMinutes, { min: 0, max: 10080, integer: true }),
+    snapshotTtlDays: number(env, "SNAPSHOT_TTL_DAYS", DEFAULTS.snapshotTtlDays, { min: 1, max: 3650, integer: true }),
+    binanceBaseUrl: baseUrl(env),
+    recvWindowMs: number(env, "RECV_WINDOW_MS", DEFAULTS.recvWindowMs, { min: 1, max: 60000, integer: true }),
+    accountConcurrency: number(env, "ACCOUNT_CONCURRENCY", DEFAULTS.accountConcurrency, {
+      min: 1,
+      max: 256,
+      integer: true,
+    }),
+    weightLimitPerMinute: number(env, "BINANCE_WEIGHT_LIMIT", DEFAULTS.weightLimitPerMinute, {
+      min: 10,
+      max: 100000,
+      integer: true,
+    }),
+    ratioMetrics: boolean(env, "RATIO_METRICS", DEFAULTS.ratioMetrics),
+    failuresBeforeAlert: number(env, "FAILURES_BEFORE_ALERT", DEFAULTS.failuresBeforeAlert, {
+      min: 1,
+      max: 100,
+      integer: true,
+    }),
+  };
+}

@@ -1,0 +1,356 @@
+/**
+ * One monitoring cycle: for each account read the key, read the account, write the snapshot,
+ * update the alert state and publish what changed. Accounts run concurrently with a bound; one
+ * account's failure never stops the others; a fetched snapshot is written before anything that
+ * could fail after it.
+ */
+import {
+  type AssetAlertState,
+  decideAsset,
+  decideHealth,
+  HEALTHY,
+  type PolicySettings,
+  type ReadOutcome,
+} from "./alert-policy.js";
+import type { Alert } from "./alerts.js";
+import type { AccountRead } from "./binance/client.js";
+import { mapWithConcurrency } from "./concurrency.js";
+import type { AccountConfig, MonitorConfig } from "./config.js";
+import {
+  BinanceAuthError,
+  BinanceSignatureError,
+  describeError,
+  GuardError,
+  StateConflictError,
+  WeightBudgetExceededError,
+} from "./errors.js";
+import type { Logger } from "./log.js";
+import { type AssetMargin, evaluateAccount, OK_LEVEL } from "./margin.js";
+import type {
+  AccountSource,
+  AccountState,
+  AlertPublisher,
+  AlertStateStore,
+  PendingAlert,
+  SecretSource,
+  SnapshotStore,
+} from "./ports.js";
+import { buildSnapshot, type Snapshot } from "./snapshot.js";
+
+export interface CycleDeps {
+  readonly secrets: SecretSource;
+  readonly exchange: AccountSource;
+  readonly snapshots: SnapshotStore;
+  readonly state: AlertStateStore;
+  readonly publisher: AlertPublisher;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+export interface CycleInput {
+  /** The scheduled time of this cycle (EventBridge `time`); retried deliveries share it. */
+  readonly cycleTime: Date;
+  /** Wall-clock ms by which every account must be done (the Lambda's remaining time, less a margin). */
+  readonly deadlineMs: number;
+}
+
+export type AccountStatus = "ok" | "failed" | "deferred";
+
+export interface AccountResult {
+  readonly account: string;
+  readonly status: AccountStatus;
+  readonly snapshot?: Snapshot;
+  readonly snapshotWritten: boolean | "duplicate";
+  readonly margins: readonly AssetMargin[];
+  readonly alertsSent: readonly Alert[];
+  readonly alertsPending: number;
+  readonly error?: { kind: string; message: string };
+  /** Problems after the read (store or publish) that did not stop the cycle. */
+  readonly problems: readonly { step: string; kind: string; message: string }[];
+  readonly durationMs: number;
+}
+
+export interface CycleSummary {
+  readonly cycleTime: string;
+  readonly accounts: readonly AccountResult[];
+  readonly ok: number;
+  readonly failed: number;
+  readonly deferred: number;
+  readonly alertsSent: number;
+  readonly durationMs: number;
+}
+
+/** How long an invocation holds the alerts it is publishing before another may retry them. */
+const ALERT_LEASE_MS = 45_000;
+const STATE_WRITE_ATTEMPTS = 5;
+
+export async function runCycle(config: MonitorConfig, deps: CycleDeps, input: CycleInput): Promise<CycleSummary> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const accounts = await mapWithConcurrency(config.accounts, config.accountConcurrency, (account) =>
+    monitorAccount(config, deps, input, account),
+  );
+  const count = (s: AccountStatus) => accounts.filter((a) => a.status === s).length;
+  return {
+    cycleTime: input.cycleTime.toISOString(),
+    accounts,
+    ok: count("ok"),
+    failed: count("failed"),
+    deferred: count("deferred"),
+    alertsSent: accounts.reduce((n, a) => n + a.alertsSent.length, 0),
+    durationMs: now() - started,
+  };
+}
+
+function policyOf(config: MonitorConfig): PolicySettings {
+  return { levels: config.alertLevels, hysteresis: config.hysteresis, renotifyMs: config.renotifyMinutes * 60_000 };
+}
+
+/** Read the account, refreshing a cached secret once if Binance rejects the key it holds. */
+async function readAccount(
+  deps: CycleDeps,
+  account: AccountConfig,
+  deadlineMs: number,
+  log: Logger,
+): Promise<AccountRead> {
+  const credentials = await deps.secrets.getCredentials(account.secretId);
+  try {
+    return await deps.exchange.getAccount(credentials, deadlineMs, log);
+  } catch (err) {
+    if (!(err instanceof BinanceAuthError || err instanceof BinanceSignatureError)) throw err;
+    // The key may have been rotated since this container cached it: read it again once.
+    const fresh = await deps.secrets.getCredentials(account.secretId, { refresh: true });
+    // Sources return the very same object while the secret's version is unchanged.
+    if (fresh === credentials) throw err;
+    log.info("secret changed since it was cached; retrying with the new key");
+    return deps.exchange.getAccount(fresh, deadlineMs, log);
+  }
+}
+
+async function monitorAccount(
+  config: MonitorConfig,
+  deps: CycleDeps,
+  input: CycleInput,
+  account: AccountConfig,
+): Promise<AccountResult> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const log = deps.log.child({ account: account.name });
+  const problems: { step: string; kind: string; message: string }[] = [];
+  let snapshot: Snapshot | undefined;
+  let snapshotWritten: boolean | "duplicate" = false;
+  let margins: AssetMargin[] = [];
+  let outcome: ReadOutcome;
+  let readError: { kind: string; message: string } | undefined;
+  let status: AccountStatus = "ok";
+
+  try {
+    const read = await readAccount(deps, account, input.deadlineMs, log);
+    margins = evaluateAccount(read.account, config.alertLevels);
+    snapshot = buildSnapshot({
+      account: account.name,
+      takenAt: input.cycleTime,
+      fetchedAt: new Date(now()),
+      margins,
+      openPositions: read.account.openPositions,
+      ...(read.usedWeight !== undefined ? { usedWeight: read.usedWeight } : {}),
+      ttlDays: config.snapshotTtlDays,
+    });
+    outcome = { ok: true };
+    for (const m of margins) {
+      log.info("margin", {
+        asset: m.asset,
+        ratio: Number.isFinite(m.ratio) ? m.ratio : null,
+        level: m.level,
+        usedWeight: read.usedWeight,
+      });
+    }
+  } catch (err) {
+    readError = describeError(err);
+    status = err instanceof WeightBudgetExceededError ? "deferred" : "failed";
+    outcome = {
+      ok: false,
+      kind: readError.kind,
+      needsHuman: err instanceof GuardError ? err.needsHuman : false,
+    };
+    log.error("cannot read account", { ...readError, status });
+  }
+
+  if (snapshot) {
+    try {
+      snapshotWritten = (await deps.snapshots.putSnapshot(snapshot)) === "duplicate" ? "duplicate" : true;
+    } catch (err) {
+      problems.push({ step: "write-snapshot", ...describeError(err) });
+      log.error("snapshot write failed", describeError(err));
+    }
+  }
+
+  let alertsSent: Alert[] = [];
+  let alertsPending = 0;
+  try {
+    const claimed = await commitState(config, deps, input, account.name, margins, outcome, readError, log);
+    const published = await publishAll(deps, claimed, log);
+    alertsSent = published.sent;
+    alertsPending = published.failed;
+    if (published.sent.length > 0) {
+      await deps.state.ackAlerts(
+        account.name,
+        published.sent.map((a) => a.id),
+      );
+    }
+    if (published.failed > 0) problems.push({ step: "publish", kind: "publish", message: `${published.failed} alert(s) not published; retried next cycle` });
+  } catch (err) {
+    problems.push({ step: "alert-state", ...describeError(err) });
+    log.error("alert state update failed", describeError(err));
+  }
+
+  return {
+    account: account.name,
+    status,
+    ...(snapshot ? { snapshot } : {}),
+    snapshotWritten,
+    margins,
+    alertsSent,
+    alertsPending,
+    ...(readError ? { error: readError } : {}),
+    problems,
+    durationMs: now() - started,
+  };
+}
+
+/**
+ * Apply this cycle's observation to the stored alert state with an optimistic lock, and claim
+ * the alerts to publish (new ones plus any whose earlier publish failed). A cycle whose time is
+ * not newer than the stored one (a retried or overlapping delivery) changes nothing but may
+ * still claim alerts left pending.
+ */
+async function commitState(
+  config: MonitorConfig,
+  deps: CycleDeps,
+  input: CycleInput,
+  accountName: string,
+  margins: readonly AssetMargin[],
+  outcome: ReadOutcome,
+  readError: { kind: string; message: string } | undefined,
+  log: Logger,
+): Promise<Alert[]> {
+  const now = deps.now ?? Date.now;
+  const cycleIso = input.cycleTime.toISOString();
+  for (let attempt = 1; attempt <= STATE_WRITE_ATTEMPTS; attempt++) {
+    const prev = await deps.state.loadState(accountName);
+    const nowMs = now();
+    const stale = prev.lastCycleAt !== undefined && prev.lastCycleAt >= cycleIso;
+    const { state, alerts } = stale
+      ? { state: prev, alerts: [] as Alert[] }
+      : evaluate(config, prev, margins, outcome, readError, accountName, input.cycleTime, nowMs);
+    if (stale) log.info("cycle already applied; state unchanged", { cycleTime: cycleIso, stored: prev.lastCycleAt });
+
+    const outbox: Record<string, PendingAlert> = { ...state.outbox };
+    const claimed: Alert[] = [];
+    for (const [id, pending] of Object.entries(outbox)) {
+      if (pending.notBefore <= nowMs) {
+        claimed.push(pending.alert);
+        outbox[id] = { ...pending, notBefore: nowMs + ALERT_LEASE_MS, attempts: pending.attempts + 1 };
+      }
+    }
+    for (const alert of alerts) {
+      claimed.push(alert);
+      outbox[alert.id] = { alert, notBefore: nowMs + ALERT_LEASE_MS, attempts: 1 };
+    }
+    if (stale && claimed.length === 0) return [];
+    try {
+      await deps.state.saveState(accountName, { ...state, outbox, version: prev.version + 1 }, prev.version);
+      return claimed;
+    } catch (err) {
+      if (!(err instanceof StateConflictError)) throw err;
+      log.warn("alert state changed concurrently; re-evaluating", { attempt });
+    }
+  }
+  throw new StateConflictError(`alert state for ${accountName} kept changing; gave up after ${STATE_WRITE_ATTEMPTS} tries`);
+}
+
+function evaluate(
+  config: MonitorConfig,
+  prev: AccountState,
+  margins: readonly AssetMargin[],
+  outcome: ReadOutcome,
+  readError: { kind: string; message: string } | undefined,
+  account: string,
+  cycleTime: Date,
+  nowMs: number,
+): { state: AccountState; alerts: Alert[] } {
+  const at = cycleTime.toISOString();
+  const alerts: Alert[] = [];
+  const health = decideHealth(prev.health ?? HEALTHY, outcome, config.failuresBeforeAlert);
+  if (health.notice) {
+    alerts.push({
+      type: "health",
+      id: `${at}#${account}#health#${health.notice}`,
+      account,
+      notice: health.notice,
+      failures: health.notice === "restored" ? prev.health.consecutiveFailures : health.next.consecutiveFailures,
+      ...(readError ? { errorKind: readError.kind, reason: readError.message } : {}),
+      at,
+    });
+  }
+  const assets: Record<string, AssetAlertState> = { ...prev.assets };
+  if (outcome.ok) {
+    const policy = policyOf(config);
+    const byAsset = new Map(margins.map((m) => [m.asset, m]));
+    // Assets that disappeared from the account (closed out, balance moved) count as ratio 0.
+    const names = new Set([...Object.keys(prev.assets), ...byAsset.keys()]);
+    for (const asset of [...names].sort()) {
+      const margin = byAsset.get(asset);
+      const ratio = margin?.ratio ?? 0;
+      const decision = decideAsset(prev.assets[asset], ratio, nowMs, policy);
+      if (decision.next.level === OK_LEVEL && !margin) delete assets[asset];
+      else assets[asset] = decision.next;
+      if (decision.notice) {
+        alerts.push({
+          type: "margin",
+          id: `${at}#${account}#${asset}#${decision.notice}`,
+          account,
+          asset,
+          notice: decision.notice,
+          level: decision.next.level,
+          previousLevel: decision.previousLevel,
+          ratio: Number.isFinite(ratio) ? ratio : null,
+          maintMargin: margin?.balance.maintMargin ?? "0",
+          marginBalance: margin?.balance.marginBalance ?? "0",
+          at,
+        });
+      }
+    }
+  }
+  return {
+    state: { ...prev, lastCycleAt: at, assets, health: health.next },
+    alerts,
+  };
+}
+
+async function publishAll(
+  deps: CycleDeps,
+  alerts: readonly Alert[],
+  log: Logger,
+): Promise<{ sent: Alert[]; failed: number }> {
+  const sent: Alert[] = [];
+  let failed = 0;
+  // In order, so a recovery never overtakes the escalation it follows.
+  for (const alert of alerts) {
+    const fields = {
+      alertId: alert.id,
+      type: alert.type,
+      notice: alert.notice,
+      ...(alert.type === "margin" ? { asset: alert.asset, ratio: alert.ratio, level: alert.level } : {}),
+    };
+    try {
+      await deps.publisher.publish(alert);
+      sent.push(alert);
+      log.info("alert published", fields);
+    } catch (err) {
+      failed++;
+      log.error("alert publish failed; will retry next cycle", { ...fields, ...describeError(err) });
+    }
+  }
+  return { sent, failed };
+}

@@ -1,0 +1,52 @@
+/**
+ * The narrow interfaces the monitoring use-case depends on; one adapter per outside system
+ * implements each, and tests hand in their own.
+ */
+import type { AccountRead } from "./binance/client.js";
+import type { ApiCredentials } from "./credentials.js";
+import type { Alert } from "./alerts.js";
+import type { AssetAlertState, HealthState } from "./alert-policy.js";
+import type { Logger } from "./log.js";
+import type { Snapshot } from "./snapshot.js";
+
+export interface SecretSource {
+  /** Credentials for a secret; `refresh` bypasses the warm-container cache. */
+  getCredentials(secretId: string, options?: { refresh?: boolean }): Promise<ApiCredentials>;
+}
+
+export interface AccountSource {
+  getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<AccountRead>;
+}
+
+/** An alert waiting to be published, leased to one invocation until `notBefore`. */
+export interface PendingAlert {
+  readonly alert: Alert;
+  readonly notBefore: number;
+  readonly attempts: number;
+}
+
+export interface AccountState {
+  /** Optimistic-lock version; every write increments it. 0 = never written. */
+  readonly version: number;
+  readonly lastCycleAt?: string;
+  readonly assets: Readonly<Record<string, AssetAlertState>>;
+  readonly health: HealthState;
+  readonly outbox: Readonly<Record<string, PendingAlert>>;
+}
+
+export interface SnapshotStore {
+  /** Write once per account and takenAt; "duplicate" when that snapshot already exists. */
+  putSnapshot(snapshot: Snapshot): Promise<"created" | "duplicate">;
+}
+
+export interface AlertStateStore {
+  loadState(account: string): Promise<AccountState>;
+  /** Replace the state if its stored version is still `expectedVersion`; else StateConflictError. */
+  saveState(account: string, state: AccountState, expectedVersion: number): Promise<void>;
+  /** Drop published alerts from the outbox. */
+  ackAlerts(account: string, alertIds: readonly string[]): Promise<void>;
+}
+
+export interface AlertPublisher {
+  publish(alert: Alert): Promise<void>;
+}
