@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULTS, loadConfig } from "../../lib/config.js";
+import { ConfigError } from "../../lib/errors.js";
+
+const base = {
+  SNAPSHOT_TABLE: "snapshots",
+  ALERT_TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:alerts",
+  ACCOUNTS: '[{"name": "main", "secretId": "coinm-guard/main"}]',
+};
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    const config = loadConfig(base);
+    expect(config).toMatchObject({
+      snapshotTable: "snapshots",
+      accounts: [{ name: "main", secretId: "coinm-guard/main" }],
+      alertLevels: [
+        { name: "warning", ratio: 0.5 },
+        { name: "critical", ratio: 0.8 },
+      ],
+      hysteresis: 0.05,
+      renotifyMinutes: 60,
+      snapshotTtlDays: 90,
+      binanceBaseUrl: "https://dapi.binance.com",
+      recvWindowMs: DEFAULTS.recvWindowMs,
+    });
+  });
+
+  it("trims values and sorts custom levels", () => {
+    const config = loadConfig({
+      ...base,
+      SNAPSHOT_TABLE: "  snapshots  ",
+      ALERT_LEVELS: '[{"name": "critical", "ratio": 0.9}, {"name": "notice", "ratio": 0.3}]',
+      HYSTERESIS: " 0.02 ",
+    });
+    expect(config.snapshotTable).toBe("snapshots");
+    expect(config.alertLevels.map((l) => l.name)).toEqual(["notice", "critical"]);
+    expect(config.hysteresis).toBe(0.02);
+  });
+
+  it.each([
+    [{ SNAPSHOT_TABLE: "" }, "SNAPSHOT_TABLE", /is required/],
+    [{ ACCOUNTS: "not json" }, "ACCOUNTS", /not valid JSON/],
+    [{ ACCOUNTS: "[]" }, "ACCOUNTS", /non-empty JSON array/],
+    [{ ACCOUNTS: '[{"name": "a b", "secretId": "x"}]' }, "ACCOUNTS", /"name" must be/],
+    [{ ACCOUNTS: '[{"name": "a", "secretId": ""}]' }, "ACCOUNTS", /"secretId" must be/],
+    [{ ACCOUNTS: '[{"name": "a", "secretId": "x"}, {"name": "a", "secretId": "y"}]' }, "ACCOUNTS", /appears twice/],
+    [{ ALERT_LEVELS: '[{"name": "warning", "ratio": 1.5}]' }, "ALERT_LEVELS", /in \(0, 1\]/],
+    [{ ALERT_LEVELS: '[{"name": "ok", "ratio": 0.5}]' }, "ALERT_LEVELS", /other than "ok"/],
+    [{ ALERT_LEVELS: '[{"name": "a", "ratio": 0.5}, {"name": "b", "ratio": 0.5}]' }, "ALERT_LEVELS", /distinct/],
+    [{ HYSTERESIS: "abc" }, "HYSTERESIS", /must be a number/],
+    [{ HYSTERESIS: "0.5" }, "HYSTERESIS", /below the lowest alert level/],
+    [{ RENOTIFY_MINUTES: "1.5" }, "RENOTIFY_MINUTES", /integer/],
+    [{ SNAPSHOT_TTL_DAYS: "0" }, "SNAPSHOT_TTL_DAYS", /between 1 and 3650/],
+    [{ BINANCE_BASE_URL: "http://dapi.binance.com" }, "BINANCE_BASE_URL", /must use https/],
+    [{ BINANCE_BASE_URL: "not a url" }, "BINANCE_BASE_URL", /is not a URL/],
+    [{ RATIO_METRICS: "maybe" }, "RATIO_METRICS", /true or false/],
+  ])("rejects %j naming the variable", (override, variable, message) => {
+    const err = errorOf({ ...base, ...override });
+    expect(err.variable).toBe(variable);
+    expect(err.message).toMatch(message);
+    expect(err.message.startsWith(`${variable}:`)).toBe(true);
+  });
+
+  it("allows plain http only on loopback", () => {
+    expect(loadConfig({ ...base, BINANCE_BASE_URL: "http://127.0.0.1:8080/" }).binanceBaseUrl).toBe("http://127.0.0.1:8080");
+  });
+});

@@ -1,0 +1,105 @@
+import { inspect } from "node:util";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type Alert, renderAlert } from "../../lib/alerts.js";
+import { parseCredentials } from "../../lib/credentials.js";
+import { SecretError } from "../../lib/errors.js";
+
+const API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+const API_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+
+describe("parseCredentials", () => {
+  it("reads an HMAC secret and hides it from JSON and inspect", () => {
+    const creds = parseCredentials(JSON.stringify({ apiKey: API_KEY, apiSecret: API_SECRET }));
+    expect(creds.apiKey).toBe(API_KEY);
+    expect(creds.signer.keyType).toBe("hmac");
+    const shown = `${JSON.stringify(creds)} ${inspect(creds)} ${JSON.stringify({ creds })}`;
+    expect(shown).not.toContain(API_KEY);
+    expect(shown).not.toContain(API_SECRET);
+  });
+
+  it.each([
+    ["not JSON", `apiKey=${API_KEY}`, /is not JSON/],
+    ["an array", "[]", /must be a JSON object/],
+    ["no apiKey", JSON.stringify({ apiSecret: API_SECRET }), /no "apiKey"/],
+    ["a malformed apiKey", JSON.stringify({ apiKey: "short", apiSecret: API_SECRET }), /not a Binance API key/],
+    ["neither secret nor key", JSON.stringify({ apiKey: API_KEY }), /exactly one of/],
+    ["both secret and key", JSON.stringify({ apiKey: API_KEY, apiSecret: API_SECRET, privateKey: "x" }), /exactly one of/],
+  ])("rejects %s without echoing the value", (_name, text, message) => {
+    let caught: unknown;
+    try {
+      parseCredentials(text, 'secret "coinm-guard/main"');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(SecretError);
+    const err = caught as SecretError;
+    expect(err.message).toMatch(message);
+    expect(err.message).toContain('secret "coinm-guard/main"');
+    expect(`${err.message} ${String(err.cause)} ${err.stack}`).not.toContain(API_SECRET);
+    expect(`${err.message} ${String(err.cause)}`).not.toContain(API_KEY);
+  });
+});
+
+describe("renderAlert", () => {
+  const margin: Alert = {
+    type: "margin",
+    id: "x",
+    account: "main",
+    asset: "BTC",
+    notice: "escalated",
+    level: "critical",
+    previousLevel: "warning",
+    ratio: 0.8312,
+    maintMargin: "2.07800000",
+    marginBalance: "2.50000000",
+    at: "2026-11-24T12:00:00.000Z",
+  };
+
+  it("names account, asset, ratio, level and the change", () => {
+    const r = renderAlert(margin);
+    expect(r.sms).toBe("coinm-guard main BTC: margin 83.1%, rose to CRITICAL (was warning)");
+    expect(r.subject).toContain("main BTC margin 83.1% rose to CRITICAL");
+    expect(r.email).toContain("maintMargin: 2.07800000");
+  });
+
+  it("says plainly when the margin balance is gone", () => {
+    expect(renderAlert({ ...margin, ratio: null }).sms).toContain("margin balance <= 0");
+  });
+
+  it("keeps every SMS within 140 characters and every subject within 100", () => {
+    const name = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/);
+    const alert: fc.Arbitrary<Alert> = fc.oneof(
+      fc.record({
+        type: fc.constant("margin" as const),
+        id: fc.constant("id"),
+        account: name,
+        asset: fc.stringMatching(/^[A-Z0-9]{1,20}$/),
+        notice: fc.constantFrom("escalated" as const, "recovered" as const, "reminder" as const),
+        level: name,
+        previousLevel: name,
+        ratio: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: null }),
+        maintMargin: fc.constant("1"),
+        marginBalance: fc.constant("1"),
+        at: fc.constant("2026-11-24T12:00:00.000Z"),
+      }),
+      fc.record({
+        type: fc.constant("health" as const),
+        id: fc.constant("id"),
+        account: name,
+        notice: fc.constantFrom("unreachable" as const, "restored" as const),
+        failures: fc.nat(),
+        errorKind: fc.constantFrom("binance-auth", "binance-restricted-location", "secret"),
+        reason: fc.string({ maxLength: 300 }),
+        at: fc.constant("2026-11-24T12:00:00.000Z"),
+      }),
+    );
+    fc.assert(
+      fc.property(alert, (a) => {
+        const r = renderAlert(a);
+        expect(r.sms.length).toBeLessThanOrEqual(140);
+        expect(r.subject.length).toBeLessThanOrEqual(100);
+      }),
+    );
+  });
+});
