@@ -80,7 +80,7 @@ export interface CycleSummary {
   readonly durationMs: number;
 }
 
-/** How long an invocation holds the alerts it is publishing before another may retry them. */
+/** How long (in schedule time) an invocation holds the alerts it publishes before another may retry them. */
 const ALERT_LEASE_MS = 45_000;
 const STATE_WRITE_ATTEMPTS = 5;
 
@@ -234,11 +234,12 @@ async function commitState(
   readError: { kind: string; message: string } | undefined,
   log: Logger,
 ): Promise<Alert[]> {
-  const now = deps.now ?? Date.now;
   const cycleIso = input.cycleTime.toISOString();
+  // The policy's clock is the scheduled time, not the wall clock: reminders and alert leases then
+  // follow the schedule exactly, and a redelivered event sees the very same lease it left.
+  const nowMs = input.cycleTime.getTime();
   for (let attempt = 1; attempt <= STATE_WRITE_ATTEMPTS; attempt++) {
     const prev = await deps.state.loadState(accountName);
-    const nowMs = now();
     const stale = prev.lastCycleAt !== undefined && prev.lastCycleAt >= cycleIso;
     const { state, alerts } = stale
       ? { state: prev, alerts: [] as Alert[] }

@@ -137,7 +137,13 @@ export class BinanceClient {
         const delay = this.delayBefore(attempt, err);
         const remaining = deadlineMs - this.opts.now();
         if (attempt >= this.opts.maxAttempts || delay + 250 > remaining) break;
-        log.warn("binance call failed, retrying", { kind: err.kind, status: err.status, attempt, delayMs: delay });
+        log.warn("binance call failed, retrying", {
+          kind: err.kind,
+          error: err.message,
+          status: err.status,
+          attempt,
+          delayMs: delay,
+        });
         await this.opts.sleep(delay);
       }
     }

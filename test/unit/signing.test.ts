@@ -32,13 +32,12 @@ describe("privateKeySigner", () => {
 
   it("rejects unreadable PEM text without quoting it", () => {
     const bogus = "-----BEGIN PRIVATE KEY-----\nTOPSECRETMATERIAL\n-----END PRIVATE KEY-----";
-    const err = (() => {
-      try {
-        privateKeySigner(bogus);
-      } catch (e) {
-        return e;
-      }
-    })();
+    let err: unknown;
+    try {
+      privateKeySigner(bogus);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(SecretError);
     expect(String((err as Error).message)).not.toContain("TOPSECRETMATERIAL");
   });
