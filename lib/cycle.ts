@@ -20,6 +20,7 @@ import {
   BinanceAuthError,
   BinanceSignatureError,
   describeError,
+  errorLogFields,
   GuardError,
   StateConflictError,
   WeightBudgetExceededError,
@@ -173,7 +174,7 @@ async function monitorAccount(
       kind: readError.kind,
       needsHuman: err instanceof GuardError ? err.needsHuman : false,
     };
-    log.error("cannot read account", { ...readError, status });
+    log.error("cannot read account", { kind: readError.kind, error: readError.message, status });
   }
 
   if (snapshot) {
@@ -181,7 +182,7 @@ async function monitorAccount(
       snapshotWritten = (await deps.snapshots.putSnapshot(snapshot)) === "duplicate" ? "duplicate" : true;
     } catch (err) {
       problems.push({ step: "write-snapshot", ...describeError(err) });
-      log.error("snapshot write failed", describeError(err));
+      log.error("snapshot write failed", errorLogFields(err));
     }
   }
 
@@ -201,7 +202,7 @@ async function monitorAccount(
     if (published.failed > 0) problems.push({ step: "publish", kind: "publish", message: `${published.failed} alert(s) not published; retried next cycle` });
   } catch (err) {
     problems.push({ step: "alert-state", ...describeError(err) });
-    log.error("alert state update failed", describeError(err));
+    log.error("alert state update failed", errorLogFields(err));
   }
 
   return {
@@ -350,7 +351,7 @@ async function publishAll(
       log.info("alert published", fields);
     } catch (err) {
       failed++;
-      log.error("alert publish failed; will retry next cycle", { ...fields, ...describeError(err) });
+      log.error("alert publish failed; will retry next cycle", { ...fields, ...errorLogFields(err) });
     }
   }
   return { sent, failed };

@@ -140,3 +140,9 @@ export function describeError(err: unknown): { kind: string; message: string } {
 export class StateConflictError extends GuardError {
   readonly kind = "state-conflict";
 }
+
+/** The same description shaped for a log line (`message` is the log line's own key). */
+export function errorLogFields(err: unknown): { kind: string; error: string } {
+  const { kind, message } = describeError(err);
+  return { kind, error: message };
+}

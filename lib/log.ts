@@ -29,7 +29,10 @@ export function createLogger(
   const now = options.now ?? (() => new Date());
   const emit = (level: LogLevel, message: string, fields?: LogFields) => {
     if (ORDER[level] < min) return;
-    sink(JSON.stringify({ timestamp: now().toISOString(), level, message, ...base, ...fields }));
+    // The core keys come first and cannot be overwritten by a field of the same name.
+    const line: Record<string, unknown> = { timestamp: now().toISOString(), level, message };
+    for (const [key, value] of Object.entries({ ...base, ...fields })) if (!(key in line)) line[key] = value;
+    sink(JSON.stringify(line));
   };
   return {
     debug: (m, f) => emit("debug", m, f),

@@ -4,7 +4,9 @@
  * stand-ins for the rest; the cycle itself is the Lambda's, unchanged.
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { appendFileSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { createAwsClients } from "../../lib/aws/clients.js";
 import { loadConfig } from "../../lib/config.js";
 import { formatPercent } from "../../lib/decimal.js";
@@ -59,6 +61,7 @@ Options:
       latencyMs: 20,
     });
     const aws = new AwsStandIns();
+    await mkdir(DEMO_DATA_DIR, { recursive: true });
     const dynamo = await startDynalite({ path: DEMO_DATA_DIR });
     let stopping = false;
     const onSignal = () => {
@@ -84,8 +87,10 @@ Options:
       });
       const clients = createAwsClients({ maxAttempts: 2 });
       await ensureTable(clients.dynamodb, DEMO_TABLE);
-      // The monitor's own JSON log lines go to stderr above warn; the demo prints a readable view.
-      const monitor = createMonitor(config, clients, createLogger({ level: "error", sink: (l) => process.stderr.write(`${l}\n`) }));
+      // The monitor's own JSON log lines go to a file; the demo prints a readable view instead.
+      const logFile = join(dirname(DEMO_DATA_DIR), "monitor.log");
+      await writeFile(logFile, "");
+      const monitor = createMonitor(config, clients, createLogger({ level: "info", sink: (l) => appendFileSync(logFile, `${l}\n`) }));
 
       print("coinm-guard demo: loopback exchange, dynalite and SNS stand-in are running.");
       print(`Alert levels: ${config.alertLevels.map((l) => `${l.name} ${formatPercent(l.ratio, 0)}`).join(", ")}; hysteresis ${formatPercent(config.hysteresis, 0)}.`);
@@ -119,8 +124,9 @@ Options:
         if (cycle < DEMO_RATIOS.length - 1 && !stopping) await new Promise((r) => setTimeout(r, intervalMs));
       }
       print("");
-      print(`Done: ${cycle} cycles, ${aws.published.length} alerts published. Snapshots are kept in .demo-data/;`);
-      print("see them with: npm run guard -- history --demo --account demo --since 1h");
+      print(`Done: ${cycle} cycles, ${aws.published.length} alerts published. The monitor's JSON log is in .demo-data/monitor.log;`);
+      print("snapshots are kept in .demo-data/dynalite.");
+      print("See them with: npm run guard -- history --demo --account demo --since 1h");
       return EXIT.ok;
     } finally {
       process.off("SIGINT", onSignal);

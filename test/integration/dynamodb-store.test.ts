@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDbStore } from "../../lib/aws/dynamodb-store.js";
+import { HEALTHY } from "../../lib/alert-policy.js";
+import { StateConflictError } from "../../lib/errors.js";
+import type { Snapshot } from "../../lib/snapshot.js";
+import { ensureTable, startDynalite, type RunningDynalite } from "../../sim/dynalite.js";
+import { minute } from "../support/harness.js";
+
+let dynamo: RunningDynalite;
+let client: DynamoDBClient;
+let store: DynamoDbStore;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "eu-west-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+  await ensureTable(client, "store-test");
+  store = new DynamoDbStore(client, "store-test");
+});
+afterAll(async () => {
+  client.destroy();
+  await dynamo.stop();
+});
+
+function snapshot(account: string, i: number, ratio: number | null = 0.25): Snapshot {
+  return {
+    account,
+    takenAt: minute(i).toISOString(),
+    fetchedAt: new Date(minute(i).getTime() + 150).toISOString(),
+    assets: [
+      { asset: "BTC", raw: { walletBalance: "1.00000000", marginBalance: "1.00000000", maintMargin: "0.25000000" }, marginRatio: ratio, level: "ok" },
+      { asset: "ETH", raw: { walletBalance: "2.5", marginBalance: "-0.1", maintMargin: "0.3" }, marginRatio: null, level: "critical" },
+    ],
+    openPositions: 2,
+    usedWeight: 10,
+    expiresAt: 1_900_000_000,
+  };
+}
+
+describe("DynamoDbStore on dynalite", () => {
+  it("round-trips a snapshot with its raw strings and null ratios", async () => {
+    expect(await store.putSnapshot(snapshot("rt", 0))).toBe("created");
+    expect(await store.latestSnapshot("rt")).toEqual(snapshot("rt", 0));
+  });
+
+  it("writes a snapshot once per account and scheduled time", async () => {
+    expect(await store.putSnapshot(snapshot("dup", 0, 0.1))).toBe("created");
+    expect(await store.putSnapshot(snapshot("dup", 0, 0.9))).toBe("duplicate");
+    expect((await store.latestSnapshot("dup"))?.assets[0]?.marginRatio).toBe(0.1);
+  });
+
+  it("queries a time range in order, across pages, with Query only", async () => {
+    await Promise.all(Array.from({ length: 25 }, (_, i) => store.putSnapshot(snapshot("range", i))));
+    await store.putSnapshot(snapshot("range-other", 5));
+    const got: string[] = [];
+    for await (const s of store.querySnapshots("range", { fromIso: minute(3).toISOString(), toIso: minute(20).toISOString(), pageSize: 4 })) {
+      got.push(s.takenAt);
+    }
+    expect(got).toEqual(Array.from({ length: 18 }, (_, i) => minute(i + 3).toISOString()));
+    const newest: string[] = [];
+    for await (const s of store.querySnapshots("range", { fromIso: "0000", toIso: "9999", descending: true, limit: 3, pageSize: 2 })) {
+      newest.push(s.takenAt);
+    }
+    expect(newest).toEqual([minute(24), minute(23), minute(22)].map((d) => d.toISOString()));
+  });
+
+  it("guards the alert state with an optimistic lock", async () => {
+    const empty = await store.loadState("lock");
+    expect(empty).toEqual({ version: 0, assets: {}, health: HEALTHY, outbox: {} });
+    const v1 = { ...empty, version: 1, lastCycleAt: minute(0).toISOString(), assets: { BTC: { level: "warning", lastNotifiedAt: 5 } } };
+    await store.saveState("lock", v1, 0);
+    await expect(store.saveState("lock", { ...v1, version: 1 }, 0)).rejects.toBeInstanceOf(StateConflictError);
+    await store.saveState("lock", { ...v1, version: 2 }, 1);
+    await expect(store.saveState("lock", { ...v1, version: 2 }, 1)).rejects.toBeInstanceOf(StateConflictError);
+    expect(await store.loadState("lock")).toMatchObject({ version: 2, assets: { BTC: { level: "warning" } } });
+  });
+
+  it("acknowledges published alerts and bumps the version so stale writers re-read", async () => {
+    const alert = { type: "health" as const, id: "2026#a#health#unreachable", account: "a", notice: "unreachable" as const, failures: 3, at: "2026" };
+    const keep = { ...alert, id: "2026#a#health#restored", notice: "restored" as const };
+    await store.saveState(
+      "ack",
+      { version: 1, assets: {}, health: HEALTHY, outbox: { [alert.id]: { alert, notBefore: 1, attempts: 1 }, [keep.id]: { alert: keep, notBefore: 1, attempts: 1 } } },
+      0,
+    );
+    await store.ackAlerts("ack", [alert.id]);
+    const state = await store.loadState("ack");
+    expect(Object.keys(state.outbox)).toEqual([keep.id]);
+    expect(state.version).toBe(2);
+    await expect(store.saveState("ack", { ...state, version: 2 }, 1)).rejects.toBeInstanceOf(StateConflictError);
+  });
+});
