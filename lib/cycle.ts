@@ -162,7 +162,7 @@ async function monitorAccount(
       log.info("margin", {
         asset: m.asset,
         ratio: Number.isFinite(m.ratio) ? m.ratio : null,
-        level: m.level,
+        alertLevel: m.level,
         usedWeight: read.usedWeight,
       });
     }
@@ -343,7 +343,7 @@ async function publishAll(
       alertId: alert.id,
       type: alert.type,
       notice: alert.notice,
-      ...(alert.type === "margin" ? { asset: alert.asset, ratio: alert.ratio, level: alert.level } : {}),
+      ...(alert.type === "margin" ? { asset: alert.asset, ratio: alert.ratio, alertLevel: alert.level } : {}),
     };
     try {
       await deps.publisher.publish(alert);
