@@ -47,7 +47,7 @@ function ratioText(ratio: number | null): string {
   return ratio === null ? "margin balance <= 0" : formatPercent(ratio, 1);
 }
 
-function fit(text: string, max: number): string {
+function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
@@ -57,7 +57,7 @@ export function renderAlert(alert: Alert): RenderedAlert {
       return {
         subject: `coinm-guard: monitoring restored for ${alert.account}`,
         email: `coinm-guard can read account "${alert.account}" again (at ${alert.at}) after ${alert.failures} failed cycle(s). Margin alerts are live again.`,
-        sms: fit(`coinm-guard ${alert.account}: monitoring restored`, SMS_MAX),
+        sms: truncate(`coinm-guard ${alert.account}: monitoring restored`, SMS_MAX),
       };
     }
     return {
@@ -69,7 +69,7 @@ export function renderAlert(alert: Alert): RenderedAlert {
         `Since: ${alert.at}`,
         "Check your positions on Binance directly until a 'monitoring restored' notice arrives.",
       ].join("\n"),
-      sms: fit(`coinm-guard ${alert.account}: CANNOT READ ACCOUNT (${alert.errorKind ?? "error"}). Not monitored. Check Binance.`, SMS_MAX),
+      sms: truncate(`coinm-guard ${alert.account}: CANNOT READ ACCOUNT (${alert.errorKind ?? "error"}). Not monitored. Check Binance.`, SMS_MAX),
     };
   }
   const ratio = ratioText(alert.ratio);
@@ -81,7 +81,7 @@ export function renderAlert(alert: Alert): RenderedAlert {
         ? `recovered to ${level} (was ${alert.previousLevel})`
         : `still ${level}`;
   return {
-    subject: fit(`coinm-guard: ${alert.account} ${alert.asset} margin ${ratio} ${change}`, 100),
+    subject: truncate(`coinm-guard: ${alert.account} ${alert.asset} margin ${ratio} ${change}`, 100),
     email: [
       `Account: ${alert.account}`,
       `Asset: ${alert.asset}`,
@@ -91,6 +91,6 @@ export function renderAlert(alert: Alert): RenderedAlert {
       `At: ${alert.at}`,
       "Binance liquidates at a margin ratio of 100%.",
     ].join("\n"),
-    sms: fit(`coinm-guard ${alert.account} ${alert.asset}: margin ${ratio}, ${change}`, SMS_MAX),
+    sms: truncate(`coinm-guard ${alert.account} ${alert.asset}: margin ${ratio}, ${change}`, SMS_MAX),
   };
 }

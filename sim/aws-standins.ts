@@ -61,14 +61,14 @@ export class AwsStandIns {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
     const target = req.headers["x-amz-target"];
-    if (typeof target === "string" && target.startsWith("secretsmanager.")) return this.secretsManager(target, body, res);
-    return this.sns(body, res);
+    if (typeof target === "string" && target.startsWith("secretsmanager.")) this.secretsManager(target, body, res);
+    else this.sns(body, res);
   }
 
-  private secretsManager(target: string, body: string, res: ServerResponse): void {
+  private secretsManager(target: string, body: string, res: ServerResponse): ServerResponse {
     const json = (status: number, payload: unknown) => {
       res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
-      res.end(JSON.stringify(payload));
+      return res.end(JSON.stringify(payload));
     };
     const fault = this.secretFaults.shift();
     if (fault) return json(fault.status, { __type: fault.code, message: fault.message ?? fault.code });
@@ -89,11 +89,11 @@ export class AwsStandIns {
     });
   }
 
-  private sns(body: string, res: ServerResponse): void {
+  private sns(body: string, res: ServerResponse): ServerResponse {
     const params = new URLSearchParams(body);
     const xml = (status: number, payload: string) => {
       res.writeHead(status, { "content-type": "text/xml" });
-      res.end(payload);
+      return res.end(payload);
     };
     const requestId = randomUUID();
     const fault = this.snsFaults.shift();
