@@ -17,6 +17,8 @@ export function createAwsClients(options: { region?: string; maxAttempts?: numbe
     ...(options.region ? { region: options.region } : {}),
     // Standard retry mode with jittered backoff; DynamoDB throttling is retried here before we see it.
     maxAttempts: options.maxAttempts ?? 4,
+    // The SDK waits forever by default; a hung connection must fail inside the Lambda's budget.
+    requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
   };
   return {
     dynamodb: new DynamoDBClient(common),
