@@ -1,0 +1,390 @@
+/**
+ * Deploy configuration: the `"coinm-guard"` object in cdk.json's context, checked at synth.
+ * Every problem is collected and reported together, named by the key the user edits. Values
+ * the Lambda reads are checked by the core's own validators (lib/config.ts), not a copy of them.
+ */
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { type AlertLevel, DEFAULT_ALERT_LEVELS, DEFAULTS, parseAccounts, parseAlertLevels } from "../lib/config.js";
+import { ConfigError } from "../lib/errors.js";
+import { coreConfigProblem, type LogLevel, type MonitorSettings, settingsEnvironment } from "./environment.js";
+import { defaultHeartbeatWindowMinutes, type ParsedSchedule, parseSchedule } from "./schedule.js";
+import {
+  checkEmail,
+  checkKmsKeyArn,
+  checkPhoneNumber,
+  checkRegion,
+  checkSecretArn,
+  checkSecretName,
+  checkStackName,
+  type Problem,
+} from "./validators.js";
+
+/** cdk.json context key holding the config object (or, from `-c`, its JSON text). */
+export const CONTEXT_KEY = "coinm-guard";
+
+/** Where an account's API key lives. */
+export type SecretSource =
+  /** A new secret with no value, named `<stackName>/<account>`, for the user to fill after deploy. */
+  | { readonly kind: "create"; readonly secretName: string }
+  /** An existing secret in the stack's account and region, by name (its ARN suffix is unknown). */
+  | { readonly kind: "name"; readonly secretName: string; readonly kmsKeyArn: string | undefined }
+  /** An existing secret by complete ARN. */
+  | { readonly kind: "arn"; readonly secretArn: string; readonly kmsKeyArn: string | undefined };
+
+export interface DeployAccount {
+  readonly name: string;
+  readonly secret: SecretSource;
+}
+
+export interface DeployConfig extends MonitorSettings {
+  readonly stackName: string;
+  readonly region: string;
+  readonly allowUsRegion: boolean;
+  readonly accounts: readonly DeployAccount[];
+  readonly schedule: ParsedSchedule;
+  /** Window of the "no heartbeat" alarm. */
+  readonly heartbeatWindowMinutes: number;
+  readonly logRetentionDays: RetentionDays;
+  readonly emails: readonly string[];
+  readonly phoneNumbers: readonly string[];
+  readonly dashboard: boolean;
+  /** Encrypt the alert topic with a customer-managed KMS key ($1/month). */
+  readonly encryptAlertTopic: boolean;
+}
+
+export const DEPLOY_DEFAULTS = {
+  stackName: "CoinmGuard",
+  // Any non-US region works (Binance answers 451 to US ones); latency to Binance does not matter
+  // for a monitor that runs once a minute.
+  region: "eu-west-1",
+  schedule: "rate(1 minute)",
+  logRetentionDays: RetentionDays.ONE_MONTH,
+  logLevel: "info",
+  encryptAlertTopic: true,
+} as const;
+
+const KNOWN_KEYS = [
+  "stackName",
+  "region",
+  "allowUsRegion",
+  "accounts",
+  "schedule",
+  "heartbeatWindowMinutes",
+  "alertLevels",
+  "hysteresis",
+  "renotifyMinutes",
+  "snapshotTtlDays",
+  "logRetentionDays",
+  "logLevel",
+  "emails",
+  "phoneNumbers",
+  "ratioMetrics",
+  "dashboard",
+  "encryptAlertTopic",
+  "binanceBaseUrl",
+] as const;
+
+const ACCOUNT_KEYS = ["name", "createSecret", "secretName", "secretArn", "secretKmsKeyArn"] as const;
+
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+const RETENTION_VALUES = Object.values(RetentionDays).filter(
+  (v): v is RetentionDays => typeof v === "number" && v !== RetentionDays.INFINITE,
+);
+
+/** All problems found in the config, each "key: problem". */
+export class DeployConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid coinm-guard config (cdk.json, context "${CONTEXT_KEY}"); see docs/deploy.md:\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "DeployConfigError";
+  }
+}
+
+/** Facts about the target known outside the config. */
+export interface ResolveOptions {
+  /** Target account id (CDK_DEFAULT_ACCOUNT); undefined when synthesizing without credentials. */
+  readonly account?: string;
+}
+
+type Obj = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const describe = (v: unknown) => (Array.isArray(v) ? "an array" : v === null ? "null" : `a ${typeof v}`);
+
+/** Reads typed fields, recording a problem (and returning undefined) for each wrong type. */
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly raw: Obj) {}
+
+  problem(key: string, problem: Problem): void {
+    if (problem !== undefined) this.problems.push(`${key}: ${problem}`);
+  }
+
+  private typed<T>(key: string, kind: string, ok: (v: unknown) => v is T): T | undefined {
+    const value = this.raw[key];
+    if (value === undefined) return undefined;
+    if (ok(value)) return value;
+    this.problem(key, `must be ${kind}, got ${describe(value)}`);
+    return undefined;
+  }
+
+  string(key: string): string | undefined {
+    return this.typed(key, "a string", (v): v is string => typeof v === "string")?.trim();
+  }
+
+  number(key: string): number | undefined {
+    return this.typed(key, "a number", (v): v is number => typeof v === "number" && Number.isFinite(v));
+  }
+
+  boolean(key: string): boolean | undefined {
+    return this.typed(key, "true or false", (v): v is boolean => typeof v === "boolean");
+  }
+
+  array(key: string): unknown[] | undefined {
+    return this.typed(key, "a JSON array", (v): v is unknown[] => Array.isArray(v));
+  }
+
+  /** A list of unique strings, each passing `check`. */
+  stringList(key: string, check: (s: string) => Problem): string[] {
+    const list = this.array(key) ?? [];
+    const out: string[] = [];
+    for (const [i, item] of list.entries()) {
+      const at = `${key}[${i}]`;
+      if (typeof item !== "string") {
+        this.problem(at, `must be a string, got ${describe(item)}`);
+        continue;
+      }
+      const value = item.trim();
+      const problem = check(value) ?? (out.includes(value) ? `"${value}" is listed twice` : undefined);
+      if (problem) this.problem(at, problem);
+      else out.push(value);
+    }
+    return out;
+  }
+}
+
+/** Accept the config object from cdk.json, or its JSON text from `cdk synth -c coinm-guard='{...}'`. */
+export function configFromContext(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new DeployConfigError([`context "${CONTEXT_KEY}" was given as text but is not valid JSON`]);
+  }
+}
+
+/** Validate the raw config and fill in defaults; throws DeployConfigError listing every problem. */
+export function resolveConfig(raw: unknown, options: ResolveOptions = {}): DeployConfig {
+  if (raw === undefined) raw = {};
+  if (!isObject(raw)) throw new DeployConfigError([`the config must be a JSON object, got ${describe(raw)}`]);
+  const r = new Reader(raw);
+
+  for (const key of Object.keys(raw)) {
+    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
+      r.problem(key, `unknown setting (known: ${KNOWN_KEYS.join(", ")})`);
+    }
+  }
+
+  const stackName = r.string("stackName") ?? DEPLOY_DEFAULTS.stackName;
+  r.problem("stackName", checkStackName(stackName));
+
+  const allowUsRegion = r.boolean("allowUsRegion") ?? false;
+  const region = r.string("region") ?? DEPLOY_DEFAULTS.region;
+  r.problem("region", checkRegion(region, allowUsRegion));
+
+  const accounts = readAccounts(r, raw.accounts, { stackName, region, account: options.account });
+
+  const scheduleText = r.string("schedule") ?? DEPLOY_DEFAULTS.schedule;
+  const parsed = parseSchedule(scheduleText);
+  let schedule: ParsedSchedule = { expression: DEPLOY_DEFAULTS.schedule, intervalMinutes: 1 };
+  if ("problem" in parsed) r.problem("schedule", `"${scheduleText}": ${parsed.problem}`);
+  else schedule = parsed;
+
+  let heartbeatWindowMinutes = r.number("heartbeatWindowMinutes");
+  if (heartbeatWindowMinutes === undefined) {
+    if (schedule.intervalMinutes !== undefined) {
+      heartbeatWindowMinutes = defaultHeartbeatWindowMinutes(schedule.intervalMinutes);
+    } else {
+      r.problem(
+        "heartbeatWindowMinutes",
+        "is required with a cron schedule: set it to at least twice the longest gap between runs",
+      );
+      heartbeatWindowMinutes = 5;
+    }
+  } else if (!Number.isInteger(heartbeatWindowMinutes) || heartbeatWindowMinutes < 1 || heartbeatWindowMinutes > 1440) {
+    r.problem("heartbeatWindowMinutes", "must be a whole number of minutes from 1 to 1440");
+  } else if (schedule.intervalMinutes !== undefined && heartbeatWindowMinutes < 2 * schedule.intervalMinutes) {
+    r.problem(
+      "heartbeatWindowMinutes",
+      `${heartbeatWindowMinutes} is less than two runs of the schedule (${2 * schedule.intervalMinutes}); the alarm would fire while the monitor is healthy`,
+    );
+  }
+
+  const alertLevels = readAlertLevels(r, raw.alertLevels);
+  const ratioMetrics = r.boolean("ratioMetrics") ?? DEFAULTS.ratioMetrics;
+  const dashboardSetting = r.boolean("dashboard");
+  if (dashboardSetting === true && !ratioMetrics) {
+    r.problem("dashboard", 'plots the MarginRatio metrics; set "ratioMetrics": true or "dashboard": false');
+  }
+
+  const logLevelText = r.string("logLevel") ?? DEPLOY_DEFAULTS.logLevel;
+  const logLevel = LOG_LEVELS.find((l) => l === logLevelText);
+  if (!logLevel) r.problem("logLevel", `must be one of ${LOG_LEVELS.join(", ")}, got "${logLevelText}"`);
+
+  const logRetention = r.number("logRetentionDays") ?? DEPLOY_DEFAULTS.logRetentionDays;
+  const logRetentionDays = RETENTION_VALUES.find((v) => v === logRetention);
+  if (logRetentionDays === undefined) {
+    r.problem("logRetentionDays", `must be one of CloudWatch Logs' values: ${RETENTION_VALUES.join(", ")}`);
+  }
+
+  const settings: MonitorSettings = {
+    alertLevels,
+    hysteresis: r.number("hysteresis") ?? DEFAULTS.hysteresis,
+    renotifyMinutes: r.number("renotifyMinutes") ?? DEFAULTS.renotifyMinutes,
+    snapshotTtlDays: r.number("snapshotTtlDays") ?? DEFAULTS.snapshotTtlDays,
+    ratioMetrics,
+    logLevel: logLevel ?? "info",
+    binanceBaseUrl: r.string("binanceBaseUrl"),
+  };
+  checkWithCore(r, settings);
+
+  const emails = r.stringList("emails", checkEmail);
+  const phoneNumbers = r.stringList("phoneNumbers", checkPhoneNumber);
+
+  const config: DeployConfig = {
+    ...settings,
+    stackName,
+    region,
+    allowUsRegion,
+    accounts,
+    schedule,
+    heartbeatWindowMinutes,
+    logRetentionDays: logRetentionDays ?? DEPLOY_DEFAULTS.logRetentionDays,
+    emails,
+    phoneNumbers,
+    dashboard: dashboardSetting ?? ratioMetrics,
+    encryptAlertTopic: r.boolean("encryptAlertTopic") ?? DEPLOY_DEFAULTS.encryptAlertTopic,
+  };
+  if (r.problems.length > 0) throw new DeployConfigError(r.problems);
+  return config;
+}
+
+function readAlertLevels(r: Reader, raw: unknown): AlertLevel[] {
+  if (raw === undefined) return [...DEFAULT_ALERT_LEVELS];
+  try {
+    return parseAlertLevels(JSON.stringify(raw), "alertLevels");
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    r.problems.push(err.message);
+    return [...DEFAULT_ALERT_LEVELS];
+  }
+}
+
+/**
+ * Check each setting the Lambda reads with the core's loader, one at a time so that every bad
+ * value is reported (the loader stops at the first). Alert levels ride along with hysteresis,
+ * which must stay below the lowest level.
+ */
+function checkWithCore(r: Reader, settings: MonitorSettings): void {
+  const env = settingsEnvironment(settings);
+  const groups: string[][] = [["HYSTERESIS"], ["RENOTIFY_MINUTES"], ["SNAPSHOT_TTL_DAYS"], ["BINANCE_BASE_URL"]];
+  for (const group of groups) {
+    const subset: Record<string, string> = { ALERT_LEVELS: env.ALERT_LEVELS ?? "" };
+    for (const name of group) if (env[name] !== undefined) subset[name] = env[name];
+    const found = coreConfigProblem(subset);
+    if (found) r.problem(found[0], found[1]);
+  }
+}
+
+function readAccounts(
+  r: Reader,
+  raw: unknown,
+  target: { stackName: string; region: string; account: string | undefined },
+): DeployAccount[] {
+  if (raw === undefined) {
+    r.problem("accounts", 'is required: a list such as [{"name": "main", "createSecret": true}]');
+    return [];
+  }
+  if (!Array.isArray(raw) || raw.length === 0) {
+    r.problem("accounts", 'must be a non-empty JSON array such as [{"name": "main", "createSecret": true}]');
+    return [];
+  }
+  // Names and duplicates: the core's parser, so a name synth accepts is one the Lambda accepts.
+  try {
+    parseAccounts(
+      JSON.stringify(raw.map((a: unknown) => ({ name: isObject(a) ? a.name : undefined, secretId: "synth-check" }))),
+      "accounts",
+    );
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    r.problems.push(err.message);
+  }
+
+  const accounts: DeployAccount[] = [];
+  raw.forEach((entry: unknown, i) => {
+    const at = `accounts[${i}]`;
+    if (!isObject(entry)) return; // reported by parseAccounts above
+    for (const key of Object.keys(entry)) {
+      if (!(ACCOUNT_KEYS as readonly string[]).includes(key)) {
+        r.problem(`${at}.${key}`, `unknown setting (known: ${ACCOUNT_KEYS.join(", ")})`);
+      }
+    }
+    const name = typeof entry.name === "string" ? entry.name : "";
+    const secret = readSecretSource(r, at, name, entry, target);
+    if (secret) accounts.push({ name, secret });
+  });
+  return accounts;
+}
+
+function readSecretSource(
+  r: Reader,
+  at: string,
+  accountName: string,
+  entry: Obj,
+  target: { stackName: string; region: string; account: string | undefined },
+): SecretSource | undefined {
+  const { createSecret, secretName, secretArn, secretKmsKeyArn } = entry;
+  const chosen = [createSecret === true, secretName !== undefined, secretArn !== undefined].filter(Boolean).length;
+  if (createSecret !== undefined && typeof createSecret !== "boolean") {
+    r.problem(`${at}.createSecret`, "must be true or false");
+    return undefined;
+  }
+  if (chosen !== 1) {
+    r.problem(
+      at,
+      'give exactly one of "createSecret": true (a new empty secret you fill after deploy), ' +
+        '"secretName" or "secretArn" (an existing secret)',
+    );
+    return undefined;
+  }
+  let kmsKeyArn: string | undefined;
+  if (secretKmsKeyArn !== undefined) {
+    if (createSecret === true) {
+      r.problem(`${at}.secretKmsKeyArn`, "applies only to an existing secret (created secrets use the default key)");
+    } else if (typeof secretKmsKeyArn !== "string") {
+      r.problem(`${at}.secretKmsKeyArn`, "must be a string");
+    } else {
+      const problem = checkKmsKeyArn(secretKmsKeyArn.trim(), target.region);
+      r.problem(`${at}.secretKmsKeyArn`, problem);
+      if (!problem) kmsKeyArn = secretKmsKeyArn.trim();
+    }
+  }
+  if (createSecret === true) {
+    return { kind: "create", secretName: `${target.stackName}/${accountName}` };
+  }
+  if (secretName !== undefined) {
+    const problem = typeof secretName === "string" ? checkSecretName(secretName.trim()) : "must be a string";
+    r.problem(`${at}.secretName`, problem);
+    return problem ? undefined : { kind: "name", secretName: (secretName as string).trim(), kmsKeyArn };
+  }
+  const problem =
+    typeof secretArn === "string"
+      ? checkSecretArn(secretArn.trim(), target.region, target.account)
+      : "must be a string";
+  r.problem(`${at}.secretArn`, problem);
+  return problem ? undefined : { kind: "arn", secretArn: (secretArn as string).trim(), kmsKeyArn };
+}

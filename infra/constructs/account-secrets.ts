@@ -1,0 +1,86 @@
+/**
+ * One Secrets Manager secret per monitored account: created empty for the user to fill, or an
+ * existing one imported by name or ARN. For each it works out the id the Lambda passes to
+ * GetSecretValue and the exact resource ARN that IAM should allow, which differ for a secret
+ * known only by name.
+ */
+import { ArnFormat, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { CfnSecret } from "aws-cdk-lib/aws-secretsmanager";
+import { Construct } from "constructs";
+import type { DeployAccount } from "../config.js";
+
+export interface AccountSecret {
+  /** Account alias, as in the ACCOUNTS variable. */
+  readonly name: string;
+  /** What the Lambda passes as SecretId: the ARN when known, otherwise the name. */
+  readonly secretId: string;
+  /** Resource for secretsmanager:GetSecretValue: exactly this secret and nothing else. */
+  readonly policyResource: string;
+  /** Customer-managed key encrypting the secret, if the user named one. */
+  readonly kmsKeyArn: string | undefined;
+}
+
+export interface AccountSecretsProps {
+  /** Accounts from the deploy config, each with its secret source. */
+  readonly accounts: readonly DeployAccount[];
+}
+
+export class AccountSecrets extends Construct {
+  readonly secrets: readonly AccountSecret[];
+
+  constructor(scope: Construct, id: string, props: AccountSecretsProps) {
+    super(scope, id);
+    this.secrets = props.accounts.map((account) => this.secretFor(account));
+  }
+
+  private secretFor(account: DeployAccount): AccountSecret {
+    const source = account.secret;
+    switch (source.kind) {
+      case "create": {
+        // The L1 resource on purpose: the L2 Secret always generates a random value, and a random
+        // string in place of the key JSON would read as "malformed secret" rather than "not filled
+        // in yet". Without SecretString or GenerateSecretString, CloudFormation creates the secret
+        // with no value at all.
+        const secret = new CfnSecret(this, `Secret-${account.name}`, {
+          name: source.secretName,
+          description: `coinm-guard: Binance API key for account "${account.name}" (JSON: apiKey plus apiSecret or privateKey)`,
+        });
+        // The key outlives the stack: `cdk destroy` must not delete a credential the user set up
+        // by hand. docs/deploy.md says how to delete it deliberately.
+        secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
+        Validations.of(secret).acknowledge({
+          id: "AwsSolutions-SMG4",
+          reason:
+            "A Binance API key cannot be rotated by a Secrets Manager rotation Lambda: a new key is issued " +
+            "in the Binance web UI (with 2FA) by the account owner, then put into this secret.",
+        });
+        return { name: account.name, secretId: secret.ref, policyResource: secret.ref, kmsKeyArn: undefined };
+      }
+      case "arn":
+        return {
+          name: account.name,
+          secretId: source.secretArn,
+          policyResource: source.secretArn,
+          kmsKeyArn: source.kmsKeyArn,
+        };
+      case "name": {
+        // A secret's ARN is its name plus "-" and 6 random characters, unknown until read. "-??????"
+        // ("?" = exactly one character) matches this secret only; "name*" would also match
+        // "name-other", a different secret. GetSecretValue accepts the plain name, resolved in the
+        // function's own account and region.
+        const policyResource = Stack.of(this).formatArn({
+          service: "secretsmanager",
+          resource: "secret",
+          resourceName: `${source.secretName}-??????`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        });
+        return { name: account.name, secretId: source.secretName, policyResource, kmsKeyArn: source.kmsKeyArn };
+      }
+    }
+  }
+
+  /** name -> id the CLI and the user can pass to Secrets Manager (the ARN when known). */
+  outputMap(): Record<string, string> {
+    return Object.fromEntries(this.secrets.map((s) => [s.name, s.secretId]));
+  }
+}

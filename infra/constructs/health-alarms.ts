@@ -1,0 +1,97 @@
+/**
+ * Monitor-the-monitor: alarms that tell the user when the monitor itself is broken, through the
+ * same topic as margin alerts. Three standard alarms ($0.10/month each): errors, throttles and a
+ * missing heartbeat. The heartbeat alarm also covers everything upstream of the function (a
+ * disabled rule, failed deliveries, a deleted function), so no separate DLQ alarm is needed.
+ */
+import { Duration } from "aws-cdk-lib";
+import { Alarm, ComparisonOperator, type IAlarmAction, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import { Construct } from "constructs";
+import { METRIC_NAMESPACE } from "../../lib/metrics.js";
+
+export interface HealthAlarmsProps {
+  /** The monitor function. */
+  readonly function: IFunction;
+  /** Topic notified when an alarm fires and when it clears. */
+  readonly topic: ITopic;
+  /**
+   * Window in which at least one heartbeat (one completed cycle) must arrive.
+   * @default Duration.minutes(5)
+   */
+  readonly heartbeatWindow?: Duration;
+  /**
+   * Prefix of the alarm names, which the topic policy uses to let exactly these alarms publish.
+   */
+  readonly namePrefix: string;
+}
+
+export class HealthAlarms extends Construct {
+  readonly errors: Alarm;
+  readonly throttles: Alarm;
+  readonly heartbeat: Alarm;
+
+  constructor(scope: Construct, id: string, props: HealthAlarmsProps) {
+    super(scope, id);
+    const window = Duration.minutes(5);
+    const heartbeatWindow = props.heartbeatWindow ?? window;
+
+    // Binance failures do not count here (the core reports them as account-health alerts); a
+    // failed invocation means bad configuration, a timeout, or state that could not be saved.
+    this.errors = new Alarm(this, "Errors", {
+      alarmName: `${props.namePrefix}-monitor-errors`,
+      alarmDescription:
+        "The coinm-guard monitor function failed. Margin alerts may be missing or late. " +
+        "Check the function's log group for the error (bad configuration, timeout, or DynamoDB/SNS failure).",
+      metric: props.function.metricErrors({ period: window, statistic: "Sum" }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // No invocations means no errors; silence is the heartbeat alarm's job.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    this.throttles = new Alarm(this, "Throttles", {
+      alarmName: `${props.namePrefix}-monitor-throttled`,
+      alarmDescription:
+        "Lambda throttled the coinm-guard monitor: the account's concurrency is exhausted by other functions, " +
+        "so cycles are being skipped. Request a higher concurrency quota or find the function using it.",
+      metric: props.function.metricThrottles({ period: window, statistic: "Sum" }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    // The core emits Heartbeat=1 (EMF, no dimensions) at the end of every completed cycle.
+    this.heartbeat = new Alarm(this, "Heartbeat", {
+      alarmName: `${props.namePrefix}-monitor-stopped`,
+      alarmDescription:
+        `No coinm-guard cycle has completed in ${heartbeatWindow.toMinutes()} minutes: margins are NOT being ` +
+        "watched. Check that the schedule rule is enabled and read the function's log group.",
+      metric: new Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: "Heartbeat",
+        statistic: "Sum",
+        period: heartbeatWindow,
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // No data IS the failure this alarm exists for.
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+
+    const action: IAlarmAction = new SnsAction(props.topic);
+    for (const alarm of this.all()) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+  }
+
+  all(): Alarm[] {
+    return [this.errors, this.throttles, this.heartbeat];
+  }
+}

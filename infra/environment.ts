@@ -1,0 +1,67 @@
+/**
+ * The Lambda's settings as environment variables. One function builds them for both the deployed
+ * function and the synth-time check, so what was validated is exactly what gets deployed, and
+ * the check is the core's own `loadConfig`: a value synth accepts is a value the Lambda accepts.
+ */
+import { type AlertLevel, loadConfig } from "../lib/config.js";
+import { ConfigError } from "../lib/errors.js";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Monitor behaviour that is plain configuration (resources are bound separately). */
+export interface MonitorSettings {
+  readonly alertLevels: readonly AlertLevel[];
+  readonly hysteresis: number;
+  readonly renotifyMinutes: number;
+  readonly snapshotTtlDays: number;
+  readonly ratioMetrics: boolean;
+  readonly logLevel: LogLevel;
+  /** Only for a proxy setup; the core's default (Binance's COIN-M endpoint) applies otherwise. */
+  readonly binanceBaseUrl: string | undefined;
+}
+
+export function settingsEnvironment(settings: MonitorSettings): Record<string, string> {
+  return {
+    ALERT_LEVELS: JSON.stringify(settings.alertLevels),
+    HYSTERESIS: String(settings.hysteresis),
+    RENOTIFY_MINUTES: String(settings.renotifyMinutes),
+    SNAPSHOT_TTL_DAYS: String(settings.snapshotTtlDays),
+    RATIO_METRICS: String(settings.ratioMetrics),
+    LOG_LEVEL: settings.logLevel,
+    ...(settings.binanceBaseUrl !== undefined ? { BINANCE_BASE_URL: settings.binanceBaseUrl } : {}),
+  };
+}
+
+/** Config key each core variable comes from, so errors name what the user edits. */
+const CONFIG_KEY: Record<string, string> = {
+  ALERT_LEVELS: "alertLevels",
+  HYSTERESIS: "hysteresis",
+  RENOTIFY_MINUTES: "renotifyMinutes",
+  SNAPSHOT_TTL_DAYS: "snapshotTtlDays",
+  RATIO_METRICS: "ratioMetrics",
+  BINANCE_BASE_URL: "binanceBaseUrl",
+  ACCOUNTS: "accounts",
+};
+
+/**
+ * Run the core's loader over the environment the function will get (resource names stubbed:
+ * they do not exist until deploy). Returns `[configKey, problem]` or undefined.
+ */
+export function coreConfigProblem(env: Record<string, string>): [string, string] | undefined {
+  try {
+    loadConfig({
+      SNAPSHOT_TABLE: "synth-check",
+      ALERT_TOPIC_ARN: "synth-check",
+      ACCOUNTS: JSON.stringify([{ name: "synth-check", secretId: "synth-check" }]),
+      ...env,
+    });
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // ConfigError messages read "VARIABLE: problem"; keep the problem, rename the variable.
+    const problem = err.message.startsWith(`${err.variable}: `)
+      ? err.message.slice(err.variable.length + 2)
+      : err.message;
+    return [CONFIG_KEY[err.variable] ?? err.variable, problem];
+  }
+}

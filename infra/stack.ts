@@ -1,0 +1,104 @@
+/**
+ * The whole monitor in one stack, assembled from the deploy config: secrets, table, topic,
+ * function, schedule, alarms, dashboard and the outputs the CLI reads.
+ */
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import type { DeployConfig } from "./config.js";
+import { AccountSecrets } from "./constructs/account-secrets.js";
+import { AlertTopic } from "./constructs/alert-topic.js";
+import { HealthAlarms } from "./constructs/health-alarms.js";
+import { MarginDashboard } from "./constructs/margin-dashboard.js";
+import { MonitorFunction } from "./constructs/monitor-function.js";
+import { ScheduleTrigger } from "./constructs/schedule-trigger.js";
+import { SnapshotTable } from "./constructs/snapshot-table.js";
+import { eventLifetimeMinutes, metricPeriodMinutes } from "./schedule.js";
+
+/** Output keys the CLI reads; renaming one breaks `npm run guard`. */
+export const OUTPUT_KEYS = {
+  table: "SnapshotTableName",
+  topic: "AlertTopicArn",
+  dashboard: "DashboardUrl",
+  schedule: "ScheduleExpression",
+  secrets: "AccountSecrets",
+} as const;
+
+export interface CoinmGuardStackProps extends StackProps {
+  /** Validated deploy config (see resolveConfig). */
+  readonly config: DeployConfig;
+}
+
+export class CoinmGuardStack extends Stack {
+  readonly monitor: MonitorFunction;
+
+  constructor(scope: Construct, id: string, props: CoinmGuardStackProps) {
+    super(scope, id, {
+      description: "coinm-guard: Binance COIN-M margin-risk monitor (github: coinm-guard)",
+      ...props,
+    });
+    const { config } = props;
+    const eventLifetime = Duration.minutes(eventLifetimeMinutes(config.schedule));
+
+    const secrets = new AccountSecrets(this, "Secrets", { accounts: config.accounts });
+    const table = new SnapshotTable(this, "Snapshots");
+    const alerts = new AlertTopic(this, "Alerts", {
+      encrypt: config.encryptAlertTopic,
+      emails: config.emails,
+      phoneNumbers: config.phoneNumbers,
+      alarmNamePrefix: config.stackName,
+    });
+
+    this.monitor = new MonitorFunction(this, "Monitor", {
+      settings: config,
+      logRetention: config.logRetentionDays,
+      maxEventAge: eventLifetime,
+    });
+    this.monitor.bindSnapshotTable(table.table);
+    this.monitor.bindAlertTopic(alerts.topic, alerts.key);
+    this.monitor.bindAccountSecrets(secrets.secrets);
+
+    new ScheduleTrigger(this, "Schedule", {
+      expression: config.schedule.expression,
+      target: this.monitor.function,
+      maxEventAge: eventLifetime,
+    });
+
+    const alarms = new HealthAlarms(this, "Health", {
+      function: this.monitor.function,
+      topic: alerts.topic,
+      heartbeatWindow: Duration.minutes(config.heartbeatWindowMinutes),
+      namePrefix: config.stackName,
+    });
+
+    new CfnOutput(this, OUTPUT_KEYS.table, {
+      value: table.table.tableName,
+      description: "DynamoDB table with snapshots and alert state",
+    });
+    new CfnOutput(this, OUTPUT_KEYS.topic, {
+      value: alerts.topic.topicArn,
+      description: "SNS topic for margin alerts and monitor alarms",
+    });
+    new CfnOutput(this, OUTPUT_KEYS.schedule, {
+      value: config.schedule.expression,
+      description: "How often the monitor runs (the CLI uses it to judge staleness)",
+    });
+    new CfnOutput(this, OUTPUT_KEYS.secrets, {
+      value: this.toJsonString(secrets.outputMap()),
+      description: "Account name -> Secrets Manager secret (ARN, or name for a secret imported by name)",
+    });
+
+    if (config.dashboard) {
+      const dashboard = new MarginDashboard(this, "Dashboard", {
+        dashboardName: `${config.stackName}-margin-${config.region}`,
+        alertLevels: config.alertLevels,
+        period: Duration.minutes(metricPeriodMinutes(config.schedule)),
+        function: this.monitor.function,
+        alarms: alarms.all(),
+      });
+      new CfnOutput(this, OUTPUT_KEYS.dashboard, {
+        value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboard.dashboard.dashboardName}`,
+        description: "CloudWatch dashboard: margin ratios against the alert levels",
+      });
+    }
+  }
+}
