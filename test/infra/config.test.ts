@@ -1,0 +1,322 @@
+/**
+ * Deploy config validation: every mistake a user can make in cdk.json's "coinm-guard" block is
+ * caught at synth with a message naming the key and what to do. No synthesis here; pure checks.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { configFromContext, DeployConfigError, resolveConfig } from "../../infra/config.js";
+import { REPO_ROOT, shippedConfig } from "./support.js";
+
+const base = () => shippedConfig();
+
+function problemsOf(raw: unknown, options = {}): string[] {
+  try {
+    resolveConfig(raw, options);
+  } catch (err) {
+    if (err instanceof DeployConfigError) return [...err.problems];
+    throw err;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+describe("the shipped config (cdk.json)", () => {
+  it("deploys without edits: one created secret, non-US region, the core's defaults", () => {
+    const config = resolveConfig(base());
+    expect(config).toMatchObject({
+      stackName: "CoinmGuard",
+      region: "eu-west-1",
+      accounts: [{ name: "main", secret: { kind: "create", secretName: "CoinmGuard/main" } }],
+      schedule: { expression: "rate(1 minute)", intervalMinutes: 1 },
+      heartbeatWindowMinutes: 5,
+      alertLevels: [
+        { name: "warning", ratio: 0.5 },
+        { name: "critical", ratio: 0.8 },
+      ],
+      hysteresis: 0.05,
+      renotifyMinutes: 60,
+      snapshotTtlDays: 90,
+      logRetentionDays: 30,
+      ratioMetrics: true,
+      dashboard: true,
+      encryptAlertTopic: true,
+      emails: [],
+      phoneNumbers: [],
+      binanceBaseUrl: undefined,
+    });
+  });
+
+  it("fills defaults for everything but accounts", () => {
+    const config = resolveConfig({ accounts: [{ name: "a", createSecret: true }] });
+    expect(config.region).toBe("eu-west-1");
+    expect(config.schedule.expression).toBe("rate(1 minute)");
+    expect(config.alertLevels.map((l) => l.ratio)).toEqual([0.5, 0.8]);
+    expect(config.encryptAlertTopic).toBe(true);
+  });
+
+  it("accepts the config as JSON text, as `cdk synth -c coinm-guard='{...}'` passes it", () => {
+    const fromText = configFromContext(JSON.stringify({ ...base(), region: "eu-central-1" }));
+    expect(resolveConfig(fromText).region).toBe("eu-central-1");
+    expect(() => configFromContext("{not json")).toThrow(/not valid JSON/);
+  });
+});
+
+describe("region guard", () => {
+  it("rejects a US region with the reason (Binance 451) and the way out", () => {
+    const [problem] = problemsOf({ ...base(), region: "us-east-1" });
+    expect(problem).toMatch(/^region: "us-east-1" is a US region/);
+    expect(problem).toContain("HTTP 451");
+    expect(problem).toContain('"allowUsRegion": true');
+    expect(problemsOf({ ...base(), region: "us-gov-west-1" })[0]).toMatch(/US region/);
+  });
+
+  it("lets a proxy setup override it", () => {
+    const config = resolveConfig({
+      ...base(),
+      region: "us-east-1",
+      allowUsRegion: true,
+      binanceBaseUrl: "https://binance-proxy.example.com",
+    });
+    expect(config.region).toBe("us-east-1");
+    expect(config.binanceBaseUrl).toBe("https://binance-proxy.example.com");
+  });
+
+  it("rejects something that is not a region name", () => {
+    expect(problemsOf({ ...base(), region: "Ireland" })).toEqual([
+      'region: "Ireland" is not an AWS region name (e.g. "eu-west-1")',
+    ]);
+  });
+});
+
+describe("alert levels and thresholds (checked by the core's validators)", () => {
+  it("rejects a ratio outside (0, 1]", () => {
+    expect(problemsOf({ ...base(), alertLevels: [{ name: "warning", ratio: 1.5 }] })).toEqual([
+      'alertLevels: entry 0 (warning): "ratio" must be a number in (0, 1]',
+    ]);
+  });
+
+  it("rejects duplicate names and the reserved name ok", () => {
+    expect(
+      problemsOf({
+        ...base(),
+        alertLevels: [
+          { name: "warning", ratio: 0.5 },
+          { name: "warning", ratio: 0.7 },
+        ],
+      })[0],
+    ).toMatch(/^alertLevels: .*distinct names/);
+    expect(problemsOf({ ...base(), alertLevels: [{ name: "ok", ratio: 0.5 }] })[0]).toMatch(/other than "ok"/);
+  });
+
+  it("rejects an empty or non-array list", () => {
+    expect(problemsOf({ ...base(), alertLevels: [] })[0]).toMatch(/^alertLevels: must be a non-empty JSON array/);
+    expect(problemsOf({ ...base(), alertLevels: "0.5" })[0]).toMatch(/^alertLevels: must be a non-empty JSON array/);
+  });
+
+  it("sorts levels ascending", () => {
+    const config = resolveConfig({
+      ...base(),
+      alertLevels: [
+        { name: "critical", ratio: 0.9 },
+        { name: "notice", ratio: 0.3 },
+      ],
+    });
+    expect(config.alertLevels.map((l) => l.name)).toEqual(["notice", "critical"]);
+  });
+
+  it("keeps hysteresis below the lowest level", () => {
+    expect(problemsOf({ ...base(), hysteresis: 0.5, alertLevels: [{ name: "warning", ratio: 0.4 }] })).toEqual([
+      "hysteresis: must be below the lowest alert level (0.4)",
+    ]);
+  });
+
+  it("checks ranges and types of the numeric settings", () => {
+    expect(problemsOf({ ...base(), renotifyMinutes: 1.5 })).toEqual(['renotifyMinutes: must be an integer, got "1.5"']);
+    expect(problemsOf({ ...base(), snapshotTtlDays: 0 })).toEqual([
+      "snapshotTtlDays: must be between 1 and 3650, got 0",
+    ]);
+    expect(problemsOf({ ...base(), hysteresis: "0.05" })).toEqual(["hysteresis: must be a number, got a string"]);
+  });
+
+  it("rejects a non-https Binance URL", () => {
+    expect(problemsOf({ ...base(), binanceBaseUrl: "http://proxy.example.com" })[0]).toMatch(
+      /^binanceBaseUrl: must use https/,
+    );
+  });
+});
+
+describe("subscribers", () => {
+  it("rejects a malformed email, naming its position", () => {
+    expect(problemsOf({ ...base(), emails: ["ops@example.com", "ops at example.com"] })).toEqual([
+      'emails[1]: "ops at example.com" is not an email address',
+    ]);
+  });
+
+  it("rejects a duplicate email", () => {
+    expect(problemsOf({ ...base(), emails: ["ops@example.com", "ops@example.com"] })).toEqual([
+      'emails[1]: "ops@example.com" is listed twice',
+    ]);
+  });
+
+  it("requires E.164 phone numbers", () => {
+    for (const bad of ["447700900123", "+44 7700 900123", "+0447700900123", "+1"]) {
+      expect(problemsOf({ ...base(), phoneNumbers: [bad] })[0]).toMatch(/^phoneNumbers\[0\]: .* is not an E\.164/);
+    }
+    expect(resolveConfig({ ...base(), phoneNumbers: ["+447700900123"] }).phoneNumbers).toEqual(["+447700900123"]);
+  });
+});
+
+describe("accounts", () => {
+  it("is required", () => {
+    const { accounts: _, ...rest } = base();
+    expect(problemsOf(rest)[0]).toMatch(/^accounts: is required/);
+  });
+
+  it("rejects duplicate account names (the core's parseAccounts)", () => {
+    expect(
+      problemsOf({
+        ...base(),
+        accounts: [
+          { name: "main", createSecret: true },
+          { name: "main", secretName: "other" },
+        ],
+      }),
+    ).toEqual(['accounts: account name "main" appears twice']);
+  });
+
+  it("rejects a name the table key cannot carry", () => {
+    expect(problemsOf({ ...base(), accounts: [{ name: "my account", createSecret: true }] })[0]).toMatch(
+      /^accounts: entry 0: "name" must be 1-64 letters/,
+    );
+  });
+
+  it("needs exactly one secret source", () => {
+    const problem = /^accounts\[0\]: give exactly one of "createSecret": true/;
+    expect(problemsOf({ ...base(), accounts: [{ name: "a" }] })[0]).toMatch(problem);
+    expect(problemsOf({ ...base(), accounts: [{ name: "a", createSecret: true, secretName: "x" }] })[0]).toMatch(
+      problem,
+    );
+  });
+
+  it("imports a secret by name or complete ARN, with an optional CMK", () => {
+    const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:binance/alt-AbC123";
+    const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const config = resolveConfig({
+      ...base(),
+      accounts: [
+        { name: "byName", secretName: "binance/main", secretKmsKeyArn: key },
+        { name: "byArn", secretArn: arn },
+      ],
+    });
+    expect(config.accounts).toEqual([
+      { name: "byName", secret: { kind: "name", secretName: "binance/main", kmsKeyArn: key } },
+      { name: "byArn", secret: { kind: "arn", secretArn: arn, kmsKeyArn: undefined } },
+    ]);
+  });
+
+  it("rejects a partial ARN, an ARN in another region, and one in another account", () => {
+    const at = (secretArn: string, account?: string) =>
+      problemsOf({ ...base(), accounts: [{ name: "a", secretArn }] }, { account })[0];
+    expect(at("arn:aws:secretsmanager:eu-west-1:123456789012:secret:binance")).toMatch(/not a complete secret ARN/);
+    expect(at("arn:aws:secretsmanager:eu-central-1:123456789012:secret:binance-AbC123")).toMatch(
+      /region eu-central-1 but the stack deploys to eu-west-1/,
+    );
+    expect(at("arn:aws:secretsmanager:eu-west-1:123456789012:secret:binance-AbC123", "210987654321")).toMatch(
+      /cross-account secrets are not supported/,
+    );
+  });
+
+  it("rejects a CMK on a created secret and an alias in place of a key ARN", () => {
+    expect(
+      problemsOf({
+        ...base(),
+        accounts: [{ name: "a", createSecret: true, secretKmsKeyArn: "arn:aws:kms:eu-west-1:1:key/x" }],
+      })[0],
+    ).toMatch(/^accounts\[0\]\.secretKmsKeyArn: applies only to an existing secret/);
+    expect(
+      problemsOf({
+        ...base(),
+        accounts: [{ name: "a", secretName: "s", secretKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:alias/mine" }],
+      })[0],
+    ).toMatch(/aliases are not accepted/);
+  });
+});
+
+describe("schedule", () => {
+  it("insists on EventBridge's singular/plural units", () => {
+    expect(problemsOf({ ...base(), schedule: "rate(1 minutes)" })).toEqual([
+      'schedule: "rate(1 minutes)": use the singular unit for 1: "rate(1 minute)"',
+    ]);
+    expect(problemsOf({ ...base(), schedule: "rate(5 minute)" })[0]).toContain('"rate(5 minutes)"');
+  });
+
+  it("rejects free text and intervals too long for the heartbeat alarm", () => {
+    expect(problemsOf({ ...base(), schedule: "every minute" })[0]).toMatch(/^schedule: "every minute": must be/);
+    expect(problemsOf({ ...base(), schedule: "rate(1 day)" })[0]).toMatch(/between 1 minute and 12 hours/);
+  });
+
+  it("derives the heartbeat window from the rate (at least two runs, at least 5 minutes)", () => {
+    expect(resolveConfig({ ...base(), schedule: "rate(2 minutes)" }).heartbeatWindowMinutes).toBe(5);
+    expect(resolveConfig({ ...base(), schedule: "rate(10 minutes)" }).heartbeatWindowMinutes).toBe(20);
+  });
+
+  it("needs an explicit heartbeat window for cron, and one no shorter than two runs", () => {
+    expect(problemsOf({ ...base(), schedule: "cron(0/5 * * * ? *)" })[0]).toMatch(
+      /^heartbeatWindowMinutes: is required with a cron schedule/,
+    );
+    expect(
+      resolveConfig({ ...base(), schedule: "cron(0/5 * * * ? *)", heartbeatWindowMinutes: 15 }).heartbeatWindowMinutes,
+    ).toBe(15);
+    expect(problemsOf({ ...base(), schedule: "rate(5 minutes)", heartbeatWindowMinutes: 5 })[0]).toMatch(
+      /less than two runs/,
+    );
+  });
+});
+
+describe("switches and other settings", () => {
+  it("turns the dashboard off with the ratio metrics, and refuses a dashboard with nothing to plot", () => {
+    expect(resolveConfig({ ...base(), ratioMetrics: false, dashboard: undefined }).dashboard).toBe(false);
+    expect(problemsOf({ ...base(), ratioMetrics: false, dashboard: true })[0]).toMatch(/^dashboard: plots the/);
+  });
+
+  it("accepts only CloudWatch Logs retention values", () => {
+    expect(problemsOf({ ...base(), logRetentionDays: 42 })[0]).toMatch(/^logRetentionDays: must be one of .*, 30, /);
+  });
+
+  it("rejects unknown keys (typos) and bad log levels", () => {
+    expect(problemsOf({ ...base(), emial: ["a@b.co"] })[0]).toMatch(/^emial: unknown setting/);
+    expect(problemsOf({ ...base(), logLevel: "verbose" })[0]).toMatch(/^logLevel: must be one of debug, info/);
+  });
+
+  it("reports every problem at once, in a message that says where the config lives", () => {
+    let error: unknown;
+    try {
+      resolveConfig({ ...base(), region: "us-west-2", emails: ["nope"], phoneNumbers: ["123"] });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(DeployConfigError);
+    const { problems, message } = error as DeployConfigError;
+    expect(problems.map((p) => p.split(":")[0])).toEqual(["region", "emails[0]", "phoneNumbers[0]"]);
+    expect(message).toMatch(/^Invalid coinm-guard config \(cdk\.json, context "coinm-guard"\)/);
+  });
+});
+
+describe("the CDK entry point", () => {
+  it("prints config problems without a stack trace and exits 1", () => {
+    const out = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "infra", "app.ts")], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        CDK_OUTDIR: mkdtempSync(join(tmpdir(), "coinm-guard-cdk-")),
+        CDK_CONTEXT_JSON: JSON.stringify({ "coinm-guard": { ...base(), region: "us-east-1" } }),
+      },
+    });
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain('region: "us-east-1" is a US region');
+    expect(out.stderr).not.toMatch(/\bat \w+ \(/);
+  });
+});

@@ -1,0 +1,439 @@
+/**
+ * The stack as `cdk synth` builds it from a config with every kind of account secret and both
+ * kinds of subscriber, with the Lambda really bundled by esbuild. One synth for the whole file.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Capture, Match, type Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { marginRatioSearch } from "../../infra/constructs/margin-dashboard.js";
+import { joinToString, onlyLogicalId, roleStatements, type Synth, synth } from "./support.js";
+
+const ACCOUNT = "123456789012";
+const ALT_KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const THIRD_ARN = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:binance/third-AbC123`;
+
+let s: Synth;
+let t: Template;
+let ids: Record<"fn" | "role" | "logs" | "table" | "topic" | "key" | "queue" | "rule" | "mainSecret", string>;
+
+beforeAll(() => {
+  s = synth(
+    {
+      accounts: [
+        { name: "main", createSecret: true },
+        { name: "alt", secretName: "binance/alt", secretKmsKeyArn: ALT_KEY },
+        { name: "third", secretArn: THIRD_ARN },
+      ],
+      emails: ["ops@example.com", "me@example.org"],
+      phoneNumbers: ["+447700900123"],
+    },
+    { account: ACCOUNT, bundle: true },
+  );
+  t = s.template;
+  ids = {
+    fn: onlyLogicalId(t, "AWS::Lambda::Function"),
+    role: onlyLogicalId(t, "AWS::IAM::Role"),
+    logs: onlyLogicalId(t, "AWS::Logs::LogGroup"),
+    table: onlyLogicalId(t, "AWS::DynamoDB::Table"),
+    topic: onlyLogicalId(t, "AWS::SNS::Topic"),
+    key: onlyLogicalId(t, "AWS::KMS::Key"),
+    queue: onlyLogicalId(t, "AWS::SQS::Queue"),
+    rule: onlyLogicalId(t, "AWS::Events::Rule"),
+    mainSecret: onlyLogicalId(t, "AWS::SecretsManager::Secret"),
+  };
+});
+
+const ref = (id: string) => ({ Ref: id });
+const arnOf = (id: string) => ({ "Fn::GetAtt": [id, "Arn"] });
+
+describe("stack", () => {
+  it("deploys to the configured region and the CDK_DEFAULT_ACCOUNT account under the configured name", () => {
+    expect(s.stack.stackName).toBe("CoinmGuard");
+    expect(s.stack.region).toBe("eu-west-1");
+    expect(s.stack.account).toBe(ACCOUNT);
+  });
+});
+
+describe("Lambda function", () => {
+  it("is Node.js 24 on ARM64 with 256 MB, 50 s and no reserved concurrency", () => {
+    t.hasResourceProperties("AWS::Lambda::Function", {
+      Runtime: "nodejs24.x",
+      Architectures: ["arm64"],
+      Handler: "index.handler",
+      MemorySize: 256,
+      Timeout: 50,
+      Role: arnOf(ids.role),
+      LoggingConfig: { LogGroup: ref(ids.logs) },
+      ReservedConcurrentExecutions: Match.absent(),
+    });
+  });
+
+  it("gets every variable the core reads, resources by reference", () => {
+    const accounts = new Capture();
+    t.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: {
+          SNAPSHOT_TABLE: ref(ids.table),
+          ALERT_TOPIC_ARN: ref(ids.topic),
+          ACCOUNTS: accounts,
+          ALERT_LEVELS: JSON.stringify([
+            { name: "warning", ratio: 0.5 },
+            { name: "critical", ratio: 0.8 },
+          ]),
+          HYSTERESIS: "0.05",
+          RENOTIFY_MINUTES: "60",
+          SNAPSHOT_TTL_DAYS: "90",
+          RATIO_METRICS: "true",
+          LOG_LEVEL: "info",
+          NODE_OPTIONS: "--enable-source-maps",
+          BINANCE_BASE_URL: Match.absent(),
+        },
+      },
+    });
+    // Created secret by ARN (its Ref), imported-by-name by name, imported-by-ARN by that ARN.
+    expect(JSON.parse(joinToString(accounts.asObject()))).toEqual([
+      { name: "main", secretId: `\${${ids.mainSecret}}` },
+      { name: "alt", secretId: "binance/alt" },
+      { name: "third", secretId: THIRD_ARN },
+    ]);
+  });
+
+  it("does not retry failed async runs and drops events older than one interval", () => {
+    t.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: ref(ids.fn),
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+  });
+
+  it("logs to its own log group with the configured retention", () => {
+    t.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
+  });
+});
+
+describe("least privilege", () => {
+  it("uses a role with no managed policies", () => {
+    t.hasResourceProperties("AWS::IAM::Role", {
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: "sts:AssumeRole", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" } }],
+      },
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  it("grants exactly these statements, each on exact resources", () => {
+    const statements = roleStatements(t);
+    expect(statements).toEqual([
+      {
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Effect: "Allow",
+        // The log group's Arn attribute is "...:log-group:NAME:*", i.e. its streams only.
+        Resource: arnOf(ids.logs),
+      },
+      {
+        Sid: "SnapshotTable",
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        Effect: "Allow",
+        Resource: arnOf(ids.table),
+      },
+      { Sid: "AlertTopic", Action: "sns:Publish", Effect: "Allow", Resource: ref(ids.topic) },
+      {
+        Sid: "AlertTopicKey",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Effect: "Allow",
+        Resource: arnOf(ids.key),
+      },
+      {
+        Sid: "AccountSecrets",
+        Action: "secretsmanager:GetSecretValue",
+        Effect: "Allow",
+        Resource: [
+          // Name + "-" + exactly six characters: this secret, not "binance/alt-other".
+          `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:binance/alt-??????`,
+          THIRD_ARN,
+          ref(ids.mainSecret),
+        ],
+      },
+      {
+        Sid: "AccountSecretKeys",
+        Action: "kms:Decrypt",
+        Effect: "Allow",
+        Resource: ALT_KEY,
+        Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } },
+      },
+    ]);
+  });
+
+  it("has no wildcard resource or action anywhere in the function's policy", () => {
+    for (const statement of roleStatements(t)) {
+      const resources = [statement.Resource].flat().map((r) => (typeof r === "string" ? r : joinToString(r)));
+      for (const r of resources) expect(r).not.toContain("*");
+      for (const a of [statement.Action].flat()) expect(a).not.toContain("*");
+    }
+  });
+});
+
+describe("schedule", () => {
+  it("invokes the function with the event unchanged, retries delivery, and dead-letters what fails", () => {
+    t.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(1 minute)",
+      State: "ENABLED",
+      Targets: [
+        {
+          Arn: arnOf(ids.fn),
+          Input: Match.absent(),
+          InputPath: Match.absent(),
+          InputTransformer: Match.absent(),
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 60 },
+          DeadLetterConfig: { Arn: arnOf(ids.queue) },
+        },
+      ],
+    });
+    t.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunction",
+      FunctionName: arnOf(ids.fn),
+      Principal: "events.amazonaws.com",
+      SourceArn: arnOf(ids.rule),
+    });
+  });
+
+  it("has an encrypted, TLS-only dead-letter queue that only this rule may write to", () => {
+    t.hasResourceProperties("AWS::SQS::Queue", { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    t.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      Queues: [ref(ids.queue)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Deny",
+            Action: "sqs:*",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+          Match.objectLike({
+            Effect: "Allow",
+            Action: "sqs:SendMessage",
+            Principal: { Service: "events.amazonaws.com" },
+            Condition: { ArnEquals: { "aws:SourceArn": arnOf(ids.rule) } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe("snapshot table", () => {
+  it("has the core's keys and TTL attribute, on demand", () => {
+    t.hasResourceProperties("AWS::DynamoDB::Table", {
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+      ],
+      BillingMode: "PAY_PER_REQUEST",
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+      TableName: Match.absent(),
+    });
+  });
+
+  it("survives mistakes: PITR, deletion protection, and retained on delete and replace", () => {
+    t.hasResource("AWS::DynamoDB::Table", {
+      Properties: Match.objectLike({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+    });
+  });
+});
+
+describe("account secrets", () => {
+  it("creates only the secret asked for, empty, named after the stack, and retained", () => {
+    t.hasResource("AWS::SecretsManager::Secret", {
+      Properties: Match.objectLike({
+        Name: "CoinmGuard/main",
+        SecretString: Match.absent(),
+        GenerateSecretString: Match.absent(),
+      }),
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+    });
+  });
+});
+
+describe("alert topic", () => {
+  it("is encrypted with a rotating customer-managed key that CloudWatch alarms may use", () => {
+    t.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: arnOf(ids.key), SignatureVersion: "2" });
+    t.hasResourceProperties("AWS::KMS::Key", {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: "AllowCloudWatchAlarmsToEncrypt",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            // In a key policy "*" is the key itself; KMS accepts nothing else there.
+            Resource: "*",
+          },
+        ]),
+      },
+    });
+  });
+
+  it("refuses non-TLS publishing and lets only this stack's alarms publish as CloudWatch", () => {
+    t.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      Topics: [ref(ids.topic)],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Effect: "Deny",
+            Principal: "*",
+            Action: "sns:Publish",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+          {
+            Sid: "AllowThisStacksAlarmsToPublish",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: ref(ids.topic),
+            Condition: { ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:CoinmGuard*` } },
+          },
+        ],
+      },
+    });
+  });
+
+  it("subscribes each configured email and phone number", () => {
+    const subscriptions = Object.values(t.findResources("AWS::SNS::Subscription")).map(
+      (r) => (r as { Properties: Record<string, unknown> }).Properties,
+    );
+    expect(subscriptions).toEqual(
+      expect.arrayContaining([
+        { Protocol: "email", Endpoint: "ops@example.com", TopicArn: ref(ids.topic) },
+        { Protocol: "email", Endpoint: "me@example.org", TopicArn: ref(ids.topic) },
+        { Protocol: "sms", Endpoint: "+447700900123", TopicArn: ref(ids.topic) },
+      ]),
+    );
+    expect(subscriptions).toHaveLength(3);
+  });
+});
+
+describe("monitor-the-monitor alarms", () => {
+  const actions = () => ({ AlarmActions: [ref(ids.topic)], OKActions: [ref(ids.topic)] });
+
+  it("fires on any function error in 5 minutes, notifying the topic on alarm and on recovery", () => {
+    t.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: "CoinmGuard-monitor-errors",
+      Namespace: "AWS/Lambda",
+      MetricName: "Errors",
+      Dimensions: [{ Name: "FunctionName", Value: ref(ids.fn) }],
+      Statistic: "Sum",
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "notBreaching",
+      ...actions(),
+    });
+  });
+
+  it("fires on throttling", () => {
+    t.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: "CoinmGuard-monitor-throttled",
+      Namespace: "AWS/Lambda",
+      MetricName: "Throttles",
+      Dimensions: [{ Name: "FunctionName", Value: ref(ids.fn) }],
+      Threshold: 1,
+      ...actions(),
+    });
+  });
+
+  it("fires when no heartbeat arrives in 5 minutes, treating silence as failure", () => {
+    t.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: "CoinmGuard-monitor-stopped",
+      Namespace: "CoinmGuard",
+      MetricName: "Heartbeat",
+      Dimensions: Match.absent(),
+      Statistic: "Sum",
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "breaching",
+      ...actions(),
+    });
+  });
+
+  it("keeps the alarm bill to three standard alarms", () => {
+    expect(Object.keys(t.findResources("AWS::CloudWatch::Alarm")).sort()).toHaveLength(3);
+  });
+});
+
+describe("dashboard", () => {
+  it("plots every account and asset via SEARCH against each alert level and liquidation", () => {
+    const body = new Capture();
+    t.hasResourceProperties("AWS::CloudWatch::Dashboard", {
+      DashboardName: "CoinmGuard-margin-eu-west-1",
+      DashboardBody: body,
+    });
+    const dashboard = JSON.parse(joinToString(body.asObject())) as {
+      widgets: { properties: { metrics?: unknown[][]; annotations?: { horizontal: { value: number }[] } } }[];
+    };
+    const ratio = dashboard.widgets[0]?.properties;
+    // No label: CloudWatch then names each series by its Account and Asset.
+    expect(ratio?.metrics).toEqual([[{ expression: marginRatioSearch(60), period: 60 }]]);
+    expect(marginRatioSearch(60)).toBe(`SEARCH('{CoinmGuard,Account,Asset} MetricName="MarginRatio"', 'Maximum', 60)`);
+    expect(ratio?.annotations?.horizontal.map((a) => a.value)).toEqual([0.5, 0.8, 1]);
+  });
+});
+
+describe("outputs the CLI reads", () => {
+  it("are present under their exact keys", () => {
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual([
+      "AccountSecrets",
+      "AlertTopicArn",
+      "DashboardUrl",
+      "ScheduleExpression",
+      "SnapshotTableName",
+    ]);
+    expect(outputs.SnapshotTableName?.Value).toEqual(ref(ids.table));
+    expect(outputs.AlertTopicArn?.Value).toEqual(ref(ids.topic));
+    expect(outputs.ScheduleExpression?.Value).toBe("rate(1 minute)");
+    expect(JSON.parse(joinToString(outputs.AccountSecrets?.Value))).toEqual({
+      main: `\${${ids.mainSecret}}`,
+      alt: "binance/alt",
+      third: THIRD_ARN,
+    });
+    expect(joinToString(outputs.DashboardUrl?.Value)).toMatch(
+      /^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#dashboards\/dashboard\/\$\{Dashboard/,
+    );
+  });
+});
+
+describe("Lambda bundle (local esbuild)", () => {
+  function bundleDir(): string {
+    const out = s.app.synth().directory;
+    const dirs = readdirSync(out).filter((d) => d.startsWith("asset.") && statSync(join(out, d)).isDirectory());
+    if (dirs.length !== 1) throw new Error(`expected one asset directory, found ${dirs.length}`);
+    return join(out, dirs[0] as string);
+  }
+
+  it("is a small minified ESM module with a source map and the AWS SDK left to the runtime", () => {
+    const dir = bundleDir();
+    expect(readdirSync(dir).sort()).toEqual(["index.mjs", "index.mjs.map"]);
+    const code = readFileSync(join(dir, "index.mjs"), "utf8");
+    expect(code.length).toBeLessThan(100_000);
+    expect(code.startsWith("import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);")).toBe(
+      true,
+    );
+    expect(code).toMatch(/from"@aws-sdk\/client-dynamodb"/);
+    expect(code).toMatch(/export\{\w+ as handler\}/);
+    const map = JSON.parse(readFileSync(join(dir, "index.mjs.map"), "utf8")) as { sourcesContent?: unknown };
+    expect(map.sourcesContent).toBeUndefined();
+  });
+});

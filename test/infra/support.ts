@@ -1,0 +1,80 @@
+/**
+ * Test helpers: build the app exactly as `cdk synth` does (cdk.json's context, buildApp), with
+ * config overrides, and read the results. Bundling is skipped unless asked for: only the test
+ * that inspects the Lambda asset needs esbuild to run.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { type BuildOptions, buildApp } from "../../infra/build.js";
+import { CONTEXT_KEY, type DeployConfig } from "../../infra/config.js";
+import type { CoinmGuardStack } from "../../infra/stack.js";
+
+export const REPO_ROOT = join(import.meta.dirname, "..", "..");
+
+/** cdk.json's context: feature flags plus the shipped config. */
+export function cdkJsonContext(): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(REPO_ROOT, "cdk.json"), "utf8")).context;
+}
+
+/** The config shipped in cdk.json (what a first deploy uses). */
+export function shippedConfig(): Record<string, unknown> {
+  return { ...(cdkJsonContext()[CONTEXT_KEY] as Record<string, unknown>) };
+}
+
+export interface Synth {
+  readonly app: App;
+  readonly stack: CoinmGuardStack;
+  readonly config: DeployConfig;
+  readonly template: Template;
+}
+
+export function synth(
+  overrides: Record<string, unknown> = {},
+  options: BuildOptions & { bundle?: boolean } = {},
+): Synth {
+  const context: Record<string, unknown> = {
+    ...cdkJsonContext(),
+    [CONTEXT_KEY]: { ...shippedConfig(), ...overrides },
+  };
+  // An empty bundling-stacks list makes CDK skip asset bundling (as `cdk deploy --exclusively` does).
+  if (!options.bundle) context["aws:cdk:bundling-stacks"] = [];
+  const app = new App({ context });
+  const { stack, config } = buildApp(app, options);
+  return { app, stack, config, template: Template.fromStack(stack) };
+}
+
+type Json = unknown;
+
+/**
+ * Resolve a Fn::Join of strings and references into one string, writing references as
+ * `${LogicalId}` / `${LogicalId.Attr}`, so JSON built at deploy time can be parsed in a test.
+ */
+export function joinToString(value: Json): string {
+  if (typeof value === "string") return value;
+  const v = value as Record<string, Json>;
+  if (v.Ref !== undefined) return `\${${String(v.Ref)}}`;
+  if (Array.isArray(v["Fn::GetAtt"])) return `\${${(v["Fn::GetAtt"] as string[]).join(".")}}`;
+  if (Array.isArray(v["Fn::Join"])) {
+    const [sep, parts] = v["Fn::Join"] as [string, Json[]];
+    return parts.map(joinToString).join(sep);
+  }
+  throw new Error(`cannot flatten ${JSON.stringify(value)}`);
+}
+
+/** Logical id of the only resource of `type` in the template. */
+export function onlyLogicalId(template: Template, type: string): string {
+  const ids = Object.keys(template.findResources(type));
+  if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}`);
+  return ids[0] as string;
+}
+
+/** All statements of all IAM policies attached to roles in the stack. */
+export function roleStatements(template: Template): Record<string, Json>[] {
+  return Object.values(template.findResources("AWS::IAM::Policy")).flatMap(
+    (p) =>
+      (p as { Properties: { PolicyDocument: { Statement: Record<string, Json>[] } } }).Properties.PolicyDocument
+        .Statement,
+  );
+}

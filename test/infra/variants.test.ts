@@ -1,0 +1,154 @@
+/**
+ * The config switches change the stack the way the config says: topic encryption off, metrics
+ * and dashboard off, a slower schedule, a renamed stack, a US region with a proxy. Bundling is
+ * skipped here; the asset is checked in stack.test.ts.
+ */
+import { Match } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { roleStatements, type Synth, synth } from "./support.js";
+
+describe("encryptAlertTopic: false", () => {
+  let s: Synth;
+  beforeAll(() => {
+    s = synth({ encryptAlertTopic: false });
+  });
+
+  it("creates no KMS key and an unencrypted topic that still refuses non-TLS publishing", () => {
+    s.template.resourceCountIs("AWS::KMS::Key", 0);
+    s.template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.absent() });
+    s.template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+  });
+
+  it("grants the function no KMS permission", () => {
+    const actions = roleStatements(s.template).flatMap((st) => [st.Action].flat());
+    expect(actions.filter((a) => String(a).startsWith("kms:"))).toEqual([]);
+  });
+});
+
+describe("ratioMetrics: false", () => {
+  let s: Synth;
+  beforeAll(() => {
+    s = synth({ ratioMetrics: false, dashboard: undefined });
+  });
+
+  it("tells the function not to emit ratio metrics and builds no dashboard or DashboardUrl", () => {
+    s.template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ RATIO_METRICS: "false" }) },
+    });
+    s.template.resourceCountIs("AWS::CloudWatch::Dashboard", 0);
+    expect(Object.keys(s.template.toJSON().Outputs)).not.toContain("DashboardUrl");
+    // The heartbeat alarm does not depend on the ratio metrics.
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Heartbeat" });
+  });
+});
+
+describe("dashboard: false with ratio metrics on", () => {
+  it("keeps the metrics (for ad-hoc graphs) but drops the dashboard", () => {
+    const s = synth({ dashboard: false });
+    s.template.resourceCountIs("AWS::CloudWatch::Dashboard", 0);
+    s.template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ RATIO_METRICS: "true" }) },
+    });
+  });
+});
+
+describe("schedule rate(5 minutes)", () => {
+  let s: Synth;
+  beforeAll(() => {
+    s = synth({ schedule: "rate(5 minutes)" });
+  });
+
+  it("widens the heartbeat window to two runs and the event lifetime to one interval", () => {
+    s.template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(5 minutes)",
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 300 } })],
+    });
+    s.template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
+    });
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Heartbeat", Period: 600 });
+    expect(s.template.toJSON().Outputs.ScheduleExpression.Value).toBe("rate(5 minutes)");
+  });
+});
+
+describe("a renamed stack and custom settings", () => {
+  let s: Synth;
+  beforeAll(() => {
+    s = synth({
+      stackName: "MarginWatch",
+      region: "ap-northeast-1",
+      alertLevels: [{ name: "danger", ratio: 0.7 }],
+      hysteresis: 0.1,
+      renotifyMinutes: 15,
+      snapshotTtlDays: 30,
+      logRetentionDays: 90,
+      logLevel: "debug",
+    });
+  });
+
+  it("names the stack, secrets and alarms after it and deploys to its region", () => {
+    expect(s.stack.stackName).toBe("MarginWatch");
+    expect(s.stack.region).toBe("ap-northeast-1");
+    s.template.hasResourceProperties("AWS::SecretsManager::Secret", { Name: "MarginWatch/main" });
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { AlarmName: "MarginWatch-monitor-stopped" });
+    s.template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Condition: {
+              ArnLike: {
+                "aws:SourceArn": {
+                  "Fn::Join": ["", Match.arrayWith([Match.stringLikeRegexp(":alarm:MarginWatch\\*$")])],
+                },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("passes the settings to the function", () => {
+    s.template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({
+          ALERT_LEVELS: '[{"name":"danger","ratio":0.7}]',
+          HYSTERESIS: "0.1",
+          RENOTIFY_MINUTES: "15",
+          SNAPSHOT_TTL_DAYS: "30",
+          LOG_LEVEL: "debug",
+        }),
+      },
+    });
+    s.template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 90 });
+  });
+
+  it("draws one line per alert level", () => {
+    const body = JSON.stringify(s.template.findResources("AWS::CloudWatch::Dashboard"));
+    expect(body).toContain("danger (70%)");
+    expect(body).toContain("liquidation (100%)");
+  });
+});
+
+describe("a US region behind a proxy", () => {
+  it("deploys there and passes the proxy URL", () => {
+    const s = synth({ region: "us-east-2", allowUsRegion: true, binanceBaseUrl: "https://proxy.example.net:8443" });
+    expect(s.stack.region).toBe("us-east-2");
+    s.template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ BINANCE_BASE_URL: "https://proxy.example.net:8443" }) },
+    });
+  });
+});
+
+describe("invalid config", () => {
+  it("stops the synth before any resource is built", () => {
+    expect(() => synth({ region: "us-east-1" })).toThrow(/region: "us-east-1" is a US region/);
+  });
+});
