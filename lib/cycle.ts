@@ -16,6 +16,7 @@ import type { Alert } from "./alerts.js";
 import type { AccountRead } from "./binance/client.js";
 import { mapWithConcurrency } from "./concurrency.js";
 import type { AccountConfig, MonitorConfig } from "./config.js";
+import type { ApiCredentials } from "./credentials.js";
 import {
   BinanceAuthError,
   BinanceSignatureError,
@@ -120,7 +121,15 @@ async function readAccount(
   } catch (err) {
     if (!(err instanceof BinanceAuthError || err instanceof BinanceSignatureError)) throw err;
     // The key may have been rotated since this container cached it: read it again once.
-    const fresh = await deps.secrets.getCredentials(account.secretId, { refresh: true });
+    let fresh: ApiCredentials;
+    try {
+      fresh = await deps.secrets.getCredentials(account.secretId, { refresh: true });
+    } catch (refreshErr) {
+      // Binance refusing the key is the news a person must act on; a throttled or failed re-read
+      // must not turn it into a transient "secret" failure that alerts only cycles later.
+      log.warn("could not re-read the secret after Binance refused the key", errorLogFields(refreshErr));
+      throw err;
+    }
     // Sources return the very same object while the secret's version is unchanged.
     if (fresh === credentials) throw err;
     log.info("secret changed since it was cached; retrying with the new key");
