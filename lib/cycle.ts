@@ -258,7 +258,11 @@ async function commitState(
 
     const outbox: Record<string, PendingAlert> = { ...state.outbox };
     const claimed: Alert[] = [];
-    for (const [id, pending] of Object.entries(outbox)) {
+    // Oldest first: the stored map has no order, and an earlier alert must go out before a later one.
+    const waiting = Object.entries(outbox).sort(
+      ([idA, a], [idB, b]) => a.alert.at.localeCompare(b.alert.at) || idA.localeCompare(idB),
+    );
+    for (const [id, pending] of waiting) {
       if (pending.notBefore <= nowMs) {
         claimed.push(pending.alert);
         outbox[id] = { ...pending, notBefore: nowMs + ALERT_LEASE_MS, attempts: pending.attempts + 1 };
@@ -345,8 +349,8 @@ async function publishAll(
   log: Logger,
 ): Promise<{ sent: Alert[]; failed: number }> {
   const sent: Alert[] = [];
-  let failed = 0;
-  // In order, so a recovery never overtakes the escalation it follows.
+  // In order, stopping at the first failure, so a recovery never overtakes the escalation it
+  // follows: whatever is left stays in the outbox and goes out, in order, next cycle.
   for (const alert of alerts) {
     const fields = {
       alertId: alert.id,
@@ -359,9 +363,13 @@ async function publishAll(
       sent.push(alert);
       log.info("alert published", fields);
     } catch (err) {
-      failed++;
-      log.error("alert publish failed; will retry next cycle", { ...fields, ...errorLogFields(err) });
+      log.error("alert publish failed; will retry next cycle", {
+        ...fields,
+        ...errorLogFields(err),
+        heldBack: alerts.length - sent.length - 1,
+      });
+      break;
     }
   }
-  return { sent, failed };
+  return { sent, failed: alerts.length - sent.length };
 }
