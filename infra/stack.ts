@@ -33,7 +33,7 @@ export class CoinmGuardStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CoinmGuardStackProps) {
     super(scope, id, {
-      description: "coinm-guard: Binance COIN-M margin-risk monitor (github: coinm-guard)",
+      description: "coinm-guard: margin-risk monitor for Binance COIN-M futures accounts",
       ...props,
     });
     const { config } = props;
@@ -50,6 +50,8 @@ export class CoinmGuardStack extends Stack {
 
     this.monitor = new MonitorFunction(this, "Monitor", {
       settings: config,
+      // A predictable name so `aws logs tail /aws/lambda/CoinmGuard-monitor` works (docs/deploy.md).
+      logGroupName: `/aws/lambda/${config.stackName}-monitor`,
       logRetention: config.logRetentionDays,
       maxEventAge: eventLifetime,
     });

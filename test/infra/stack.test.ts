@@ -108,7 +108,10 @@ describe("Lambda function", () => {
   });
 
   it("logs to its own log group with the configured retention", () => {
-    t.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
+    t.hasResourceProperties("AWS::Logs::LogGroup", {
+      LogGroupName: "/aws/lambda/CoinmGuard-monitor",
+      RetentionInDays: 30,
+    });
   });
 });
 
