@@ -4,11 +4,14 @@
 import process from "node:process";
 import { EXIT, type Command, UsageError } from "./command.js";
 import { demoCommand } from "./commands/demo.js";
+import { historyCommand } from "./commands/history.js";
+import { putSecretCommand } from "./commands/put-secret.js";
 import { runOnceCommand } from "./commands/run-once.js";
+import { statusCommand } from "./commands/status.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const commands: readonly Command[] = [runOnceCommand, demoCommand];
+const commands: readonly Command[] = [runOnceCommand, demoCommand, historyCommand, statusCommand, putSecretCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

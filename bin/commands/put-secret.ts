@@ -1,0 +1,279 @@
+/**
+ * `put-secret`: store an account's Binance API key in its Secrets Manager secret. The key is read
+ * from a hidden prompt (a terminal, nothing echoed) or from stdin (a pipe or file), checked with
+ * the monitor's own parser, and written with PutSecretValue. It is never accepted on the command
+ * line (argv lands in shell history and `ps`), never printed, and no error message quotes it.
+ */
+import { PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs } from "../../lib/aws/stack-outputs.js";
+import { parseCredentials } from "../../lib/credentials.js";
+import { type CliDeps, defaultCliDeps, type InStream } from "../../lib/history/cli-context.js";
+import type { OutStream } from "../../lib/history/output.js";
+import { parseOptions } from "../args.js";
+import { type Command, EXIT, UsageError } from "../command.js";
+
+const HELP = `Usage: coinm-guard put-secret --account NAME [--secret-id ARN] [options]
+
+Stores the Binance API key for an account in its Secrets Manager secret. In a terminal it asks
+for the key and secret without echoing them; otherwise it reads them from stdin. It never takes
+them as arguments and never prints them.
+
+What to enter (prompt) or pipe in (stdin), one of:
+  - the API key, then the API secret (HMAC keys), one per line
+  - the API key, then the private key PEM (Ed25519 or RSA keys), from -----BEGIN to -----END
+  - the secret's JSON: {"apiKey": "...", "apiSecret": "..."} or {"apiKey": "...", "privateKey": "-----BEGIN ..."}
+
+Options:
+  --account NAME    account alias (required)
+  --secret-id ID    secret name or ARN (default: the account's entry in the stack's
+                    AccountSecrets output)
+  --check           only validate the input; write nothing
+  --stack NAME      CloudFormation stack to read outputs from (default: ${DEFAULT_STACK_NAME})
+  --region REGION   AWS region (default: the SDK's)
+  --profile NAME    AWS profile (default: the SDK's credential chain)
+
+Examples:
+  coinm-guard put-secret --account main
+  coinm-guard put-secret --account main < main-key.json
+  printf '%s\\n%s\\n' "$KEY" "$SECRET" | coinm-guard put-secret --account main --profile prod
+
+The monitor picks the new key up on its next cold start, or at once if Binance rejects the key it holds.
+Exit codes: 0 stored (or valid with --check), 1 invalid input or AWS error, 2 usage error.`;
+
+const OPTIONS = {
+  account: { type: "string" },
+  "secret-id": { type: "string" },
+  check: { type: "boolean" },
+  stack: { type: "string" },
+  region: { type: "string" },
+  profile: { type: "string" },
+} as const;
+
+/** The largest secret input accepted (an RSA-4096 PEM is about 3.3 KB). */
+const MAX_INPUT_BYTES = 64 * 1024;
+
+export type SecretValue = { apiKey: string; apiSecret: string } | { apiKey: string; privateKey: string };
+
+/**
+ * Turn what the person typed or piped into the secret's JSON object. Errors describe the shape
+ * that was expected, never the text that was given.
+ */
+export function parseSecretInput(text: string): SecretValue {
+  const t = text.replace(/^\uFEFF/, "").trim();
+  if (t === "") throw new Error("no key was given");
+  if (t.startsWith("{")) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(t);
+    } catch {
+      // No cause and no detail: JSON.parse messages quote the input.
+      throw new Error('the input starts with "{" but is not valid JSON');
+    }
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error("the JSON input must be an object");
+    const { apiKey, apiSecret, privateKey } = raw as Record<string, unknown>;
+    const key = typeof apiKey === "string" ? apiKey : "";
+    if (apiSecret !== undefined && privateKey !== undefined) {
+      throw new Error('give exactly one of "apiSecret" (HMAC) or "privateKey" (RSA/Ed25519 PEM)');
+    }
+    if (typeof privateKey === "string") return { apiKey: key, privateKey };
+    return { apiKey: key, apiSecret: typeof apiSecret === "string" ? apiSecret : "" };
+  }
+  const lines = t.split(/\r\n|\r|\n/).map((l) => l.trim());
+  const [apiKey = "", ...rest] = lines;
+  const restText = rest.join("\n").trim();
+  if (restText.startsWith("-----BEGIN")) return { apiKey, privateKey: `${restText}\n` };
+  const secretLines = rest.filter((l) => l !== "");
+  if (secretLines.length !== 1) {
+    throw new Error("expected the API key on the first line and the API secret (or a PEM private key) after it");
+  }
+  return { apiKey, apiSecret: secretLines[0] ?? "" };
+}
+
+/** Read stdin to the end, refusing more than MAX_INPUT_BYTES. */
+async function readAll(stdin: InStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    size += b.length;
+    if (size > MAX_INPUT_BYTES) throw new Error(`the input is larger than ${MAX_INPUT_BYTES / 1024} KB; expected an API key and secret`);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Lines typed at a terminal in raw mode, with nothing echoed. Keeps what arrives after a line
+ * break (a pasted PEM comes in one chunk) for the next line. Ctrl-C cancels.
+ */
+export class HiddenLineReader {
+  private buffer = "";
+  private lines: string[] = [];
+  private waiting: { resolve: (line: string) => void; reject: (err: Error) => void } | undefined;
+  private failed: Error | undefined;
+  private readonly onData = (chunk: Buffer | string) => {
+    // Bracketed-paste markers, if the terminal sends them, are not part of the key.
+    this.buffer += String(chunk).replace(/\x1b\[20[01]~/g, "");
+    for (;;) {
+      const i = this.buffer.search(/[\r\n\u0003\u0004]/);
+      if (i < 0) break;
+      const ch = this.buffer[i];
+      if (ch === "\u0003") {
+        this.failed = new Error("cancelled");
+        this.buffer = "";
+        break;
+      }
+      this.lines.push(this.erase(this.buffer.slice(0, i)));
+      this.buffer = this.buffer.slice(this.buffer[i] === "\r" && this.buffer[i + 1] === "\n" ? i + 2 : i + 1);
+    }
+    this.flush();
+  };
+
+  constructor(
+    private readonly stdin: InStream,
+    private readonly stderr: OutStream,
+  ) {
+    stdin.setRawMode?.(true);
+    stdin.setEncoding?.("utf8");
+    stdin.on("data", this.onData);
+    stdin.resume?.();
+  }
+
+  /** Apply backspaces typed before Enter. */
+  private erase(text: string): string {
+    let out = "";
+    for (const ch of text) {
+      if (ch === "\u007f" || ch === "\b") out = out.slice(0, -1);
+      else out += ch;
+    }
+    return out;
+  }
+
+  private flush(): void {
+    const w = this.waiting;
+    if (!w) return;
+    if (this.failed) {
+      this.waiting = undefined;
+      w.reject(this.failed);
+      return;
+    }
+    const line = this.lines.shift();
+    if (line !== undefined) {
+      this.waiting = undefined;
+      w.resolve(line);
+    }
+  }
+
+  /** The next line; `prompt` (if any) goes to stderr, and the line break after it too. */
+  async line(prompt?: string): Promise<string> {
+    if (prompt) this.stderr.write(prompt);
+    const line = await new Promise<string>((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.flush();
+    });
+    if (prompt) this.stderr.write("\n");
+    return line;
+  }
+
+  close(): void {
+    this.stdin.off("data", this.onData);
+    this.stdin.setRawMode?.(false);
+    this.stdin.pause?.();
+  }
+}
+
+async function promptForKey(stdin: InStream, stderr: OutStream, account: string): Promise<string> {
+  stderr.write(`Enter the Binance API key for account "${account}" (input is hidden).\n`);
+  const reader = new HiddenLineReader(stdin, stderr);
+  try {
+    const apiKey = (await reader.line("API key: ")).trim();
+    if (apiKey.startsWith("{")) return apiKey;
+    const second = (await reader.line("API secret, or paste the private key PEM: ")).trim();
+    if (!second.startsWith("-----BEGIN")) return `${apiKey}\n${second}`;
+    const pem = [second];
+    while (!/-----END [A-Z0-9 ]+-----/.test(pem[pem.length - 1] ?? "")) {
+      pem.push((await reader.line()).trim());
+      if (pem.length > 200) throw new Error("the private key PEM has no -----END line");
+    }
+    return `${apiKey}\n${pem.join("\n")}`;
+  } finally {
+    reader.close();
+  }
+}
+
+export function createPutSecretCommand(overrides: Partial<CliDeps> = {}): Command {
+  return {
+    name: "put-secret",
+    summary: "Store an account's Binance API key in Secrets Manager (hidden prompt or stdin)",
+    help: HELP,
+    async run(argv) {
+      const deps: CliDeps = { ...defaultCliDeps(), ...overrides };
+      let values: ReturnType<typeof parseOptions<typeof OPTIONS>>["values"];
+      try {
+        values = parseOptions(argv, OPTIONS).values;
+      } catch {
+        // parseArgs quotes stray arguments, and a stray argument here may well be the key.
+        throw new UsageError(
+          "unexpected argument: put-secret never takes the key on the command line (it prompts for it, or reads stdin); options are --account, --secret-id, --check, --stack, --region, --profile",
+        );
+      }
+      const account = values.account?.trim();
+      if (!account) throw new UsageError("--account is required");
+
+      const text = deps.stdin.isTTY ? await promptForKey(deps.stdin, deps.stderr, account) : await readAll(deps.stdin);
+      if (text.trim() === "") {
+        throw new Error("nothing on stdin: pipe the key in (see --help), or run in a terminal to be asked for it");
+      }
+      let value: SecretValue;
+      let keyType: string;
+      try {
+        value = parseSecretInput(text);
+        keyType = parseCredentials(JSON.stringify(value), "the key").signer.keyType;
+      } catch (err) {
+        // Messages from parseSecretInput and parseCredentials name the problem, never the value.
+        throw new Error(`invalid key: ${err instanceof Error ? err.message : "unreadable input"}`);
+      }
+      const kind = keyType === "hmac" ? "HMAC" : keyType === "ed25519" ? "Ed25519" : "RSA";
+      if (values.check) {
+        deps.stderr.write(`The ${kind} key for account "${account}" is well-formed; nothing was written (--check).\n`);
+        return EXIT.ok;
+      }
+
+      const clients = deps.aws({
+        ...(values.region ? { region: values.region } : {}),
+        ...(values.profile ? { profile: values.profile } : {}),
+      });
+      try {
+        let secretId = values["secret-id"]?.trim();
+        if (!secretId) {
+          const stackName = values.stack ?? DEFAULT_STACK_NAME;
+          const outputs = await readStackOutputs(clients.cloudformation(), stackName);
+          const secrets = outputs.accountSecrets;
+          if (!secrets) throw new Error(`stack "${stackName}" has no AccountSecrets output; pass --secret-id`);
+          secretId = secrets[account];
+          if (!secretId) {
+            const known = Object.keys(secrets).sort();
+            throw new Error(
+              `account "${account}" is not in stack "${stackName}"'s AccountSecrets (${known.length ? `accounts: ${known.join(", ")}` : "no accounts"}); pass --secret-id`,
+            );
+          }
+        }
+        try {
+          const out = await clients.secretsManager().send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(value) }));
+          deps.stdout.write(
+            `Stored the ${kind} key for account "${account}" in ${out.ARN ?? secretId}${out.VersionId ? ` (version ${out.VersionId})` : ""}.\n`,
+          );
+        } catch (err) {
+          const name = err instanceof Error ? err.name : "";
+          if (name === "ResourceNotFoundException") throw new Error(`secret "${secretId}" does not exist (check --secret-id / --region)`);
+          throw new Error(`cannot write secret "${secretId}": ${describeAwsError(err)}`);
+        }
+        return EXIT.ok;
+      } finally {
+        clients.destroy();
+      }
+    },
+  };
+}
+
+export const putSecretCommand: Command = createPutSecretCommand();
