@@ -82,8 +82,13 @@ export interface CycleSummary {
   readonly durationMs: number;
 }
 
-/** How long (in schedule time) an invocation holds the alerts it publishes before another may retry them. */
-const ALERT_LEASE_MS = 45_000;
+/**
+ * How long past its own deadline an invocation holds the alerts it claimed (wall clock). Until
+ * then no other invocation publishes them, however its scheduled time compares; alerts it could
+ * not publish are handed back at once. The Lambda timeout ends an invocation soon after its
+ * deadline, so only alerts of an invocation that died mid-publish wait for the hold to run out.
+ */
+const ALERT_HOLD_GRACE_MS = 10_000;
 const STATE_WRITE_ATTEMPTS = 5;
 
 export async function runCycle(config: MonitorConfig, deps: CycleDeps, input: CycleInput): Promise<CycleSummary> {
@@ -199,7 +204,11 @@ async function monitorAccount(
   let alertsPending = 0;
   try {
     const claimed = await commitState(config, deps, input, account.name, margins, outcome, readError, log);
-    const published = await publishAll(deps, claimed, log);
+    const published = await publishAll(
+      deps,
+      claimed.map((p) => p.alert),
+      log,
+    );
     alertsSent = published.sent;
     alertsPending = published.failed;
     if (published.sent.length > 0) {
@@ -208,7 +217,10 @@ async function monitorAccount(
         published.sent.map((a) => a.id),
       );
     }
-    if (published.failed > 0) problems.push({ step: "publish", kind: "publish", message: `${published.failed} alert(s) not published; retried next cycle` });
+    if (published.failed > 0) {
+      problems.push({ step: "publish", kind: "publish", message: `${published.failed} alert(s) not published; retried next cycle` });
+      await releaseUnpublished(deps, account.name, claimed.slice(published.sent.length), log);
+    }
   } catch (err) {
     problems.push({ step: "alert-state", ...describeError(err) });
     log.error("alert state update failed", errorLogFields(err));
@@ -228,11 +240,21 @@ async function monitorAccount(
   };
 }
 
+/** Hand back claimed alerts that were not published, so the next invocation need not wait out the hold. */
+async function releaseUnpublished(deps: CycleDeps, account: string, held: readonly PendingAlert[], log: Logger) {
+  try {
+    await deps.state.releaseAlerts(account, held);
+  } catch (err) {
+    // Not lost: they stay in the outbox and are retried once the hold runs out.
+    log.warn("could not hand back unpublished alerts; retried after the hold", errorLogFields(err));
+  }
+}
+
 /**
  * Apply this cycle's observation to the stored alert state with an optimistic lock, and claim
- * the alerts to publish (new ones plus any whose earlier publish failed). A cycle whose time is
- * not newer than the stored one (a retried or overlapping delivery) changes nothing but may
- * still claim alerts left pending.
+ * the alerts to publish (new ones plus any whose earlier publish failed and no other invocation
+ * holds). A cycle whose time is not newer than the stored one (a retried or overlapping
+ * delivery) changes nothing but may still claim alerts left pending.
  */
 async function commitState(
   config: MonitorConfig,
@@ -243,11 +265,13 @@ async function commitState(
   outcome: ReadOutcome,
   readError: { kind: string; message: string } | undefined,
   log: Logger,
-): Promise<Alert[]> {
+): Promise<PendingAlert[]> {
   const cycleIso = input.cycleTime.toISOString();
-  // The policy's clock is the scheduled time, not the wall clock: reminders and alert leases then
-  // follow the schedule exactly, and a redelivered event sees the very same lease it left.
+  // The policy's clock is the scheduled time, not the wall clock, so reminders follow the
+  // schedule exactly. Holds on claimed alerts are wall-clock: they protect publishes in flight,
+  // which run in real time whatever cycle the invocation belongs to.
   const nowMs = input.cycleTime.getTime();
+  const now = deps.now ?? Date.now;
   for (let attempt = 1; attempt <= STATE_WRITE_ATTEMPTS; attempt++) {
     const prev = await deps.state.loadState(accountName);
     const stale = prev.lastCycleAt !== undefined && prev.lastCycleAt >= cycleIso;
@@ -257,20 +281,24 @@ async function commitState(
     if (stale) log.info("cycle already applied; state unchanged", { cycleTime: cycleIso, stored: prev.lastCycleAt });
 
     const outbox: Record<string, PendingAlert> = { ...state.outbox };
-    const claimed: Alert[] = [];
+    const claimed: PendingAlert[] = [];
+    const wallNow = now();
+    const holdUntil = Math.max(input.deadlineMs, wallNow) + ALERT_HOLD_GRACE_MS;
     // Oldest first: the stored map has no order, and an earlier alert must go out before a later one.
     const waiting = Object.entries(outbox).sort(
       ([idA, a], [idB, b]) => a.alert.at.localeCompare(b.alert.at) || idA.localeCompare(idB),
     );
     for (const [id, pending] of waiting) {
-      if (pending.notBefore <= nowMs) {
-        claimed.push(pending.alert);
-        outbox[id] = { ...pending, notBefore: nowMs + ALERT_LEASE_MS, attempts: pending.attempts + 1 };
+      if (pending.notBefore <= wallNow) {
+        const held = { ...pending, notBefore: holdUntil, attempts: pending.attempts + 1 };
+        claimed.push(held);
+        outbox[id] = held;
       }
     }
     for (const alert of alerts) {
-      claimed.push(alert);
-      outbox[alert.id] = { alert, notBefore: nowMs + ALERT_LEASE_MS, attempts: 1 };
+      const held = { alert, notBefore: holdUntil, attempts: 1 };
+      claimed.push(held);
+      outbox[alert.id] = held;
     }
     if (stale && claimed.length === 0) return [];
     try {

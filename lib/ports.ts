@@ -18,7 +18,10 @@ export interface AccountSource {
   getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<AccountRead>;
 }
 
-/** An alert waiting to be published, leased to one invocation until `notBefore`. */
+/**
+ * An alert waiting to be published. While an invocation publishes it, `notBefore` (wall-clock
+ * ms) is that invocation's hold, and no other invocation takes it before then.
+ */
 export interface PendingAlert {
   readonly alert: Alert;
   readonly notBefore: number;
@@ -45,6 +48,11 @@ export interface AlertStateStore {
   saveState(account: string, state: AccountState, expectedVersion: number): Promise<void>;
   /** Drop published alerts from the outbox. */
   ackAlerts(account: string, alertIds: readonly string[]): Promise<void>;
+  /**
+   * Hand back alerts this invocation claimed but could not publish, so any invocation may take
+   * them at once. Entries that are no longer exactly as `held` (taken over since) are left alone.
+   */
+  releaseAlerts(account: string, held: readonly PendingAlert[]): Promise<void>;
 }
 
 export interface AlertPublisher {

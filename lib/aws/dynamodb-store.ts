@@ -212,6 +212,38 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
     );
   }
 
+  async releaseAlerts(account: string, held: readonly PendingAlert[]): Promise<void> {
+    if (held.length === 0) return;
+    const names: Record<string, string> = { "#outbox": "outbox" };
+    const values: Record<string, AttributeValue> = { ":one": N(1) };
+    const sets: string[] = [];
+    const unchanged: string[] = [];
+    held.forEach((pending, i) => {
+      names[`#a${i}`] = pending.alert.id;
+      // The outbox stores each entry as this exact JSON text (see saveState).
+      values[`:held${i}`] = S(JSON.stringify(pending));
+      values[`:free${i}`] = S(JSON.stringify({ ...pending, notBefore: 0 }));
+      sets.push(`#outbox.#a${i} = :free${i}`);
+      unchanged.push(`#outbox.#a${i} = :held${i}`);
+    });
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(accountKey(account)), sk: S(STATE_KEY) },
+          UpdateExpression: `SET ${sets.join(", ")}, version = version + :one`,
+          ConditionExpression: unchanged.join(" AND "),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (err) {
+      // Another invocation took them over after our hold ran out: nothing of ours to hand back.
+      if (err instanceof ConditionalCheckFailedException) return;
+      throw err;
+    }
+  }
+
   /** Snapshots of one account between two ISO times (inclusive), paginated lazily. */
   async *querySnapshots(account: string, range: QueryRange): AsyncGenerator<Snapshot> {
     let startKey: Item | undefined;

@@ -69,6 +69,8 @@ export interface RigMonitorOptions {
   readonly log?: Logger;
   /** The weight governor's clock, so a test can let a ban or Retry-After run out without waiting. */
   readonly governorNow?: () => number;
+  /** The cycle's wall clock (alert holds, durations), so a test can let a hold run out without waiting. */
+  readonly now?: () => number;
 }
 
 /** A "container": its own secret cache, weight governor and Binance clock offset, like a warm Lambda. */
@@ -152,12 +154,14 @@ export async function startRig(
       state: opts.state ?? store,
       publisher: opts.publisher ?? new SnsPublisher(clients.sns, config.alertTopicArn),
       log: opts.log ?? h.log,
+      ...(opts.now ? { now: opts.now } : {}),
     };
     return {
       config,
       deps,
       governor,
-      run: (cycleTime, deadlineMs) => runCycle(config, deps, { cycleTime, deadlineMs: deadlineMs ?? Date.now() + 20_000 }),
+      run: (cycleTime, deadlineMs) =>
+        runCycle(config, deps, { cycleTime, deadlineMs: deadlineMs ?? (opts.now ?? Date.now)() + 20_000 }),
     };
   };
 
