@@ -45,7 +45,6 @@ export class CoinmGuardStack extends Stack {
       encrypt: config.encryptAlertTopic,
       emails: config.emails,
       phoneNumbers: config.phoneNumbers,
-      alarmNamePrefix: config.stackName,
     });
 
     this.monitor = new MonitorFunction(this, "Monitor", {
@@ -71,6 +70,7 @@ export class CoinmGuardStack extends Stack {
       heartbeatWindow: Duration.minutes(config.heartbeatWindowMinutes),
       namePrefix: config.stackName,
     });
+    alerts.allowAlarmsToPublish(alarms.all());
 
     new CfnOutput(this, OUTPUT_KEYS.table, {
       value: table.table.tableName,

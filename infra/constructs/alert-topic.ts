@@ -2,7 +2,8 @@
  * The SNS topic every alert goes to: the monitor's margin alerts and the CloudWatch alarms that
  * watch the monitor itself. Subscribers (email, SMS) come from the deploy config.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import type { IAlarm } from "aws-cdk-lib/aws-cloudwatch";
 import { Effect, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { Topic } from "aws-cdk-lib/aws-sns";
@@ -27,11 +28,6 @@ export interface AlertTopicProps {
    * @default - no SMS subscriptions
    */
   readonly phoneNumbers?: readonly string[];
-  /**
-   * Name prefix of the CloudWatch alarms allowed to publish here.
-   * @default - the stack name
-   */
-  readonly alarmNamePrefix?: string;
 }
 
 const CLOUDWATCH = new ServicePrincipal("cloudwatch.amazonaws.com");
@@ -43,7 +39,6 @@ export class AlertTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertTopicProps = {}) {
     super(scope, id);
-    const stack = Stack.of(this);
     const encrypt = props.encrypt ?? true;
 
     if (encrypt) {
@@ -79,29 +74,6 @@ export class AlertTopic extends Construct {
       signatureVersion: "2",
     });
 
-    // Any topic policy replaces SNS's default one (which let the account's own services publish),
-    // and enforceSSL creates one, so CloudWatch needs an explicit grant, limited to this stack's
-    // alarms (the confused-deputy guard AWS recommends for service principals).
-    this.topic.addToResourcePolicy(
-      new PolicyStatement({
-        sid: "AllowThisStacksAlarmsToPublish",
-        effect: Effect.ALLOW,
-        principals: [CLOUDWATCH],
-        actions: ["sns:Publish"],
-        resources: [this.topic.topicArn],
-        conditions: {
-          ArnLike: {
-            "aws:SourceArn": stack.formatArn({
-              service: "cloudwatch",
-              resource: "alarm",
-              resourceName: `${props.alarmNamePrefix ?? stack.stackName}*`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
-
     for (const email of props.emails ?? []) this.topic.addSubscription(new EmailSubscription(email));
     for (const phone of props.phoneNumbers ?? []) this.topic.addSubscription(new SmsSubscription(phone));
 
@@ -114,5 +86,24 @@ export class AlertTopic extends Construct {
           "account aliases and margin ratios, never credentials, and transport is TLS-only (enforceSSL).",
       });
     }
+  }
+
+  /**
+   * Let these CloudWatch alarms, and no others, publish here. Any topic policy replaces SNS's
+   * default one (which let the account's own services publish), and enforceSSL creates one, so
+   * CloudWatch needs an explicit grant; naming the alarms' ARNs is the confused-deputy guard AWS
+   * recommends for a service principal.
+   */
+  allowAlarmsToPublish(alarms: readonly IAlarm[]): void {
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "AllowThisStacksAlarmsToPublish",
+        effect: Effect.ALLOW,
+        principals: [CLOUDWATCH],
+        actions: ["sns:Publish"],
+        resources: [this.topic.topicArn],
+        conditions: { ArnEquals: { "aws:SourceArn": alarms.map((a) => a.alarmArn) } },
+      }),
+    );
   }
 }

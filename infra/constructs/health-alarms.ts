@@ -22,9 +22,7 @@ export interface HealthAlarmsProps {
    * @default Duration.minutes(5)
    */
   readonly heartbeatWindow?: Duration;
-  /**
-   * Prefix of the alarm names, which the topic policy uses to let exactly these alarms publish.
-   */
+  /** Prefix of the alarm names, which appear in notification subjects: "ALARM: <prefix>-monitor-stopped". */
   readonly namePrefix: string;
 }
 

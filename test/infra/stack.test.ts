@@ -45,6 +45,7 @@ beforeAll(() => {
 });
 
 const ref = (id: string) => ({ Ref: id });
+const alarmIds = () => Object.keys(t.findResources("AWS::CloudWatch::Alarm"));
 const arnOf = (id: string) => ({ "Fn::GetAtt": [id, "Arn"] });
 
 describe("stack", () => {
@@ -287,7 +288,8 @@ describe("alert topic", () => {
     });
   });
 
-  it("refuses non-TLS publishing and lets only this stack's alarms publish as CloudWatch", () => {
+  it("refuses non-TLS publishing and lets exactly this stack's three alarms publish as CloudWatch", () => {
+    expect(alarmIds()).toHaveLength(3);
     t.hasResourceProperties("AWS::SNS::TopicPolicy", {
       Topics: [ref(ids.topic)],
       PolicyDocument: {
@@ -304,7 +306,7 @@ describe("alert topic", () => {
             Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: "sns:Publish",
             Resource: ref(ids.topic),
-            Condition: { ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:CoinmGuard*` } },
+            Condition: { ArnEquals: { "aws:SourceArn": alarmIds().map(arnOf) } },
           },
         ],
       },

@@ -98,20 +98,9 @@ describe("a renamed stack and custom settings", () => {
     expect(s.stack.region).toBe("ap-northeast-1");
     s.template.hasResourceProperties("AWS::SecretsManager::Secret", { Name: "MarginWatch/main" });
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { AlarmName: "MarginWatch-monitor-stopped" });
-    s.template.hasResourceProperties("AWS::SNS::TopicPolicy", {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Condition: {
-              ArnLike: {
-                "aws:SourceArn": {
-                  "Fn::Join": ["", Match.arrayWith([Match.stringLikeRegexp(":alarm:MarginWatch\\*$")])],
-                },
-              },
-            },
-          }),
-        ]),
-      },
+    s.template.hasResourceProperties("AWS::Logs::LogGroup", { LogGroupName: "/aws/lambda/MarginWatch-monitor" });
+    s.template.hasResourceProperties("AWS::CloudWatch::Dashboard", {
+      DashboardName: "MarginWatch-margin-ap-northeast-1",
     });
   });
 
