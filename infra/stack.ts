@@ -32,11 +32,11 @@ export class CoinmGuardStack extends Stack {
   readonly monitor: MonitorFunction;
 
   constructor(scope: Construct, id: string, props: CoinmGuardStackProps) {
+    const { config, ...stackProps } = props;
     super(scope, id, {
       description: "coinm-guard: margin-risk monitor for Binance COIN-M futures accounts",
-      ...props,
+      ...stackProps,
     });
-    const { config } = props;
     const eventLifetime = Duration.minutes(eventLifetimeMinutes(config.schedule));
 
     const secrets = new AccountSecrets(this, "Secrets", { accounts: config.accounts });
