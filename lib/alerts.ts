@@ -42,26 +42,32 @@ export interface RenderedAlert {
 }
 
 const SMS_MAX = 140;
+/** SNS refuses (InvalidParameter, for good) a subject of 100 characters or more. */
+const SUBJECT_MAX = 99;
 
 function ratioText(ratio: number | null): string {
   return ratio === null ? "margin balance <= 0" : formatPercent(ratio, 1);
 }
 
+/**
+ * Cut to `max` characters with an ASCII "...": a non-GSM character such as "…" would turn an SMS
+ * into UCS-2 (70 characters a segment), and subjects are kept to plain ASCII.
+ */
 function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }
 
 export function renderAlert(alert: Alert): RenderedAlert {
   if (alert.type === "health") {
     if (alert.notice === "restored") {
       return {
-        subject: `coinm-guard: monitoring restored for ${alert.account}`,
+        subject: truncate(`coinm-guard: monitoring restored for ${alert.account}`, SUBJECT_MAX),
         email: `coinm-guard can read account "${alert.account}" again (at ${alert.at}) after ${alert.failures} failed cycle(s). Margin alerts are live again.`,
         sms: truncate(`coinm-guard ${alert.account}: monitoring restored`, SMS_MAX),
       };
     }
     return {
-      subject: `coinm-guard: CANNOT READ account ${alert.account}`,
+      subject: truncate(`coinm-guard: CANNOT READ account ${alert.account}`, SUBJECT_MAX),
       email: [
         `coinm-guard cannot read account "${alert.account}" and is NOT watching its margin.`,
         `Failed cycles in a row: ${alert.failures}`,
@@ -81,7 +87,7 @@ export function renderAlert(alert: Alert): RenderedAlert {
         ? `recovered to ${level} (was ${alert.previousLevel})`
         : `still ${level}`;
   return {
-    subject: truncate(`coinm-guard: ${alert.account} ${alert.asset} margin ${ratio} ${change}`, 100),
+    subject: truncate(`coinm-guard: ${alert.account} ${alert.asset} margin ${ratio} ${change}`, SUBJECT_MAX),
     email: [
       `Account: ${alert.account}`,
       `Asset: ${alert.asset}`,

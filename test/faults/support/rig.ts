@@ -7,7 +7,7 @@
  */
 import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SNSClient } from "@aws-sdk/client-sns";
+import { type PublishCommandInput, SNSClient, SNSServiceException } from "@aws-sdk/client-sns";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import type { AwsClients } from "../../../lib/aws/clients.js";
 import { DynamoDbStore } from "../../../lib/aws/dynamodb-store.js";
@@ -124,6 +124,7 @@ export async function startRig(
     sns: new SNSClient({ ...common, retryStrategy: fastRetry(), endpoint: h.aws.endpoint }),
     secretsManager: new SecretsManagerClient({ ...common, retryStrategy: fastRetry(), endpoint: h.aws.endpoint }),
   };
+  enforceSnsConstraints(clients.sns);
   const inspect = new DynamoDBClient({
     region: "eu-west-1",
     credentials: LOOPBACK_CREDENTIALS,
@@ -196,6 +197,48 @@ export async function startRig(
       await h.stop();
     },
   };
+}
+
+/**
+ * What SNS itself refuses with InvalidParameter (a permanent failure the SDK does not retry),
+ * which the loopback stand-in does not check: a subject of 100 characters or more or with
+ * control characters or line breaks, a JSON message structure without a "default" body, or a
+ * message over 256 KB. Checked on every Publish the rig's client sends.
+ */
+export function snsPublishProblem(input: PublishCommandInput): string | undefined {
+  const subject = input.Subject;
+  if (subject !== undefined) {
+    if (subject.length >= 100) return `Subject must be less than 100 characters (got ${subject.length})`;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what SNS refuses.
+    if (/[\u0000-\u001f\u007f]/.test(subject)) return "Subject must not contain line breaks or control characters";
+  }
+  const message = input.Message ?? "";
+  if (Buffer.byteLength(message, "utf8") > 262_144) return "Message too long";
+  if (input.MessageStructure === "json") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return "Message Structure - JSON message body failed to parse";
+    }
+    const bodies = parsed as Record<string, unknown>;
+    if (typeof bodies.default !== "string") return 'Message Structure - No default entry in JSON message body';
+    if (Object.values(bodies).some((v) => typeof v !== "string")) return "Message Structure - values must be strings";
+  }
+  return undefined;
+}
+
+function enforceSnsConstraints(sns: SNSClient): void {
+  sns.middlewareStack.add(
+    (next, context) => async (args) => {
+      const problem = context.commandName === "PublishCommand" ? snsPublishProblem(args.input as PublishCommandInput) : undefined;
+      if (problem) {
+        throw new SNSServiceException({ name: "InvalidParameterException", $fault: "client", $metadata: { httpStatusCode: 400 }, message: `Invalid parameter: ${problem}` });
+      }
+      return next(args);
+    },
+    { step: "initialize", name: "snsPublishConstraints" },
+  );
 }
 
 /** `notice@failures` for health alerts and `notice:from->to` for margin alerts, in publish order. */
