@@ -337,7 +337,34 @@ function readAccounts(
     const secret = readSecretSource(r, at, name, entry, target);
     if (secret) accounts.push({ name, secret });
   });
+  const size = accountsVariableSize(accounts, target);
+  if (size > ACCOUNTS_VARIABLE_BUDGET) {
+    r.problem(
+      "accounts",
+      `${accounts.length} accounts make the ACCOUNTS variable about ${size} bytes; Lambda allows 4 KB of ` +
+        `environment in all, leaving ${ACCOUNTS_VARIABLE_BUDGET} bytes for it. Split the accounts across ` +
+        "two stacks with different stackName values, or use shorter account names",
+    );
+  }
   return accounts;
+}
+
+/** Lambda's 4 KB environment limit, less what the other variables can take (about 700 bytes). */
+export const ACCOUNTS_VARIABLE_BUDGET = 3300;
+
+/** Upper estimate of the ACCOUNTS variable's JSON size once secret ARNs are resolved at deploy. */
+export function accountsVariableSize(
+  accounts: readonly DeployAccount[],
+  target: { stackName: string; region: string },
+): number {
+  const arnOf = (a: DeployAccount) => {
+    const s = a.secret;
+    if (s.kind === "arn") return s.secretArn;
+    // arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>-<6 random characters>
+    const name = s.kind === "create" ? `${target.stackName}/${a.name}` : s.secretName;
+    return `arn:aws:secretsmanager:${target.region}:123456789012:secret:${name}-XXXXXX`;
+  };
+  return JSON.stringify(accounts.map((a) => ({ name: a.name, secretId: arnOf(a) }))).length;
 }
 
 function readSecretSource(

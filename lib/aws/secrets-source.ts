@@ -43,7 +43,8 @@ export class SecretsManagerSource implements SecretSource {
       const name = err instanceof Error ? err.name : "Error";
       const hint =
         name === "ResourceNotFoundException"
-          ? "the secret does not exist"
+          ? // A secret the stack created but nobody filled yet answers the same way as a missing one.
+            "it does not exist or has no value yet (npm run guard -- put-secret; see docs/deploy.md)"
           : name === "AccessDeniedException"
             ? "the monitor is not allowed to read it"
             : name === "ThrottlingException"
@@ -54,7 +55,7 @@ export class SecretsManagerSource implements SecretSource {
     }
     if (previous && versionId !== undefined && previous.versionId === versionId) return previous;
     if (secretString === undefined || secretString.trim() === "") {
-      throw new SecretError(`secret "${secretId}" has no value yet: put the API key into it (see README, "Deploy")`);
+      throw new SecretError(`secret "${secretId}" has no value yet: put the API key into it (npm run guard -- put-secret; see docs/deploy.md)`);
     }
     return { versionId, credentials: parseCredentials(secretString, `secret "${secretId}"`) };
   }

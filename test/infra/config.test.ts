@@ -169,6 +169,14 @@ describe("subscribers", () => {
 });
 
 describe("accounts", () => {
+  it("fits the ACCOUNTS variable into Lambda's 4 KB environment, or says how to split", () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `account-${i}`, createSecret: true }));
+    expect(resolveConfig({ ...base(), accounts: many(25) }).accounts).toHaveLength(25);
+    expect(problemsOf({ ...base(), accounts: many(40) })).toEqual([
+      expect.stringMatching(/^accounts: 40 accounts make the ACCOUNTS variable about \d+ bytes; .*two stacks/),
+    ]);
+  });
+
   it("is required", () => {
     const { accounts: _, ...rest } = base();
     expect(problemsOf(rest)[0]).toMatch(/^accounts: is required/);
