@@ -1,0 +1,213 @@
+/**
+ * The monthly AWS bill, line by line, from the measured figures: Lambda duration and log bytes
+ * from the cycle and scaling benchmarks, DynamoDB units and sizes from the item-size figure, and
+ * the stack's settings (infra/: 256 MB arm64, 3 alarms, PITR on, 90-day TTL, and the three
+ * cost switches "ratioMetrics", "dashboard", "encryptAlertTopic" in cdk.json).
+ */
+import { GIB, HOURS_PER_MONTH, PRICES } from "./prices.js";
+
+export interface Features {
+  /** cdk.json "ratioMetrics": one MarginRatio custom metric per account and asset. */
+  readonly ratioMetrics: boolean;
+  /** cdk.json "dashboard". */
+  readonly dashboard: boolean;
+  /** cdk.json "encryptAlertTopic": a customer-managed KMS key for the topic. */
+  readonly encryptAlertTopic: boolean;
+}
+
+export const ALL_FEATURES: Features = { ratioMetrics: true, dashboard: true, encryptAlertTopic: true };
+export const NO_OPTIONAL_FEATURES: Features = { ratioMetrics: false, dashboard: false, encryptAlertTopic: false };
+
+export interface CostInputs {
+  readonly accounts: number;
+  readonly activeAssets: number;
+  readonly memoryMb: number;
+  /** Billed duration of one invocation for this many accounts. */
+  readonly durationMs: number;
+  /** Bytes written to CloudWatch Logs per cycle by the handler (logs + EMF), platform lines excluded. */
+  readonly logBytesPerCycle: number;
+  readonly logLinesPerCycle: number;
+  readonly writeUnitsPerAccountCycle: number;
+  readonly readUnitsPerAccountCycle: number;
+  readonly storedBytesPerSnapshot: number;
+  readonly ttlDays: number;
+  /** One day of one account's history read back per day (history CLI). */
+  readonly dayOfHistoryReadUnits: number;
+  readonly alarms: number;
+  readonly features: Features;
+}
+
+/** Assumptions that are not measured here; the doc names each. */
+export const ASSUMPTIONS = {
+  cyclesPerMonth: HOURS_PER_MONTH * 60,
+  /** Lambda recycles environments every few hours: say 6 cold starts a day. */
+  coldStartsPerMonth: 6 * 30,
+  /** START, END and REPORT lines Lambda writes per invocation (text format), about this many bytes. */
+  platformBytesPerInvocation: 260,
+  platformLinesPerInvocation: 3,
+  /** CloudWatch Logs counts 26 bytes per event on top of the message (quota rule; used as the billing estimate). */
+  perEventOverheadBytes: 26,
+  /** Alerts published a month (each one SNS Publish and one email). */
+  alertsPerMonth: 30,
+};
+
+/**
+ * Billed duration in AWS, from what was measured here. Loopback hides the network: from eu-west-1
+ * Binance (AWS Tokyo) is ~220 ms away, and at one run a minute every run opens a fresh TLS
+ * connection (TCP + TLS 1.3 + request = 3 round trips); later rounds of accounts reuse it. CPU
+ * measured on one full core here gets memory/1769 of a vCPU in Lambda.
+ */
+export const BINANCE_RTT_MS = 220;
+
+export function awsDurationEstimate(input: { accounts: number; concurrency: number; cpuMs: number; memoryMb: number }): number {
+  const rounds = Math.ceil(input.accounts / input.concurrency);
+  const vcpu = Math.min(1, input.memoryMb / 1769);
+  return (2 + rounds) * BINANCE_RTT_MS + input.cpuMs / vcpu;
+}
+
+export interface CostLine {
+  readonly item: string;
+  readonly detail: string;
+  readonly usd: number;
+  /** What the AWS always-free tier leaves of it (the account's other usage ignored). */
+  readonly usdAfterFreeTier: number;
+  /** The cdk.json switch that removes the line, if any. */
+  readonly switch?: keyof Features;
+}
+
+export interface CostBreakdown {
+  readonly accounts: number;
+  readonly lines: readonly CostLine[];
+  readonly total: number;
+  readonly totalAfterFreeTier: number;
+}
+
+const round = (n: number) => Math.round(n * 10_000) / 10_000;
+
+export function monthlyCost(i: CostInputs): CostBreakdown {
+  const p = PRICES;
+  const a = ASSUMPTIONS;
+  const cycles = a.cyclesPerMonth;
+  const lines: CostLine[] = [];
+  const add = (line: CostLine) => lines.push({ ...line, usd: round(line.usd), usdAfterFreeTier: round(line.usdAfterFreeTier) });
+
+  // Lambda bills duration rounded up to the millisecond.
+  const gbSeconds = cycles * (Math.ceil(i.durationMs) / 1000) * (i.memoryMb / 1024);
+  add({
+    item: "Lambda duration (arm64)",
+    detail: `${cycles.toLocaleString("en-US")} runs x ${Math.ceil(i.durationMs)} ms x ${i.memoryMb} MB = ${Math.round(gbSeconds).toLocaleString("en-US")} GB-s`,
+    usd: gbSeconds * p.lambda.armGbSecond,
+    usdAfterFreeTier: Math.max(0, gbSeconds - p.lambda.freeGbSeconds) * p.lambda.armGbSecond,
+  });
+  add({
+    item: "Lambda requests",
+    detail: `${cycles.toLocaleString("en-US")} invocations`,
+    usd: (cycles / 1e6) * p.lambda.perMillionRequests,
+    usdAfterFreeTier: (Math.max(0, cycles - p.lambda.freeRequests) / 1e6) * p.lambda.perMillionRequests,
+  });
+
+  const writes = cycles * i.accounts * i.writeUnitsPerAccountCycle;
+  add({
+    item: "DynamoDB writes (on-demand)",
+    detail: `${i.writeUnitsPerAccountCycle} WRU per account and cycle (snapshot + state)`,
+    usd: (writes / 1e6) * p.dynamodb.perMillionWrites,
+    usdAfterFreeTier: (writes / 1e6) * p.dynamodb.perMillionWrites,
+  });
+  const reads = cycles * i.accounts * i.readUnitsPerAccountCycle + 30 * i.accounts * i.dayOfHistoryReadUnits;
+  add({
+    item: "DynamoDB reads (on-demand)",
+    detail: `${i.readUnitsPerAccountCycle} RRU per account and cycle (state, consistent) + one day of history read daily`,
+    usd: (reads / 1e6) * p.dynamodb.perMillionReads,
+    usdAfterFreeTier: (reads / 1e6) * p.dynamodb.perMillionReads,
+  });
+  const tableGb = (i.accounts * i.ttlDays * 1440 * i.storedBytesPerSnapshot) / GIB;
+  add({
+    item: "DynamoDB storage",
+    detail: `${i.ttlDays} days of snapshots kept (TTL) = ${(tableGb * 1024).toFixed(0)} MB`,
+    usd: tableGb * p.dynamodb.storageGbMonth,
+    usdAfterFreeTier: Math.max(0, tableGb - p.dynamodb.freeStorageGb) * p.dynamodb.storageGbMonth,
+  });
+  add({
+    item: "DynamoDB PITR",
+    detail: `continuous backups of ${(tableGb * 1024).toFixed(0)} MB`,
+    usd: tableGb * p.dynamodb.pitrGbMonth,
+    usdAfterFreeTier: tableGb * p.dynamodb.pitrGbMonth,
+  });
+
+  const secretCalls = a.coldStartsPerMonth * i.accounts;
+  const secrets = i.accounts * p.secretsManager.perSecretMonth + (secretCalls / 10_000) * p.secretsManager.per10kCalls;
+  add({
+    item: "Secrets Manager",
+    detail: `${i.accounts} secret(s); ${secretCalls.toLocaleString("en-US")} GetSecretValue (cached per container, ~${a.coldStartsPerMonth} cold starts)`,
+    usd: secrets,
+    usdAfterFreeTier: secrets,
+  });
+  add({
+    item: "SNS",
+    detail: `~${a.alertsPerMonth} alerts: Publish + email (SMS excluded)`,
+    usd: (a.alertsPerMonth / 1e6) * p.sns.perMillionPublishes + (a.alertsPerMonth / 1e5) * p.sns.per100kEmails,
+    usdAfterFreeTier: 0,
+  });
+
+  const events = i.logLinesPerCycle + a.platformLinesPerInvocation;
+  const bytesPerCycle = i.logBytesPerCycle + a.platformBytesPerInvocation + events * a.perEventOverheadBytes;
+  const logGb = (cycles * bytesPerCycle) / GIB;
+  add({
+    item: "CloudWatch Logs ingestion",
+    detail: `${Math.round(bytesPerCycle).toLocaleString("en-US")} B per cycle = ${(logGb * 1024).toFixed(0)} MB`,
+    usd: logGb * p.cloudwatch.logsIngestGb,
+    usdAfterFreeTier: Math.max(0, logGb - p.cloudwatch.freeLogsGb) * p.cloudwatch.logsIngestGb,
+  });
+  add({
+    item: "CloudWatch Logs storage",
+    detail: "1-month retention, counted uncompressed (an upper bound)",
+    usd: logGb * p.cloudwatch.logsStorageGbMonth,
+    usdAfterFreeTier: logGb * p.cloudwatch.logsStorageGbMonth,
+  });
+
+  const ratioMetrics = i.features.ratioMetrics ? i.accounts * i.activeAssets : 0;
+  const metrics = 1 + ratioMetrics;
+  const freeMetrics = p.cloudwatch.freeMetrics;
+  add({
+    item: "Custom metric: Heartbeat",
+    detail: "1 metric",
+    usd: p.cloudwatch.metricMonth,
+    usdAfterFreeTier: Math.max(0, 1 - freeMetrics) * p.cloudwatch.metricMonth,
+  });
+  if (i.features.ratioMetrics) {
+    add({
+      item: "Custom metrics: MarginRatio",
+      detail: `${i.accounts} account(s) x ${i.activeAssets} assets`,
+      usd: ratioMetrics * p.cloudwatch.metricMonth,
+      usdAfterFreeTier: Math.max(0, metrics - Math.max(freeMetrics, 1)) * p.cloudwatch.metricMonth,
+      switch: "ratioMetrics",
+    });
+  }
+  add({
+    item: "CloudWatch alarms",
+    detail: `${i.alarms} standard (Errors, Throttles, Heartbeat)`,
+    usd: i.alarms * p.cloudwatch.alarmMonth,
+    usdAfterFreeTier: Math.max(0, i.alarms - p.cloudwatch.freeAlarms) * p.cloudwatch.alarmMonth,
+  });
+  if (i.features.dashboard) {
+    add({
+      item: "CloudWatch dashboard",
+      detail: "1 dashboard",
+      usd: p.cloudwatch.dashboardMonth,
+      usdAfterFreeTier: 0,
+      switch: "dashboard",
+    });
+  }
+  if (i.features.encryptAlertTopic) {
+    add({
+      item: "KMS key for the topic",
+      detail: "customer-managed key ($1; +$1 per rotation for the first two yearly rotations)",
+      usd: p.kms.keyMonth,
+      usdAfterFreeTier: p.kms.keyMonth,
+      switch: "encryptAlertTopic",
+    });
+  }
+  const total = lines.reduce((n, l) => n + l.usd, 0);
+  const totalAfterFreeTier = lines.reduce((n, l) => n + l.usdAfterFreeTier, 0);
+  return { accounts: i.accounts, lines, total: round(total), totalAfterFreeTier: round(totalAfterFreeTier) };
+}
