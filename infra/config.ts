@@ -6,6 +6,7 @@
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { type AlertLevel, DEFAULT_ALERT_LEVELS, DEFAULTS, parseAccounts, parseAlertLevels } from "../lib/config.js";
 import { ConfigError } from "../lib/errors.js";
+import type { AlertTopicKey } from "./constructs/alert-topic.js";
 import { coreConfigProblem, type LogLevel, type MonitorSettings, settingsEnvironment } from "./environment.js";
 import { defaultHeartbeatWindowMinutes, type ParsedSchedule, parseSchedule } from "./schedule.js";
 import {
@@ -48,8 +49,8 @@ export interface DeployConfig extends MonitorSettings {
   readonly emails: readonly string[];
   readonly phoneNumbers: readonly string[];
   readonly dashboard: boolean;
-  /** Encrypt the alert topic with a customer-managed KMS key ($1/month). */
-  readonly encryptAlertTopic: boolean;
+  /** KMS key of the alert topic: SNS's free AWS-managed key, or a customer-managed one ($1/month). */
+  readonly alertTopicKey: AlertTopicKey;
 }
 
 export const DEPLOY_DEFAULTS = {
@@ -60,7 +61,7 @@ export const DEPLOY_DEFAULTS = {
   schedule: "rate(1 minute)",
   logRetentionDays: RetentionDays.ONE_MONTH,
   logLevel: "info",
-  encryptAlertTopic: true,
+  alertTopicKey: "aws-managed",
 } as const;
 
 const KNOWN_KEYS = [
@@ -80,7 +81,7 @@ const KNOWN_KEYS = [
   "phoneNumbers",
   "ratioMetrics",
   "dashboard",
-  "encryptAlertTopic",
+  "alertTopicKey",
   "binanceBaseUrl",
 ] as const;
 
@@ -267,10 +268,19 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     emails,
     phoneNumbers,
     dashboard: dashboardSetting ?? ratioMetrics,
-    encryptAlertTopic: r.boolean("encryptAlertTopic") ?? DEPLOY_DEFAULTS.encryptAlertTopic,
+    alertTopicKey: readAlertTopicKey(r),
   };
   if (r.problems.length > 0) throw new DeployConfigError(r.problems);
   return config;
+}
+
+const TOPIC_KEYS: readonly AlertTopicKey[] = ["aws-managed", "customer-managed"];
+
+function readAlertTopicKey(r: Reader): AlertTopicKey {
+  const text = r.string("alertTopicKey") ?? DEPLOY_DEFAULTS.alertTopicKey;
+  const key = TOPIC_KEYS.find((k) => k === text);
+  if (!key) r.problem("alertTopicKey", `must be one of ${TOPIC_KEYS.join(", ")}, got "${text}"`);
+  return key ?? DEPLOY_DEFAULTS.alertTopicKey;
 }
 
 function readAlertLevels(r: Reader, raw: unknown): AlertLevel[] {

@@ -5,7 +5,9 @@
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import type { DeployConfig } from "./config.js";
+import { LambdaAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { AccountSecrets } from "./constructs/account-secrets.js";
+import { AlarmRelay } from "./constructs/alarm-relay.js";
 import { AlertTopic } from "./constructs/alert-topic.js";
 import { HealthAlarms } from "./constructs/health-alarms.js";
 import { MarginDashboard } from "./constructs/margin-dashboard.js";
@@ -42,7 +44,7 @@ export class CoinmGuardStack extends Stack {
     const secrets = new AccountSecrets(this, "Secrets", { accounts: config.accounts });
     const table = new SnapshotTable(this, "Snapshots");
     const alerts = new AlertTopic(this, "Alerts", {
-      encrypt: config.encryptAlertTopic,
+      key: config.alertTopicKey,
       emails: config.emails,
       phoneNumbers: config.phoneNumbers,
     });
@@ -55,7 +57,7 @@ export class CoinmGuardStack extends Stack {
       maxEventAge: eventLifetime,
     });
     this.monitor.bindSnapshotTable(table.table);
-    this.monitor.bindAlertTopic(alerts.topic, alerts.key);
+    this.monitor.bindAlertTopic(alerts);
     this.monitor.bindAccountSecrets(secrets.secrets);
 
     new ScheduleTrigger(this, "Schedule", {
@@ -64,13 +66,17 @@ export class CoinmGuardStack extends Stack {
       maxEventAge: eventLifetime,
     });
 
+    const relay = new AlarmRelay(this, "AlarmRelay", {
+      alerts,
+      logGroupName: `/aws/lambda/${config.stackName}-alarm-relay`,
+      logRetention: config.logRetentionDays,
+    });
     const alarms = new HealthAlarms(this, "Health", {
       function: this.monitor.function,
-      topic: alerts.topic,
+      action: new LambdaAction(relay.function),
       heartbeatWindow: Duration.minutes(config.heartbeatWindowMinutes),
       namePrefix: config.stackName,
     });
-    alerts.allowAlarmsToPublish(alarms.all());
 
     new CfnOutput(this, OUTPUT_KEYS.table, {
       value: table.table.tableName,

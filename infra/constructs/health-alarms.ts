@@ -1,22 +1,20 @@
 /**
  * Monitor-the-monitor: alarms that tell the user when the monitor itself is broken, through the
- * same topic as margin alerts. Three standard alarms ($0.10/month each): errors, throttles and a
+ * same topic as margin alerts (through the alarm relay function). Three standard alarms ($0.10/month each): errors, throttles and a
  * missing heartbeat. The heartbeat alarm also covers everything upstream of the function (a
  * disabled rule, failed deliveries, a deleted function), so no separate DLQ alarm is needed.
  */
 import { Duration } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, type IAlarmAction, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
-import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { METRIC_NAMESPACE } from "../../lib/metrics.js";
 
 export interface HealthAlarmsProps {
   /** The monitor function. */
   readonly function: IFunction;
-  /** Topic notified when an alarm fires and when it clears. */
-  readonly topic: ITopic;
+  /** What runs when an alarm fires and when it clears (the alarm relay, which publishes to the topic). */
+  readonly action: IAlarmAction;
   /**
    * Window in which at least one heartbeat (one completed cycle) must arrive.
    * @default Duration.minutes(5)
@@ -82,10 +80,9 @@ export class HealthAlarms extends Construct {
       treatMissingData: TreatMissingData.BREACHING,
     });
 
-    const action: IAlarmAction = new SnsAction(props.topic);
     for (const alarm of this.all()) {
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
+      alarm.addAlarmAction(props.action);
+      alarm.addOkAction(props.action);
     }
   }
 

@@ -3,27 +3,16 @@
  * the function access to one resource AND sets the environment variable naming it, in one call,
  * so a permission and the variable that uses it cannot drift apart.
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import type { IKey } from "aws-cdk-lib/aws-kms";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat, SourceMapMode } from "aws-cdk-lib/aws-lambda-nodejs";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
-import type { ITopic } from "aws-cdk-lib/aws-sns";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { type MonitorSettings, settingsEnvironment } from "../environment.js";
 import type { AccountSecret } from "./account-secrets.js";
-
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-/**
- * ESM bundles have no `require`; esbuild turns a bundled CommonJS dependency's require() into a
- * stub that throws at run time. Defining it up front keeps such a dependency working.
- */
-const REQUIRE_BANNER = "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);";
+import type { AlertTopic } from "./alert-topic.js";
+import { functionDefaults, functionLogGroup } from "./function-defaults.js";
 
 export interface MonitorFunctionProps {
   /** Monitor behaviour, passed as environment variables the core reads. */
@@ -57,8 +46,8 @@ export interface MonitorFunctionProps {
    */
   readonly maxEventAge?: Duration;
   /**
-   * Handler source file.
-   * @default functions/monitor.ts in this repository
+   * Handler source file, relative to the repository root.
+   * @default functions/monitor.ts
    */
   readonly entry?: string;
 }
@@ -72,12 +61,7 @@ export class MonitorFunction extends Construct {
   constructor(scope: Construct, id: string, props: MonitorFunctionProps) {
     super(scope, id);
 
-    this.logGroup = new LogGroup(this, "Logs", {
-      logGroupName: props.logGroupName,
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      // Logs are for debugging and expire anyway; the monitor's history lives in the table.
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.logGroup = functionLogGroup(this, "Logs", props.logGroupName, props.logRetention ?? RetentionDays.ONE_MONTH);
 
     // Our own role instead of Lambda's default, which attaches the AWS-managed
     // AWSLambdaBasicExecutionRole (logs:CreateLogGroup etc. on every log group in the account).
@@ -87,14 +71,10 @@ export class MonitorFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    const defaults = functionDefaults(props.entry ?? "functions/monitor.ts");
     this.function = new NodejsFunction(this, "Function", {
+      ...defaults,
       description: "coinm-guard: reads Binance COIN-M margin, stores snapshots, sends alerts",
-      entry: props.entry ?? join(REPO_ROOT, "functions", "monitor.ts"),
-      handler: "handler",
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, "package-lock.json"),
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(50),
       role: this.role,
@@ -107,25 +87,7 @@ export class MonitorFunction extends Construct {
       // time on top of the runs that follow it.
       retryAttempts: 0,
       maxEventAge: props.maxEventAge ?? Duration.minutes(1),
-      environment: {
-        // Stack traces point at the TypeScript source through the bundled source map.
-        NODE_OPTIONS: "--enable-source-maps",
-        ...settingsEnvironment(props.settings),
-      },
-      bundling: {
-        // esbuild from node_modules, never Docker: synth must work offline on a plain machine.
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        mainFields: ["module", "main"],
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.EXTERNAL,
-        // Mappings are enough for stack traces; embedding the sources would double the asset.
-        sourcesContent: false,
-        banner: REQUIRE_BANNER,
-        // The Node.js runtime ships AWS SDK v3; bundling it would add megabytes for nothing.
-        externalModules: ["@aws-sdk/*"],
-      },
+      environment: { ...defaults.environment, ...settingsEnvironment(props.settings) },
     });
   }
 
@@ -142,30 +104,10 @@ export class MonitorFunction extends Construct {
     );
   }
 
-  /** Alert topic: publish only, plus the key operations SNS performs for the publisher if encrypted. */
-  bindAlertTopic(topic: ITopic, key: IKey | undefined): void {
-    this.bind("ALERT_TOPIC_ARN", topic.topicArn);
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        sid: "AlertTopic",
-        effect: Effect.ALLOW,
-        actions: ["sns:Publish"],
-        resources: [topic.topicArn],
-      }),
-    );
-    if (key) {
-      // SNS calls KMS with the publisher's credentials. The key is dedicated to this topic, so
-      // the grant is scoped by the key ARN; no kms:ViaService condition, because a wrong guess
-      // there would fail every Publish and silence all alerts.
-      this.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          sid: "AlertTopicKey",
-          effect: Effect.ALLOW,
-          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-          resources: [key.keyArn],
-        }),
-      );
-    }
+  /** Alert topic: publish only (and its customer key, if it has one). */
+  bindAlertTopic(alerts: AlertTopic): void {
+    this.bind("ALERT_TOPIC_ARN", alerts.topic.topicArn);
+    alerts.grantPublish(this.role, "AlertTopic");
   }
 
   /** Account secrets: GetSecretValue on exactly these secrets (not DescribeSecret, not List). */

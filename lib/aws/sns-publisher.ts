@@ -1,6 +1,6 @@
 /** SNS adapter: one Publish per alert, with separate email and SMS bodies. */
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import { type Alert, renderAlert } from "../alerts.js";
+import { type Alert, type RenderedAlert, renderAlert } from "../alerts.js";
 import type { AlertPublisher } from "../ports.js";
 
 export class SnsPublisher implements AlertPublisher {
@@ -10,7 +10,16 @@ export class SnsPublisher implements AlertPublisher {
   ) {}
 
   async publish(alert: Alert): Promise<void> {
-    const { subject, email, sms } = renderAlert(alert);
+    await this.publishRendered(renderAlert(alert), JSON.stringify(alert), { account: alert.account, type: alert.type });
+  }
+
+  /** Publish already-rendered bodies; `defaultBody` goes to non-email, non-SMS subscribers. */
+  async publishRendered(
+    rendered: RenderedAlert,
+    defaultBody: string,
+    attributes: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    const { subject, email, sms } = rendered;
     await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
@@ -18,11 +27,10 @@ export class SnsPublisher implements AlertPublisher {
         // With MessageStructure "json", SNS picks the body by protocol: "sms" for text messages,
         // "email" for email, "default" for everything else (HTTPS, SQS, Lambda subscribers).
         MessageStructure: "json",
-        Message: JSON.stringify({ default: JSON.stringify(alert), email, sms }),
-        MessageAttributes: {
-          account: { DataType: "String", StringValue: alert.account },
-          type: { DataType: "String", StringValue: alert.type },
-        },
+        Message: JSON.stringify({ default: defaultBody, email, sms }),
+        MessageAttributes: Object.fromEntries(
+          Object.entries(attributes).map(([name, value]) => [name, { DataType: "String", StringValue: value }]),
+        ),
       }),
     );
   }

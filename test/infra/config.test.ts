@@ -41,7 +41,7 @@ describe("the shipped config (cdk.json)", () => {
       logRetentionDays: 30,
       ratioMetrics: true,
       dashboard: true,
-      encryptAlertTopic: true,
+      alertTopicKey: "aws-managed",
       emails: [],
       phoneNumbers: [],
       binanceBaseUrl: undefined,
@@ -53,7 +53,7 @@ describe("the shipped config (cdk.json)", () => {
     expect(config.region).toBe("eu-west-1");
     expect(config.schedule.expression).toBe("rate(1 minute)");
     expect(config.alertLevels.map((l) => l.ratio)).toEqual([0.5, 0.8]);
-    expect(config.encryptAlertTopic).toBe(true);
+    expect(config.alertTopicKey).toBe("aws-managed");
   });
 
   it("accepts the config as JSON text, as `cdk synth -c coinm-guard='{...}'` passes it", () => {
@@ -284,6 +284,13 @@ describe("schedule", () => {
 });
 
 describe("switches and other settings", () => {
+  it("accepts the two topic keys and rejects anything else", () => {
+    expect(resolveConfig({ ...base(), alertTopicKey: "customer-managed" }).alertTopicKey).toBe("customer-managed");
+    expect(problemsOf({ ...base(), alertTopicKey: "none" })).toEqual([
+      'alertTopicKey: must be one of aws-managed, customer-managed, got "none"',
+    ]);
+  });
+
   it("turns the dashboard off with the ratio metrics, and refuses a dashboard with nothing to plot", () => {
     expect(resolveConfig({ ...base(), ratioMetrics: false, dashboard: undefined }).dashboard).toBe(false);
     expect(problemsOf({ ...base(), ratioMetrics: false, dashboard: true })[0]).toMatch(/^dashboard: plots the/);

@@ -42,6 +42,7 @@ const KEYED_CONFIG = {
   ],
   emails: ["ops@example.com"],
   phoneNumbers: ["+447700900123"],
+  alertTopicKey: "customer-managed",
 };
 
 describe("AwsSolutions checks", () => {
@@ -53,23 +54,20 @@ describe("AwsSolutions checks", () => {
     expect(findings(synth(KEYED_CONFIG, { securityChecks: false }).app)).toEqual([]);
   });
 
-  it("find nothing unacknowledged with topic encryption off", () => {
-    expect(findings(synth({ encryptAlertTopic: false }, { securityChecks: false }).app)).toEqual([]);
-  });
-
   it("acknowledge exactly these findings, each with a reason", () => {
-    const acks = acknowledgments(synth({ encryptAlertTopic: false }, { securityChecks: false }).app);
+    const acks = acknowledgments(synth({}, { securityChecks: false }).app);
     expect(acks.map((a) => `${a.id} at ${a.path}`).sort()).toEqual([
       "AwsSolutions-SMG4 at CoinmGuard/Secrets/Secret-main",
-      "AwsSolutions-SNS2 at CoinmGuard/Alerts/Topic",
       "AwsSolutions-SQS3 at CoinmGuard/Schedule/DeadLetterQueue",
     ]);
     for (const ack of acks) expect(ack.reason.length, `${ack.id} needs a real reason`).toBeGreaterThan(60);
   });
 
-  it("acknowledge SNS2 only when encryption is off", () => {
-    const acks = acknowledgments(synth({}, { securityChecks: false }).app).map((a) => a.id);
-    expect(acks).not.toContain("AwsSolutions-SNS2");
+  it("need no acknowledgment for topic encryption, with either key", () => {
+    for (const config of [{}, KEYED_CONFIG]) {
+      const acks = acknowledgments(synth(config, { securityChecks: false }).app).map((a) => a.id);
+      expect(acks).not.toContain("AwsSolutions-SNS2");
+    }
   });
 });
 

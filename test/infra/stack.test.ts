@@ -7,7 +7,16 @@ import { join } from "node:path";
 import { Capture, Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { marginRatioSearch } from "../../infra/constructs/margin-dashboard.js";
-import { joinToString, onlyLogicalId, roleStatements, type Synth, synth } from "./support.js";
+import {
+  type Json,
+  joinToString,
+  logicalIdStartingWith,
+  onlyLogicalId,
+  roleStatements,
+  statementsOfRole,
+  type Synth,
+  synth,
+} from "./support.js";
 
 const ACCOUNT = "123456789012";
 const ALT_KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -15,7 +24,10 @@ const THIRD_ARN = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:binance/th
 
 let s: Synth;
 let t: Template;
-let ids: Record<"fn" | "role" | "logs" | "table" | "topic" | "key" | "queue" | "rule" | "mainSecret", string>;
+let ids: Record<
+  "fn" | "role" | "logs" | "relay" | "relayRole" | "relayLogs" | "table" | "topic" | "queue" | "rule" | "mainSecret",
+  string
+>;
 
 beforeAll(() => {
   s = synth(
@@ -32,12 +44,14 @@ beforeAll(() => {
   );
   t = s.template;
   ids = {
-    fn: onlyLogicalId(t, "AWS::Lambda::Function"),
-    role: onlyLogicalId(t, "AWS::IAM::Role"),
-    logs: onlyLogicalId(t, "AWS::Logs::LogGroup"),
+    fn: logicalIdStartingWith(t, "AWS::Lambda::Function", "MonitorFunction"),
+    role: logicalIdStartingWith(t, "AWS::IAM::Role", "MonitorRole"),
+    logs: logicalIdStartingWith(t, "AWS::Logs::LogGroup", "MonitorLogs"),
+    relay: logicalIdStartingWith(t, "AWS::Lambda::Function", "AlarmRelayFunction"),
+    relayRole: logicalIdStartingWith(t, "AWS::IAM::Role", "AlarmRelayRole"),
+    relayLogs: logicalIdStartingWith(t, "AWS::Logs::LogGroup", "AlarmRelayLogs"),
     table: onlyLogicalId(t, "AWS::DynamoDB::Table"),
     topic: onlyLogicalId(t, "AWS::SNS::Topic"),
-    key: onlyLogicalId(t, "AWS::KMS::Key"),
     queue: onlyLogicalId(t, "AWS::SQS::Queue"),
     rule: onlyLogicalId(t, "AWS::Events::Rule"),
     mainSecret: onlyLogicalId(t, "AWS::SecretsManager::Secret"),
@@ -126,8 +140,8 @@ describe("least privilege", () => {
     });
   });
 
-  it("grants exactly these statements, each on exact resources", () => {
-    const statements = roleStatements(t);
+  it("grants the monitor exactly these statements, each on exact resources", () => {
+    const statements = statementsOfRole(t, ids.role);
     expect(statements).toEqual([
       {
         Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -141,13 +155,8 @@ describe("least privilege", () => {
         Effect: "Allow",
         Resource: arnOf(ids.table),
       },
+      // The topic's AWS-managed key admits this account's principals through SNS: no KMS grant.
       { Sid: "AlertTopic", Action: "sns:Publish", Effect: "Allow", Resource: ref(ids.topic) },
-      {
-        Sid: "AlertTopicKey",
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-        Effect: "Allow",
-        Resource: arnOf(ids.key),
-      },
       {
         Sid: "AccountSecrets",
         Action: "secretsmanager:GetSecretValue",
@@ -169,7 +178,14 @@ describe("least privilege", () => {
     ]);
   });
 
-  it("has no wildcard resource or action anywhere in the function's policy", () => {
+  it("grants the alarm relay only its logs and publishing to the topic", () => {
+    expect(statementsOfRole(t, ids.relayRole)).toEqual([
+      { Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Effect: "Allow", Resource: arnOf(ids.relayLogs) },
+      { Sid: "AlertTopic", Action: "sns:Publish", Effect: "Allow", Resource: ref(ids.topic) },
+    ]);
+  });
+
+  it("has no wildcard resource or action anywhere in the functions' policies", () => {
     for (const statement of roleStatements(t)) {
       const resources = [statement.Resource].flat().map((r) => (typeof r === "string" ? r : joinToString(r)));
       for (const r of resources) expect(r).not.toContain("*");
@@ -269,27 +285,15 @@ describe("account secrets", () => {
 });
 
 describe("alert topic", () => {
-  it("is encrypted with a rotating customer-managed key that CloudWatch alarms may use", () => {
-    t.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: arnOf(ids.key), SignatureVersion: "2" });
-    t.hasResourceProperties("AWS::KMS::Key", {
-      EnableKeyRotation: true,
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          {
-            Sid: "AllowCloudWatchAlarmsToEncrypt",
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-            // In a key policy "*" is the key itself; KMS accepts nothing else there.
-            Resource: "*",
-          },
-        ]),
-      },
+  it("is encrypted with SNS's AWS-managed key, at no key cost, and signs with SHA256", () => {
+    t.hasResourceProperties("AWS::SNS::Topic", {
+      KmsMasterKeyId: `arn:aws:kms:eu-west-1:${ACCOUNT}:alias/aws/sns`,
+      SignatureVersion: "2",
     });
+    t.resourceCountIs("AWS::KMS::Key", 0);
   });
 
-  it("refuses non-TLS publishing and lets exactly this stack's three alarms publish as CloudWatch", () => {
-    expect(alarmIds()).toHaveLength(3);
+  it("refuses non-TLS publishing and admits no service principal (alarms go through the relay)", () => {
     t.hasResourceProperties("AWS::SNS::TopicPolicy", {
       Topics: [ref(ids.topic)],
       PolicyDocument: {
@@ -300,14 +304,6 @@ describe("alert topic", () => {
             Action: "sns:Publish",
             Condition: { Bool: { "aws:SecureTransport": "false" } },
           }),
-          {
-            Sid: "AllowThisStacksAlarmsToPublish",
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: ref(ids.topic),
-            Condition: { ArnEquals: { "aws:SourceArn": alarmIds().map(arnOf) } },
-          },
         ],
       },
     });
@@ -329,7 +325,7 @@ describe("alert topic", () => {
 });
 
 describe("monitor-the-monitor alarms", () => {
-  const actions = () => ({ AlarmActions: [ref(ids.topic)], OKActions: [ref(ids.topic)] });
+  const actions = () => ({ AlarmActions: [arnOf(ids.relay)], OKActions: [arnOf(ids.relay)] });
 
   it("fires on any function error in 5 minutes, notifying the topic on alarm and on recovery", () => {
     t.hasResourceProperties("AWS::CloudWatch::Alarm", {
@@ -370,6 +366,21 @@ describe("monitor-the-monitor alarms", () => {
       ComparisonOperator: "LessThanThreshold",
       TreatMissingData: "breaching",
       ...actions(),
+    });
+  });
+
+  it("lets exactly these three alarms invoke the relay, which publishes to the topic", () => {
+    const permissions = Object.values(t.findResources("AWS::Lambda::Permission"))
+      .map((r) => (r as { Properties: Record<string, Json> }).Properties)
+      .filter((p) => p.Principal === "lambda.alarms.cloudwatch.amazonaws.com");
+    expect(permissions.map((p) => p.SourceArn)).toEqual(expect.arrayContaining(alarmIds().map(arnOf)));
+    expect(permissions).toHaveLength(3);
+    for (const p of permissions) expect(p).toMatchObject({ Action: "lambda:InvokeFunction", FunctionName: arnOf(ids.relay) });
+    t.hasResourceProperties("AWS::Lambda::Function", {
+      Handler: "index.handler",
+      Runtime: "nodejs24.x",
+      Architectures: ["arm64"],
+      Environment: { Variables: { ALERT_TOPIC_ARN: ref(ids.topic), NODE_OPTIONS: "--enable-source-maps" } },
     });
   });
 
@@ -420,16 +431,19 @@ describe("outputs the CLI reads", () => {
   });
 });
 
-describe("Lambda bundle (local esbuild)", () => {
-  function bundleDir(): string {
+describe("Lambda bundles (local esbuild)", () => {
+  /** Asset directory of a function, from the S3 key (the asset hash) in its Code property. */
+  function bundleDir(functionId: string): string {
     const out = s.app.synth().directory;
-    const dirs = readdirSync(out).filter((d) => d.startsWith("asset.") && statSync(join(out, d)).isDirectory());
-    if (dirs.length !== 1) throw new Error(`expected one asset directory, found ${dirs.length}`);
-    return join(out, dirs[0] as string);
+    const code = (t.toJSON().Resources[functionId] as { Properties: { Code: { S3Key: string } } }).Properties.Code;
+    const hash = code.S3Key.replace(/\.zip$/, "");
+    const dir = join(out, `asset.${hash}`);
+    if (!statSync(dir).isDirectory()) throw new Error(`no asset directory for ${functionId}`);
+    return dir;
   }
 
-  it("is a small minified ESM module with a source map and the AWS SDK left to the runtime", () => {
-    const dir = bundleDir();
+  it("monitor: a small minified ESM module with a source map and the AWS SDK left to the runtime", () => {
+    const dir = bundleDir(ids.fn);
     expect(readdirSync(dir).sort()).toEqual(["index.mjs", "index.mjs.map"]);
     const code = readFileSync(join(dir, "index.mjs"), "utf8");
     expect(code.length).toBeLessThan(100_000);
@@ -440,5 +454,12 @@ describe("Lambda bundle (local esbuild)", () => {
     expect(code).toMatch(/export\{\w+ as handler\}/);
     const map = JSON.parse(readFileSync(join(dir, "index.mjs.map"), "utf8")) as { sourcesContent?: unknown };
     expect(map.sourcesContent).toBeUndefined();
+  });
+
+  it("alarm relay: SNS only, none of the monitor's Binance or DynamoDB code", () => {
+    const code = readFileSync(join(bundleDir(ids.relay), "index.mjs"), "utf8");
+    expect(code).toMatch(/from"@aws-sdk\/client-sns"/);
+    expect(code).not.toMatch(/client-dynamodb|client-secrets-manager|dapi\/v1/);
+    expect(code.length).toBeLessThan(20_000);
   });
 });

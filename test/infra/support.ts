@@ -45,7 +45,7 @@ export function synth(
   return { app, stack, config, template: Template.fromStack(stack) };
 }
 
-type Json = unknown;
+export type Json = unknown;
 
 /**
  * Resolve a Fn::Join of strings and references into one string, writing references as
@@ -77,4 +77,19 @@ export function roleStatements(template: Template): Record<string, Json>[] {
       (p as { Properties: { PolicyDocument: { Statement: Record<string, Json>[] } } }).Properties.PolicyDocument
         .Statement,
   );
+}
+
+/** Logical id of the only resource of `type` whose id starts with `prefix` (the construct path). */
+export function logicalIdStartingWith(template: Template, type: string, prefix: string): string {
+  const ids = Object.keys(template.findResources(type)).filter((id) => id.startsWith(prefix));
+  if (ids.length !== 1) throw new Error(`expected one ${type} under ${prefix}, found ${ids.length}`);
+  return ids[0] as string;
+}
+
+/** The statements of the IAM policies attached to one role. */
+export function statementsOfRole(template: Template, roleId: string): Record<string, Json>[] {
+  return Object.values(template.findResources("AWS::IAM::Policy"))
+    .map((p) => (p as { Properties: { Roles: Json[]; PolicyDocument: { Statement: Record<string, Json>[] } } }).Properties)
+    .filter((p) => JSON.stringify(p.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((p) => p.PolicyDocument.Statement);
 }

@@ -1,32 +1,47 @@
 /**
- * The config switches change the stack the way the config says: topic encryption off, metrics
+ * The config switches change the stack the way the config says: the topic key, metrics
  * and dashboard off, a slower schedule, a renamed stack, a US region with a proxy. Bundling is
  * skipped here; the asset is checked in stack.test.ts.
  */
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { roleStatements, type Synth, synth } from "./support.js";
+import { onlyLogicalId, roleStatements, type Synth, synth } from "./support.js";
 
-describe("encryptAlertTopic: false", () => {
+describe('alertTopicKey: "customer-managed"', () => {
   let s: Synth;
   beforeAll(() => {
-    s = synth({ encryptAlertTopic: false });
+    s = synth({ alertTopicKey: "customer-managed" });
   });
 
-  it("creates no KMS key and an unencrypted topic that still refuses non-TLS publishing", () => {
-    s.template.resourceCountIs("AWS::KMS::Key", 0);
-    s.template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.absent() });
-    s.template.hasResourceProperties("AWS::SNS::TopicPolicy", {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
-        ]),
-      },
+  it("creates a rotating key, deleted with the stack after 7 days, and encrypts the topic with it", () => {
+    const keyId = onlyLogicalId(s.template, "AWS::KMS::Key");
+    s.template.hasResource("AWS::KMS::Key", {
+      Properties: { EnableKeyRotation: true, PendingWindowInDays: 7 },
+      DeletionPolicy: "Delete",
     });
+    s.template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: { "Fn::GetAtt": [keyId, "Arn"] } });
   });
 
-  it("grants the function no KMS permission", () => {
-    const actions = roleStatements(s.template).flatMap((st) => [st.Action].flat());
+  it("lets both publishers (monitor and alarm relay) use the key, and no service principal", () => {
+    const keyId = onlyLogicalId(s.template, "AWS::KMS::Key");
+    const keyStatements = roleStatements(s.template).filter((st) => st.Sid === "AlertTopicKey");
+    expect(keyStatements).toHaveLength(2);
+    for (const st of keyStatements) {
+      expect(st).toEqual({
+        Sid: "AlertTopicKey",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: { "Fn::GetAtt": [keyId, "Arn"] },
+      });
+    }
+    const policy = JSON.stringify(s.template.findResources("AWS::KMS::Key"));
+    expect(policy).not.toContain("cloudwatch.amazonaws.com");
+  });
+});
+
+describe("the default AWS-managed topic key", () => {
+  it("grants no KMS permission to either function", () => {
+    const actions = roleStatements(synth({}).template).flatMap((st) => [st.Action].flat());
     expect(actions.filter((a) => String(a).startsWith("kms:"))).toEqual([]);
   });
 });
