@@ -58,13 +58,23 @@ interface RawResponse {
 
 const AUTH_CODES = new Set([-2014, -2015, -2008]);
 
+/**
+ * Binance's `msg` ends up in our errors, logs and alerts. An upstream (or a proxy in front of it)
+ * that echoes the request back would put the API key or the signed query there, so the signed
+ * query and any long token are cut out: API keys are 64 characters, HMAC signatures 64 hex
+ * digits, RSA and Ed25519 signatures longer still, while Binance's own words are short.
+ */
+function redactEcho(msg: string): string {
+  return msg.replace(/signature=\S*/gi, "[redacted]").replace(/[A-Za-z0-9+/_%=-]{24,}/g, "[redacted]");
+}
+
 /** Binance error bodies look like {"code": -1021, "msg": "..."}; anything else yields undefined. */
 function errorBody(body: string): { code: number; msg: string } | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
     if (typeof parsed === "object" && parsed !== null) {
       const { code, msg } = parsed as Record<string, unknown>;
-      if (typeof code === "number") return { code, msg: typeof msg === "string" ? msg.slice(0, 200) : "" };
+      if (typeof code === "number") return { code, msg: typeof msg === "string" ? redactEcho(msg).slice(0, 200) : "" };
     }
   } catch {
     // Not JSON: the caller classifies by status alone.

@@ -19,6 +19,8 @@ export type DynamoErrorName =
 export interface DynamoRequestInfo {
   readonly operation: string;
   readonly table: string | undefined;
+  /** The partition key of the item written or read, e.g. "ACCT#main". */
+  readonly pk: string | undefined;
   /** The sort key of the item written or read (`Item.sk` or `Key.sk`), e.g. "STATE" or "SNAP#...". */
   readonly sk: string | undefined;
 }
@@ -124,17 +126,19 @@ function describe(targetHeader: string | string[] | undefined, body: Buffer): Dy
   const target = typeof targetHeader === "string" ? targetHeader : "";
   const operation = target.split(".").at(-1) ?? "";
   let table: string | undefined;
+  let pk: string | undefined;
   let sk: string | undefined;
   try {
     const parsed = JSON.parse(body.toString("utf8")) as {
       TableName?: string;
-      Item?: { sk?: { S?: string } };
-      Key?: { sk?: { S?: string } };
+      Item?: { pk?: { S?: string }; sk?: { S?: string } };
+      Key?: { pk?: { S?: string }; sk?: { S?: string } };
     };
     table = parsed.TableName;
+    pk = parsed.Item?.pk?.S ?? parsed.Key?.pk?.S;
     sk = parsed.Item?.sk?.S ?? parsed.Key?.sk?.S;
   } catch {
     // Not JSON: counted, never matched by an sk rule.
   }
-  return { operation, table, sk };
+  return { operation, table, pk, sk };
 }
