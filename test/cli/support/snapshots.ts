@@ -1,0 +1,105 @@
+/**
+ * Realistic snapshots for the CLI tests: several assets with every raw field Binance sends, a
+ * margin ratio that moves over time, and a fast parallel BatchWriteItem loader for dynalite.
+ */
+import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from "@aws-sdk/client-dynamodb";
+import { snapshotToItem } from "../../../lib/aws/dynamodb-store.js";
+import { DEFAULT_ALERT_LEVELS } from "../../../lib/config.js";
+import { levelForRatio } from "../../../lib/margin.js";
+import type { AssetSnapshot, Snapshot } from "../../../lib/snapshot.js";
+
+const SCALE = 100_000_000n;
+
+/** A decimal string with 8 places from an integer number of 1e-8 units. */
+function dec(units: bigint): string {
+  const neg = units < 0n;
+  const abs = neg ? -units : units;
+  return `${neg ? "-" : ""}${abs / SCALE}.${(abs % SCALE).toString().padStart(8, "0")}`;
+}
+
+/** One asset at a given ratio: maintMargin / marginBalance = ratio (to 8 decimals). */
+export function assetAt(asset: string, ratio: number | null, walletUnits: bigint): AssetSnapshot {
+  const pnl = -walletUnits / 50n;
+  const marginBalance = ratio === null ? -walletUnits / 10n : walletUnits + pnl;
+  const maint = ratio === null ? walletUnits / 5n : BigInt(Math.round(Number(marginBalance) * ratio));
+  const raw = {
+    walletBalance: dec(walletUnits),
+    unrealizedProfit: dec(ratio === null ? marginBalance - walletUnits : pnl),
+    marginBalance: dec(marginBalance),
+    maintMargin: dec(maint),
+    initialMargin: dec(maint * 2n),
+    positionInitialMargin: dec(maint * 2n),
+    openOrderInitialMargin: dec(0n),
+    maxWithdrawAmount: dec(walletUnits / 2n),
+    crossWalletBalance: dec(walletUnits),
+    crossUnPnl: dec(pnl),
+    availableBalance: dec(walletUnits / 2n),
+  };
+  const exact = ratio === null ? null : Number(maint) / Number(marginBalance);
+  return {
+    asset,
+    raw,
+    marginRatio: exact,
+    level: exact === null ? "critical" : levelForRatio(exact, DEFAULT_ALERT_LEVELS),
+  };
+}
+
+/** BTC drifts through warning and critical; ETH stays calm; BNB holds no margin. */
+export function ratiosAt(i: number): { BTC: number | null; ETH: number; BNB: number } {
+  const btc = 0.45 + 0.4 * Math.sin(i / 700) + 0.03 * Math.sin(i / 7);
+  return { BTC: btc > 0.97 ? null : Math.max(0.01, btc), ETH: 0.12 + 0.02 * Math.sin(i / 90), BNB: 0 };
+}
+
+export function makeSnapshot(account: string, takenAt: Date, i: number, assets: readonly string[] = ["BTC", "ETH", "BNB"]): Snapshot {
+  const ratios = ratiosAt(i);
+  const wallet: Record<string, bigint> = { BTC: 250_000_000n, ETH: 1_200_000_000n, BNB: 1_200_000_000n };
+  return {
+    account,
+    takenAt: takenAt.toISOString(),
+    fetchedAt: new Date(takenAt.getTime() + 850).toISOString(),
+    assets: assets.map((a) => assetAt(a, a in ratios ? (ratios as Record<string, number | null>)[a] ?? null : 0.1, wallet[a] ?? 100_000_000n)),
+    openPositions: 2,
+    usedWeight: 5 + (i % 30),
+    expiresAt: Math.floor(takenAt.getTime() / 1000) + 90 * 86_400,
+  };
+}
+
+/** `count` snapshots every `stepMs` starting at `start`. */
+export function* series(account: string, start: Date, count: number, stepMs = 60_000, assets?: readonly string[]): Generator<Snapshot> {
+  for (let i = 0; i < count; i++) yield makeSnapshot(account, new Date(start.getTime() + i * stepMs), i, assets);
+}
+
+/** Write snapshots with BatchWriteItem, `concurrency` batches of 25 in flight, retrying unprocessed items. */
+export async function fillSnapshots(
+  client: DynamoDBClient,
+  tableName: string,
+  snapshots: Iterable<Snapshot>,
+  concurrency = 24,
+): Promise<number> {
+  const iterator = snapshots[Symbol.iterator]();
+  let written = 0;
+  const nextBatch = (): WriteRequest[] => {
+    const batch: WriteRequest[] = [];
+    while (batch.length < 25) {
+      const r = iterator.next();
+      if (r.done) break;
+      batch.push({ PutRequest: { Item: snapshotToItem(r.value) } });
+    }
+    return batch;
+  };
+  const worker = async () => {
+    for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
+      let pending = batch;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 20) throw new Error("BatchWriteItem kept returning unprocessed items");
+        const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+        const left = out.UnprocessedItems?.[tableName] ?? [];
+        written += pending.length - left.length;
+        pending = left;
+        if (pending.length > 0) await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return written;
+}
