@@ -191,6 +191,12 @@ async function monitorAccount(
     log.error("cannot read account", { kind: readError.kind, error: readError.message, status });
   }
 
+  // The state read does not depend on the snapshot write: issue both at once, one DynamoDB round
+  // trip less per account. The state is still written only after the snapshot write has finished.
+  const firstState = deps.state.loadState(account.name);
+  // commitState awaits it; until then a failure must not surface as an unhandled rejection.
+  firstState.catch(() => {});
+
   if (snapshot) {
     try {
       snapshotWritten = (await deps.snapshots.putSnapshot(snapshot)) === "duplicate" ? "duplicate" : true;
@@ -203,7 +209,7 @@ async function monitorAccount(
   let alertsSent: Alert[] = [];
   let alertsPending = 0;
   try {
-    const claimed = await commitState(config, deps, input, account.name, margins, outcome, readError, log);
+    const claimed = await commitState(config, deps, input, account.name, margins, outcome, readError, log, firstState);
     const published = await publishAll(
       deps,
       claimed.map((p) => p.alert),
@@ -265,6 +271,8 @@ async function commitState(
   outcome: ReadOutcome,
   readError: { kind: string; message: string } | undefined,
   log: Logger,
+  /** The state as read at the start of this account's turn; later attempts read it again. */
+  firstState: Promise<AccountState>,
 ): Promise<PendingAlert[]> {
   const cycleIso = input.cycleTime.toISOString();
   // The policy's clock is the scheduled time, not the wall clock, so reminders follow the
@@ -273,7 +281,7 @@ async function commitState(
   const nowMs = input.cycleTime.getTime();
   const now = deps.now ?? Date.now;
   for (let attempt = 1; attempt <= STATE_WRITE_ATTEMPTS; attempt++) {
-    const prev = await deps.state.loadState(accountName);
+    const prev = attempt === 1 ? await firstState : await deps.state.loadState(accountName);
     const stale = prev.lastCycleAt !== undefined && prev.lastCycleAt >= cycleIso;
     const { state, alerts } = stale
       ? { state: prev, alerts: [] as Alert[] }
