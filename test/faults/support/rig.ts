@@ -86,6 +86,8 @@ export interface Rig {
   readonly proxy: DynamoFaultProxy;
   /** The monitor's SDK clients (DynamoDB through the fault proxy), with millisecond retry backoff. */
   readonly clients: AwsClients;
+  /** Every AWS API action the monitor's clients called, as IAM names it ("dynamodb:PutItem"). */
+  readonly awsCalls: Set<string>;
   /** Straight to dynalite, never faulted: for reading what was really stored. */
   readonly inspect: DynamoDBClient;
   readonly inspectStore: DynamoDbStore;
@@ -125,6 +127,10 @@ export async function startRig(
     secretsManager: new SecretsManagerClient({ ...common, retryStrategy: fastRetry(), endpoint: h.aws.endpoint }),
   };
   enforceSnsConstraints(clients.sns);
+  const awsCalls = new Set<string>();
+  recordCalls(clients.dynamodb, "dynamodb", awsCalls);
+  recordCalls(clients.sns, "sns", awsCalls);
+  recordCalls(clients.secretsManager, "secretsmanager", awsCalls);
   const inspect = new DynamoDBClient({
     region: "eu-west-1",
     credentials: LOOPBACK_CREDENTIALS,
@@ -170,6 +176,7 @@ export async function startRig(
     h,
     proxy: backend.proxy,
     clients,
+    awsCalls,
     inspect,
     inspectStore,
     monitor,
@@ -226,6 +233,18 @@ export function snsPublishProblem(input: PublishCommandInput): string | undefine
     if (Object.values(bodies).some((v) => typeof v !== "string")) return "Message Structure - values must be strings";
   }
   return undefined;
+}
+
+/** Record each command a client sends, before any retry, under its IAM action name. */
+function recordCalls(client: DynamoDBClient | SNSClient | SecretsManagerClient, service: string, into: Set<string>): void {
+  // The three clients' middleware stacks differ only in their input/output unions.
+  (client.middlewareStack as SNSClient["middlewareStack"]).add(
+    (next, context) => async (args) => {
+      into.add(`${service}:${String(context.commandName).replace(/Command$/, "")}`);
+      return next(args);
+    },
+    { step: "initialize", name: "recordCalls" },
+  );
 }
 
 function enforceSnsConstraints(sns: SNSClient): void {
