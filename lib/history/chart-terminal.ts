@@ -69,6 +69,7 @@ export function renderTerminalChart(model: PlotModel, options: TerminalChartOpti
       else if (col === prev.col) mark(col, prev.row, row);
       else {
         // Join consecutive points: each column covers the rows the line passes through.
+        // A vertical step between neighbouring columns is split between them at its midpoint.
         const steps = col - prev.col;
         let rowBefore = prev.row;
         for (let c = prev.col + 1; c <= col; c++) {
@@ -76,7 +77,8 @@ export function renderTerminalChart(model: PlotModel, options: TerminalChartOpti
           const r =
             Number.isFinite(prev.v) && Number.isFinite(v) ? rowOf(prev.v + (v - prev.v) * f) : f < 0.5 ? prev.row : row;
           const mid = Math.round((rowBefore + r) / 2);
-          mark(c, c === prev.col + 1 ? mid : rowBefore, r);
+          mark(c - 1, rowBefore, mid);
+          mark(c, mid, r);
           rowBefore = r;
         }
       }
