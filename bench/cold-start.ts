@@ -49,6 +49,7 @@ export async function measureColdStart(bundles: Readonly<Record<BundleVariant, s
     deployed: [harness, bundles.deployed],
     "sdk-bundled": [harness, bundles["sdk-bundled"]],
     "sdk-bundled-cjs": [harness, bundles["sdk-bundled-cjs"]],
+    "sdk-stubbed": [harness, bundles["sdk-stubbed"]],
   };
   const variants = Object.keys(commands) as ColdVariant[];
   const walls = Object.fromEntries(variants.map((v) => [v, [] as number[]])) as Record<ColdVariant, number[]>;

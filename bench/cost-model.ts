@@ -1,22 +1,36 @@
 /**
  * The monthly AWS bill, line by line, from the measured figures: Lambda duration and log bytes
  * from the cycle and scaling benchmarks, DynamoDB units and sizes from the item-size figure, and
- * the stack's settings (infra/: 256 MB arm64, 3 alarms, PITR on, 90-day TTL, and the three
- * cost switches "ratioMetrics", "dashboard", "encryptAlertTopic" in cdk.json).
+ * the stack's settings (infra/: 256 MB arm64, 3 alarms, PITR on, 90-day TTL, 30-day log
+ * retention, and the cost switches "ratioMetrics", "dashboard" and "alertTopicKey" in cdk.json).
  */
 import { GIB, HOURS_PER_MONTH, PRICES } from "./prices.js";
 
+/** The stack's cost switches, by their cdk.json names (context "coinm-guard"). */
 export interface Features {
-  /** cdk.json "ratioMetrics": one MarginRatio custom metric per account and asset. */
+  /** "ratioMetrics": one MarginRatio custom metric per account and asset. */
   readonly ratioMetrics: boolean;
-  /** cdk.json "dashboard". */
+  /** "dashboard": the margin dashboard (needs ratioMetrics). */
   readonly dashboard: boolean;
-  /** cdk.json "encryptAlertTopic": a customer-managed KMS key for the topic. */
-  readonly encryptAlertTopic: boolean;
+  /**
+   * "alertTopicKey": "customer-managed" instead of the default "aws-managed". The topic is
+   * encrypted either way; only the customer-managed key costs money.
+   */
+  readonly customerManagedTopicKey: boolean;
 }
 
-export const ALL_FEATURES: Features = { ratioMetrics: true, dashboard: true, encryptAlertTopic: true };
-export const NO_OPTIONAL_FEATURES: Features = { ratioMetrics: false, dashboard: false, encryptAlertTopic: false };
+/** Every feature on: the dearest configuration. */
+export const ALL_FEATURES: Features = { ratioMetrics: true, dashboard: true, customerManagedTopicKey: true };
+/** cdk.json as shipped. */
+export const DEFAULT_FEATURES: Features = { ratioMetrics: true, dashboard: true, customerManagedTopicKey: false };
+export const NO_OPTIONAL_FEATURES: Features = { ratioMetrics: false, dashboard: false, customerManagedTopicKey: false };
+
+/** The switch that removes a line, as it is written in cdk.json. */
+export const SWITCH_SETTING: Readonly<Record<keyof Features, string>> = {
+  ratioMetrics: '"ratioMetrics": false',
+  dashboard: '"dashboard": false',
+  customerManagedTopicKey: '"alertTopicKey": "aws-managed"',
+};
 
 export interface CostInputs {
   readonly accounts: number;
@@ -160,7 +174,7 @@ export function monthlyCost(i: CostInputs): CostBreakdown {
   });
   add({
     item: "CloudWatch Logs storage",
-    detail: "1-month retention, counted uncompressed (an upper bound)",
+    detail: "30-day retention, counted uncompressed (an upper bound)",
     usd: logGb * p.cloudwatch.logsStorageGbMonth,
     usdAfterFreeTier: logGb * p.cloudwatch.logsStorageGbMonth,
   });
@@ -198,15 +212,19 @@ export function monthlyCost(i: CostInputs): CostBreakdown {
       switch: "dashboard",
     });
   }
-  if (i.features.encryptAlertTopic) {
+  if (i.features.customerManagedTopicKey) {
     add({
       item: "KMS key for the topic",
-      detail: "customer-managed key ($1; +$1 per rotation for the first two yearly rotations)",
+      detail: "customer-managed key with yearly rotation ($1; each of the first two rotations adds $1)",
       usd: p.kms.keyMonth,
       usdAfterFreeTier: p.kms.keyMonth,
-      switch: "encryptAlertTopic",
+      switch: "customerManagedTopicKey",
     });
+  } else {
+    add({ item: "SNS topic encryption", detail: "AWS-managed key alias/aws/sns", usd: 0, usdAfterFreeTier: 0 });
   }
+  // Alarm changes reach the topic through a relay function: a few invocations a month, in cents' thousandths.
+  add({ item: "Alarm relay Lambda", detail: "invoked only when an alarm changes state", usd: 0, usdAfterFreeTier: 0 });
   const total = lines.reduce((n, l) => n + l.usd, 0);
   const totalAfterFreeTier = lines.reduce((n, l) => n + l.usdAfterFreeTier, 0);
   return { accounts: i.accounts, lines, total: round(total), totalAfterFreeTier: round(totalAfterFreeTier) };
