@@ -2,11 +2,12 @@
  * Reading a range of one account's snapshots fast and in bounded memory: DynamoDB `Query` only
  * (never `Scan`), paginated, yielding whole pages in time order.
  *
- * A long range is cut into a few time segments whose pages are fetched concurrently, under a
- * fixed budget of pages held or in flight; the earliest unfinished segment always gets the next
- * slot, so output starts at once and memory stays at `budget` pages however long the range is.
- * One sequential query would leave the client idle while DynamoDB reads and the server idle while
- * the client parses; overlapping the two roughly halves the time for a month of snapshots.
+ * The range is cut into short time segments (about a page each at the monitor's cadence) read
+ * through a sliding window: the segment being output and the next few are queried at once, so
+ * several requests are in flight instead of one, while the output stays in time order. Pages
+ * read ahead of the output are capped by a budget, so memory does not grow with the range.
+ * One sequential query would leave the client idle while DynamoDB reads and DynamoDB idle while
+ * the client parses; with the window, both work at the same time.
  */
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { accountKey, itemToSnapshot, snapshotKey } from "../aws/dynamodb-store.js";
@@ -26,19 +27,26 @@ export interface ReadRange {
 export interface ReadOptions {
   /** Items per Query page. @default 1000 */
   readonly pageSize?: number;
-  /** Time segments read concurrently; 1 = one sequential query. @default by range length, up to 4 */
+  /** Time segments the range is cut into. @default one per 12 hours, at most 64 */
   readonly segments?: number;
-  /** Pages held in memory or in flight at once, across segments (>= 2). @default 4 */
+  /** Segments queried at once: the one being output and the next ones. @default 3 */
+  readonly concurrency?: number;
+  /**
+   * Pages read ahead of the output (held or in flight) by the segments after the current one;
+   * the current segment always has one more. @default 2
+   */
   readonly pageBudget?: number;
   /** Called after each page with the number of Query requests made so far. */
   readonly onRequest?: (requests: number) => void;
 }
 
-/** Number of segments for a range: 1 up to a day, then one per day up to 4. */
+const SEGMENT_MS = 12 * 3_600_000;
+
+/** Segments for a range: one per 12 hours (720 snapshots at one a minute, under a page), 1 to 64. */
 export function defaultSegments(fromIso: string, toIso: string): number {
   const span = Date.parse(toIso) - Date.parse(fromIso);
   if (!(span > 0)) return 1;
-  return Math.max(1, Math.min(4, Math.floor(span / 86_400_000)));
+  return Math.max(1, Math.min(64, Math.floor(span / SEGMENT_MS)));
 }
 
 interface Segment {
@@ -76,7 +84,8 @@ export async function* readSnapshotPages(
   options: ReadOptions = {},
 ): AsyncGenerator<Snapshot[]> {
   const pageSize = options.pageSize ?? 1000;
-  const budget = Math.max(2, options.pageBudget ?? 4);
+  const concurrency = Math.max(1, options.concurrency ?? 3);
+  const budget = Math.max(1, options.pageBudget ?? 2);
   const count = Math.max(1, options.segments ?? defaultSegments(range.fromIso, range.toIso));
   const ordered = segmentKeys(range.fromIso, range.toIso, count);
   if (range.descending) ordered.reverse();
@@ -101,7 +110,17 @@ export async function* readSnapshotPages(
   // Aborts requests still in flight when the consumer stops early (`| head`, --limit).
   const abort = new AbortController();
 
-  const inUse = () => segments.reduce((n, s) => n + s.pages.length + (s.fetching ? 1 : 0), 0);
+  /** Index of the segment being output. */
+  let current = 0;
+  /** Pages held or in flight by the segments after the current one. */
+  const ahead = () => {
+    let n = 0;
+    for (let i = current + 1; i < Math.min(segments.length, current + concurrency); i++) {
+      const s = segments[i];
+      if (s) n += s.pages.length + (s.fetching ? 1 : 0);
+    }
+    return n;
+  };
 
   const fetchPage = async (segment: Segment) => {
     segment.fetching = true;
@@ -140,18 +159,24 @@ export async function* readSnapshotPages(
     }
   };
 
-  // Give free slots to the earliest segments that can use one.
+  // The current segment fetches whenever it is idle and has no page waiting: its pages are output
+  // next. The following segments in the window fetch while the read-ahead budget allows.
   const schedule = () => {
     if (stopped || failure) return;
-    for (const segment of segments) {
-      if (inUse() >= budget) return;
-      if (!segment.done && !segment.fetching) void fetchPage(segment);
+    const head = segments[current];
+    if (head && !head.done && !head.fetching && head.pages.length === 0) void fetchPage(head);
+    for (let i = current + 1; i < Math.min(segments.length, current + concurrency); i++) {
+      const s = segments[i];
+      if (!s || s.done || s.fetching) continue;
+      if (ahead() >= budget) return;
+      void fetchPage(s);
     }
   };
 
   try {
-    schedule();
-    for (const segment of segments) {
+    for (current = 0; current < segments.length; current++) {
+      const segment = segments[current] as Segment;
+      schedule();
       for (;;) {
         if (failure) throw failure.error;
         const page = segment.pages.shift();

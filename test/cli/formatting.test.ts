@@ -82,10 +82,11 @@ describe("segments of a range", () => {
     expect(segmentKeys("2026-10-01T00:00:00.000Z", "2026-10-01T00:00:00.000Z", 4)).toHaveLength(1);
   });
 
-  it("uses one segment up to a day and at most four", () => {
-    expect(defaultSegments("2026-10-01T00:00:00.000Z", "2026-10-01T12:00:00.000Z")).toBe(1);
-    expect(defaultSegments("2026-10-01T00:00:00.000Z", "2026-10-03T00:00:00.000Z")).toBe(2);
-    expect(defaultSegments("2026-09-01T00:00:00.000Z", "2026-10-01T00:00:00.000Z")).toBe(4);
+  it("uses one segment per 12 hours (under a page at one snapshot a minute), at most 64", () => {
+    expect(defaultSegments("2026-10-01T00:00:00.000Z", "2026-10-01T11:00:00.000Z")).toBe(1);
+    expect(defaultSegments("2026-10-01T00:00:00.000Z", "2026-10-03T00:00:00.000Z")).toBe(4);
+    expect(defaultSegments("2026-09-01T00:00:00.000Z", "2026-10-01T00:00:00.000Z")).toBe(60);
+    expect(defaultSegments("2026-01-01T00:00:00.000Z", "2026-10-01T00:00:00.000Z")).toBe(64);
   });
 });
 

@@ -130,12 +130,14 @@ describe("history output", () => {
   });
 
   it("reads a multi-day range in segments without losing or repeating a snapshot on a boundary", async () => {
-    // Two days = two segments whose shared boundary, 2026-10-02T00:00:00.000Z, holds a snapshot.
+    // Two days = four 12-hour segments whose shared boundaries (00:00 and 12:00) hold snapshots.
     const r = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-01T00:00Z", "--until", "2026-10-03T00:00Z", "--format", "csv", "--asset", "BTC"]);
     const times = csvLines(r.stdout).slice(1).map((l) => l.split(",")[0]);
     expect(times).toHaveLength(2 * 1440 + 1);
     expect(new Set(times).size).toBe(times.length);
-    expect(times.filter((t) => t === "2026-10-02T00:00:00.000Z")).toHaveLength(1);
+    for (const boundary of ["2026-10-01T12:00:00.000Z", "2026-10-02T00:00:00.000Z", "2026-10-02T12:00:00.000Z"]) {
+      expect(times.filter((t) => t === boundary)).toHaveLength(1);
+    }
     expect([...times].sort()).toEqual(times);
   });
 
@@ -216,17 +218,33 @@ describe("history streaming", () => {
     expect(slow.lines).toBe(1 + COUNT * 3);
   });
 
-  it("keeps at most the page budget read ahead of a consumer that is not reading", async () => {
-    const before = queries;
-    let pages = 0;
-    for await (const page of readSnapshotPages(world.dynamodb, TABLE, { account: "main", fromIso: "2026-10-01T00:00:00.000Z", toIso: "2026-10-04T00:00:00.000Z" }, { pageSize: 100, pageBudget: 4 })) {
-      pages++;
-      expect(page.length).toBeLessThanOrEqual(100);
-      // Give the reader time to run ahead as far as it would.
-      await new Promise((r) => setTimeout(r, 15));
-      expect(queries - before - pages).toBeLessThanOrEqual(4);
+  it("keeps at most the page budget read ahead of a consumer that is not reading, and reads concurrently", async () => {
+    for (const [budget, concurrency, segments] of [
+      [2, 3, undefined],
+      [4, 3, 3],
+      [1, 1, 1],
+    ] as const) {
+      const before = queries;
+      let pages = 0;
+      let maxAhead = 0;
+      const times: string[] = [];
+      const range = { account: "main", fromIso: "2026-10-01T00:00:00.000Z", toIso: "2026-10-04T00:00:00.000Z" };
+      const options = { pageSize: 100, pageBudget: budget, concurrency, ...(segments ? { segments } : {}) };
+      for await (const page of readSnapshotPages(world.dynamodb, TABLE, range, options)) {
+        pages++;
+        expect(page.length).toBeLessThanOrEqual(100);
+        times.push(...page.map((s) => s.takenAt));
+        // Give the reader time to run ahead as far as it would.
+        await new Promise((r) => setTimeout(r, 10));
+        maxAhead = Math.max(maxAhead, queries - before - pages);
+      }
+      // The current segment's next page, plus the budget for the segments after it.
+      expect(maxAhead, `budget ${budget}`).toBeLessThanOrEqual(budget + 1);
+      if (concurrency > 1) expect(maxAhead, `budget ${budget}`).toBeGreaterThanOrEqual(2);
+      expect(times).toHaveLength(COUNT);
+      expect(new Set(times).size).toBe(COUNT);
+      expect([...times].sort()).toEqual(times);
     }
-    expect(pages).toBeGreaterThanOrEqual(Math.ceil(COUNT / 100));
   });
 
   it("exits quietly when the reader of stdout goes away (EPIPE, as with | head)", async () => {
