@@ -13,11 +13,44 @@ import { BUNDLING, functionDefaults } from "../infra/constructs/function-default
 export const LAMBDA_ENTRY = "functions/monitor.ts";
 
 /** Options that do not change the bundle's bytes (Docker, install hooks, ...). */
-const IRRELEVANT = new Set<keyof BundlingOptions>(["forceDockerBundling", "commandHooks", "environment", "dockerImage", "user", "workingDirectory", "securityOpt", "network", "volumes", "volumesFrom", "bundlingFileAccess", "assetHash", "logLevel", "preCompilation", "nodeModules"]);
-const TRANSLATED = new Set<keyof BundlingOptions>(["format", "mainFields", "minify", "sourceMap", "sourceMapMode", "sourcesContent", "banner", "footer", "externalModules", "target", "define", "keepNames", "charset", "loader"]);
+const IRRELEVANT = new Set<keyof BundlingOptions>([
+  "forceDockerBundling",
+  "commandHooks",
+  "environment",
+  "dockerImage",
+  "user",
+  "workingDirectory",
+  "securityOpt",
+  "network",
+  "volumes",
+  "volumesFrom",
+  "bundlingFileAccess",
+  "assetHash",
+  "logLevel",
+  "preCompilation",
+  "nodeModules",
+]);
+const TRANSLATED = new Set<keyof BundlingOptions>([
+  "format",
+  "mainFields",
+  "minify",
+  "sourceMap",
+  "sourceMapMode",
+  "sourcesContent",
+  "banner",
+  "footer",
+  "externalModules",
+  "target",
+  "define",
+  "keepNames",
+  "charset",
+  "loader",
+]);
 
 export function untranslatedOptions(bundling: BundlingOptions = BUNDLING): string[] {
-  return Object.keys(bundling).filter((k) => !IRRELEVANT.has(k as keyof BundlingOptions) && !TRANSLATED.has(k as keyof BundlingOptions));
+  return Object.keys(bundling).filter(
+    (k) => !IRRELEVANT.has(k as keyof BundlingOptions) && !TRANSLATED.has(k as keyof BundlingOptions),
+  );
 }
 
 /** The esbuild options CDK runs for `bundling` on `runtimeName` (e.g. "nodejs24.x"). */

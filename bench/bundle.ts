@@ -47,7 +47,9 @@ async function sdkStubPlugin(): Promise<Plugin> {
   const packages = ["@aws-sdk/client-dynamodb", "@aws-sdk/client-sns", "@aws-sdk/client-secrets-manager"];
   const stubs = new Map<string, string>();
   for (const name of packages) {
-    const exports = Object.keys((await import(name)) as Record<string, unknown>).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== "default");
+    const exports = Object.keys((await import(name)) as Record<string, unknown>).filter(
+      (k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== "default",
+    );
     stubs.set(name, exports.map((k) => `export class ${k} {}`).join("\n"));
   }
   return {
@@ -101,5 +103,7 @@ export async function measureBundles(): Promise<Record<BundleVariant, BundleFigu
 /** Where the options come from, and any option CDK would pass that the bench does not translate. */
 export function bundlingSource(): string {
   const missing = untranslatedOptions();
-  return missing.length === 0 ? `${BUNDLING_SOURCE}, all options translated` : `${BUNDLING_SOURCE}; NOT translated: ${missing.join(", ")}`;
+  return missing.length === 0
+    ? `${BUNDLING_SOURCE}, all options translated`
+    : `${BUNDLING_SOURCE}; NOT translated: ${missing.join(", ")}`;
 }

@@ -39,7 +39,10 @@ export function lambdaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv
   };
 }
 
-export async function measureColdStart(bundles: Readonly<Record<BundleVariant, string>>, runs = 15): Promise<ColdStartFigure> {
+export async function measureColdStart(
+  bundles: Readonly<Record<BundleVariant, string>>,
+  runs = 15,
+): Promise<ColdStartFigure> {
   const harness = await buildChild("cold-start");
   const empty = join(OUT, "children", "empty.mjs");
   await writeFile(empty, "export {};\n");

@@ -73,7 +73,12 @@ export const ASSUMPTIONS = {
  */
 export const BINANCE_RTT_MS = 220;
 
-export function awsDurationEstimate(input: { accounts: number; concurrency: number; cpuMs: number; memoryMb: number }): number {
+export function awsDurationEstimate(input: {
+  accounts: number;
+  concurrency: number;
+  cpuMs: number;
+  memoryMb: number;
+}): number {
   const rounds = Math.ceil(input.accounts / input.concurrency);
   const vcpu = Math.min(1, input.memoryMb / 1769);
   return (2 + rounds) * BINANCE_RTT_MS + input.cpuMs / vcpu;
@@ -103,7 +108,8 @@ export function monthlyCost(i: CostInputs): CostBreakdown {
   const a = ASSUMPTIONS;
   const cycles = a.cyclesPerMonth;
   const lines: CostLine[] = [];
-  const add = (line: CostLine) => lines.push({ ...line, usd: round(line.usd), usdAfterFreeTier: round(line.usdAfterFreeTier) });
+  const add = (line: CostLine) =>
+    lines.push({ ...line, usd: round(line.usd), usdAfterFreeTier: round(line.usdAfterFreeTier) });
 
   // Lambda bills duration rounded up to the millisecond.
   const gbSeconds = cycles * (Math.ceil(i.durationMs) / 1000) * (i.memoryMb / 1024);

@@ -45,7 +45,10 @@ export interface CycleFigure {
 
 const PER_ACCOUNT_KINDS = new Set(["margin", "emf:MarginRatio"]);
 
-export async function measureCycle(bundle: string, options: { runs?: number; warmUp?: number; activeAssets?: number } = {}): Promise<CycleFigure> {
+export async function measureCycle(
+  bundle: string,
+  options: { runs?: number; warmUp?: number; activeAssets?: number } = {},
+): Promise<CycleFigure> {
   const runs = options.runs ?? 40;
   const warmUp = options.warmUp ?? 30;
   const activeAssets = options.activeAssets ?? 3;

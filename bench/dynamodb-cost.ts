@@ -85,21 +85,31 @@ export async function measureDynamoCost(): Promise<DynamoCostFigure> {
       const account = world.accounts[i];
       if (!account) throw new Error("world has too few accounts");
       // Two real cycles leave the state item as every later cycle finds it (no alerts pending).
-      const { exchange, baseUrl } = await world.startExchange({ accounts: world.accounts.length, latencyMs: 0, activeAssets });
+      const { exchange, baseUrl } = await world.startExchange({
+        accounts: world.accounts.length,
+        latencyMs: 0,
+        activeAssets,
+      });
       const env = world.monitorEnv(world.accounts.length, baseUrl, {
         ACCOUNTS: JSON.stringify([{ name: account.name, secretId: account.secretId }]),
       });
       const clients = world.clients();
       const monitor = createMonitor(loadConfig(env), clients, createLogger({ sink: () => {} }));
       for (let m = 0; m < 2; m++) {
-        const summary = await monitor.run({ cycleTime: new Date(Date.UTC(2026, 2, 1, 0, m)), deadlineMs: Date.now() + 20_000 });
+        const summary = await monitor.run({
+          cycleTime: new Date(Date.UTC(2026, 2, 1, 0, m)),
+          deadlineMs: Date.now() + 20_000,
+        });
         if (summary.ok !== 1) throw new Error(`cost cycle failed: ${JSON.stringify(summary.accounts[0]?.error)}`);
       }
       for (const c of Object.values(clients)) c.destroy();
       await exchange.stop();
 
       const state = await world.db.send(
-        new GetItemCommand({ TableName: world.tableName, Key: { pk: { S: accountKey(account.name) }, sk: { S: STATE_KEY } } }),
+        new GetItemCommand({
+          TableName: world.tableName,
+          Key: { pk: { S: accountKey(account.name) }, sk: { S: STATE_KEY } },
+        }),
       );
       if (!state.Item) throw new Error("no state item after two cycles");
       const stored = await world.db.send(

@@ -45,7 +45,12 @@ export type HistoryFigure =
       readonly cappedHeap: {
         readonly capMiB: number;
         readonly ok: boolean;
-        readonly ranges: readonly { readonly days: number; readonly ok: boolean; readonly wallMs: number; readonly maxRssKiB: number }[];
+        readonly ranges: readonly {
+          readonly days: number;
+          readonly ok: boolean;
+          readonly wallMs: number;
+          readonly maxRssKiB: number;
+        }[];
       };
     };
 
@@ -72,7 +77,8 @@ async function runCli(args: readonly string[], env: NodeJS.ProcessEnv) {
   const cpu = process.cpuUsage();
   const r = await runProcess(command, argv, { env, timeoutMs: 60_000, stdout: "count" });
   const served = process.cpuUsage(cpu);
-  const seconds = (label: string) => Number(new RegExp(`${label} \\(seconds\\): ([\\d.]+)`).exec(r.stderr)?.[1] ?? Number.NaN);
+  const seconds = (label: string) =>
+    Number(new RegExp(`${label} \\(seconds\\): ([\\d.]+)`).exec(r.stderr)?.[1] ?? Number.NaN);
   const rss = useTime
     ? /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]
     : /BENCH_MAXRSS_KIB (\d+)/.exec(r.stderr)?.[1];
@@ -108,9 +114,15 @@ export async function measureHistory(runs = 3): Promise<HistoryFigure> {
       NO_COLOR: "1",
     };
     const help = await runCli(["history", "--help"], env).catch((err: unknown) => err as Error);
-    if (help instanceof Error) return { available: false, reason: `history --help failed: ${help.message.split("\n")[0]}` };
+    if (help instanceof Error)
+      return { available: false, reason: `history --help failed: ${help.message.split("\n")[0]}` };
     const started = performance.now();
-    const written = await fillHistory(world.db, world.tableName, { account: ACCOUNT, start: new Date(START), count: DAYS * 1440, activeAssets: ACTIVE_ASSETS });
+    const written = await fillHistory(world.db, world.tableName, {
+      account: ACCOUNT,
+      start: new Date(START),
+      count: DAYS * 1440,
+      activeAssets: ACTIVE_ASSETS,
+    });
     const fillMs = performance.now() - started;
     const startup = [help];
     for (let i = 1; i < runs; i++) startup.push(await runCli(["--help"], env));
@@ -142,10 +154,21 @@ export async function measureHistory(runs = 3): Promise<HistoryFigure> {
     const capped = [];
     for (const days of [1, DAYS]) {
       const args = [
-        "history", "--account", ACCOUNT, "--since", new Date(START + (DAYS - days) * 86_400_000).toISOString(),
-        "--until", new Date(START + DAYS * 86_400_000 - 60_000).toISOString(), "--format", "csv", "--table", world.tableName,
+        "history",
+        "--account",
+        ACCOUNT,
+        "--since",
+        new Date(START + (DAYS - days) * 86_400_000).toISOString(),
+        "--until",
+        new Date(START + DAYS * 86_400_000 - 60_000).toISOString(),
+        "--format",
+        "csv",
+        "--table",
+        world.tableName,
       ];
-      const r = await runCli(args, { ...env, NODE_OPTIONS: `--max-old-space-size=${HEAP_CAP_MIB}` }).catch(() => undefined);
+      const r = await runCli(args, { ...env, NODE_OPTIONS: `--max-old-space-size=${HEAP_CAP_MIB}` }).catch(
+        () => undefined,
+      );
       capped.push({
         days,
         ok: r !== undefined && r.stdoutLines - 1 === days * 1440 * ACTIVE_ASSETS,

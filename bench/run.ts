@@ -6,6 +6,7 @@
  * Options: --only bundle,cold,cycle,scaling,history,dynamodb,cost  (a subset, for iterating)
  */
 import { mkdir, writeFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -18,8 +19,16 @@ const { measureCycle, EXCHANGE_LATENCY_MS } = await import("./cycle.js");
 const { measureScaling } = await import("./scaling.js");
 const { measureHistory } = await import("./history.js");
 const { measureDynamoCost } = await import("./dynamodb-cost.js");
-const { ALL_FEATURES, DEFAULT_FEATURES, NO_OPTIONAL_FEATURES, SWITCH_SETTING, monthlyCost, awsDurationEstimate, ASSUMPTIONS, BINANCE_RTT_MS } =
-  await import("./cost-model.js");
+const {
+  ALL_FEATURES,
+  DEFAULT_FEATURES,
+  NO_OPTIONAL_FEATURES,
+  SWITCH_SETTING,
+  monthlyCost,
+  awsDurationEstimate,
+  ASSUMPTIONS,
+  BINANCE_RTT_MS,
+} = await import("./cost-model.js");
 const { PRICES } = await import("./prices.js");
 const { describeMachine, machineLine } = await import("./support/machine.js");
 const { OUT } = await import("./support/paths.js");
@@ -37,7 +46,8 @@ if (only.has("cold") || only.has("cycle")) only.add("bundle");
 
 const started = performance.now();
 const print = (text = "") => process.stdout.write(`${text}\n`);
-const step = (name: string) => process.stderr.write(`bench: ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+const step = (name: string) =>
+  process.stderr.write(`bench: ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
 const yes = (ok: boolean) => (ok ? "met" : "NOT met");
 const machine = describeMachine();
 
@@ -45,14 +55,15 @@ step("bundles");
 const bundles = only.has("bundle") ? await measureBundles() : undefined;
 const infra = only.has("bundle") ? bundlingSource() : undefined;
 step("cold start");
-const cold = only.has("cold") && bundles
-  ? await measureColdStart({
-      deployed: bundles.deployed.file,
-      "sdk-bundled": bundles["sdk-bundled"].file,
-      "sdk-bundled-cjs": bundles["sdk-bundled-cjs"].file,
-      "sdk-stubbed": bundles["sdk-stubbed"].file,
-    })
-  : undefined;
+const cold =
+  only.has("cold") && bundles
+    ? await measureColdStart({
+        deployed: bundles.deployed.file,
+        "sdk-bundled": bundles["sdk-bundled"].file,
+        "sdk-bundled-cjs": bundles["sdk-bundled-cjs"].file,
+        "sdk-stubbed": bundles["sdk-stubbed"].file,
+      })
+    : undefined;
 step("one cycle");
 const cycle = only.has("cycle") && bundles ? await measureCycle(bundles.deployed.file) : undefined;
 step("scaling");
@@ -66,12 +77,28 @@ step("done measuring");
 const rows: string[][] = [];
 if (bundles) {
   const d = bundles.deployed;
-  rows.push(["Lambda bundle, as deployed (SDK external)", `${kb(d.bytes)} min, ${kb(d.gzipBytes)} gzip`, "<= 250 KB", yes(d.bytes <= 250 * 1024)]);
-  rows.push(["  same options, the 3 SDK clients bundled (ESM dist)", `${kb(bundles["sdk-bundled"].bytes)} min, ${kb(bundles["sdk-bundled"].gzipBytes)} gzip`, "(info)", ""]);
-  rows.push(["  SDK bundled from its CommonJS dist (esbuild default mainFields)", `${kb(bundles["sdk-bundled-cjs"].bytes)} min`, "(info)", ""]);
+  rows.push([
+    "Lambda bundle, as deployed (SDK external)",
+    `${kb(d.bytes)} min, ${kb(d.gzipBytes)} gzip`,
+    "<= 250 KB",
+    yes(d.bytes <= 250 * 1024),
+  ]);
+  rows.push([
+    "  same options, the 3 SDK clients bundled (ESM dist)",
+    `${kb(bundles["sdk-bundled"].bytes)} min, ${kb(bundles["sdk-bundled"].gzipBytes)} gzip`,
+    "(info)",
+    "",
+  ]);
+  rows.push([
+    "  SDK bundled from its CommonJS dist (esbuild default mainFields)",
+    `${kb(bundles["sdk-bundled-cjs"].bytes)} min`,
+    "(info)",
+    "",
+  ]);
 }
 if (cold) {
-  const r = (v: keyof typeof cold.ratio) => `${cold.ratio[v].toFixed(2)}x (${ms(cold.wallMs[v], 0)} vs ${ms(cold.wallMs.bare, 0)})`;
+  const r = (v: keyof typeof cold.ratio) =>
+    `${cold.ratio[v].toFixed(2)}x (${ms(cold.wallMs[v], 0)} vs ${ms(cold.wallMs.bare, 0)})`;
   rows.push(["Cold start / bare `node -e ''`, as deployed", r("deployed"), "<= 2x", yes(cold.ratio.deployed <= 2)]);
   rows.push(["  SDK bundled (ESM dist, tree-shaken)", r("sdk-bundled"), "<= 2x", yes(cold.ratio["sdk-bundled"] <= 2)]);
   rows.push(["  SDK bundled (CommonJS dist)", r("sdk-bundled-cjs"), "(info)", ""]);
@@ -85,7 +112,12 @@ if (cycle) {
     "<= 5 ms",
     yes(cycle.overheadMs <= 5),
   ]);
-  rows.push(["  first (cold) invocation of the container", `${ms(cycle.coldWallMs)} (${cycle.coldSecretsCalls} GetSecretValue; ${cycle.warmSecretsCalls} when warm)`, "(info)", ""]);
+  rows.push([
+    "  first (cold) invocation of the container",
+    `${ms(cycle.coldWallMs)} (${cycle.coldSecretsCalls} GetSecretValue; ${cycle.warmSecretsCalls} when warm)`,
+    "(info)",
+    "",
+  ]);
 }
 if (scaling) {
   for (const p of scaling.points) {
@@ -97,6 +129,13 @@ if (scaling) {
       p.accounts === 400 ? yes(p.wallMs <= 1500 && p.ok === 400 && p.http429 === 0) : "",
     ]);
   }
+  const f = scaling.farExchange;
+  rows.push([
+    `  ${f.accounts} accounts, exchange ${f.latencyMs} ms away (like Binance from eu-west-1)`,
+    `${ms(f.wallMs, 0)} = ${Math.ceil(f.accounts / f.concurrency)} rounds x ${ms(f.msPerRound, 0)}; ok ${f.ok}`,
+    "(info: rounds x latency)",
+    "",
+  ]);
   const o = scaling.overLimit;
   rows.push([
     `Over the weight limit: ${o.accounts} accounts, ${o.weight} weight > 2,400/min`,
@@ -107,7 +146,12 @@ if (scaling) {
 }
 if (history) {
   if (!history.available) {
-    rows.push(["History CSV, 30 days (43,200 snapshots)", `not available: ${history.reason}`, "<= 2 s, flat memory", "n/a"]);
+    rows.push([
+      "History CSV, 30 days (43,200 snapshots)",
+      `not available: ${history.reason}`,
+      "<= 2 s, flat memory",
+      "n/a",
+    ]);
   } else {
     for (const r of history.ranges) {
       rows.push([
@@ -145,7 +189,14 @@ if (dynamo) {
 }
 
 type CostRow = ReturnType<typeof monthlyCost>;
-const costs: { accounts: number; all: CostRow; shipped: CostRow; lean: CostRow; durationMs: number; measuredMs: number }[] = [];
+const costs: {
+  accounts: number;
+  all: CostRow;
+  shipped: CostRow;
+  lean: CostRow;
+  durationMs: number;
+  measuredMs: number;
+}[] = [];
 if (only.has("cost") && cycle && scaling && dynamo) {
   const three = dynamo.byAssets.find((c) => c.activeAssets === 3);
   if (!three) throw new Error("no 3-asset cost figure");
@@ -194,51 +245,94 @@ if (bundles) {
   print("\n## Bundle breakdown (esbuild metafile, bytes in the minified output)\n");
   for (const b of [bundles.deployed, bundles["sdk-bundled"]]) {
     print(`${b.label}: ${kb(b.bytes)}, source map ${kb(b.sourceMapBytes)}`);
-    print(markdownTable(["Part", "Bytes", "Share"], b.breakdown.slice(0, 12).map((p) => [p.part, p.bytes.toLocaleString("en-US"), `${((100 * p.bytes) / b.bytes).toFixed(1)}%`])));
+    print(
+      markdownTable(
+        ["Part", "Bytes", "Share"],
+        b.breakdown
+          .slice(0, 12)
+          .map((p) => [p.part, p.bytes.toLocaleString("en-US"), `${((100 * p.bytes) / b.bytes).toFixed(1)}%`]),
+      ),
+    );
     print();
   }
   if (infra) print(`Bundling options: ${infra}`);
 }
 if (cold) {
   print(`\n## Cold start (${cold.runs} interleaved runs each, wall time from spawn to exit)\n`);
-  print(markdownTable(
-    ["Variant", "Wall (median)", "Ratio to bare node", "Import alone (in process)"],
-    (Object.keys(cold.wallMs) as (keyof typeof cold.wallMs)[]).map((v) => [v, ms(cold.wallMs[v]), `${cold.ratio[v].toFixed(2)}x`, cold.importMs[v] !== undefined ? ms(cold.importMs[v] ?? 0) : "-"]),
-  ));
+  print(
+    markdownTable(
+      ["Variant", "Wall (median)", "Ratio to bare node", "Import alone (in process)"],
+      (Object.keys(cold.wallMs) as (keyof typeof cold.wallMs)[]).map((v) => [
+        v,
+        ms(cold.wallMs[v]),
+        `${cold.ratio[v].toFixed(2)}x`,
+        cold.importMs[v] !== undefined ? ms(cold.importMs[v] ?? 0) : "-",
+      ]),
+    ),
+  );
 }
 if (cycle) {
-  print(`\n## One cycle (${cycle.runs} warm invocations after ${cycle.warmUp} warm-up, ${cycle.activeAssets} active assets)\n`);
-  print(markdownTable(["Part", "Median"], [
-    ["wall", ms(cycle.wallMs)],
-    ["exchange latency (configured)", ms(cycle.latencyMs)],
-    ["overhead = wall - latency", ms(cycle.overheadMs)],
-    [`  DynamoDB, ${cycle.dynamodbCalls} sequential calls to loopback dynalite`, ms(cycle.dynamodbMs)],
-    ["  exchange HTTP beyond its latency (loopback)", ms(cycle.fetchBeyondLatencyMs)],
-    ["  handler code", ms(cycle.handlerCpuMs)],
-    ["CPU per invocation (monitor process)", ms(cycle.cpuMs)],
-    ["log bytes per cycle (JSON logs / EMF)", `${cycle.logBytesPerCycle} B in ${cycle.logLinesPerCycle} lines / ${cycle.emfBytesPerCycle} B in ${cycle.emfLinesPerCycle} lines`],
-  ]));
+  print(
+    `\n## One cycle (${cycle.runs} warm invocations after ${cycle.warmUp} warm-up, ${cycle.activeAssets} active assets)\n`,
+  );
+  print(
+    markdownTable(
+      ["Part", "Median"],
+      [
+        ["wall", ms(cycle.wallMs)],
+        ["exchange latency (configured)", ms(cycle.latencyMs)],
+        ["overhead = wall - latency", ms(cycle.overheadMs)],
+        [`  DynamoDB, ${cycle.dynamodbCalls} sequential calls to loopback dynalite`, ms(cycle.dynamodbMs)],
+        ["  exchange HTTP beyond its latency (loopback)", ms(cycle.fetchBeyondLatencyMs)],
+        ["  handler code", ms(cycle.handlerCpuMs)],
+        ["CPU per invocation (monitor process)", ms(cycle.cpuMs)],
+        [
+          "log bytes per cycle (JSON logs / EMF)",
+          `${cycle.logBytesPerCycle} B in ${cycle.logLinesPerCycle} lines / ${cycle.emfBytesPerCycle} B in ${cycle.emfLinesPerCycle} lines`,
+        ],
+      ],
+    ),
+  );
 }
 if (costs.length > 0) {
   print(`\n## Monthly cost model (${PRICES.region}; prices: ${PRICES.asOf})\n`);
-  print(markdownTable(
-    ["Accounts", "Lambda ms (measured here / AWS estimate)", "Every feature on", "As shipped (cdk.json)", "Optional features off", "Every feature on, within free tier"],
-    costs.map((c) => [
-      String(c.accounts),
-      `${Math.round(c.measuredMs)} / ${Math.ceil(c.durationMs)}`,
-      usd(c.all.total),
-      usd(c.shipped.total),
-      usd(c.lean.total),
-      usd(c.all.totalAfterFreeTier),
-    ]),
-  ));
-  print(`\nAWS estimate of the Lambda duration: Binance ${BINANCE_RTT_MS} ms away, 3 round trips on a fresh TLS connection plus one per further round, CPU scaled to 256 MB's share of a vCPU.\n`);
+  print(
+    markdownTable(
+      [
+        "Accounts",
+        "Lambda ms (measured here / AWS estimate)",
+        "Every feature on",
+        "As shipped (cdk.json)",
+        "Optional features off",
+        "Every feature on, within free tier",
+      ],
+      costs.map((c) => [
+        String(c.accounts),
+        `${Math.round(c.measuredMs)} / ${Math.ceil(c.durationMs)}`,
+        usd(c.all.total),
+        usd(c.shipped.total),
+        usd(c.lean.total),
+        usd(c.all.totalAfterFreeTier),
+      ]),
+    ),
+  );
+  print(
+    `\nAWS estimate of the Lambda duration: Binance ${BINANCE_RTT_MS} ms away, 3 round trips on a fresh TLS connection plus one per further round, CPU scaled to 256 MB's share of a vCPU.\n`,
+  );
   for (const c of costs) {
     print(`${c.accounts} account(s), 3 active assets each, every feature on:`);
-    print(markdownTable(
-      ["Item", "Detail", "List price", "Within free tier", "Switch"],
-      c.all.lines.map((l) => [l.item, l.detail, usd(l.usd), usd(l.usdAfterFreeTier), l.switch ? SWITCH_SETTING[l.switch] : ""]),
-    ));
+    print(
+      markdownTable(
+        ["Item", "Detail", "List price", "Within free tier", "Switch"],
+        c.all.lines.map((l) => [
+          l.item,
+          l.detail,
+          usd(l.usd),
+          usd(l.usdAfterFreeTier),
+          l.switch ? SWITCH_SETTING[l.switch] : "",
+        ]),
+      ),
+    );
     print();
   }
   print(`Assumptions: ${JSON.stringify(ASSUMPTIONS)}`);
@@ -246,5 +340,11 @@ if (costs.length > 0) {
 
 await mkdir(OUT, { recursive: true });
 const file = join(OUT, "results.json");
-await writeFile(file, `${JSON.stringify({ machine, at: new Date().toISOString(), bundles, infra, cold, cycle, scaling, history, dynamo, costs }, null, 2)}\n`);
+await writeFile(
+  file,
+  `${JSON.stringify({ machine, at: new Date().toISOString(), bundles, infra, cold, cycle, scaling, history, dynamo, costs }, null, 2)}\n`,
+);
+print(
+  `\nLoad average at the end: ${loadavg()[0]?.toFixed(2)} (the figures above are medians; other work on the machine still moves them).`,
+);
 print(`\nRaw results: ${file} (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);

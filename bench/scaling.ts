@@ -7,9 +7,10 @@
  * the same minute would start with the first one's weight. For the same reason runs avoid the
  * last seconds of a minute, where the window (the exchange's and the governor's) would reset mid-run.
  */
+
+import { DEFAULTS } from "../lib/config.js";
 import type { ScalingRun } from "./children/scaling.js";
 import { EXCHANGE_LATENCY_MS } from "./cycle.js";
-import { DEFAULTS } from "../lib/config.js";
 import { buildChild } from "./support/build.js";
 import { startWorker } from "./support/proc.js";
 import { median } from "./support/stats.js";
@@ -17,6 +18,7 @@ import { startWorld, type World } from "./support/world.js";
 
 export interface ScalingPoint {
   readonly accounts: number;
+  readonly latencyMs: number;
   readonly concurrency: number;
   readonly weight: number;
   /** First cycle of a new container: every secret read from Secrets Manager. */
@@ -43,7 +45,18 @@ export interface ScalingFigure {
   readonly points: readonly ScalingPoint[];
   /** The over-limit run. */
   readonly overLimit: ScalingPoint;
+  /** 100 accounts with the exchange as far away as Binance is from eu-west-1: rounds x latency. */
+  readonly farExchange: ScalingPoint;
 }
+
+/** Roughly Binance's round trip from eu-west-1. */
+export const FAR_LATENCY_MS = 200;
+
+/**
+ * Discarded cycles before measuring: enough account-cycles for V8 to optimise the hot path
+ * (a container at one cycle a minute has run many), at most 30 cycles.
+ */
+const warmUpFor = (accounts: number) => Math.min(30, Math.max(3, Math.ceil(300 / accounts)));
 
 const ACCOUNT_WEIGHT = 5;
 /** Runs do not start this close to the end of a wall-clock minute. */
@@ -57,9 +70,14 @@ async function clearOfMinuteBoundary(): Promise<void> {
 let minute = 0;
 const cycleTime = () => new Date(Date.UTC(2026, 1, 1) + minute++ * 60_000).toISOString();
 
-async function runOnce(world: World, worker: Awaited<ReturnType<typeof startWorker>>, accounts: number) {
+async function runOnce(
+  world: World,
+  worker: Awaited<ReturnType<typeof startWorker>>,
+  accounts: number,
+  latencyMs: number,
+) {
   await clearOfMinuteBoundary();
-  const { exchange, baseUrl } = await world.startExchange({ accounts, latencyMs: EXCHANGE_LATENCY_MS });
+  const { exchange, baseUrl } = await world.startExchange({ accounts, latencyMs });
   try {
     const cpu = process.cpuUsage();
     const run = await worker.request<ScalingRun>({ type: "cycle", baseUrl, cycleTime: cycleTime() }, 90_000);
@@ -82,20 +100,28 @@ async function runOnce(world: World, worker: Awaited<ReturnType<typeof startWork
  * `warmUp` cycles run first and are discarded: a container at one cycle a minute has run many
  * cycles, so its code is optimised by V8 and its connections are open; a short run is not.
  */
-async function measurePoint(world: World, child: string, accounts: number, warmRuns: number, warmUp: number): Promise<ScalingPoint> {
+async function measurePoint(
+  world: World,
+  child: string,
+  accounts: number,
+  warmRuns: number,
+  warmUp: number,
+  latencyMs = EXCHANGE_LATENCY_MS,
+): Promise<ScalingPoint> {
   // The exchange URL comes with each request; this one only has to load the config.
   const worker = await startWorker(child, world.monitorEnv(accounts, "http://127.0.0.1:9"));
   try {
-    const cold = await runOnce(world, worker, accounts);
-    for (let i = 0; i < warmUp; i++) await runOnce(world, worker, accounts);
+    const cold = await runOnce(world, worker, accounts, latencyMs);
+    for (let i = 0; i < warmUp; i++) await runOnce(world, worker, accounts, latencyMs);
     const warm = [];
-    for (let i = 0; i < warmRuns; i++) warm.push(await runOnce(world, worker, accounts));
+    for (let i = 0; i < warmRuns; i++) warm.push(await runOnce(world, worker, accounts, latencyMs));
     const all = [cold, ...warm];
     const last = warm.at(-1) ?? cold;
     const concurrency = DEFAULTS.accountConcurrency;
     const wallMs = median(warm.map((w) => w.run.wallMs));
     return {
       accounts,
+      latencyMs,
       concurrency,
       weight: accounts * ACCOUNT_WEIGHT,
       coldWallMs: cold.run.wallMs,
@@ -126,10 +152,12 @@ export async function measureScaling(
   const world = await startWorld({ accounts: Math.max(overLimit, ...sizes) });
   try {
     const points: ScalingPoint[] = [];
-    for (const n of sizes) points.push(await measurePoint(world, child, n, options.warmRuns ?? 5, options.warmUp ?? 3));
+    for (const n of sizes)
+      points.push(await measurePoint(world, child, n, options.warmRuns ?? 5, options.warmUp ?? warmUpFor(n)));
     // The cold run (secrets read) and one warm run; both must pace themselves.
     const over = await measurePoint(world, child, overLimit, 1, 0);
-    return { latencyMs: EXCHANGE_LATENCY_MS, points, overLimit: over };
+    const far = await measurePoint(world, child, 100, 3, 1, FAR_LATENCY_MS);
+    return { latencyMs: EXCHANGE_LATENCY_MS, points, overLimit: over, farExchange: far };
   } finally {
     await world.stop();
   }

@@ -28,7 +28,10 @@ let byKind: Record<string, { bytes: number; lines: number }> = {};
 
 function kindOf(line: string): string {
   try {
-    const parsed = JSON.parse(line) as { message?: unknown; _aws?: { CloudWatchMetrics?: { Metrics?: { Name?: string }[] }[] } };
+    const parsed = JSON.parse(line) as {
+      message?: unknown;
+      _aws?: { CloudWatchMetrics?: { Metrics?: { Name?: string }[] }[] };
+    };
     const metric = parsed._aws?.CloudWatchMetrics?.[0]?.Metrics?.[0]?.Name;
     if (metric) return `emf:${metric}`;
     return typeof parsed.message === "string" ? parsed.message : "other";
@@ -70,9 +73,8 @@ process.stdout.write = ((chunk: string | Uint8Array) => {
     if (line === "") continue;
     const bytes = Buffer.byteLength(line) + 1;
     const kind = kindOf(line);
-    const k = (byKind[kind] ??= { bytes: 0, lines: 0 });
-    k.bytes += bytes;
-    k.lines++;
+    const k = byKind[kind] ?? { bytes: 0, lines: 0 };
+    byKind[kind] = { bytes: k.bytes + bytes, lines: k.lines + 1 };
     if (line.includes('"_aws"')) {
       output.emfBytes += bytes;
       output.emfLines++;

@@ -36,7 +36,10 @@ serve(async (message) => {
   logBytes = 0;
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const summary = await monitor.run({ cycleTime: new Date(String(message.cycleTime)), deadlineMs: Date.now() + 55_000 });
+  const summary = await monitor.run({
+    cycleTime: new Date(String(message.cycleTime)),
+    deadlineMs: Date.now() + 55_000,
+  });
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const errors: Record<string, number> = {};

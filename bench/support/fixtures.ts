@@ -4,8 +4,8 @@
  * at full 8-decimal precision. Ratios stay below the warning level: steady-state cycles, no alerts.
  */
 import { randomBytes } from "node:crypto";
-import type { ExchangeKey } from "../../sim/exchange.js";
 import { type AssetFigures, accountBody } from "../../sim/account-fixtures.js";
+import type { ExchangeKey } from "../../sim/exchange.js";
 
 export interface BenchAccount {
   readonly name: string;
@@ -30,11 +30,41 @@ export function benchAccount(index: number): BenchAccount {
 
 /** Active assets in the order an account accumulates them. */
 const ASSETS: readonly AssetFigures[] = [
-  { asset: "BTC", walletBalance: "2.48713906", maintMargin: "0.18273645", unrealizedProfit: "-0.04518273", initialMargin: "0.36547290" },
-  { asset: "ETH", walletBalance: "31.90437721", maintMargin: "1.27361904", unrealizedProfit: "0.83710442", initialMargin: "2.54723808" },
-  { asset: "BNB", walletBalance: "118.30957214", maintMargin: "4.91826377", unrealizedProfit: "-1.20394857", initialMargin: "9.83652754" },
-  { asset: "XRP", walletBalance: "25318.44019283", maintMargin: "612.73419028", unrealizedProfit: "148.01928374", initialMargin: "1225.46838056" },
-  { asset: "SOL", walletBalance: "402.17730461", maintMargin: "11.93847102", unrealizedProfit: "-6.48201937", initialMargin: "23.87694204" },
+  {
+    asset: "BTC",
+    walletBalance: "2.48713906",
+    maintMargin: "0.18273645",
+    unrealizedProfit: "-0.04518273",
+    initialMargin: "0.36547290",
+  },
+  {
+    asset: "ETH",
+    walletBalance: "31.90437721",
+    maintMargin: "1.27361904",
+    unrealizedProfit: "0.83710442",
+    initialMargin: "2.54723808",
+  },
+  {
+    asset: "BNB",
+    walletBalance: "118.30957214",
+    maintMargin: "4.91826377",
+    unrealizedProfit: "-1.20394857",
+    initialMargin: "9.83652754",
+  },
+  {
+    asset: "XRP",
+    walletBalance: "25318.44019283",
+    maintMargin: "612.73419028",
+    unrealizedProfit: "148.01928374",
+    initialMargin: "1225.46838056",
+  },
+  {
+    asset: "SOL",
+    walletBalance: "402.17730461",
+    maintMargin: "11.93847102",
+    unrealizedProfit: "-6.48201937",
+    initialMargin: "23.87694204",
+  },
 ];
 
 export function realisticAccountBody(activeAssets: number): string {

@@ -18,7 +18,9 @@ export async function fillHistory(
     const items: WriteRequest[] = [];
     while (items.length < 25 && next < options.count) {
       const takenAt = new Date(options.start.getTime() + next++ * 60_000);
-      items.push({ PutRequest: { Item: snapshotToItem(realisticSnapshot(options.account, options.activeAssets ?? 3, takenAt)) } });
+      items.push({
+        PutRequest: { Item: snapshotToItem(realisticSnapshot(options.account, options.activeAssets ?? 3, takenAt)) },
+      });
     }
     return items;
   };

@@ -38,6 +38,7 @@ export function itemSize(item: Readonly<Record<string, AttributeValue>>): number
 /** Write request units for one standard write of an item this size. */
 export const writeUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
 /** Read request units: strongly consistent 1 per 4 KB, eventually consistent half that. */
-export const readUnits = (bytes: number, consistent: boolean) => Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
+export const readUnits = (bytes: number, consistent: boolean) =>
+  Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
 /** Bytes billed for storage: the item plus DynamoDB's 100-byte per-item index overhead. */
 export const storedBytes = (bytes: number) => bytes + 100;

@@ -1,6 +1,6 @@
 /** The machine the figures were taken on: they mean little without it. */
 import { readFileSync } from "node:fs";
-import { availableParallelism, totalmem, type as osType, release } from "node:os";
+import { availableParallelism, loadavg, type as osType, release, totalmem } from "node:os";
 
 export interface Machine {
   readonly nproc: number;
@@ -8,6 +8,8 @@ export interface Machine {
   readonly memoryGiB: number;
   readonly node: string;
   readonly os: string;
+  /** 1-minute load average when the run started: other work on the machine skews every figure. */
+  readonly loadAverage: number;
 }
 
 function cpuModel(): string {
@@ -29,9 +31,10 @@ export function describeMachine(): Machine {
     memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
     node: process.version,
     os: `${osType()} ${release()}`,
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
 export function machineLine(m: Machine): string {
-  return `nproc ${m.nproc}, CPU "${m.cpuModel}", ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os}`;
+  return `nproc ${m.nproc}, CPU "${m.cpuModel}", ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os}; load average ${m.loadAverage} at start`;
 }

@@ -98,7 +98,11 @@ export async function startWorker(modulePath: string, env: NodeJS.ProcessEnv): P
     };
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`worker ${modulePath} exited (${code ?? signal}) before it was ready${stderr ? `\n${stderr.slice(-2000)}` : ""}`));
+      reject(
+        new Error(
+          `worker ${modulePath} exited (${code ?? signal}) before it was ready${stderr ? `\n${stderr.slice(-2000)}` : ""}`,
+        ),
+      );
     });
   });
   child.on("message", (message: unknown) => {

@@ -22,7 +22,12 @@ export interface World {
   readonly tableName: string;
   readonly accounts: readonly BenchAccount[];
   /** A fresh exchange (empty weight window) knowing the first `accounts` keys. */
-  startExchange(options: { accounts: number; latencyMs: number; weightLimit?: number; activeAssets?: number }): Promise<{
+  startExchange(options: {
+    accounts: number;
+    latencyMs: number;
+    weightLimit?: number;
+    activeAssets?: number;
+  }): Promise<{
     exchange: LoopbackExchange;
     baseUrl: string;
   }>;
