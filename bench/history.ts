@@ -6,7 +6,7 @@
  * a preloaded module when that tool is missing), and the bytes and rows it printed.
  */
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fillHistory } from "./support/history-data.js";
 import { fromRepo, OUT } from "./support/paths.js";
@@ -69,7 +69,10 @@ const MAXRSS_PRELOAD = `process.on("exit", () => { require("node:fs").writeSync(
 async function runCli(args: readonly string[], env: NodeJS.ProcessEnv) {
   const useTime = existsSync(TIME);
   const preload = join(OUT, "children", "maxrss.cjs");
-  if (!useTime) await writeFile(preload, MAXRSS_PRELOAD);
+  if (!useTime) {
+    await mkdir(join(OUT, "children"), { recursive: true });
+    await writeFile(preload, MAXRSS_PRELOAD);
+  }
   const [command, argv] = useTime
     ? [TIME, ["-v", process.execPath, CLI, ...args]]
     : [process.execPath, ["--require", preload, CLI, ...args]];
