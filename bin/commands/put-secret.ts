@@ -247,7 +247,7 @@ export function createPutSecretCommand(overrides: Partial<CliDeps> = {}): Comman
         let secretId = values["secret-id"]?.trim();
         if (!secretId) {
           const stackName = values.stack ?? DEFAULT_STACK_NAME;
-          const outputs = await readStackOutputs(clients.cloudformation(), stackName);
+          const outputs = await readStackOutputs(await clients.cloudformation(), stackName);
           const secrets = outputs.accountSecrets;
           if (!secrets) throw new Error(`stack "${stackName}" has no AccountSecrets output; pass --secret-id`);
           secretId = secrets[account];

@@ -4,7 +4,7 @@
  *   SnapshotTableName, AlertTopicArn, ScheduleExpression ("rate(1 minute)"),
  *   AccountSecrets (JSON object: account name -> secret ARN).
  */
-import { type CloudFormationClient, DescribeStacksCommand, type Output } from "@aws-sdk/client-cloudformation";
+import type { CloudFormationClient, Output } from "@aws-sdk/client-cloudformation";
 
 export const DEFAULT_STACK_NAME = "CoinmGuard";
 
@@ -59,6 +59,8 @@ export function parseStackOutputs(stackName: string, outputs: readonly Output[])
 /** DescribeStacks on `stackName`; a missing stack or missing access becomes a StackError that says what to do. */
 export async function readStackOutputs(client: CloudFormationClient, stackName: string): Promise<StackOutputs> {
   let outputs: Output[] | undefined;
+  // Loaded on first use: the CloudFormation SDK adds ~100 ms to start-up, and most runs skip it.
+  const { DescribeStacksCommand } = await import("@aws-sdk/client-cloudformation");
   try {
     const out = await client.send(new DescribeStacksCommand({ StackName: stackName }));
     const stack = out.Stacks?.[0];

@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs, type StackOutputs } from "../aws/stack-outputs.js";
@@ -23,7 +23,8 @@ export interface InStream extends AsyncIterable<Buffer | string> {
 
 export interface CliAwsClients {
   readonly dynamodb: () => DynamoDBClient;
-  readonly cloudformation: () => CloudFormationClient;
+  /** Async: the CloudFormation SDK is loaded only when the stack's outputs are needed. */
+  readonly cloudformation: () => Promise<CloudFormationClient>;
   readonly secretsManager: () => SecretsManagerClient;
   /** Close every client created. */
   destroy(): void;
@@ -60,15 +61,16 @@ export const defaultAwsClients: AwsClientFactory = (options) => {
     maxAttempts: 4,
   };
   let dynamodb: DynamoDBClient | undefined;
-  let cloudformation: CloudFormationClient | undefined;
+  let cloudformation: Promise<CloudFormationClient> | undefined;
   let secretsManager: SecretsManagerClient | undefined;
   return {
     dynamodb: () => (dynamodb ??= new DynamoDBClient(config)),
-    cloudformation: () => (cloudformation ??= new CloudFormationClient(config)),
+    cloudformation: () =>
+      (cloudformation ??= import("@aws-sdk/client-cloudformation").then((m) => new m.CloudFormationClient(config))),
     secretsManager: () => (secretsManager ??= new SecretsManagerClient(config)),
     destroy() {
       dynamodb?.destroy();
-      cloudformation?.destroy();
+      void cloudformation?.then((c) => c.destroy());
       secretsManager?.destroy();
     },
   };
@@ -178,7 +180,7 @@ export async function openTarget(values: TargetValues, deps: CliDeps): Promise<T
   });
   const stackName = values.stack ?? DEFAULT_STACK_NAME;
   let outputs: Promise<StackOutputs> | undefined;
-  const stack = () => (outputs ??= readStackOutputs(clients.cloudformation(), stackName));
+  const stack = () => (outputs ??= clients.cloudformation().then((cfn) => readStackOutputs(cfn, stackName)));
   try {
     let tableName = values.table;
     if (!tableName) {

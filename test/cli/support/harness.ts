@@ -218,7 +218,7 @@ export class CliWorld {
       this.clientRequests.push(o);
       return {
         dynamodb: () => this.dynamodb,
-        cloudformation: () => this.cloudformation,
+        cloudformation: async () => this.cloudformation,
         secretsManager: () => this.secretsManager,
         // The world owns the clients; commands must not close them for the next test.
         destroy() {},
