@@ -78,14 +78,22 @@ describe("Secrets Manager faults", () => {
     [
       "the monitor may not read it (AccessDenied)",
       // Not retried by the SDK: one refusal per cycle.
-      (rig) => rig.h.aws.failNextSecretRead({ status: 400, code: "AccessDeniedException", message: "not authorized" }, 2),
+      (rig) =>
+        rig.h.aws.failNextSecretRead({ status: 400, code: "AccessDeniedException", message: "not authorized" }, 2),
       /not allowed to read it/,
     ],
     ["the secret has no value yet", (rig) => rig.h.aws.putSecret(main.secretId, " "), /has no value yet/],
     ["the value is not JSON", (rig) => rig.h.aws.putSecret(main.secretId, "apiKey=abc"), /is not JSON/],
     [
       "the private key is not a PEM",
-      (rig) => rig.h.aws.putSecret(main.secretId, JSON.stringify({ apiKey: ed.exchangeKey.apiKey, privateKey: "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----" })),
+      (rig) =>
+        rig.h.aws.putSecret(
+          main.secretId,
+          JSON.stringify({
+            apiKey: ed.exchangeKey.apiKey,
+            privateKey: "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----",
+          }),
+        ),
       /not a readable PEM/,
     ],
     [
@@ -137,10 +145,17 @@ describe("DynamoDB faults (ProvisionedThroughputExceeded through the real SDK cl
     const rig = await mainRig();
     try {
       ratio = 0.6;
-      rig.proxy.fail("PutItem", "ProvisionedThroughputExceededException", SDK_ATTEMPTS - 1, (i) => onTable(rig)(i) && i.sk?.startsWith("SNAP#") === true);
+      rig.proxy.fail(
+        "PutItem",
+        "ProvisionedThroughputExceededException",
+        SDK_ATTEMPTS - 1,
+        (i) => onTable(rig)(i) && i.sk?.startsWith("SNAP#") === true,
+      );
       const s = await rig.monitor().run(minute(0));
       expect(first(s)).toMatchObject({ status: "ok", snapshotWritten: true, problems: [] });
-      expect(rig.proxy.seen.filter((r) => r.table === rig.h.tableName && r.sk?.startsWith("SNAP#") && r.failedWith)).toHaveLength(SDK_ATTEMPTS - 1);
+      expect(
+        rig.proxy.seen.filter((r) => r.table === rig.h.tableName && r.sk?.startsWith("SNAP#") && r.failedWith),
+      ).toHaveLength(SDK_ATTEMPTS - 1);
       expect(await rig.snapshots("main")).toHaveLength(1);
       expect(alertTrail(rig.alerts())).toEqual(["main BTC escalated:ok->warning"]);
     } finally {
@@ -152,7 +167,12 @@ describe("DynamoDB faults (ProvisionedThroughputExceeded through the real SDK cl
     const rig = await mainRig();
     try {
       ratio = 0.85;
-      rig.proxy.fail("PutItem", "ProvisionedThroughputExceededException", SDK_ATTEMPTS, (i) => onTable(rig)(i) && i.sk?.startsWith("SNAP#") === true);
+      rig.proxy.fail(
+        "PutItem",
+        "ProvisionedThroughputExceededException",
+        SDK_ATTEMPTS,
+        (i) => onTable(rig)(i) && i.sk?.startsWith("SNAP#") === true,
+      );
       const s = await rig.monitor().run(minute(0));
       // Assess: the read and the alert happened; the invocation reports itself incomplete (Lambda retries it).
       expect(first(s)).toMatchObject({ status: "ok", snapshotWritten: false });
@@ -178,32 +198,47 @@ describe("DynamoDB faults (ProvisionedThroughputExceeded through the real SDK cl
     ["writing the alert state (PutItem)", "PutItem", "the same time delivered again"],
     ["reading the alert state (GetItem)", "GetItem", "only the next scheduled cycle"],
     ["writing the alert state (PutItem)", "PutItem", "only the next scheduled cycle"],
-  ] as const)("%s throttled past retries: the snapshot is still written; with %s, the escalation goes out once", async (_name, operation, then) => {
-    const rig = await mainRig();
-    try {
-      ratio = 0.85;
-      rig.proxy.fail(operation, "ProvisionedThroughputExceededException", SDK_ATTEMPTS, (i) => onTable(rig)(i) && i.sk === "STATE");
-      const s = await rig.monitor().run(minute(0));
-      expect(first(s)).toMatchObject({ status: "ok", snapshotWritten: true, alertsSent: [] });
-      expect(steps(s)).toEqual(["alert-state:ProvisionedThroughputExceededException"]);
-      expect(incompleteAccounts(s)).toEqual(["main"]);
-      expect(rig.alerts()).toEqual([]);
-      expect(await rig.snapshots("main")).toHaveLength(1);
+  ] as const)(
+    "%s throttled past retries: the snapshot is still written; with %s, the escalation goes out once",
+    async (_name, operation, then) => {
+      const rig = await mainRig();
+      try {
+        ratio = 0.85;
+        rig.proxy.fail(
+          operation,
+          "ProvisionedThroughputExceededException",
+          SDK_ATTEMPTS,
+          (i) => onTable(rig)(i) && i.sk === "STATE",
+        );
+        const s = await rig.monitor().run(minute(0));
+        expect(first(s)).toMatchObject({ status: "ok", snapshotWritten: true, alertsSent: [] });
+        expect(steps(s)).toEqual(["alert-state:ProvisionedThroughputExceededException"]);
+        expect(incompleteAccounts(s)).toEqual(["main"]);
+        expect(rig.alerts()).toEqual([]);
+        expect(await rig.snapshots("main")).toHaveLength(1);
 
-      // A duplicate delivery (EventBridge is at-least-once) or `run-once --cycle-time` re-applies
-      // the same minute; the deployed stack does not retry a failed run (retryAttempts 0), so
-      // otherwise the next minute decides again on fresh data.
-      const redelivered = then === "the same time delivered again";
-      if (redelivered) expect(first(await rig.monitor().run(minute(0)))).toMatchObject({ snapshotWritten: "duplicate", problems: [] });
-      await rig.monitor().run(minute(1));
-      await rig.monitor().run(minute(2));
-      expect(alertTrail(rig.alerts())).toEqual(["main BTC escalated:ok->critical"]);
-      expect(rig.alerts()[0]?.at).toBe(minute(redelivered ? 0 : 1).toISOString());
-      expect(await rig.inspectStore.loadState("main")).toMatchObject({ lastCycleAt: minute(2).toISOString(), outbox: {} });
-    } finally {
-      await rig.stop();
-    }
-  });
+        // A duplicate delivery (EventBridge is at-least-once) or `run-once --cycle-time` re-applies
+        // the same minute; the deployed stack does not retry a failed run (retryAttempts 0), so
+        // otherwise the next minute decides again on fresh data.
+        const redelivered = then === "the same time delivered again";
+        if (redelivered)
+          expect(first(await rig.monitor().run(minute(0)))).toMatchObject({
+            snapshotWritten: "duplicate",
+            problems: [],
+          });
+        await rig.monitor().run(minute(1));
+        await rig.monitor().run(minute(2));
+        expect(alertTrail(rig.alerts())).toEqual(["main BTC escalated:ok->critical"]);
+        expect(rig.alerts()[0]?.at).toBe(minute(redelivered ? 0 : 1).toISOString());
+        expect(await rig.inspectStore.loadState("main")).toMatchObject({
+          lastCycleAt: minute(2).toISOString(),
+          outbox: {},
+        });
+      } finally {
+        await rig.stop();
+      }
+    },
+  );
 
   it("a throttled acknowledgement is retried by the SDK: the alert is sent once", async () => {
     const rig = await mainRig();
@@ -317,7 +352,11 @@ describe("SNS faults", () => {
       const b = await monitor.run(minute(2));
       const c = await monitor.run(minute(3));
       await monitor.run(minute(4));
-      expect([a, b, c].map((s) => `${first(s).alertsSent.length}/${first(s).alertsPending}`)).toEqual(["0/1", "0/1", "1/0"]);
+      expect([a, b, c].map((s) => `${first(s).alertsSent.length}/${first(s).alertsPending}`)).toEqual([
+        "0/1",
+        "0/1",
+        "1/0",
+      ]);
       expect(steps(a)).toEqual(["publish:publish"]);
       expect(incompleteAccounts(a)).toEqual([]);
       expect(rig.alerts().map((x) => x.id)).toEqual([`${minute(1).toISOString()}#main#BTC#escalated`]);

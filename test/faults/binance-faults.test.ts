@@ -9,7 +9,15 @@ import { ACCOUNT_PATH, TIME_PATH } from "../../lib/binance/client.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import type { Fault } from "../../sim/exchange.js";
 import { hmacKey, minute } from "../support/harness.js";
-import { alertTrail, FAST_BINANCE, type FaultBackend, type Rig, type RigMonitorOptions, startFaultBackend, startRig } from "./support/rig.js";
+import {
+  alertTrail,
+  FAST_BINANCE,
+  type FaultBackend,
+  type Rig,
+  type RigMonitorOptions,
+  startFaultBackend,
+  startRig,
+} from "./support/rig.js";
 
 let backend: FaultBackend;
 beforeAll(async () => {
@@ -53,9 +61,24 @@ const attempts = FAST_BINANCE.maxAttempts ?? 3;
 
 /** Retried inside the cycle, then counted: the "cannot read" alert goes out after the 3rd failed cycle. */
 const transientCases: OutageCase[] = [
-  { name: "500 with an HTML body", fault: html(500, "Internal Server Error"), kind: "binance-unavailable", requestsPerCycle: attempts },
-  { name: "502 with an HTML body", fault: html(502, "Bad Gateway"), kind: "binance-unavailable", requestsPerCycle: attempts },
-  { name: "503 with an HTML body", fault: html(503, "Service Unavailable"), kind: "binance-unavailable", requestsPerCycle: attempts },
+  {
+    name: "500 with an HTML body",
+    fault: html(500, "Internal Server Error"),
+    kind: "binance-unavailable",
+    requestsPerCycle: attempts,
+  },
+  {
+    name: "502 with an HTML body",
+    fault: html(502, "Bad Gateway"),
+    kind: "binance-unavailable",
+    requestsPerCycle: attempts,
+  },
+  {
+    name: "503 with an HTML body",
+    fault: html(503, "Service Unavailable"),
+    kind: "binance-unavailable",
+    requestsPerCycle: attempts,
+  },
   { name: "connection reset", fault: { kind: "reset" }, kind: "binance-unavailable", requestsPerCycle: attempts },
   {
     name: "a response slower than the client timeout",
@@ -63,9 +86,24 @@ const transientCases: OutageCase[] = [
     kind: "binance-unavailable",
     monitor: { binance: { requestTimeoutMs: 100, maxAttempts: 2 } },
   },
-  { name: "truncated JSON", fault: { kind: "body", body: '{"assets":[{"asset":"BTC","walletBalance":"1.0000' }, kind: "binance-bad-response", requestsPerCycle: attempts },
-  { name: "malformed JSON", fault: { kind: "body", body: "{assets: [BTC]}" }, kind: "binance-bad-response", requestsPerCycle: attempts },
-  { name: "an HTML page with status 200", fault: { kind: "body", body: "<html><body>Please log in</body></html>" }, kind: "binance-bad-response", requestsPerCycle: attempts },
+  {
+    name: "truncated JSON",
+    fault: { kind: "body", body: '{"assets":[{"asset":"BTC","walletBalance":"1.0000' },
+    kind: "binance-bad-response",
+    requestsPerCycle: attempts,
+  },
+  {
+    name: "malformed JSON",
+    fault: { kind: "body", body: "{assets: [BTC]}" },
+    kind: "binance-bad-response",
+    requestsPerCycle: attempts,
+  },
+  {
+    name: "an HTML page with status 200",
+    fault: { kind: "body", body: "<html><body>Please log in</body></html>" },
+    kind: "binance-bad-response",
+    requestsPerCycle: attempts,
+  },
   {
     name: "JSON missing required fields",
     fault: { kind: "body", body: '{"assets":[{"asset":"BTC","walletBalance":"1.00000000"}],"positions":[]}' },
@@ -83,11 +121,19 @@ const transientCases: OutageCase[] = [
   },
   {
     name: "JSON with numbers where decimal strings belong",
-    fault: { kind: "body", body: '{"assets":[{"asset":"BTC","walletBalance":1,"marginBalance":1,"maintMargin":0.5}],"positions":[]}' },
+    fault: {
+      kind: "body",
+      body: '{"assets":[{"asset":"BTC","walletBalance":1,"marginBalance":1,"maintMargin":0.5}],"positions":[]}',
+    },
     kind: "binance-bad-response",
     requestsPerCycle: attempts,
   },
-  { name: "an unknown error code (-4999)", fault: binanceError(400, -4999, "Something new."), kind: "binance-request", requestsPerCycle: 1 },
+  {
+    name: "an unknown error code (-4999)",
+    fault: binanceError(400, -4999, "Something new."),
+    kind: "binance-request",
+    requestsPerCycle: 1,
+  },
   {
     // The first -1021 triggers a resync and one retry; the retry is refused too.
     name: "-1021 that persists after the resync",
@@ -99,10 +145,30 @@ const transientCases: OutageCase[] = [
 
 /** A person must act (wrong key, wrong region): the alert goes out on the first failed cycle. */
 const needsHumanCases: OutageCase[] = [
-  { name: "451 restricted location", fault: binanceError(451, 0, "Service unavailable from a restricted location according to 'b. Eligibility'."), kind: "binance-restricted-location", requestsPerCycle: 1 },
-  { name: "-1022 bad signature", fault: binanceError(400, -1022, "Signature for this request is not valid."), kind: "binance-signature", requestsPerCycle: 1 },
-  { name: "-2014 bad key format", fault: binanceError(400, -2014, "API-key format invalid."), kind: "binance-auth", requestsPerCycle: 1 },
-  { name: "-2015 key rejected (revoked, IP or permission)", fault: binanceError(401, -2015, "Invalid API-key, IP, or permissions for action."), kind: "binance-auth", requestsPerCycle: 1 },
+  {
+    name: "451 restricted location",
+    fault: binanceError(451, 0, "Service unavailable from a restricted location according to 'b. Eligibility'."),
+    kind: "binance-restricted-location",
+    requestsPerCycle: 1,
+  },
+  {
+    name: "-1022 bad signature",
+    fault: binanceError(400, -1022, "Signature for this request is not valid."),
+    kind: "binance-signature",
+    requestsPerCycle: 1,
+  },
+  {
+    name: "-2014 bad key format",
+    fault: binanceError(400, -2014, "API-key format invalid."),
+    kind: "binance-auth",
+    requestsPerCycle: 1,
+  },
+  {
+    name: "-2015 key rejected (revoked, IP or permission)",
+    fault: binanceError(401, -2015, "Invalid API-key, IP, or permissions for action."),
+    kind: "binance-auth",
+    requestsPerCycle: 1,
+  },
 ];
 
 /**
@@ -135,33 +201,50 @@ async function outage(c: OutageCase, failedCycles: number) {
   const restored = await monitor.run(minute(failedCycles + 1));
   expect(restored.accounts[0]).toMatchObject({ status: "ok", snapshotWritten: true });
   const stateAfter = await rig.inspectStore.loadState("main");
-  return { rig, trails, duringOutage, stateDuring, stateAfter, snapshotsDuring, snapshots: await rig.snapshots("main") };
+  return {
+    rig,
+    trails,
+    duringOutage,
+    stateDuring,
+    stateAfter,
+    snapshotsDuring,
+    snapshots: await rig.snapshots("main"),
+  };
 }
 
 describe("Binance faults through full cycles", () => {
-  it.each(transientCases)("$name: failed cycles write no snapshot; one alert after the 3rd; restored once", async (c) => {
-    const failedCycles = 4;
-    const r = await outage(c, failedCycles);
-    try {
-      // Assess: quiet for two cycles, one alert on the third, nothing more on the fourth.
-      expect(r.trails).toEqual([[], [], ["main unreachable@3"], ["main unreachable@3"]]);
-      expect(r.rig.alerts()[0]).toMatchObject({ errorKind: c.kind, reason: expect.any(String) });
-      if (c.requestsPerCycle !== undefined) expect(r.duringOutage).toBe(c.requestsPerCycle * failedCycles);
-      expect(r.stateDuring.health).toEqual({ consecutiveFailures: failedCycles, alerted: true, lastErrorKind: c.kind });
-      expect(r.stateDuring.outbox).toEqual({});
-      expect(r.snapshotsDuring.map((s) => s.takenAt)).toEqual([minute(0).toISOString()]);
-      // After: restored, then the escalation that the outage hid; nothing twice.
-      expect(alertTrail(r.rig.alerts())).toEqual([
-        "main unreachable@3",
-        "main restored@4",
-        "main BTC escalated:ok->warning",
-      ]);
-      expect(r.stateAfter).toMatchObject({ health: { consecutiveFailures: 0, alerted: false }, outbox: {} });
-      expect(r.snapshots.map((s) => s.takenAt)).toEqual([minute(0), minute(failedCycles + 1)].map((d) => d.toISOString()));
-    } finally {
-      await r.rig.stop();
-    }
-  });
+  it.each(transientCases)(
+    "$name: failed cycles write no snapshot; one alert after the 3rd; restored once",
+    async (c) => {
+      const failedCycles = 4;
+      const r = await outage(c, failedCycles);
+      try {
+        // Assess: quiet for two cycles, one alert on the third, nothing more on the fourth.
+        expect(r.trails).toEqual([[], [], ["main unreachable@3"], ["main unreachable@3"]]);
+        expect(r.rig.alerts()[0]).toMatchObject({ errorKind: c.kind, reason: expect.any(String) });
+        if (c.requestsPerCycle !== undefined) expect(r.duringOutage).toBe(c.requestsPerCycle * failedCycles);
+        expect(r.stateDuring.health).toEqual({
+          consecutiveFailures: failedCycles,
+          alerted: true,
+          lastErrorKind: c.kind,
+        });
+        expect(r.stateDuring.outbox).toEqual({});
+        expect(r.snapshotsDuring.map((s) => s.takenAt)).toEqual([minute(0).toISOString()]);
+        // After: restored, then the escalation that the outage hid; nothing twice.
+        expect(alertTrail(r.rig.alerts())).toEqual([
+          "main unreachable@3",
+          "main restored@4",
+          "main BTC escalated:ok->warning",
+        ]);
+        expect(r.stateAfter).toMatchObject({ health: { consecutiveFailures: 0, alerted: false }, outbox: {} });
+        expect(r.snapshots.map((s) => s.takenAt)).toEqual(
+          [minute(0), minute(failedCycles + 1)].map((d) => d.toISOString()),
+        );
+      } finally {
+        await r.rig.stop();
+      }
+    },
+  );
 
   it.each(needsHumanCases)("$name: alerts on the first failed cycle, once, without retrying the call", async (c) => {
     const failedCycles = 3;
@@ -173,7 +256,11 @@ describe("Binance faults through full cycles", () => {
       // Auth failures re-read the secret once per cycle in case it was rotated; nothing else does.
       const expectedSecretReads = c.kind === "binance-auth" || c.kind === "binance-signature" ? 1 + failedCycles : 1;
       expect(r.rig.h.aws.secretReads).toHaveLength(expectedSecretReads);
-      expect(alertTrail(r.rig.alerts())).toEqual(["main unreachable@1", "main restored@3", "main BTC escalated:ok->warning"]);
+      expect(alertTrail(r.rig.alerts())).toEqual([
+        "main unreachable@1",
+        "main restored@3",
+        "main BTC escalated:ok->warning",
+      ]);
       expect(r.snapshots).toHaveLength(2);
     } finally {
       await r.rig.stop();
@@ -214,7 +301,10 @@ describe("Binance faults through full cycles", () => {
   it("429 with Retry-After inside the budget: waits, retries and completes the cycle", async () => {
     const { rig, apiKey } = await accountRig(() => 0.6);
     try {
-      rig.h.exchange.injectFault(binanceError(429, -1003, "Too many requests.", { "retry-after": "1" }), { apiKey, path: ACCOUNT_PATH });
+      rig.h.exchange.injectFault(binanceError(429, -1003, "Too many requests.", { "retry-after": "1" }), {
+        apiKey,
+        path: ACCOUNT_PATH,
+      });
       const s = await rig.monitor().run(minute(0));
       expect(s.accounts[0]).toMatchObject({ status: "ok", snapshotWritten: true });
       expect(accountRequests(rig, apiKey).map((r) => r.status)).toEqual([429, 200]);
@@ -226,36 +316,58 @@ describe("Binance faults through full cycles", () => {
   });
 
   it.each([
-    ["429 with a Retry-After past the deadline", binanceError(429, -1003, "Too many requests.", { "retry-after": "30" }), "binance-rate-limit", 31_000],
-    ["418 IP ban", binanceError(418, -1003, "Way too many requests; IP banned until 1700000000000.", { "retry-after": "120" }), "binance-ip-ban", 121_000],
-  ] as const)("%s: no further calls until it ends; deferred cycles count towards the alert", async (_name, fault, kind, liftAfterMs) => {
-    // Prepare: a controllable governor clock stands in for the ban running out.
-    let shift = 0;
-    let ratio = 0.3;
-    const { rig, apiKey } = await accountRig(() => ratio);
-    try {
-      const monitor = rig.monitor({ governorNow: () => Date.now() + shift });
-      await monitor.run(minute(0));
-      rig.h.exchange.injectFault(fault, { apiKey, path: ACCOUNT_PATH });
-      // Act: the call that is refused, then two cycles inside the ban.
-      const statuses = [];
-      for (let i = 1; i <= 3; i++) {
-        const s = await monitor.run(minute(i));
-        statuses.push(`${s.accounts[0]?.status}:${s.accounts[0]?.error?.kind}`);
+    [
+      "429 with a Retry-After past the deadline",
+      binanceError(429, -1003, "Too many requests.", { "retry-after": "30" }),
+      "binance-rate-limit",
+      31_000,
+    ],
+    [
+      "418 IP ban",
+      binanceError(418, -1003, "Way too many requests; IP banned until 1700000000000.", { "retry-after": "120" }),
+      "binance-ip-ban",
+      121_000,
+    ],
+  ] as const)(
+    "%s: no further calls until it ends; deferred cycles count towards the alert",
+    async (_name, fault, kind, liftAfterMs) => {
+      // Prepare: a controllable governor clock stands in for the ban running out.
+      let shift = 0;
+      let ratio = 0.3;
+      const { rig, apiKey } = await accountRig(() => ratio);
+      try {
+        const monitor = rig.monitor({ governorNow: () => Date.now() + shift });
+        await monitor.run(minute(0));
+        rig.h.exchange.injectFault(fault, { apiKey, path: ACCOUNT_PATH });
+        // Act: the call that is refused, then two cycles inside the ban.
+        const statuses = [];
+        for (let i = 1; i <= 3; i++) {
+          const s = await monitor.run(minute(i));
+          statuses.push(`${s.accounts[0]?.status}:${s.accounts[0]?.error?.kind}`);
+        }
+        const callsDuringBan = accountRequests(rig, apiKey).length;
+        shift = liftAfterMs;
+        ratio = 0.82;
+        const after = await monitor.run(minute(4));
+        // Assess
+        expect(statuses).toEqual([`failed:${kind}`, "deferred:weight-deferred", "deferred:weight-deferred"]);
+        expect(callsDuringBan).toBe(2); // the healthy one and the refused one; none while banned
+        expect(after.accounts[0]).toMatchObject({ status: "ok", snapshotWritten: true });
+        expect(alertTrail(rig.alerts())).toEqual([
+          "main unreachable@3",
+          "main restored@3",
+          "main BTC escalated:ok->critical",
+        ]);
+        expect(rig.alerts()[0]).toMatchObject({
+          errorKind: "weight-deferred",
+          reason: expect.stringMatching(/paused until/),
+        });
+        expect((await rig.snapshots("main")).map((s) => s.takenAt)).toEqual(
+          [minute(0), minute(4)].map((d) => d.toISOString()),
+        );
+      } finally {
+        await rig.stop();
       }
-      const callsDuringBan = accountRequests(rig, apiKey).length;
-      shift = liftAfterMs;
-      ratio = 0.82;
-      const after = await monitor.run(minute(4));
-      // Assess
-      expect(statuses).toEqual([`failed:${kind}`, "deferred:weight-deferred", "deferred:weight-deferred"]);
-      expect(callsDuringBan).toBe(2); // the healthy one and the refused one; none while banned
-      expect(after.accounts[0]).toMatchObject({ status: "ok", snapshotWritten: true });
-      expect(alertTrail(rig.alerts())).toEqual(["main unreachable@3", "main restored@3", "main BTC escalated:ok->critical"]);
-      expect(rig.alerts()[0]).toMatchObject({ errorKind: "weight-deferred", reason: expect.stringMatching(/paused until/) });
-      expect((await rig.snapshots("main")).map((s) => s.takenAt)).toEqual([minute(0), minute(4)].map((d) => d.toISOString()));
-    } finally {
-      await rig.stop();
-    }
-  });
+    },
+  );
 });

@@ -95,36 +95,42 @@ function expectNoRepeats(rig: Rig) {
 }
 
 describe("concurrent invocations", () => {
-  it.each([11, 42, 1234])("repeated deliveries of each scheduled time: one snapshot and one alert per change (seed %i)", async (seed) => {
-    // Prepare
-    const random = seededRandom(seed);
-    const ratios = ratioWalk(random, 24);
-    const rig = await startRig(backend, { keys: [main], account: () => accountBody([btcAtRatio(0.1)]) });
-    try {
-      const { run } = invocations(rig, ratios, random);
-      // Act: every scheduled time is delivered two or three times at once.
-      const written: Array<Array<boolean | "duplicate">> = [];
-      for (let t = 0; t < ratios.length; t++) {
-        const copies = random() < 0.3 ? 3 : 2;
-        const results = await Promise.all(Array.from({ length: copies }, () => run(t)));
-        written.push(results.map((s) => s.accounts[0]?.snapshotWritten ?? false));
-        for (const s of results) expect(s.accounts[0]?.problems).toEqual([]);
+  it.each([11, 42, 1234])(
+    "repeated deliveries of each scheduled time: one snapshot and one alert per change (seed %i)",
+    async (seed) => {
+      // Prepare
+      const random = seededRandom(seed);
+      const ratios = ratioWalk(random, 24);
+      const rig = await startRig(backend, { keys: [main], account: () => accountBody([btcAtRatio(0.1)]) });
+      try {
+        const { run } = invocations(rig, ratios, random);
+        // Act: every scheduled time is delivered two or three times at once.
+        const written: Array<Array<boolean | "duplicate">> = [];
+        for (let t = 0; t < ratios.length; t++) {
+          const copies = random() < 0.3 ? 3 : 2;
+          const results = await Promise.all(Array.from({ length: copies }, () => run(t)));
+          written.push(results.map((s) => s.accounts[0]?.snapshotWritten ?? false));
+          for (const s of results) expect(s.accounts[0]?.problems).toEqual([]);
+        }
+        // Assess: one snapshot per time, the rest saw "duplicate"; alerts exactly as the model says.
+        for (const w of written) expect(w.filter((x) => x === true)).toHaveLength(1);
+        for (const w of written) expect(w.filter((x) => x === "duplicate")).toHaveLength(w.length - 1);
+        const snapshots = await rig.snapshots("main");
+        expect(snapshots.map((s) => s.assets[0]?.marginRatio)).toEqual(ratios);
+        const model = modelNotices(
+          DEFAULT_MODEL,
+          ratios.map((ratio, t) => ({ atMs: minute(t).getTime(), ratio })),
+        );
+        expect(publishedNotices(rig)).toEqual(model.notices);
+        expectNoRepeats(rig);
+        const finalState = await rig.inspectStore.loadState("main");
+        expect(finalState).toMatchObject({ lastCycleAt: minute(ratios.length - 1).toISOString(), outbox: {} });
+        expect(finalState.assets.BTC?.level ?? "ok").toBe(model.final);
+      } finally {
+        await rig.stop();
       }
-      // Assess: one snapshot per time, the rest saw "duplicate"; alerts exactly as the model says.
-      for (const w of written) expect(w.filter((x) => x === true)).toHaveLength(1);
-      for (const w of written) expect(w.filter((x) => x === "duplicate")).toHaveLength(w.length - 1);
-      const snapshots = await rig.snapshots("main");
-      expect(snapshots.map((s) => s.assets[0]?.marginRatio)).toEqual(ratios);
-      const model = modelNotices(DEFAULT_MODEL, ratios.map((ratio, t) => ({ atMs: minute(t).getTime(), ratio })));
-      expect(publishedNotices(rig)).toEqual(model.notices);
-      expectNoRepeats(rig);
-      const finalState = await rig.inspectStore.loadState("main");
-      expect(finalState).toMatchObject({ lastCycleAt: minute(ratios.length - 1).toISOString(), outbox: {} });
-      expect(finalState.assets.BTC?.level ?? "ok").toBe(model.final);
-    } finally {
-      await rig.stop();
-    }
-  });
+    },
+  );
 
   it.each([7, 99, 2026])(
     "overlapping invocations for consecutive times (and late redeliveries) never corrupt the state or repeat an alert (seed %i)",
@@ -171,10 +177,26 @@ describe("handing back unpublished alerts (DynamoDbStore.releaseAlerts)", () => 
     const rig = await startRig(backend, { keys: [main], account: () => accountBody([btcAtRatio(0.1)]) });
     try {
       const store = rig.inspectStore;
-      const alert = (n: string) => ({ type: "health" as const, id: `a#main#health#${n}`, account: "main", notice: "unreachable" as const, failures: 1, at: n });
+      const alert = (n: string) => ({
+        type: "health" as const,
+        id: `a#main#health#${n}`,
+        account: "main",
+        notice: "unreachable" as const,
+        failures: 1,
+        at: n,
+      });
       const mine = { alert: alert("1"), notBefore: 5_000, attempts: 1 };
       const theirs = { alert: alert("2"), notBefore: 5_000, attempts: 1 };
-      await store.saveState("main", { version: 1, assets: {}, health: { consecutiveFailures: 1, alerted: true }, outbox: { [mine.alert.id]: mine, [theirs.alert.id]: { ...theirs, notBefore: 9_000, attempts: 2 } } }, 0);
+      await store.saveState(
+        "main",
+        {
+          version: 1,
+          assets: {},
+          health: { consecutiveFailures: 1, alerted: true },
+          outbox: { [mine.alert.id]: mine, [theirs.alert.id]: { ...theirs, notBefore: 9_000, attempts: 2 } },
+        },
+        0,
+      );
       // Act
       await store.releaseAlerts("main", [mine]);
       const afterMine = await store.loadState("main");

@@ -8,14 +8,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Alert } from "../../lib/alerts.js";
+import { StaticSecretSource } from "../../lib/aws/secrets-source.js";
 import { loadConfig } from "../../lib/config.js";
 import { type CycleDeps, runCycle } from "../../lib/cycle.js";
 import { BinanceAuthError, BinanceUnavailableError } from "../../lib/errors.js";
 import { silentLogger } from "../../lib/log.js";
-import { StaticSecretSource } from "../../lib/aws/secrets-source.js";
 import { minute } from "../support/harness.js";
-import { DEFAULT_MODEL, type ModelNotice, type ModelSettings, modelNotices } from "./support/model.js";
 import { FlakyPublisher, MemoryStore, ScriptedExchange } from "./support/memory-ports.js";
+import { DEFAULT_MODEL, type ModelNotice, type ModelSettings, modelNotices } from "./support/model.js";
 
 const ACCOUNT = "prop";
 const SECRET = JSON.stringify({ apiKey: `K${"1".repeat(40)}`, apiSecret: "s".repeat(40) });
@@ -60,7 +60,11 @@ function harness(renotifyMinutes: number) {
     exchange.next =
       step.kind === "read"
         ? { ratios: step.ratios }
-        : { error: step.needsHuman ? new BinanceAuthError("key rejected", 401, -2015) : new BinanceUnavailableError("503") };
+        : {
+            error: step.needsHuman
+              ? new BinanceAuthError("key rejected", 401, -2015)
+              : new BinanceUnavailableError("503"),
+          };
     // The wall clock runs with the schedule, a second after each scheduled time.
     wallMs = minute(t).getTime() + 1000;
     return runCycle(config, deps, { cycleTime: minute(t), deadlineMs: wallMs + 30_000 });
@@ -164,7 +168,10 @@ describe("the cycle's alerts as a property of any sequence of observations", () 
   it("with failed reads and failed publishes: after SNS recovers, every alert arrives once, in order", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof({ weight: 3, arbitrary: readArb }, { weight: 1, arbitrary: failArb }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.oneof({ weight: 3, arbitrary: readArb }, { weight: 1, arbitrary: failArb }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
         fc.array(fc.boolean(), { maxLength: 60 }),
         async (scenario, publishFailures) => {
           // Prepare: the scenario, then three healthy cycles with SNS back, to drain the outbox.

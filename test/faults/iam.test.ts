@@ -28,7 +28,10 @@ let backend: FaultBackend;
 let template: Template;
 beforeAll(async () => {
   backend = await startFaultBackend();
-  const context = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "cdk.json"), "utf8")).context as Record<string, unknown>;
+  const context = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "cdk.json"), "utf8")).context as Record<
+    string,
+    unknown
+  >;
   // An empty bundling-stacks list skips esbuild; the bundle has its own test (bundle.test.ts).
   const app = new App({ context: { ...context, "aws:cdk:bundling-stacks": [] } });
   template = Template.fromStack(buildApp(app, { securityChecks: false }).stack);
@@ -39,7 +42,11 @@ afterAll(() => backend.stop());
 function roleStatements(prefix: string): Statement[] {
   const fns = Object.entries(template.findResources("AWS::Lambda::Function")).filter(([id]) => id.startsWith(prefix));
   expect(fns).toHaveLength(1);
-  const role = (fns[0]?.[1] as { Properties: { Role: { "Fn::GetAtt": [string, string] } } }).Properties.Role["Fn::GetAtt"][0];
+  const [, fn] = fns[0] ?? [];
+  const role = (fn as { Properties: { Role: { "Fn::GetAtt": [string, string] } } } | undefined)?.Properties.Role[
+    "Fn::GetAtt"
+  ][0];
+  if (!role) throw new Error(`no role for ${prefix}`);
   return Object.values(template.findResources("AWS::IAM::Policy"))
     .map((p) => (p as { Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } } }).Properties)
     .filter((p) => JSON.stringify(p.Roles) === JSON.stringify([{ Ref: role }]))
@@ -62,14 +69,23 @@ describe("the monitor role allows exactly what the monitor calls", () => {
       rig.h.aws.failNextPublish({ status: 500, code: "InternalError" }, 2 * SDK_ATTEMPTS); // released, retried
       await monitor.run(minute(1));
       await Promise.all([rig.monitor().run(minute(2)), rig.monitor().run(minute(2))]); // duplicate delivery
-      rig.h.exchange.injectFault({ kind: "status", status: 401, body: '{"code":-2015,"msg":"Invalid API-key."}' }, { apiKey: rotated.exchangeKey.apiKey, path: ACCOUNT_PATH });
+      rig.h.exchange.injectFault(
+        { kind: "status", status: 401, body: '{"code":-2015,"msg":"Invalid API-key."}' },
+        { apiKey: rotated.exchangeKey.apiKey, path: ACCOUNT_PATH },
+      );
       await monitor.run(minute(3)); // refused key: the secret is read again
       // Act
       const used = [...rig.awsCalls].sort();
       const statements = roleStatements("MonitorFunction");
       const allowed = actionsOf(statements);
       // Assess
-      expect(used).toEqual(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue", "sns:Publish"]);
+      expect(used).toEqual([
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "secretsmanager:GetSecretValue",
+        "sns:Publish",
+      ]);
       for (const action of used) expect(allowed, `${action} is called but not allowed`).toContain(action);
       const extras = [...allowed].filter((a) => !used.includes(a) && !a.startsWith("logs:"));
       for (const extra of extras) expect(KNOWN_UNUSED, `${extra} is allowed but never called`).toContain(extra);
@@ -93,6 +109,10 @@ describe("the monitor role allows exactly what the monitor calls", () => {
       }
     }
     // The alarm relay only writes its logs and publishes.
-    expect([...actionsOf(roleStatements("AlarmRelayFunction"))].sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "sns:Publish"]);
+    expect([...actionsOf(roleStatements("AlarmRelayFunction"))].sort()).toEqual([
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+      "sns:Publish",
+    ]);
   });
 });

@@ -25,7 +25,12 @@ afterAll(() => backend.stop());
 function canaryHmac(name: string): TestKey {
   const apiKey = `CanaryApiKey${randomBytes(24).toString("hex")}`;
   const apiSecret = `CanaryApiSecret${randomBytes(24).toString("hex")}`;
-  return { name, secretId: `coinm-guard/${name}`, exchangeKey: { type: "hmac", apiKey, apiSecret }, secretValue: JSON.stringify({ apiKey, apiSecret }) };
+  return {
+    name,
+    secretId: `coinm-guard/${name}`,
+    exchangeKey: { type: "hmac", apiKey, apiSecret },
+    secretValue: JSON.stringify({ apiKey, apiSecret }),
+  };
 }
 
 /** Every string that must never leave the monitor, for one key. */
@@ -81,26 +86,68 @@ describe("secrets never leave the monitor", () => {
     const badPem = asymmetricKey("secret-bad-pem", "ed25519");
     const badApiKey = canaryHmac("secret-bad-apikey");
     const throttled = canaryHmac("secret-throttled");
-    const keys = [ok, edOk, rsaOk, sig, revoked, echo, echoEd, html, reset, hang, badBody, notJson, badPem, badApiKey, throttled];
+    const keys = [
+      ok,
+      edOk,
+      rsaOk,
+      sig,
+      revoked,
+      echo,
+      echoEd,
+      html,
+      reset,
+      hang,
+      badBody,
+      notJson,
+      badPem,
+      badApiKey,
+      throttled,
+    ];
     const rig: Rig = await startRig(backend, { keys, account: () => accountBody([btcAtRatio(0.62)]) });
     try {
       const { exchange, aws } = rig.h;
-      const fault = (key: TestKey, f: Fault) => exchange.injectFault(f, { apiKey: key.exchangeKey.apiKey, path: ACCOUNT_PATH, times: 1000 });
+      const fault = (key: TestKey, f: Fault) =>
+        exchange.injectFault(f, { apiKey: key.exchangeKey.apiKey, path: ACCOUNT_PATH, times: 1000 });
       const echoed = (key: TestKey) =>
         `X-MBX-APIKEY ${key.exchangeKey.apiKey} rejected for /dapi/v1/account?recvWindow=5000&timestamp=1&signature=${"ab".repeat(32)}`;
-      fault(sig, { kind: "status", status: 400, body: '{"code":-1022,"msg":"Signature for this request is not valid."}' });
-      fault(revoked, { kind: "status", status: 401, body: '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}' });
+      fault(sig, {
+        kind: "status",
+        status: 400,
+        body: '{"code":-1022,"msg":"Signature for this request is not valid."}',
+      });
+      fault(revoked, {
+        kind: "status",
+        status: 401,
+        body: '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}',
+      });
       // Upstreams (or proxies in front of them) that echo the request back in their error text.
       fault(echo, { kind: "status", status: 400, body: JSON.stringify({ code: -1100, msg: echoed(echo) }) });
       fault(echoEd, { kind: "status", status: 503, body: JSON.stringify({ code: -1001, msg: echoed(echoEd) }) });
       fault(html, { kind: "status", status: 502, body: `<html><body>Bad gateway for ${echoed(html)}</body></html>` });
       fault(reset, { kind: "reset" });
       fault(hang, { kind: "hang", ms: 2000 });
-      fault(badBody, { kind: "body", body: JSON.stringify({ assets: [{ asset: "BTC", walletBalance: revoked.exchangeKey.apiKey, marginBalance: "1", maintMargin: "1" }] }) });
-      aws.putSecret(notJson.secretId, `apiKey=${notJson.exchangeKey.apiKey}&apiSecret=${(notJson.exchangeKey as { apiSecret: string }).apiSecret}`);
+      fault(badBody, {
+        kind: "body",
+        body: JSON.stringify({
+          assets: [{ asset: "BTC", walletBalance: revoked.exchangeKey.apiKey, marginBalance: "1", maintMargin: "1" }],
+        }),
+      });
+      aws.putSecret(
+        notJson.secretId,
+        `apiKey=${notJson.exchangeKey.apiKey}&apiSecret=${(notJson.exchangeKey as { apiSecret: string }).apiSecret}`,
+      );
       const pem = (JSON.parse(badPem.secretValue) as { privateKey: string }).privateKey;
-      aws.putSecret(badPem.secretId, JSON.stringify({ apiKey: badPem.exchangeKey.apiKey, privateKey: pem.slice(0, pem.length - 60) }));
-      aws.putSecret(badApiKey.secretId, JSON.stringify({ apiKey: `${badApiKey.exchangeKey.apiKey}-!`, apiSecret: (badApiKey.exchangeKey as { apiSecret: string }).apiSecret }));
+      aws.putSecret(
+        badPem.secretId,
+        JSON.stringify({ apiKey: badPem.exchangeKey.apiKey, privateKey: pem.slice(0, pem.length - 60) }),
+      );
+      aws.putSecret(
+        badApiKey.secretId,
+        JSON.stringify({
+          apiKey: `${badApiKey.exchangeKey.apiKey}-!`,
+          apiSecret: (badApiKey.exchangeKey as { apiSecret: string }).apiSecret,
+        }),
+      );
 
       const thrown: unknown[] = [];
       const summaries: CycleSummary[] = [];
@@ -123,7 +170,10 @@ describe("secrets never leave the monitor", () => {
       summaries.push(await container().run(minute(2)));
       rig.proxy.clear();
       // Stand-in faults are consumed per request: one read per account in a new container (x SDK attempts if retried).
-      aws.failNextSecretRead({ status: 400, code: "ThrottlingException", message: "Rate exceeded" }, keys.length * SDK_ATTEMPTS);
+      aws.failNextSecretRead(
+        { status: 400, code: "ThrottlingException", message: "Rate exceeded" },
+        keys.length * SDK_ATTEMPTS,
+      );
       summaries.push(await container().run(minute(3)));
       aws.failNextSecretRead({ status: 400, code: "AccessDeniedException", message: "denied" }, keys.length);
       summaries.push(await container().run(minute(4)));
@@ -133,11 +183,27 @@ describe("secrets never leave the monitor", () => {
       summaries.push(await container().run(minute(6)));
 
       // Assess: the paths were really taken...
-      const kinds = new Set(summaries.flatMap((s) => s.accounts.flatMap((a) => [a.error?.kind, ...a.problems.map((p) => p.kind)])));
-      for (const kind of ["binance-signature", "binance-auth", "binance-request", "binance-unavailable", "binance-bad-response", "secret", "ProvisionedThroughputExceededException", "publish"]) {
+      const kinds = new Set(
+        summaries.flatMap((s) => s.accounts.flatMap((a) => [a.error?.kind, ...a.problems.map((p) => p.kind)])),
+      );
+      for (const kind of [
+        "binance-signature",
+        "binance-auth",
+        "binance-request",
+        "binance-unavailable",
+        "binance-bad-response",
+        "secret",
+        "ProvisionedThroughputExceededException",
+        "publish",
+      ]) {
         expect(kinds).toContain(kind);
       }
-      expect(summaries[0]?.accounts.filter((a) => a.status === "ok").map((a) => a.account).sort()).toEqual(["ed-ok", "hmac-ok", "rsa-ok", "secret-throttled"]);
+      expect(
+        summaries[0]?.accounts
+          .filter((a) => a.status === "ok")
+          .map((a) => a.account)
+          .sort(),
+      ).toEqual(["ed-ok", "hmac-ok", "rsa-ok", "secret-throttled"]);
       expect(thrown.length).toBeGreaterThan(20);
       expect(rig.alerts().length).toBeGreaterThan(5);
       expect(rig.h.logLines.some((l) => l.includes("clock resynced"))).toBe(true);
@@ -154,7 +220,9 @@ describe("secrets never leave the monitor", () => {
       };
       for (const [where, text] of Object.entries(haystacks)) {
         expect(text.length, where).toBeGreaterThan(0);
-        for (const key of keys) for (const needle of needles(key)) expect(text, `${where} leaks a secret of ${key.name}`).not.toContain(needle);
+        for (const key of keys)
+          for (const needle of needles(key))
+            expect(text, `${where} leaks a secret of ${key.name}`).not.toContain(needle);
         expect(text, `${where} leaks a signed query`).not.toContain("signature=");
       }
     } finally {
@@ -180,7 +248,14 @@ describe("secrets never leave the monitor", () => {
     try {
       const { exchange, aws } = rig.h;
       exchange.injectFault(
-        { kind: "status", status: 400, body: JSON.stringify({ code: -1100, msg: `bad X-MBX-APIKEY ${echo.exchangeKey.apiKey} in ?timestamp=1&signature=${"cd".repeat(32)}` }) },
+        {
+          kind: "status",
+          status: 400,
+          body: JSON.stringify({
+            code: -1100,
+            msg: `bad X-MBX-APIKEY ${echo.exchangeKey.apiKey} in ?timestamp=1&signature=${"cd".repeat(32)}`,
+          }),
+        },
         { apiKey: echo.exchangeKey.apiKey, path: ACCOUNT_PATH, times: 10 },
       );
       exchange.injectFault(
@@ -190,7 +265,12 @@ describe("secrets never leave the monitor", () => {
       const pem = (JSON.parse(ed.secretValue) as { privateKey: string }).privateKey;
       aws.putSecret(ed.secretId, JSON.stringify({ apiKey: ed.exchangeKey.apiKey, privateKey: pem.slice(0, 70) }));
       // One account's state write keeps conflicting, so the invocation fails (and trips the Errors alarm).
-      rig.proxy.fail("PutItem", "ConditionalCheckFailedException", 5, (i) => i.table === rig.h.tableName && i.pk === "ACCT#conflicted" && i.sk === "STATE");
+      rig.proxy.fail(
+        "PutItem",
+        "ConditionalCheckFailedException",
+        5,
+        (i) => i.table === rig.h.tableName && i.pk === "ACCT#conflicted" && i.sk === "STATE",
+      );
       for (const name of Object.keys(process.env)) if (name.startsWith("AWS_")) delete process.env[name];
       Object.assign(process.env, {
         AWS_REGION: "eu-west-1",
@@ -218,15 +298,31 @@ describe("secrets never leave the monitor", () => {
 
       // Assess: the handler did run every path and failed the invocation as designed...
       expect(thrown).toMatchObject({ kind: "cycle-incomplete" });
-      const lines = written.join("").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = written
+        .join("")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.find((l) => l.message === "cycle complete")).toMatchObject({ ok: 2, failed: 3 });
       expect(lines.some((l) => l._aws !== undefined)).toBe(true);
       // "ok" escalates; the broken PEM and the revoked key need a person at once; the echo is transient.
-      expect(rig.alerts().map((a) => `${String(a.account)}:${String(a.notice)}`).sort()).toEqual(["ed:unreachable", "ok:escalated", "revoked:unreachable"]);
+      expect(
+        rig
+          .alerts()
+          .map((a) => `${String(a.account)}:${String(a.notice)}`)
+          .sort(),
+      ).toEqual(["ed:unreachable", "ok:escalated", "revoked:unreachable"]);
       // ...and said nothing secret while doing so.
-      const haystacks = { stdout: written.join(""), thrown: errorText(thrown), sns: JSON.stringify(aws.published), items: JSON.stringify(await rig.items()) };
+      const haystacks = {
+        stdout: written.join(""),
+        thrown: errorText(thrown),
+        sns: JSON.stringify(aws.published),
+        items: JSON.stringify(await rig.items()),
+      };
       for (const [where, text] of Object.entries(haystacks)) {
-        for (const key of keys) for (const needle of needles(key)) expect(text, `${where} leaks a secret of ${key.name}`).not.toContain(needle);
+        for (const key of keys)
+          for (const needle of needles(key))
+            expect(text, `${where} leaks a secret of ${key.name}`).not.toContain(needle);
         expect(text, `${where} leaks a signed query`).not.toContain("signature=");
       }
     } finally {

@@ -34,7 +34,10 @@ describe("alerts SNS will accept", () => {
       const monitor = rig.monitor();
       // Act: escalate, lose the account (451: alert at once), get it back at a lower level.
       await monitor.run(minute(0));
-      rig.h.exchange.injectFault({ kind: "status", status: 451, body: "{}" }, { apiKey: key.exchangeKey.apiKey, path: ACCOUNT_PATH, times: 10 });
+      rig.h.exchange.injectFault(
+        { kind: "status", status: 451, body: "{}" },
+        { apiKey: key.exchangeKey.apiKey, path: ACCOUNT_PATH, times: 10 },
+      );
       await monitor.run(minute(1));
       rig.h.exchange.clearFaults();
       ratio = 0.2;
@@ -85,7 +88,9 @@ describe("alerts SNS will accept", () => {
       fc.property(alert, (a) => {
         const r = renderAlert(a);
         const message = JSON.stringify({ default: JSON.stringify(a), email: r.email, sms: r.sms });
-        expect(snsPublishProblem({ TopicArn: "arn:x", Subject: r.subject, Message: message, MessageStructure: "json" })).toBeUndefined();
+        expect(
+          snsPublishProblem({ TopicArn: "arn:x", Subject: r.subject, Message: message, MessageStructure: "json" }),
+        ).toBeUndefined();
         // A non-GSM character (such as "…") makes the SMS UCS-2: 70 characters a segment, not 140+.
         expect(r.sms).toMatch(/^[\x20-\x7e]{1,140}$/);
         expect(r.subject).toMatch(/^[\x20-\x7e]+$/);

@@ -4,7 +4,7 @@
  * what DynamoDB sends when it throttles or a condition fails. Everything else is forwarded
  * byte for byte, response headers (including x-amz-crc32) included.
  */
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type DynamoOperation = "GetItem" | "PutItem" | "UpdateItem" | "Query" | "Scan" | "DescribeTable" | "CreateTable";

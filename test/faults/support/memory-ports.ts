@@ -3,12 +3,20 @@
  * and outbox semantics as DynamoDbStore (values are JSON round-tripped, as DynamoDB stores them),
  * a scripted exchange and a publisher that fails on demand.
  */
+
+import { HEALTHY } from "../../../lib/alert-policy.js";
 import type { Alert } from "../../../lib/alerts.js";
 import type { AccountInfo } from "../../../lib/binance/account.js";
 import type { AccountRead } from "../../../lib/binance/client.js";
 import { StateConflictError } from "../../../lib/errors.js";
-import { HEALTHY } from "../../../lib/alert-policy.js";
-import type { AccountSource, AccountState, AlertPublisher, AlertStateStore, PendingAlert, SnapshotStore } from "../../../lib/ports.js";
+import type {
+  AccountSource,
+  AccountState,
+  AlertPublisher,
+  AlertStateStore,
+  PendingAlert,
+  SnapshotStore,
+} from "../../../lib/ports.js";
 import type { Snapshot } from "../../../lib/snapshot.js";
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;

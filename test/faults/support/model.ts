@@ -34,7 +34,10 @@ function rawLevel(settings: ModelSettings, ratio: number): string {
 }
 
 /** Notices for one asset observed at the given (time, ratio) points, in order. */
-export function modelNotices(settings: ModelSettings, observations: ReadonlyArray<{ atMs: number; ratio: number }>): {
+export function modelNotices(
+  settings: ModelSettings,
+  observations: ReadonlyArray<{ atMs: number; ratio: number }>,
+): {
   notices: ModelNotice[];
   final: string;
 } {
@@ -57,7 +60,12 @@ export function modelNotices(settings: ModelSettings, observations: ReadonlyArra
       }
     }
     if (next !== held) {
-      notices.push({ atMs, notice: rank(settings, next) > rank(settings, held) ? "escalated" : "recovered", from: held, to: next });
+      notices.push({
+        atMs,
+        notice: rank(settings, next) > rank(settings, held) ? "escalated" : "recovered",
+        from: held,
+        to: next,
+      });
       lastNotified = atMs;
     } else if (held !== "ok" && settings.renotifyMs > 0 && atMs - lastNotified >= settings.renotifyMs) {
       notices.push({ atMs, notice: "reminder", from: held, to: held });

@@ -18,9 +18,15 @@ import { WeightGovernor } from "../../../lib/binance/weight-governor.js";
 import type { MonitorConfig } from "../../../lib/config.js";
 import { type CycleDeps, type CycleSummary, runCycle } from "../../../lib/cycle.js";
 import type { Logger } from "../../../lib/log.js";
-import type { AccountSource, AlertPublisher, AlertStateStore, SecretSource, SnapshotStore } from "../../../lib/ports.js";
+import type {
+  AccountSource,
+  AlertPublisher,
+  AlertStateStore,
+  SecretSource,
+  SnapshotStore,
+} from "../../../lib/ports.js";
 import type { Snapshot } from "../../../lib/snapshot.js";
-import { startDynalite, type RunningDynalite } from "../../../sim/dynalite.js";
+import { type RunningDynalite, startDynalite } from "../../../sim/dynalite.js";
 import { type Harness, publishedAlerts, startHarness, type TestKey } from "../../support/harness.js";
 import { DynamoFaultProxy } from "./dynamo-fault-proxy.js";
 
@@ -229,14 +235,18 @@ export function snsPublishProblem(input: PublishCommandInput): string | undefine
       return "Message Structure - JSON message body failed to parse";
     }
     const bodies = parsed as Record<string, unknown>;
-    if (typeof bodies.default !== "string") return 'Message Structure - No default entry in JSON message body';
+    if (typeof bodies.default !== "string") return "Message Structure - No default entry in JSON message body";
     if (Object.values(bodies).some((v) => typeof v !== "string")) return "Message Structure - values must be strings";
   }
   return undefined;
 }
 
 /** Record each command a client sends, before any retry, under its IAM action name. */
-function recordCalls(client: DynamoDBClient | SNSClient | SecretsManagerClient, service: string, into: Set<string>): void {
+function recordCalls(
+  client: DynamoDBClient | SNSClient | SecretsManagerClient,
+  service: string,
+  into: Set<string>,
+): void {
   // The three clients' middleware stacks differ only in their input/output unions.
   (client.middlewareStack as SNSClient["middlewareStack"]).add(
     (next, context) => async (args) => {
@@ -250,9 +260,15 @@ function recordCalls(client: DynamoDBClient | SNSClient | SecretsManagerClient, 
 function enforceSnsConstraints(sns: SNSClient): void {
   sns.middlewareStack.add(
     (next, context) => async (args) => {
-      const problem = context.commandName === "PublishCommand" ? snsPublishProblem(args.input as PublishCommandInput) : undefined;
+      const problem =
+        context.commandName === "PublishCommand" ? snsPublishProblem(args.input as PublishCommandInput) : undefined;
       if (problem) {
-        throw new SNSServiceException({ name: "InvalidParameterException", $fault: "client", $metadata: { httpStatusCode: 400 }, message: `Invalid parameter: ${problem}` });
+        throw new SNSServiceException({
+          name: "InvalidParameterException",
+          $fault: "client",
+          $metadata: { httpStatusCode: 400 },
+          message: `Invalid parameter: ${problem}`,
+        });
       }
       return next(args);
     },
