@@ -13,7 +13,7 @@ import { formatPercent } from "../../lib/decimal.js";
 import { createLogger } from "../../lib/log.js";
 import { createMonitor } from "../../lib/monitor.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
-import { DEMO_DATA_DIR, DEMO_TABLE, useLoopbackAws } from "../../sim/demo-store.js";
+import { DEMO_ACCOUNTS, DEMO_DATA_DIR, DEMO_INTERVAL_MS, DEMO_TABLE, useLoopbackAws } from "../../sim/demo-store.js";
 import { ensureTable, startDynalite } from "../../sim/dynalite.js";
 import { LoopbackExchange } from "../../sim/exchange.js";
 import { DEMO_ETH_OUTAGE, DEMO_RATIOS, demoAccountBody, demoEthAccountBody } from "../../sim/scenario.js";
@@ -41,7 +41,7 @@ Options:
   --keep-data       keep earlier demo data instead of starting fresh`,
   async run(argv) {
     const { values } = parseOptions(argv, { "interval-ms": { type: "string" }, "keep-data": { type: "boolean" } });
-    const intervalMs = Number(values["interval-ms"] ?? 1000);
+    const intervalMs = Number(values["interval-ms"] ?? DEMO_INTERVAL_MS);
     if (!(intervalMs >= 0)) throw new UsageError("--interval-ms must be a non-negative number");
 
     if (!values["keep-data"]) await rm(DEMO_DATA_DIR, { recursive: true, force: true });
@@ -72,17 +72,15 @@ Options:
     try {
       const baseUrl = await exchange.start();
       await aws.start();
-      aws.putSecret("coinm-guard/demo", JSON.stringify(demoSecret));
-      aws.putSecret("coinm-guard/demo-eth", JSON.stringify(ethKey));
+      const [demoName, ethName] = DEMO_ACCOUNTS;
+      aws.putSecret(`coinm-guard/${demoName}`, JSON.stringify(demoSecret));
+      aws.putSecret(`coinm-guard/${ethName}`, JSON.stringify(ethKey));
       useLoopbackAws({ dynamodb: dynamo.endpoint, sns: aws.endpoint, secretsManager: aws.endpoint });
 
       const config = loadConfig({
         SNAPSHOT_TABLE: DEMO_TABLE,
         ALERT_TOPIC_ARN: TOPIC_ARN,
-        ACCOUNTS: JSON.stringify([
-          { name: "demo", secretId: "coinm-guard/demo" },
-          { name: "demo-eth", secretId: "coinm-guard/demo-eth" },
-        ]),
+        ACCOUNTS: JSON.stringify(DEMO_ACCOUNTS.map((name) => ({ name, secretId: `coinm-guard/${name}` }))),
         BINANCE_BASE_URL: baseUrl,
       });
       const clients = createAwsClients({ maxAttempts: 2 });

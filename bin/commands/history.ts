@@ -16,12 +16,12 @@ import {
   tableError,
   type TargetValues,
   targetUsageProblem,
-} from "../../lib/history/cli-context.js";
+} from "../cli-context.js";
 import { csvHeader, csvRows } from "../../lib/history/csv.js";
 import { Downsampler } from "../../lib/history/downsample.js";
 import { JsonArrayFormatter } from "../../lib/history/json.js";
 import { parseLevelsOption } from "../../lib/history/levels.js";
-import { createProgress, OutputSink, useColor } from "../../lib/history/output.js";
+import { createProgress, OutputSink, useColor } from "../output.js";
 import { buildPlot } from "../../lib/history/plot.js";
 import { renderPlotHtml } from "../../lib/history/plot-html.js";
 import { renderPlotPng } from "../../lib/history/plot-png.js";

@@ -7,8 +7,8 @@
 import { PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs } from "../../lib/aws/stack-outputs.js";
 import { parseCredentials } from "../../lib/credentials.js";
-import { type CliDeps, defaultCliDeps, type InStream } from "../../lib/history/cli-context.js";
-import type { OutStream } from "../../lib/history/output.js";
+import { type CliDeps, defaultCliDeps, type InStream } from "../cli-context.js";
+import type { OutStream } from "../output.js";
 import { parseOptions } from "../args.js";
 import { type Command, EXIT, UsageError } from "../command.js";
 

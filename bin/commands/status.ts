@@ -15,8 +15,8 @@ import {
   type Target,
   tableError,
   targetUsageProblem,
-} from "../../lib/history/cli-context.js";
-import { OutputSink, useColor } from "../../lib/history/output.js";
+} from "../cli-context.js";
+import { OutputSink, useColor } from "../output.js";
 import { formatInterval, parseInterval, parseScheduleExpression } from "../../lib/history/range.js";
 import { type AccountReading, buildStatusReport, formatStatus, STALE_INTERVALS } from "../../lib/history/status.js";
 import { parseOptions } from "../args.js";

@@ -11,7 +11,7 @@ import { CSV_COLUMNS, csvField, csvHeader, csvRows } from "../../lib/history/csv
 import { Downsampler, toColumns } from "../../lib/history/downsample.js";
 import { JsonArrayFormatter } from "../../lib/history/json.js";
 import { parseLevelsOption } from "../../lib/history/levels.js";
-import { createProgress } from "../../lib/history/output.js";
+import { createProgress } from "../../bin/output.js";
 import { buildPlot, niceYMax, timeTicks } from "../../lib/history/plot.js";
 import { renderPlotHtml } from "../../lib/history/plot-html.js";
 import { renderPlotPng } from "../../lib/history/plot-png.js";

@@ -14,7 +14,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { type Command, UsageError } from "../../../bin/command.js";
-import type { CliAwsClients, CliDeps, DemoStore, InStream } from "../../../lib/history/cli-context.js";
+import type { CliAwsClients, CliDeps, DemoStore, InStream } from "../../../bin/cli-context.js";
 import { ensureTable, type RunningDynalite, startDynalite } from "../../../sim/dynalite.js";
 
 export const REGION = "eu-west-1";

@@ -8,7 +8,7 @@ import { writeFile } from "node:fs/promises";
 import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs, type StackOutputs } from "../aws/stack-outputs.js";
+import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs, type StackOutputs } from "../lib/aws/stack-outputs.js";
 import type { OutStream } from "./output.js";
 
 export interface InStream extends AsyncIterable<Buffer | string> {
@@ -76,18 +76,16 @@ export const defaultAwsClients: AwsClientFactory = (options) => {
   };
 };
 
-/** The accounts and cycle interval bin/commands/demo.ts runs with. */
-export const DEMO_ACCOUNTS = ["demo", "demo-eth"] as const;
-export const DEMO_INTERVAL_MS = 1000;
-
 /** Start dynalite on the demo's data folder with loopback credentials; fails helpfully if there is none. */
 export async function openDemoStore(): Promise<DemoStore> {
   // Imported lazily: only --demo needs dynalite and the simulator's settings.
-  const { DEMO_DATA_DIR, DEMO_TABLE, DEMO_REGION, useLoopbackAws } = await import("../../sim/demo-store.js");
+  const { DEMO_ACCOUNTS, DEMO_DATA_DIR, DEMO_INTERVAL_MS, DEMO_TABLE, DEMO_REGION, useLoopbackAws } = await import(
+    "../sim/demo-store.js"
+  );
   if (!existsSync(DEMO_DATA_DIR)) {
     throw new Error(`no demo data in ${DEMO_DATA_DIR}: run \`npm start\` first (from the project folder)`);
   }
-  const { startDynalite } = await import("../../sim/dynalite.js");
+  const { startDynalite } = await import("../sim/dynalite.js");
   const dynalite = await startDynalite({ path: DEMO_DATA_DIR });
   useLoopbackAws({ dynamodb: dynalite.endpoint });
   const dynamodb = new DynamoDBClient({ region: DEMO_REGION, maxAttempts: 1 });
