@@ -91,14 +91,14 @@ export class MonitorFunction extends Construct {
     });
   }
 
-  /** Table for snapshots and alert state: item reads and writes only, no scans or deletes. */
+  /** Table for snapshots and alert state: item reads and writes only, no queries, scans or deletes (history is the CLI's, with the user's credentials). */
   bindSnapshotTable(table: ITable): void {
     this.bind("SNAPSHOT_TABLE", table.tableName);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: "SnapshotTable",
         effect: Effect.ALLOW,
-        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         resources: [table.tableArn],
       }),
     );

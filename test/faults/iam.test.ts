@@ -16,11 +16,8 @@ import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { hmacKey, minute } from "../support/harness.js";
 import { type FaultBackend, SDK_ATTEMPTS, startFaultBackend, startRig } from "./support/rig.js";
 
-/**
- * Allowed but not called by the Lambda. dynamodb:Query serves only the CLI's history and status
- * commands, which run with the user's own credentials; reported to the infra owner for removal.
- */
-const KNOWN_UNUSED = new Set(["dynamodb:Query"]);
+/** Allowed but not called by the Lambda: none. The role is exactly what the cycle calls. */
+const KNOWN_UNUSED = new Set<string>();
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 

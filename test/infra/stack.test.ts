@@ -151,7 +151,7 @@ describe("least privilege", () => {
       },
       {
         Sid: "SnapshotTable",
-        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         Effect: "Allow",
         Resource: arnOf(ids.table),
       },
