@@ -164,18 +164,20 @@ if (history) {
     const first = history.ranges[0];
     const last = history.ranges.at(-1);
     const cap = history.cappedHeap;
-    const capped = (days: number) => cap.ranges.find((c) => c.days === days);
-    const c7 = capped(7);
-    const c30 = capped(30);
     const mib = (kib: number | undefined) => `${((kib ?? Number.NaN) / 1024).toFixed(0)} MiB`;
-    // Streamed: a month completes in an old space far too small to hold it, and once the heap has
-    // reached its working size (a week in) peak RSS no longer grows with the range.
-    const flat = cap.ok && c7 !== undefined && c30 !== undefined && c30.maxRssKiB <= c7.maxRssKiB * 1.1;
+    // Streamed: a month completes in an old space too small to hold it. Peak RSS (printed) still
+    // creeps a little with the range: young generation and buffers are outside the cap.
+    const streamed = cap.ok;
     rows.push([
       "  peak memory vs range (streamed)",
       `uncapped: 1 day ${mib(first?.maxRssKiB)} -> 30 days ${mib(last?.maxRssKiB)}; old space capped at ${cap.capMiB} MiB: ${cap.ranges.map((c) => `${c.days} d ${mib(c.maxRssKiB)}`).join(", ")} (${cap.ok ? "all complete" : "FAILED"}); CLI start alone ${ms(history.startupMs, 0)}, ${mib(history.startupRssKiB)}`,
       "does not grow with range",
-      yes(flat),
+      // The data is streamed, yet the process's peak RSS still rises with the range when uncapped.
+      streamed
+        ? (last?.maxRssKiB ?? 0) <= (first?.maxRssKiB ?? 0) * 1.1
+          ? "met"
+          : "partly: streamed, RSS grows"
+        : "NOT met",
     ]);
   }
 }
