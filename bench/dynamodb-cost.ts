@@ -4,16 +4,16 @@
  * assets), and the alert-state item as a real cycle leaves it in dynalite (read back raw). Also
  * the read units of a day of history (1,440 snapshots, eventually consistent Query).
  */
-import { type AttributeValue, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { accountKey, STATE_KEY, snapshotToItem } from "../lib/aws/dynamodb-store.js";
-import { ASSET_DECIMAL_FIELDS, parseAccountResponse } from "../lib/binance/account.js";
+import { parseAccountResponse } from "../lib/binance/account.js";
 import { DEFAULT_ALERT_LEVELS, DEFAULTS, loadConfig } from "../lib/config.js";
 import { createLogger } from "../lib/log.js";
 import { evaluateAccount } from "../lib/margin.js";
 import { createMonitor } from "../lib/monitor.js";
 import { buildSnapshot, type Snapshot } from "../lib/snapshot.js";
 import { realisticAccountBody } from "./support/fixtures.js";
-import { itemSize, readUnits, storedBytes, writeUnits } from "./support/item-size.js";
+import { itemSize, readUnits, storedBytes, writeUnits } from "../sim/item-size.js";
 import { startWorld } from "./support/world.js";
 
 export interface AssetCountCost {
@@ -32,35 +32,11 @@ export interface AssetCountCost {
   /** 1,440 snapshots read with an eventually consistent Query (0.5 RRU per 4 KB of the total). */
   readonly dayOfHistoryReadUnits: number;
   readonly storedBytesPerSnapshot: number;
-  /** The same snapshot in the compact layout sketched by `compactItem` (not what lib/ writes). */
-  readonly compactSnapshotBytes: number;
 }
 
 export interface DynamoCostFigure {
   readonly byAssets: readonly AssetCountCost[];
   readonly ttlDays: number;
-}
-
-/**
- * A sketch, not used by the monitor: the snapshot with each asset's 11 raw decimals in one
- * comma-joined string (fixed field order) instead of a map of named attributes, shorter per-asset
- * attribute names, and without `account` and `takenAt`, which repeat pk and sk. Every value is
- * kept exactly; it shows what a snapshot would weigh if the format were changed.
- */
-export function compactItem(snapshot: Snapshot): Record<string, AttributeValue> {
-  const full = snapshotToItem(snapshot);
-  const assets: Record<string, AttributeValue> = {};
-  for (const a of snapshot.assets) {
-    assets[a.asset] = {
-      M: {
-        v: { S: ASSET_DECIMAL_FIELDS.map((f) => a.raw[f] ?? "").join(",") },
-        r: a.marginRatio === null ? { NULL: true } : { N: String(a.marginRatio) },
-        l: { S: a.level },
-      },
-    };
-  }
-  const { account: _account, takenAt: _takenAt, assets: _assets, ...rest } = full;
-  return { ...rest, assets: { M: assets } };
 }
 
 /** A snapshot as the cycle builds it from a Binance body with `activeAssets` assets in use. */
@@ -147,7 +123,6 @@ export async function measureDynamoCost(): Promise<DynamoCostFigure> {
         readUnitsPerCycle: stateReadUnits,
         dayOfHistoryReadUnits: Math.ceil((1440 * snapshotBytes) / 4096) * 0.5,
         storedBytesPerSnapshot: storedBytes(snapshotBytes),
-        compactSnapshotBytes: itemSize(compactItem(built)),
       });
     }
   } finally {

@@ -185,7 +185,7 @@ if (dynamo) {
   for (const c of dynamo.byAssets) {
     rows.push([
       `DynamoDB per cycle, ${c.activeAssets} active asset(s)`,
-      `snapshot ${c.snapshotBytes} B = ${c.snapshotWriteUnits} WRU (dynalite agrees: ${c.dynaliteWriteUnits ?? "?"}); state ${c.stateBytes} B: GetItem ${c.stateReadUnits} RRU + PutItem ${c.stateWriteUnits} WRU; day of history ${c.dayOfHistoryReadUnits} RRU; compact layout would be ${c.compactSnapshotBytes} B`,
+      `snapshot ${c.snapshotBytes} B = ${c.snapshotWriteUnits} WRU (dynalite agrees: ${c.dynaliteWriteUnits ?? "?"}); state ${c.stateBytes} B: GetItem ${c.stateReadUnits} RRU + PutItem ${c.stateWriteUnits} WRU; day of history ${c.dayOfHistoryReadUnits} RRU`,
       "snapshot <= 1 KB where possible",
       yes(c.snapshotBytes <= 1024),
     ]);

@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { AssetAlertState, HealthState } from "../alert-policy.js";
 import { HEALTHY } from "../alert-policy.js";
-import type { AssetDecimalField } from "../binance/account.js";
+import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../binance/account.js";
 import { StateConflictError } from "../errors.js";
 import type { AccountState, AlertStateStore, PendingAlert, SnapshotStore } from "../ports.js";
 import type { AssetSnapshot, Snapshot } from "../snapshot.js";
@@ -41,24 +41,30 @@ function num(item: Item, name: string): number | undefined {
   return v && "N" in v && v.N !== undefined ? Number(v.N) : undefined;
 }
 
+/**
+ * Snapshot layout version 1. Each asset's raw decimals are one comma-joined string in the order
+ * of ASSET_DECIMAL_FIELDS (an absent field is an empty slot): eleven attribute names per asset
+ * would double the item, which then costs two write units and twice the bytes `history` reads.
+ * Decimal strings never contain commas. New fields may only be appended to the order.
+ */
+export const SNAPSHOT_FORMAT = 1;
+
 export function snapshotToItem(snapshot: Snapshot): Item {
   const assets: Record<string, AttributeValue> = {};
   for (const a of snapshot.assets) {
-    const raw: Record<string, AttributeValue> = {};
-    for (const [field, value] of Object.entries(a.raw)) if (value !== undefined) raw[field] = S(value);
     assets[a.asset] = {
       M: {
-        raw: { M: raw },
-        marginRatio: a.marginRatio === null ? { NULL: true } : N(a.marginRatio),
-        level: S(a.level),
+        d: S(ASSET_DECIMAL_FIELDS.map((field) => a.raw[field] ?? "").join(",")),
+        r: a.marginRatio === null ? { NULL: true } : N(a.marginRatio),
+        l: S(a.level),
       },
     };
   }
+  // account and takenAt are not stored: they are the keys.
   return {
     pk: S(accountKey(snapshot.account)),
     sk: S(snapshotKey(snapshot.takenAt)),
-    account: S(snapshot.account),
-    takenAt: S(snapshot.takenAt),
+    fmt: N(SNAPSHOT_FORMAT),
     fetchedAt: S(snapshot.fetchedAt),
     assets: { M: assets },
     openPositions: N(snapshot.openPositions),
@@ -67,22 +73,30 @@ export function snapshotToItem(snapshot: Snapshot): Item {
   };
 }
 
+function rawDecimals(joined: string | undefined): Partial<Record<AssetDecimalField, string>> {
+  const raw: Partial<Record<AssetDecimalField, string>> = {};
+  if (joined === undefined) return raw;
+  const values = joined.split(",");
+  ASSET_DECIMAL_FIELDS.forEach((field, i) => {
+    const value = values[i];
+    if (value) raw[field] = value;
+  });
+  return raw;
+}
+
 export function itemToSnapshot(item: Item): Snapshot {
   const assetsAttr = item.assets && "M" in item.assets ? (item.assets.M ?? {}) : {};
   const assets: AssetSnapshot[] = Object.entries(assetsAttr)
     .map(([asset, value]) => {
       const m = value.M ?? {};
-      const rawAttr = m.raw?.M ?? {};
-      const raw: Partial<Record<AssetDecimalField, string>> = {};
-      for (const [field, v] of Object.entries(rawAttr)) if (v.S !== undefined) raw[field as AssetDecimalField] = v.S;
-      const ratio = m.marginRatio?.N;
-      return { asset, raw, marginRatio: ratio === undefined ? null : Number(ratio), level: m.level?.S ?? "ok" };
+      const ratio = m.r?.N;
+      return { asset, raw: rawDecimals(m.d?.S), marginRatio: ratio === undefined ? null : Number(ratio), level: m.l?.S ?? "ok" };
     })
     .sort((a, b) => a.asset.localeCompare(b.asset));
   const usedWeight = num(item, "usedWeight");
   return {
-    account: str(item, "account") ?? "",
-    takenAt: str(item, "takenAt") ?? "",
+    account: (str(item, "pk") ?? "").slice(accountKey("").length),
+    takenAt: (str(item, "sk") ?? "").slice(snapshotKey("").length),
     fetchedAt: str(item, "fetchedAt") ?? "",
     assets,
     openPositions: num(item, "openPositions") ?? 0,

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDbStore } from "../../lib/aws/dynamodb-store.js";
+import { DynamoDbStore, itemToSnapshot, snapshotToItem } from "../../lib/aws/dynamodb-store.js";
+import { ASSET_DECIMAL_FIELDS } from "../../lib/binance/account.js";
 import { HEALTHY } from "../../lib/alert-policy.js";
 import { StateConflictError } from "../../lib/errors.js";
-import type { Snapshot } from "../../lib/snapshot.js";
+import type { AssetSnapshot, Snapshot } from "../../lib/snapshot.js";
 import { ensureTable, startDynalite, type RunningDynalite } from "../../sim/dynalite.js";
+import { itemSize } from "../../sim/item-size.js";
 import { minute } from "../support/harness.js";
 
 let dynamo: RunningDynalite;
@@ -88,5 +90,38 @@ describe("DynamoDbStore on dynalite", () => {
     expect(Object.keys(state.outbox)).toEqual([keep.id]);
     expect(state.version).toBe(2);
     await expect(store.saveState("ack", { ...state, version: 2 }, 1)).rejects.toBeInstanceOf(StateConflictError);
+  });
+});
+
+describe("snapshot item layout", () => {
+  const fiveAssets = (): Snapshot => ({
+    ...snapshot("layout", 0),
+    assets: ["ADA", "BNB", "BTC", "DOT", "ETH"].map((asset) => ({
+      asset,
+      raw: Object.fromEntries(
+        ASSET_DECIMAL_FIELDS.map((f, i) => [f, `${i === 4 ? "-" : ""}123.4567890${i}`]),
+      ) as AssetSnapshot["raw"],
+      marginRatio: 0.123456789012,
+      level: "ok",
+    })),
+  });
+
+  it("keeps every raw decimal exactly, in one attribute per asset, and fits 5 assets in one write unit", () => {
+    const item = snapshotToItem(fiveAssets());
+    expect(item.assets?.M?.BTC?.M?.d?.S).toBe(ASSET_DECIMAL_FIELDS.map((_, i) => `${i === 4 ? "-" : ""}123.4567890${i}`).join(","));
+    expect(item.account).toBeUndefined(); // it is the partition key
+    expect(item.fmt).toEqual({ N: "1" });
+    expect(itemToSnapshot(item)).toEqual(fiveAssets());
+    // By DynamoDB's sizing rules (names + values), checked against dynalite's ConsumedCapacity in bench.
+    expect(itemSize(item)).toBeLessThanOrEqual(1024);
+  });
+
+  it("leaves a field Binance did not send absent after the round trip", () => {
+    const s = snapshot("sparse", 0);
+    expect(itemToSnapshot(snapshotToItem(s)).assets[0]?.raw).toEqual({
+      walletBalance: "1.00000000",
+      marginBalance: "1.00000000",
+      maintMargin: "0.25000000",
+    });
   });
 });
