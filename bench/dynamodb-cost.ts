@@ -12,8 +12,8 @@ import { createLogger } from "../lib/log.js";
 import { evaluateAccount } from "../lib/margin.js";
 import { createMonitor } from "../lib/monitor.js";
 import { buildSnapshot, type Snapshot } from "../lib/snapshot.js";
-import { realisticAccountBody } from "./support/fixtures.js";
 import { itemSize, readUnits, storedBytes, writeUnits } from "../sim/item-size.js";
+import { realisticAccountBody } from "./support/fixtures.js";
 import { startWorld } from "./support/world.js";
 
 export interface AssetCountCost {

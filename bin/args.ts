@@ -1,5 +1,5 @@
 /** Small, strict option parsing on node:util parseArgs: unknown options are usage errors. */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { UsageError } from "./command.js";
 
 export function parseOptions<T extends NonNullable<ParseArgsConfig["options"]>>(argv: readonly string[], options: T) {

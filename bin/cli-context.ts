@@ -99,8 +99,10 @@ export async function openDemoStore(): Promise<DemoStore> {
     await close();
     const name = err instanceof Error ? err.name : "";
     const message = err instanceof Error ? err.message : String(err);
-    if (name === "ResourceNotFoundException") throw new Error("the demo has not written any snapshots yet: run `npm start` first");
-    if (/lock/i.test(message)) throw new Error("the demo's data is in use: wait for `npm start` to finish, then try again");
+    if (name === "ResourceNotFoundException")
+      throw new Error("the demo has not written any snapshots yet: run `npm start` first");
+    if (/lock/i.test(message))
+      throw new Error("the demo's data is in use: wait for `npm start` to finish, then try again");
     throw new Error(`cannot open the demo's data: ${message.split("\n")[0]}`);
   }
   return { dynamodb, tableName: DEMO_TABLE, accounts: DEMO_ACCOUNTS, intervalMs: DEMO_INTERVAL_MS, close };
@@ -203,7 +205,9 @@ export async function openTarget(values: TargetValues, deps: CliDeps): Promise<T
 export function tableError(err: unknown, tableName: string): Error {
   const name = err instanceof Error ? err.name : "";
   if (name === "ResourceNotFoundException") {
-    return new Error(`table "${tableName}" not found in this region (check --region / --table / --stack)`, { cause: err });
+    return new Error(`table "${tableName}" not found in this region (check --region / --table / --stack)`, {
+      cause: err,
+    });
   }
   return new Error(`cannot read table "${tableName}": ${describeAwsError(err)}`, { cause: err });
 }

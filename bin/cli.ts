@@ -2,7 +2,7 @@
  * coinm-guard command line. `npm run guard -- <command>` in a checkout, or `coinm-guard <command>`.
  */
 import process from "node:process";
-import { EXIT, type Command, UsageError } from "./command.js";
+import { type Command, EXIT, UsageError } from "./command.js";
 import { demoCommand } from "./commands/demo.js";
 import { historyCommand } from "./commands/history.js";
 import { putSecretCommand } from "./commands/put-secret.js";
@@ -44,7 +44,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`coinm-guard ${command.name}: ${err.message}\nRun 'coinm-guard ${command.name} --help' for usage.\n`);
+      process.stderr.write(
+        `coinm-guard ${command.name}: ${err.message}\nRun 'coinm-guard ${command.name} --help' for usage.\n`,
+      );
       return EXIT.usage;
     }
     const message = err instanceof Error ? err.message : String(err);

@@ -3,9 +3,9 @@
  * function, schedule, alarms, dashboard and the outputs the CLI reads.
  */
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { LambdaAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { Construct } from "constructs";
 import type { DeployConfig } from "./config.js";
-import { LambdaAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { AccountSecrets } from "./constructs/account-secrets.js";
 import { AlarmRelay } from "./constructs/alarm-relay.js";
 import { AlertTopic } from "./constructs/alert-topic.js";

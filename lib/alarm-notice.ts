@@ -33,7 +33,9 @@ export function parseAlarmEvent(event: unknown): AlarmEvent {
   const alarmName = str(data?.alarmName);
   const value = str(state?.value);
   if (!e || !data || !alarmName || !value) {
-    throw new AlarmEventError("not a CloudWatch alarm event: alarmData.alarmName and alarmData.state.value are required");
+    throw new AlarmEventError(
+      "not a CloudWatch alarm event: alarmData.alarmName and alarmData.state.value are required",
+    );
   }
   const previous = str(obj(data.previousState)?.value);
   const description = str(obj(data.configuration)?.description);
@@ -58,7 +60,9 @@ export function renderAlarm(alarm: AlarmEvent): RenderedAlert {
   const head = cleared ? `OK: ${alarm.alarmName}` : `${alarm.state}: ${alarm.alarmName}`;
   const subject = `coinm-guard ${head}`.slice(0, 100);
   const email = [
-    cleared ? `The alarm ${alarm.alarmName} is back to OK.` : `The alarm ${alarm.alarmName} is in state ${alarm.state}.`,
+    cleared
+      ? `The alarm ${alarm.alarmName} is back to OK.`
+      : `The alarm ${alarm.alarmName} is in state ${alarm.state}.`,
     alarm.description ?? "",
     `Reason: ${alarm.reason}`,
     `Previous state: ${alarm.previousState ?? "unknown"}`,

@@ -64,11 +64,7 @@ export function decideAsset(
   const after = levelRank(level, settings.levels);
   let notice: MarginNotice | undefined;
   if (level !== prev.level) notice = before >= 0 && after < before ? "recovered" : after > 0 ? "escalated" : undefined;
-  else if (
-    level !== OK_LEVEL &&
-    settings.renotifyMs > 0 &&
-    nowMs - prev.lastNotifiedAt >= settings.renotifyMs
-  ) {
+  else if (level !== OK_LEVEL && settings.renotifyMs > 0 && nowMs - prev.lastNotifiedAt >= settings.renotifyMs) {
     notice = "reminder";
   }
   return {
@@ -103,6 +99,10 @@ export function decideHealth(
   }
   const failures = previous.consecutiveFailures + 1;
   const due = !previous.alerted && (outcome.needsHuman || failures >= failuresBeforeAlert);
-  const next: HealthState = { consecutiveFailures: failures, alerted: previous.alerted || due, lastErrorKind: outcome.kind };
+  const next: HealthState = {
+    consecutiveFailures: failures,
+    alerted: previous.alerted || due,
+    lastErrorKind: outcome.kind,
+  };
   return due ? { next, notice: "unreachable" } : { next };
 }

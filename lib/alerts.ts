@@ -75,7 +75,10 @@ export function renderAlert(alert: Alert): RenderedAlert {
         `Since: ${alert.at}`,
         "Check your positions on Binance directly until a 'monitoring restored' notice arrives.",
       ].join("\n"),
-      sms: truncate(`coinm-guard ${alert.account}: CANNOT READ ACCOUNT (${alert.errorKind ?? "error"}). Not monitored. Check Binance.`, SMS_MAX),
+      sms: truncate(
+        `coinm-guard ${alert.account}: CANNOT READ ACCOUNT (${alert.errorKind ?? "error"}). Not monitored. Check Binance.`,
+        SMS_MAX,
+      ),
     };
   }
   const ratio = ratioText(alert.ratio);

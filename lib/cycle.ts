@@ -224,7 +224,11 @@ async function monitorAccount(
       );
     }
     if (published.failed > 0) {
-      problems.push({ step: "publish", kind: "publish", message: `${published.failed} alert(s) not published; retried next cycle` });
+      problems.push({
+        step: "publish",
+        kind: "publish",
+        message: `${published.failed} alert(s) not published; retried next cycle`,
+      });
       await releaseUnpublished(deps, account.name, claimed.slice(published.sent.length), log);
     }
   } catch (err) {
@@ -317,7 +321,9 @@ async function commitState(
       log.warn("alert state changed concurrently; re-evaluating", { attempt });
     }
   }
-  throw new StateConflictError(`alert state for ${accountName} kept changing; gave up after ${STATE_WRITE_ATTEMPTS} tries`);
+  throw new StateConflictError(
+    `alert state for ${accountName} kept changing; gave up after ${STATE_WRITE_ATTEMPTS} tries`,
+  );
 }
 
 function evaluate(

@@ -31,7 +31,10 @@ export function createMonitor(
   overrides: MonitorOverrides = {},
 ): Monitor {
   // Lives as long as the container, so warm invocations share the IP's weight budget and any ban.
-  const governor = new WeightGovernor({ limit: config.weightLimitPerMinute, ...(overrides.now ? { now: overrides.now } : {}) });
+  const governor = new WeightGovernor({
+    limit: config.weightLimitPerMinute,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
   const exchange = new BinanceClient({
     baseUrl: config.binanceBaseUrl,
     recvWindowMs: config.recvWindowMs,

@@ -2,10 +2,11 @@
  * The narrow interfaces the monitoring use-case depends on; one adapter per outside system
  * implements each, and tests hand in their own.
  */
+
+import type { AssetAlertState, HealthState } from "./alert-policy.js";
+import type { Alert } from "./alerts.js";
 import type { AccountRead } from "./binance/client.js";
 import type { ApiCredentials } from "./credentials.js";
-import type { Alert } from "./alerts.js";
-import type { AssetAlertState, HealthState } from "./alert-policy.js";
 import type { Logger } from "./log.js";
 import type { Snapshot } from "./snapshot.js";
 

@@ -47,7 +47,8 @@ export function assetEntry(f: AssetFigures, updateTime = 1_700_000_000_000): Rec
 /** A full account body: the given assets plus the zero-balance ones Binance always lists. */
 export function accountBody(assets: readonly AssetFigures[], options: { padZeroAssets?: boolean } = {}): string {
   const listed = new Set(assets.map((a) => a.asset));
-  const zeros = options.padZeroAssets === false ? [] : ["ETH", "BNB", "ADA", "DOT", "LINK"].filter((a) => !listed.has(a));
+  const zeros =
+    options.padZeroAssets === false ? [] : ["ETH", "BNB", "ADA", "DOT", "LINK"].filter((a) => !listed.has(a));
   const entries = [
     ...assets.map((a) => assetEntry(a)),
     ...zeros.map((asset) => assetEntry({ asset, walletBalance: "0.00000000", maintMargin: "0.00000000" }, 0)),
@@ -70,7 +71,15 @@ export function accountBody(assets: readonly AssetFigures[], options: { padZeroA
       maxQty: "50",
       updateTime: 1_700_000_000_000,
     }));
-  return JSON.stringify({ assets: entries, positions, canDeposit: true, canTrade: true, canWithdraw: true, feeTier: 0, updateTime: 0 });
+  return JSON.stringify({
+    assets: entries,
+    positions,
+    canDeposit: true,
+    canTrade: true,
+    canWithdraw: true,
+    feeTier: 0,
+    updateTime: 0,
+  });
 }
 
 /** An account holding `walletBalance` BTC whose margin ratio (maint/marginBalance) is `ratio`. */

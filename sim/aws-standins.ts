@@ -72,12 +72,16 @@ export class AwsStandIns {
     };
     const fault = this.secretFaults.shift();
     if (fault) return json(fault.status, { __type: fault.code, message: fault.message ?? fault.code });
-    if (target !== "secretsmanager.GetSecretValue") return json(400, { __type: "InvalidRequestException", message: "unsupported" });
+    if (target !== "secretsmanager.GetSecretValue")
+      return json(400, { __type: "InvalidRequestException", message: "unsupported" });
     const { SecretId } = JSON.parse(body) as { SecretId: string };
     this.secretReads.push(SecretId);
     const secret = this.secrets.get(SecretId);
     if (!secret) {
-      return json(400, { __type: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret." });
+      return json(400, {
+        __type: "ResourceNotFoundException",
+        message: "Secrets Manager can't find the specified secret.",
+      });
     }
     return json(200, {
       ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${SecretId}`,
@@ -104,7 +108,10 @@ export class AwsStandIns {
       );
     }
     if (params.get("Action") !== "Publish") {
-      return xml(400, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>unsupported</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+      return xml(
+        400,
+        `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>unsupported</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      );
     }
     const subject = params.get("Subject");
     const structure = params.get("MessageStructure");

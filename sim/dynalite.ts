@@ -1,6 +1,11 @@
 /** dynalite (DynamoDB on LevelDB) on loopback, plus the monitor's table schema for it. */
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+} from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 
 export interface RunningDynalite {
@@ -10,7 +15,12 @@ export interface RunningDynalite {
 
 /** Start dynalite on 127.0.0.1; in memory unless `path` names a folder to persist to. */
 export async function startDynalite(options: { path?: string; port?: number } = {}): Promise<RunningDynalite> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());

@@ -14,7 +14,12 @@ export type ExchangeKey =
 
 /** A scripted reply instead of normal processing. */
 export type Fault =
-  | { readonly kind: "status"; readonly status: number; readonly body?: string; readonly headers?: Record<string, string> }
+  | {
+      readonly kind: "status";
+      readonly status: number;
+      readonly body?: string;
+      readonly headers?: Record<string, string>;
+    }
   | { readonly kind: "reset" }
   | { readonly kind: "hang"; readonly ms: number }
   | { readonly kind: "body"; readonly body: string };
@@ -78,7 +83,11 @@ export class LoopbackExchange {
   /** Queue a fault for the next matching request (optionally only for one key or path). */
   injectFault(fault: Fault, match: { apiKey?: string; path?: string; times?: number } = {}): void {
     for (let i = 0; i < (match.times ?? 1); i++) {
-      this.faults.push({ ...(match.apiKey ? { apiKey: match.apiKey } : {}), ...(match.path ? { path: match.path } : {}), fault });
+      this.faults.push({
+        ...(match.apiKey ? { apiKey: match.apiKey } : {}),
+        ...(match.path ? { path: match.path } : {}),
+        fault,
+      });
     }
   }
 
@@ -147,9 +156,13 @@ export class LoopbackExchange {
     this.roll();
     if (this.used + weight > this.weightLimit) {
       const retryAfter = Math.ceil((60_000 - (this.serverTime() % 60_000)) / 1000);
-      return reply(429, { code: -1003, msg: "Too many requests; please use the websocket for live updates." }, {
-        "retry-after": String(retryAfter),
-      });
+      return reply(
+        429,
+        { code: -1003, msg: "Too many requests; please use the websocket for live updates." },
+        {
+          "retry-after": String(retryAfter),
+        },
+      );
     }
     this.used += weight;
 
@@ -182,7 +195,8 @@ export class LoopbackExchange {
     const params = new URLSearchParams(payload);
     const timestamp = Number(params.get("timestamp"));
     const recvWindow = Number(params.get("recvWindow") ?? 5000);
-    if (!Number.isFinite(timestamp)) return reply(400, { code: -1102, msg: "Mandatory parameter 'timestamp' was not sent." });
+    if (!Number.isFinite(timestamp))
+      return reply(400, { code: -1102, msg: "Mandatory parameter 'timestamp' was not sent." });
     const now = this.serverTime();
     // Binance: reject if timestamp is more than 1 s ahead of server time or older than recvWindow.
     if (timestamp > now + 1000 || now - timestamp > recvWindow) {

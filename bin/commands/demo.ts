@@ -55,7 +55,11 @@ Options:
     const exchange = new LoopbackExchange({
       keys: [
         { type: "hmac", apiKey: demoSecret.apiKey, apiSecret: demoSecret.apiSecret },
-        { type: "ed25519", apiKey: ethKey.apiKey, publicKeyPem: ed.publicKey.export({ type: "spki", format: "pem" }).toString() },
+        {
+          type: "ed25519",
+          apiKey: ethKey.apiKey,
+          publicKeyPem: ed.publicKey.export({ type: "spki", format: "pem" }).toString(),
+        },
       ],
       account: (apiKey) => (apiKey === demoSecret.apiKey ? demoAccountBody(cycle) : demoEthAccountBody(cycle)),
       latencyMs: 20,
@@ -88,10 +92,16 @@ Options:
       // The monitor's own JSON log lines go to a file; the demo prints a readable view instead.
       const logFile = join(dirname(DEMO_DATA_DIR), "monitor.log");
       await writeFile(logFile, "");
-      const monitor = createMonitor(config, clients, createLogger({ level: "info", sink: (l) => appendFileSync(logFile, `${l}\n`) }));
+      const monitor = createMonitor(
+        config,
+        clients,
+        createLogger({ level: "info", sink: (l) => appendFileSync(logFile, `${l}\n`) }),
+      );
 
       print("coinm-guard demo: loopback exchange, dynalite and SNS stand-in are running.");
-      print(`Alert levels: ${config.alertLevels.map((l) => `${l.name} ${formatPercent(l.ratio, 0)}`).join(", ")}; hysteresis ${formatPercent(config.hysteresis, 0)}.`);
+      print(
+        `Alert levels: ${config.alertLevels.map((l) => `${l.name} ${formatPercent(l.ratio, 0)}`).join(", ")}; hysteresis ${formatPercent(config.hysteresis, 0)}.`,
+      );
       print("");
       let seen = 0;
       for (cycle = 0; cycle < DEMO_RATIOS.length && !stopping; cycle++) {
@@ -110,7 +120,9 @@ Options:
           }
           for (const a of account.snapshot?.assets ?? []) {
             const ratio = a.marginRatio === null ? "∞" : formatPercent(a.marginRatio, 1);
-            print(`${time()}  ${account.account.padEnd(9)} ${a.asset.padEnd(4)} margin ratio ${ratio.padStart(6)}  level ${a.level}  (maint ${a.raw.maintMargin} / balance ${a.raw.marginBalance})`);
+            print(
+              `${time()}  ${account.account.padEnd(9)} ${a.asset.padEnd(4)} margin ratio ${ratio.padStart(6)}  level ${a.level}  (maint ${a.raw.maintMargin} / balance ${a.raw.marginBalance})`,
+            );
           }
         }
         for (const msg of aws.published.slice(seen)) {
@@ -122,7 +134,9 @@ Options:
         if (cycle < DEMO_RATIOS.length - 1 && !stopping) await new Promise((r) => setTimeout(r, intervalMs));
       }
       print("");
-      print(`Done: ${cycle} cycles, ${aws.published.length} alerts published. The monitor's JSON log is in .demo-data/monitor.log;`);
+      print(
+        `Done: ${cycle} cycles, ${aws.published.length} alerts published. The monitor's JSON log is in .demo-data/monitor.log;`,
+      );
       print("snapshots are kept in .demo-data/dynalite.");
       print("See them with: npm run guard -- history --demo --account demo --since 1h");
       return EXIT.ok;

@@ -7,21 +7,10 @@ import { extname } from "node:path";
 import type { AlertLevel } from "../../lib/config.js";
 import { formatPercent } from "../../lib/decimal.js";
 import { renderTerminalChart } from "../../lib/history/chart-terminal.js";
-import {
-  type CliDeps,
-  defaultCliDeps,
-  openTarget,
-  TARGET_HELP,
-  TARGET_OPTIONS,
-  tableError,
-  type TargetValues,
-  targetUsageProblem,
-} from "../cli-context.js";
 import { csvHeader, csvRows } from "../../lib/history/csv.js";
 import { Downsampler } from "../../lib/history/downsample.js";
 import { JsonArrayFormatter } from "../../lib/history/json.js";
 import { parseLevelsOption } from "../../lib/history/levels.js";
-import { createProgress, OutputSink, useColor } from "../output.js";
 import { buildPlot } from "../../lib/history/plot.js";
 import { renderPlotHtml } from "../../lib/history/plot-html.js";
 import { renderPlotPng } from "../../lib/history/plot-png.js";
@@ -30,7 +19,18 @@ import { readSnapshotPages } from "../../lib/history/read.js";
 import { TableFormatter } from "../../lib/history/table.js";
 import type { Snapshot } from "../../lib/snapshot.js";
 import { parseOptions } from "../args.js";
+import {
+  type CliDeps,
+  defaultCliDeps,
+  openTarget,
+  TARGET_HELP,
+  TARGET_OPTIONS,
+  type TargetValues,
+  tableError,
+  targetUsageProblem,
+} from "../cli-context.js";
 import { type Command, EXIT, UsageError } from "../command.js";
+import { createProgress, OutputSink, useColor } from "../output.js";
 
 const FORMATS = ["table", "csv", "json"] as const;
 type Format = (typeof FORMATS)[number];
@@ -100,23 +100,37 @@ export interface HistoryRequest {
   readonly levels: readonly AlertLevel[];
 }
 
-export function parseHistoryArgs(argv: readonly string[], now: Date): { values: TargetValues; request: HistoryRequest } {
+export function parseHistoryArgs(
+  argv: readonly string[],
+  now: Date,
+): { values: TargetValues; request: HistoryRequest } {
   const { values } = parseOptions(argv, OPTIONS);
   const targetProblem = targetUsageProblem(values);
   if (targetProblem) throw new UsageError(targetProblem);
   const account = values.account?.trim();
   if (!account) throw new UsageError("--account is required (e.g. --account main, or --demo --account demo)");
-  const assetList = (values.asset ?? []).flatMap((a) => a.split(",")).map((a) => a.trim().toUpperCase()).filter(Boolean);
+  const assetList = (values.asset ?? [])
+    .flatMap((a) => a.split(","))
+    .map((a) => a.trim().toUpperCase())
+    .filter(Boolean);
   const from = parseInstant(values.since ?? "24h", now);
-  if (!from) throw new UsageError(`--since "${values.since}" is not a time: use a duration like 30m, 24h, 7d or an ISO date like 2026-10-01T00:00Z`);
+  if (!from)
+    throw new UsageError(
+      `--since "${values.since}" is not a time: use a duration like 30m, 24h, 7d or an ISO date like 2026-10-01T00:00Z`,
+    );
   const to = parseInstant(values.until ?? "now", now);
-  if (!to) throw new UsageError(`--until "${values.until}" is not a time: use a duration like 1h or an ISO date like 2026-10-31T23:59:59Z`);
-  if (from.getTime() > to.getTime()) throw new UsageError(`--since (${from.toISOString()}) is after --until (${to.toISOString()})`);
+  if (!to)
+    throw new UsageError(
+      `--until "${values.until}" is not a time: use a duration like 1h or an ISO date like 2026-10-31T23:59:59Z`,
+    );
+  if (from.getTime() > to.getTime())
+    throw new UsageError(`--since (${from.toISOString()}) is after --until (${to.toISOString()})`);
   if (values.format !== undefined && !(FORMATS as readonly string[]).includes(values.format)) {
     throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
   }
   const format = values.format as Format | undefined;
-  if (values.chart && format) throw new UsageError("--chart and --format both write to stdout; use --out FILE for a chart file alongside rows");
+  if (values.chart && format)
+    throw new UsageError("--chart and --format both write to stdout; use --out FILE for a chart file alongside rows");
   let limit = Number.POSITIVE_INFINITY;
   if (values.limit !== undefined) {
     limit = Number(values.limit);
@@ -152,7 +166,11 @@ export function parseHistoryArgs(argv: readonly string[], now: Date): { values: 
 function isAwsError(err: unknown): boolean {
   if (typeof err !== "object" || err === null) return false;
   const name = err instanceof Error ? err.name : "";
-  return "$metadata" in err || name === "CredentialsProviderError" || /Region is missing/.test(String((err as Error).message));
+  return (
+    "$metadata" in err ||
+    name === "CredentialsProviderError" ||
+    /Region is missing/.test(String((err as Error).message))
+  );
 }
 
 /** Keep only the chosen assets; undefined when a snapshot has none of them. */
@@ -210,7 +228,8 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
               else if (rowsFormat === "json") text += json.item(snapshot, request.assets);
               if (ds) {
                 const t = Date.parse(snapshot.takenAt);
-                for (const a of snapshot.assets) if (!request.assets || request.assets.has(a.asset)) ds.add(a.asset, t, a.marginRatio);
+                for (const a of snapshot.assets)
+                  if (!request.assets || request.assets.has(a.asset)) ds.add(a.asset, t, a.marginRatio);
               }
             }
             await sink.write(text);

@@ -7,10 +7,10 @@
 import { PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs } from "../../lib/aws/stack-outputs.js";
 import { parseCredentials } from "../../lib/credentials.js";
-import { type CliDeps, defaultCliDeps, type InStream } from "../cli-context.js";
-import type { OutStream } from "../output.js";
 import { parseOptions } from "../args.js";
+import { type CliDeps, defaultCliDeps, type InStream } from "../cli-context.js";
 import { type Command, EXIT, UsageError } from "../command.js";
+import type { OutStream } from "../output.js";
 
 const HELP = `Usage: coinm-guard put-secret --account NAME [--secret-id ARN] [options]
 
@@ -69,7 +69,8 @@ export function parseSecretInput(text: string): SecretValue {
       // No cause and no detail: JSON.parse messages quote the input.
       throw new Error('the input starts with "{" but is not valid JSON');
     }
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error("the JSON input must be an object");
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+      throw new Error("the JSON input must be an object");
     const { apiKey, apiSecret, privateKey } = raw as Record<string, unknown>;
     const key = typeof apiKey === "string" ? apiKey : "";
     if (apiSecret !== undefined && privateKey !== undefined) {
@@ -96,7 +97,8 @@ async function readAll(stdin: InStream): Promise<string> {
   for await (const chunk of stdin) {
     const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     size += b.length;
-    if (size > MAX_INPUT_BYTES) throw new Error(`the input is larger than ${MAX_INPUT_BYTES / 1024} KB; expected an API key and secret`);
+    if (size > MAX_INPUT_BYTES)
+      throw new Error(`the input is larger than ${MAX_INPUT_BYTES / 1024} KB; expected an API key and secret`);
     chunks.push(b);
   }
   return Buffer.concat(chunks).toString("utf8");
@@ -113,8 +115,10 @@ export class HiddenLineReader {
   private failed: Error | undefined;
   private readonly onData = (chunk: Buffer | string) => {
     // Bracketed-paste markers, if the terminal sends them, are not part of the key.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what a terminal sends here.
     this.buffer += String(chunk).replace(/\x1b\[20[01]~/g, "");
     for (;;) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: Ctrl-C and Ctrl-D end a raw-mode prompt.
       const i = this.buffer.search(/[\r\n\u0003\u0004]/);
       if (i < 0) break;
       const ch = this.buffer[i];
@@ -259,13 +263,16 @@ export function createPutSecretCommand(overrides: Partial<CliDeps> = {}): Comman
           }
         }
         try {
-          const out = await clients.secretsManager().send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(value) }));
+          const out = await clients
+            .secretsManager()
+            .send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(value) }));
           deps.stdout.write(
             `Stored the ${kind} key for account "${account}" in ${out.ARN ?? secretId}${out.VersionId ? ` (version ${out.VersionId})` : ""}.\n`,
           );
         } catch (err) {
           const name = err instanceof Error ? err.name : "";
-          if (name === "ResourceNotFoundException") throw new Error(`secret "${secretId}" does not exist (check --secret-id / --region)`);
+          if (name === "ResourceNotFoundException")
+            throw new Error(`secret "${secretId}" does not exist (check --secret-id / --region)`);
           throw new Error(`cannot write secret "${secretId}": ${describeAwsError(err)}`);
         }
         return EXIT.ok;

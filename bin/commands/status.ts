@@ -6,6 +6,9 @@
 import { DynamoDbStore } from "../../lib/aws/dynamodb-store.js";
 import { mapWithConcurrency } from "../../lib/concurrency.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
+import { formatInterval, parseInterval, parseScheduleExpression } from "../../lib/history/range.js";
+import { type AccountReading, buildStatusReport, formatStatus, STALE_INTERVALS } from "../../lib/history/status.js";
+import { parseOptions } from "../args.js";
 import {
   type CliDeps,
   defaultCliDeps,
@@ -16,11 +19,8 @@ import {
   tableError,
   targetUsageProblem,
 } from "../cli-context.js";
-import { OutputSink, useColor } from "../output.js";
-import { formatInterval, parseInterval, parseScheduleExpression } from "../../lib/history/range.js";
-import { type AccountReading, buildStatusReport, formatStatus, STALE_INTERVALS } from "../../lib/history/status.js";
-import { parseOptions } from "../args.js";
 import { type Command, EXIT, UsageError } from "../command.js";
+import { OutputSink, useColor } from "../output.js";
 
 const DEFAULT_INTERVAL_MS = 60_000;
 
@@ -61,17 +61,21 @@ async function resolveAccounts(given: readonly string[], target: Target): Promis
   try {
     secrets = (await target.stack()).accountSecrets;
   } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : String(err)} (or name the accounts with --account)`, { cause: err });
+    throw new Error(`${err instanceof Error ? err.message : String(err)} (or name the accounts with --account)`, {
+      cause: err,
+    });
   }
   const names = Object.keys(secrets ?? {}).sort();
-  if (names.length === 0) throw new Error("the stack has no AccountSecrets output listing accounts; name them with --account");
+  if (names.length === 0)
+    throw new Error("the stack has no AccountSecrets output listing accounts; name them with --account");
   return names;
 }
 
 async function resolveInterval(text: string | undefined, target: Target): Promise<{ ms: number; source: string }> {
   if (text !== undefined) {
     const ms = parseInterval(text);
-    if (ms === undefined) throw new UsageError(`--interval "${text}" is not an interval: use 1m, 5m or "rate(1 minute)"`);
+    if (ms === undefined)
+      throw new UsageError(`--interval "${text}" is not an interval: use 1m, 5m or "rate(1 minute)"`);
     return { ms, source: "--interval" };
   }
   if (target.demo) return { ms: target.demo.intervalMs, source: "the demo's cycle interval" };
@@ -81,7 +85,9 @@ async function resolveInterval(text: string | undefined, target: Target): Promis
     if (ms !== undefined && expression) return { ms, source: `stack ScheduleExpression ${expression}` };
     return {
       ms: DEFAULT_INTERVAL_MS,
-      source: expression ? `default; cannot read schedule "${expression}"` : "default; the stack has no ScheduleExpression output",
+      source: expression
+        ? `default; cannot read schedule "${expression}"`
+        : "default; the stack has no ScheduleExpression output",
     };
   } catch {
     return { ms: DEFAULT_INTERVAL_MS, source: "default; stack outputs unavailable" };
@@ -100,7 +106,10 @@ export function createStatusCommand(overrides: Partial<CliDeps> = {}): Command {
       if (problem) throw new UsageError(problem);
       const format = values.format ?? "table";
       if (format !== "table" && format !== "json") throw new UsageError("--format must be table or json");
-      const given = (values.account ?? []).flatMap((a) => a.split(",")).map((a) => a.trim()).filter(Boolean);
+      const given = (values.account ?? [])
+        .flatMap((a) => a.split(","))
+        .map((a) => a.trim())
+        .filter(Boolean);
       if (values.interval !== undefined && parseInterval(values.interval) === undefined) {
         throw new UsageError(`--interval "${values.interval}" is not an interval: use 1m, 5m or "rate(1 minute)"`);
       }
@@ -123,7 +132,11 @@ export function createStatusCommand(overrides: Partial<CliDeps> = {}): Command {
         });
         // The same failure for every account (no table, no access) is one error, not a report.
         if (errors.length > 0 && errors.length === accounts.length) throw tableError(errors[0], target.tableName);
-        const report = buildStatusReport(readings, { now: deps.now(), intervalMs: interval.ms, intervalSource: interval.source });
+        const report = buildStatusReport(readings, {
+          now: deps.now(),
+          intervalMs: interval.ms,
+          intervalSource: interval.source,
+        });
         if (format === "json") await sink.write(`${JSON.stringify(report, null, 2)}\n`);
         else {
           const color = useColor(deps.stdout, deps.env);

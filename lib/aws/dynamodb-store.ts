@@ -90,7 +90,12 @@ export function itemToSnapshot(item: Item): Snapshot {
     .map(([asset, value]) => {
       const m = value.M ?? {};
       const ratio = m.r?.N;
-      return { asset, raw: rawDecimals(m.d?.S), marginRatio: ratio === undefined ? null : Number(ratio), level: m.l?.S ?? "ok" };
+      return {
+        asset,
+        raw: rawDecimals(m.d?.S),
+        marginRatio: ratio === undefined ? null : Number(ratio),
+        level: m.l?.S ?? "ok",
+      };
     })
     .sort((a, b) => a.asset.localeCompare(b.asset));
   const usedWeight = num(item, "usedWeight");

@@ -55,7 +55,9 @@ export class SecretsManagerSource implements SecretSource {
     }
     if (previous && versionId !== undefined && previous.versionId === versionId) return previous;
     if (secretString === undefined || secretString.trim() === "") {
-      throw new SecretError(`secret "${secretId}" has no value yet: put the API key into it (npm run guard -- put-secret; see docs/deploy.md)`);
+      throw new SecretError(
+        `secret "${secretId}" has no value yet: put the API key into it (npm run guard -- put-secret; see docs/deploy.md)`,
+      );
     }
     return { versionId, credentials: parseCredentials(secretString, `secret "${secretId}"`) };
   }

@@ -98,7 +98,8 @@ export function describeAwsError(err: unknown): string {
     return "no AWS credentials found (configure a profile and pass --profile, or set AWS_PROFILE / AWS_ACCESS_KEY_ID)";
   }
   if (/Region is missing/i.test(message)) return "no AWS region set (pass --region or set AWS_REGION)";
-  if (/ExpiredToken|token.*expired/i.test(`${name} ${message}`)) return "the AWS session has expired (log in again, e.g. aws sso login)";
+  if (/ExpiredToken|token.*expired/i.test(`${name} ${message}`))
+    return "the AWS session has expired (log in again, e.g. aws sso login)";
   if (name === "AccessDeniedException" || name === "AccessDenied" || /not authorized/i.test(message)) {
     return `access denied: ${message}`;
   }

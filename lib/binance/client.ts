@@ -3,10 +3,12 @@
  * sync on -1021, the meaning of each HTTP status, retries with jittered backoff inside the
  * caller's deadline, and request-weight accounting.
  */
+
+import type { ApiCredentials } from "../credentials.js";
 import {
-  type BinanceError,
   BinanceAuthError,
   BinanceClockSkewError,
+  type BinanceError,
   BinanceIpBanError,
   BinanceRateLimitError,
   BinanceRequestError,
@@ -17,7 +19,6 @@ import {
   WeightBudgetExceededError,
 } from "../errors.js";
 import type { Logger } from "../log.js";
-import type { ApiCredentials } from "../credentials.js";
 import { type AccountInfo, parseAccountResponse } from "./account.js";
 import type { WeightGovernor } from "./weight-governor.js";
 
@@ -198,9 +199,13 @@ export class BinanceClient {
     const timestamp = Math.round(this.opts.now() + this.offsetMs);
     const query = `recvWindow=${this.opts.recvWindowMs}&timestamp=${timestamp}`;
     const signature = credentials.signer.sign(query);
-    return this.send(`${this.opts.baseUrl}${path}?${query}&signature=${signature}`, {
-      "X-MBX-APIKEY": credentials.apiKey,
-    }, deadlineMs);
+    return this.send(
+      `${this.opts.baseUrl}${path}?${query}&signature=${signature}`,
+      {
+        "X-MBX-APIKEY": credentials.apiKey,
+      },
+      deadlineMs,
+    );
   }
 
   private async send(url: string, headers: Record<string, string>, deadlineMs: number): Promise<RawResponse> {
@@ -214,7 +219,9 @@ export class BinanceClient {
       // The URL holds the signature, so the cause is reduced to its name and code.
       const code = (err as { cause?: { code?: string } }).cause?.code;
       throw new BinanceUnavailableError(
-        timedOut ? `Binance did not answer within ${budget} ms` : `network error calling Binance (${code ?? (err as Error).name})`,
+        timedOut
+          ? `Binance did not answer within ${budget} ms`
+          : `network error calling Binance (${code ?? (err as Error).name})`,
       );
     }
   }
@@ -283,7 +290,11 @@ export class BinanceClient {
     }
     if (status >= 500) {
       const html = /^\s*</.test(body) ? ", HTML body" : "";
-      return new BinanceUnavailableError(`Binance returned HTTP ${status}${detail || html}; state unknown`, status, code);
+      return new BinanceUnavailableError(
+        `Binance returned HTTP ${status}${detail || html}; state unknown`,
+        status,
+        code,
+      );
     }
     if (status === 200) return new BinanceResponseFormatError("unexpected 200 response", status);
     if (!err) {

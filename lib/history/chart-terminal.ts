@@ -34,7 +34,9 @@ export function renderTerminalChart(model: PlotModel, options: TerminalChartOpti
   const { from, to, yMax } = model;
   const span = Math.max(1, to - from);
 
-  const grid: Cell[][] = Array.from({ length: height }, () => Array.from({ length: width }, () => ({ ch: " ", color: "" })));
+  const grid: Cell[][] = Array.from({ length: height }, () =>
+    Array.from({ length: width }, () => ({ ch: " ", color: "" })),
+  );
   const rowOf = (v: number) =>
     Number.isFinite(v) ? Math.min(height - 1, Math.max(0, Math.round((1 - v / yMax) * (height - 1)))) : 0;
   const colOf = (t: number) => Math.min(width - 1, Math.max(0, Math.floor(((t - from) / span) * (width - 1) + 0.5)));
@@ -113,7 +115,11 @@ export function renderTerminalChart(model: PlotModel, options: TerminalChartOpti
     })
     .join("  ");
   lines.push(`${model.title}: ${model.rangeLabel}`);
-  lines.push(legend ? `${legend}${model.idle.length ? `   (no margin held: ${model.idle.join(", ")})` : ""}` : "no asset held margin in this range");
+  lines.push(
+    legend
+      ? `${legend}${model.idle.length ? `   (no margin held: ${model.idle.join(", ")})` : ""}`
+      : "no asset held margin in this range",
+  );
   lines.push("");
   grid.forEach((row, r) => {
     const label = (labelAt.get(r) ?? "").padStart(axisWidth - 2);

@@ -140,7 +140,7 @@ export class Downsampler {
 
   summary(name: string): SeriesSummary | undefined {
     const s = this.series.get(name);
-    if (!s || !s.last) return undefined;
+    if (!s?.last) return undefined;
     return { name, count: s.count, last: s.last, beyond: s.beyond, ...(s.maxFinite ? { max: s.maxFinite } : {}) };
   }
 }

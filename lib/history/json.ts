@@ -29,7 +29,12 @@ export function snapshotJson(snapshot: Snapshot, assets?: ReadonlySet<string>): 
     ...(snapshot.usedWeight !== undefined ? { usedWeight: snapshot.usedWeight } : {}),
     assets: snapshot.assets
       .filter((a) => !assets || assets.has(a.asset))
-      .map((a) => ({ asset: a.asset, marginRatio: a.marginRatio, level: a.level, raw: { ...a.raw } as Record<string, string> })),
+      .map((a) => ({
+        asset: a.asset,
+        marginRatio: a.marginRatio,
+        level: a.level,
+        raw: { ...a.raw } as Record<string, string>,
+      })),
   };
 }
 

@@ -10,7 +10,10 @@ export function parseLevelsOption(text: string | undefined): { levels: AlertLeve
   const t = text.trim();
   let json = t;
   if (!t.startsWith("[")) {
-    const pairs = t.split(",").map((p) => p.trim()).filter((p) => p !== "");
+    const pairs = t
+      .split(",")
+      .map((p) => p.trim())
+      .filter((p) => p !== "");
     const entries: { name: string; ratio: number }[] = [];
     for (const pair of pairs) {
       const m = /^([^=\s]+)\s*=\s*(\d+(?:\.\d+)?)\s*(%?)$/.exec(pair);

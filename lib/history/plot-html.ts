@@ -3,7 +3,10 @@ import { formatPercent } from "../decimal.js";
 import { levelColorHex, type PlotModel, SERIES_COLORS } from "./plot.js";
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
 }
 
 const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
@@ -14,7 +17,8 @@ export function renderPlotSvg(model: PlotModel, width = 1000, height = 480): str
   const top = 20;
   const bottom = height - 56;
   const x = (t: number) => left + ((t - model.from) / Math.max(1, model.to - model.from)) * (right - left);
-  const y = (v: number) => (Number.isFinite(v) ? bottom - (Math.min(v, model.yMax) / model.yMax) * (bottom - top) : top);
+  const y = (v: number) =>
+    Number.isFinite(v) ? bottom - (Math.min(v, model.yMax) / model.yMax) * (bottom - top) : top;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(`${model.title}, ${model.rangeLabel}`)}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
@@ -23,7 +27,9 @@ export function renderPlotSvg(model: PlotModel, width = 1000, height = 480): str
   for (const tick of model.yTicks) {
     const yy = fmt(y(tick.value));
     parts.push(`<line x1="${left}" x2="${right}" y1="${yy}" y2="${yy}" stroke="#e4e4e4"/>`);
-    parts.push(`<text x="${left - 8}" y="${yy}" text-anchor="end" dominant-baseline="middle" fill="#333">${escapeXml(tick.label)}</text>`);
+    parts.push(
+      `<text x="${left - 8}" y="${yy}" text-anchor="end" dominant-baseline="middle" fill="#333">${escapeXml(tick.label)}</text>`,
+    );
   }
   for (const tick of model.xTicks) {
     const xx = fmt(x(tick.value));
@@ -61,12 +67,18 @@ export function renderPlotHtml(model: PlotModel): string {
   const rows = model.series
     .map((s, i) => {
       const color = SERIES_COLORS[i % SERIES_COLORS.length] ?? "#1f77b4";
-      const max = s.summary.max ? `${formatPercent(s.summary.max.value, 2)} at ${new Date(s.summary.max.t).toISOString().slice(0, 19).replace("T", " ")}` : "n/a";
-      const last = Number.isFinite(s.summary.last.value) ? formatPercent(s.summary.last.value, 2) : "∞ (margin balance ≤ 0)";
+      const max = s.summary.max
+        ? `${formatPercent(s.summary.max.value, 2)} at ${new Date(s.summary.max.t).toISOString().slice(0, 19).replace("T", " ")}`
+        : "n/a";
+      const last = Number.isFinite(s.summary.last.value)
+        ? formatPercent(s.summary.last.value, 2)
+        : "∞ (margin balance ≤ 0)";
       return `<tr><td><span class="swatch" style="background:${color}"></span>${escapeXml(s.name)}</td><td>${escapeXml(last)}</td><td>${escapeXml(max)}</td><td>${s.summary.count}</td><td>${s.summary.beyond}</td></tr>`;
     })
     .join("\n");
-  const idle = model.idle.length ? `<p class="note">No margin held in this range: ${escapeXml(model.idle.join(", "))}.</p>` : "";
+  const idle = model.idle.length
+    ? `<p class="note">No margin held in this range: ${escapeXml(model.idle.join(", "))}.</p>`
+    : "";
   return `<!doctype html>
 <html lang="en">
 <head>

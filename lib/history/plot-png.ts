@@ -22,7 +22,8 @@ export function renderPlotPng(model: PlotModel, options: PngOptions = {}): Buffe
   const top = 84;
   const bottom = height - 64;
   const x = (t: number) => left + ((t - model.from) / Math.max(1, model.to - model.from)) * (right - left);
-  const y = (v: number) => (Number.isFinite(v) ? bottom - (Math.min(v, model.yMax) / model.yMax) * (bottom - top) : top);
+  const y = (v: number) =>
+    Number.isFinite(v) ? bottom - (Math.min(v, model.yMax) / model.yMax) * (bottom - top) : top;
 
   r.text(left, 14, model.title, ink, 3);
   r.text(left, 44, model.rangeLabel, muted, 2);

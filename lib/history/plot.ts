@@ -113,7 +113,10 @@ export function rangeLabel(from: number, to: number): string {
 }
 
 /** Build the plot from a downsampler that has seen the whole range. */
-export function buildPlot(ds: Downsampler, options: { account: string; levels: readonly AlertLevel[] }): PlotModel | undefined {
+export function buildPlot(
+  ds: Downsampler,
+  options: { account: string; levels: readonly AlertLevel[] },
+): PlotModel | undefined {
   const range = ds.timeRange;
   if (!range) return undefined;
   const series: PlotSeries[] = [];

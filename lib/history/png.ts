@@ -40,7 +40,8 @@ export class Raster {
 
   fillRect(x: number, y: number, w: number, h: number, color: Rgb): void {
     for (let yy = Math.max(0, Math.round(y)); yy < Math.min(this.height, Math.round(y + h)); yy++) {
-      for (let xx = Math.max(0, Math.round(x)); xx < Math.min(this.width, Math.round(x + w)); xx++) this.plot(xx, yy, color);
+      for (let xx = Math.max(0, Math.round(x)); xx < Math.min(this.width, Math.round(x + w)); xx++)
+        this.plot(xx, yy, color);
     }
   }
 
@@ -71,7 +72,8 @@ export class Raster {
 
   /** A horizontal dashed line. */
   dashedH(x0: number, x1: number, y: number, color: Rgb, dash = 8, gap = 5, thickness = 1): void {
-    for (let x = x0; x < x1; x += dash + gap) this.fillRect(x, y - thickness / 2, Math.min(dash, x1 - x), thickness, color);
+    for (let x = x0; x < x1; x += dash + gap)
+      this.fillRect(x, y - thickness / 2, Math.min(dash, x1 - x), thickness, color);
   }
 
   /** Text in the 5x7 font at pixel `scale`; (x, y) is the top-left corner. Returns the width drawn. */

@@ -61,12 +61,17 @@ interface Segment {
 }
 
 /** Split [from, to] into `n` contiguous key ranges in time order; neighbours share one boundary key. */
-export function segmentKeys(fromIso: string, toIso: string, n: number): { fromKey: string; toKey: string; dropKey?: string }[] {
+export function segmentKeys(
+  fromIso: string,
+  toIso: string,
+  n: number,
+): { fromKey: string; toKey: string; dropKey?: string }[] {
   const from = Date.parse(fromIso);
   const to = Date.parse(toIso);
   if (n <= 1 || !(to - from > n)) return [{ fromKey: snapshotKey(fromIso), toKey: snapshotKey(toIso) }];
   const bounds = [snapshotKey(fromIso)];
-  for (let i = 1; i < n; i++) bounds.push(snapshotKey(new Date(from + Math.floor(((to - from) * i) / n)).toISOString()));
+  for (let i = 1; i < n; i++)
+    bounds.push(snapshotKey(new Date(from + Math.floor(((to - from) * i) / n)).toISOString()));
   bounds.push(snapshotKey(toIso));
   return bounds.slice(0, -1).map((fromKey, i) => {
     const toKey = bounds[i + 1] as string;

@@ -30,7 +30,13 @@ export type OpenAlert =
       /** True once the "cannot read account" alert has gone out. */
       readonly alerted: boolean;
     }
-  | { readonly kind: "pending"; readonly id: string; readonly subject: string; readonly attempts: number; readonly at: string };
+  | {
+      readonly kind: "pending";
+      readonly id: string;
+      readonly subject: string;
+      readonly attempts: number;
+      readonly at: string;
+    };
 
 export interface AccountStatus {
   readonly account: string;
@@ -39,7 +45,12 @@ export interface AccountStatus {
   /** No snapshot, or the latest is older than STALE_INTERVALS intervals. */
   readonly stale: boolean;
   readonly error?: string;
-  readonly assets: readonly { readonly asset: string; readonly marginRatio: number | null; readonly level: string; readonly held: string }[];
+  readonly assets: readonly {
+    readonly asset: string;
+    readonly marginRatio: number | null;
+    readonly level: string;
+    readonly held: string;
+  }[];
   readonly alerts: readonly OpenAlert[];
 }
 
@@ -74,7 +85,13 @@ export function openAlerts(state: AccountState | undefined): OpenAlert[] {
   }
   const pending = Object.entries(state.outbox).sort(([, a], [, b]) => a.alert.at.localeCompare(b.alert.at));
   for (const [id, p] of pending) {
-    alerts.push({ kind: "pending", id, subject: renderAlert(p.alert).subject.replace(/^coinm-guard:\s*/, ""), attempts: p.attempts, at: p.alert.at });
+    alerts.push({
+      kind: "pending",
+      id,
+      subject: renderAlert(p.alert).subject.replace(/^coinm-guard:\s*/, ""),
+      attempts: p.attempts,
+      at: p.alert.at,
+    });
   }
   return alerts;
 }
@@ -130,18 +147,31 @@ function alertText(a: OpenAlert): string {
   }
 }
 
-export function formatStatus(report: StatusReport, options: { color?: boolean; levelNames?: readonly string[] } = {}): string {
+export function formatStatus(
+  report: StatusReport,
+  options: { color?: boolean; levelNames?: readonly string[] } = {},
+): string {
   const color = options.color ?? false;
   const header = ["ACCOUNT", "ASSET", "RATIO", "LEVEL", "HELD", "SNAPSHOT AGE"];
   const rows: { cells: string[]; stale: boolean; level: string; held: string }[] = [];
   for (const a of report.accounts) {
     const age = a.ageMs !== undefined ? formatAge(a.ageMs) : "no data";
     if (a.assets.length === 0) {
-      rows.push({ cells: [a.account, "-", "-", "-", "-", a.error ? "read failed" : age], stale: a.stale, level: "ok", held: "ok" });
+      rows.push({
+        cells: [a.account, "-", "-", "-", "-", a.error ? "read failed" : age],
+        stale: a.stale,
+        level: "ok",
+        held: "ok",
+      });
       continue;
     }
     for (const x of a.assets) {
-      rows.push({ cells: [a.account, x.asset, ratioCell(x.marginRatio), x.level, x.held, age], stale: a.stale, level: x.level, held: x.held });
+      rows.push({
+        cells: [a.account, x.asset, ratioCell(x.marginRatio), x.level, x.held, age],
+        stale: a.stale,
+        level: x.level,
+        held: x.held,
+      });
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r.cells[i] ?? "").length)));

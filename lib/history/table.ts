@@ -93,7 +93,9 @@ export class TableFormatter {
     const levelIndex = TABLE_COLUMNS.findIndex((c) => c.title === "LEVEL");
     for (const a of snapshot.assets) {
       if (this.assets && !this.assets.has(a.asset)) continue;
-      const cells = TABLE_COLUMNS.map((c, i) => (i === 0 ? timeCell(snapshot.takenAt, this.millis) : c.cell(snapshot, a)));
+      const cells = TABLE_COLUMNS.map((c, i) =>
+        i === 0 ? timeCell(snapshot.takenAt, this.millis) : c.cell(snapshot, a),
+      );
       const code = this.options.color ? levelColor(a.level, this.options.levelNames) : "";
       out += this.line(cells, { index: levelIndex, code });
     }

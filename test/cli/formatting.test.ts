@@ -3,23 +3,30 @@ import { inflateSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseSecretInput } from "../../bin/commands/put-secret.js";
+import { createProgress } from "../../bin/output.js";
 import { parseAccountSecrets, parseStackOutputs } from "../../lib/aws/stack-outputs.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
-import type { AccountState } from "../../lib/ports.js";
 import { renderTerminalChart } from "../../lib/history/chart-terminal.js";
 import { CSV_COLUMNS, csvField, csvHeader, csvRows } from "../../lib/history/csv.js";
 import { Downsampler, toColumns } from "../../lib/history/downsample.js";
 import { JsonArrayFormatter } from "../../lib/history/json.js";
 import { parseLevelsOption } from "../../lib/history/levels.js";
-import { createProgress } from "../../bin/output.js";
 import { buildPlot, niceYMax, timeTicks } from "../../lib/history/plot.js";
 import { renderPlotHtml } from "../../lib/history/plot-html.js";
 import { renderPlotPng } from "../../lib/history/plot-png.js";
 import { encodePng, PNG_SIGNATURE, Raster } from "../../lib/history/png.js";
-import { formatAge, formatInterval, parseDuration, parseInstant, parseInterval, parseScheduleExpression } from "../../lib/history/range.js";
+import {
+  formatAge,
+  formatInterval,
+  parseDuration,
+  parseInstant,
+  parseInterval,
+  parseScheduleExpression,
+} from "../../lib/history/range.js";
 import { defaultSegments, segmentKeys } from "../../lib/history/read.js";
 import { buildStatusReport, formatStatus } from "../../lib/history/status.js";
 import { TableFormatter } from "../../lib/history/table.js";
+import type { AccountState } from "../../lib/ports.js";
 import { CaptureStream } from "./support/harness.js";
 import { makeSnapshot, series } from "./support/snapshots.js";
 
@@ -76,7 +83,11 @@ describe("segments of a range", () => {
   it("covers the key range contiguously; neighbours share one boundary key, dropped by the earlier", () => {
     const segs = segmentKeys("2026-10-01T00:00:00.000Z", "2026-10-03T00:00:00.000Z", 2);
     expect(segs).toEqual([
-      { fromKey: "SNAP#2026-10-01T00:00:00.000Z", toKey: "SNAP#2026-10-02T00:00:00.000Z", dropKey: "SNAP#2026-10-02T00:00:00.000Z" },
+      {
+        fromKey: "SNAP#2026-10-01T00:00:00.000Z",
+        toKey: "SNAP#2026-10-02T00:00:00.000Z",
+        dropKey: "SNAP#2026-10-02T00:00:00.000Z",
+      },
       { fromKey: "SNAP#2026-10-02T00:00:00.000Z", toKey: "SNAP#2026-10-03T00:00:00.000Z" },
     ]);
     expect(segmentKeys("2026-10-01T00:00:00.000Z", "2026-10-01T00:00:00.000Z", 4)).toHaveLength(1);
@@ -109,8 +120,13 @@ describe("CSV", () => {
 
   it("filters assets, leaves the ratio empty when the margin balance is gone, and quotes when needed", () => {
     const gone = makeSnapshot("main", NOW, 0);
-    const withNull = { ...gone, assets: gone.assets.map((a) => (a.asset === "BTC" ? { ...a, marginRatio: null, level: "critical" } : a)) };
-    const row = csvRows(withNull, new Set(["BTC"])).trimEnd().split(",");
+    const withNull = {
+      ...gone,
+      assets: gone.assets.map((a) => (a.asset === "BTC" ? { ...a, marginRatio: null, level: "critical" } : a)),
+    };
+    const row = csvRows(withNull, new Set(["BTC"]))
+      .trimEnd()
+      .split(",");
     expect(row[2]).toBe("BTC");
     expect(row[3]).toBe("");
     expect(row[4]).toBe("critical");
@@ -126,12 +142,23 @@ describe("JSON", () => {
     const f = new JsonArrayFormatter();
     const snaps = [...series("main", NOW, 3)];
     const text = f.open() + snaps.map((s) => f.item(s, new Set(["ETH"]))).join("") + f.close();
-    const parsed = JSON.parse(text) as { account: string; takenAt: string; assets: { asset: string; raw: Record<string, string> }[] }[];
+    const parsed = JSON.parse(text) as {
+      account: string;
+      takenAt: string;
+      assets: { asset: string; raw: Record<string, string> }[];
+    }[];
     expect(parsed).toHaveLength(3);
     expect(parsed[1]?.takenAt).toBe("2026-10-04T00:01:00.000Z");
     expect(parsed[0]?.assets.map((a) => a.asset)).toEqual(["ETH"]);
     expect(parsed[0]?.assets[0]?.raw.walletBalance).toBe("12.00000000");
-    expect(text.split("\n")).toEqual(["[", expect.stringMatching(/^\{/), expect.stringMatching(/^\{/), expect.stringMatching(/^\{/), "]", ""]);
+    expect(text.split("\n")).toEqual([
+      "[",
+      expect.stringMatching(/^\{/),
+      expect.stringMatching(/^\{/),
+      expect.stringMatching(/^\{/),
+      "]",
+      "",
+    ]);
   });
 });
 
@@ -140,7 +167,9 @@ describe("table", () => {
     const snaps = [...series("main", NOW, 4)];
     const t = new TableFormatter(snaps);
     const lines = (t.header() + snaps.map((s) => t.rows(s)).join("")).trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL\s+MAINT MARGIN\s+MARGIN BALANCE\s+WALLET BALANCE$/);
+    expect(lines[0]).toMatch(
+      /^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL\s+MAINT MARGIN\s+MARGIN BALANCE\s+WALLET BALANCE$/,
+    );
     expect(lines).toHaveLength(1 + 4 * 3);
     const ratioEnd = (lines[0] ?? "").indexOf("RATIO") + "RATIO".length;
     for (const line of lines.slice(1)) {
@@ -162,17 +191,21 @@ describe("table", () => {
 describe("downsampling", () => {
   it("keeps memory bounded and the extremes of every bucket, in either time order", () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 2, noNaN: true }), { minLength: 1, maxLength: 3000 }), fc.boolean(), (values, reverse) => {
-        const ds = new Downsampler(64);
-        const order = values.map((v, i) => [i * 60_000, v] as const);
-        if (reverse) order.reverse();
-        for (const [t, v] of order) ds.add("BTC", t, v);
-        const buckets = ds.buckets("BTC");
-        expect(buckets.length).toBeLessThanOrEqual(64);
-        expect(Math.max(...buckets.map((b) => b.max))).toBe(Math.max(...values));
-        expect(Math.min(...buckets.map((b) => b.min))).toBe(Math.min(...values));
-        expect(buckets.reduce((n, b) => n + b.count, 0)).toBe(values.length);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 2, noNaN: true }), { minLength: 1, maxLength: 3000 }),
+        fc.boolean(),
+        (values, reverse) => {
+          const ds = new Downsampler(64);
+          const order = values.map((v, i) => [i * 60_000, v] as const);
+          if (reverse) order.reverse();
+          for (const [t, v] of order) ds.add("BTC", t, v);
+          const buckets = ds.buckets("BTC");
+          expect(buckets.length).toBeLessThanOrEqual(64);
+          expect(Math.max(...buckets.map((b) => b.max))).toBe(Math.max(...values));
+          expect(Math.min(...buckets.map((b) => b.min))).toBe(Math.min(...values));
+          expect(buckets.reduce((n, b) => n + b.count, 0)).toBe(values.length);
+        },
+      ),
     );
   });
 
@@ -204,7 +237,15 @@ describe("charts", () => {
     const from = Date.parse("2026-10-01T00:00:00Z");
     const to = Date.parse("2026-10-04T00:00:00Z");
     expect(timeTicks(from, to, 4).map((t) => t.label)).toEqual(["10-01", "10-02", "10-03", "10-04"]);
-    expect(timeTicks(from, to, 6).map((t) => t.label)).toEqual(["10-01", "12:00", "10-02", "12:00", "10-03", "12:00", "10-04"]);
+    expect(timeTicks(from, to, 6).map((t) => t.label)).toEqual([
+      "10-01",
+      "12:00",
+      "10-02",
+      "12:00",
+      "10-03",
+      "12:00",
+      "10-04",
+    ]);
     const noon = Date.parse("2026-10-01T12:00:00Z");
     expect(timeTicks(noon, noon + 600_000, 3).map((t) => t.label)).toEqual(["12:00", "12:05", "12:10"]);
     expect(timeTicks(noon, noon + 20_000, 3).map((t) => t.label)).toEqual(["12:00:00", "12:00:10", "12:00:20"]);
@@ -364,9 +405,18 @@ describe("status report", () => {
         {
           account: "fresh",
           snapshot: fresh,
-          state: state({ assets: { BTC: { level: "warning", lastNotifiedAt: Date.parse("2026-10-03T23:40:00Z") }, ETH: { level: "ok", lastNotifiedAt: 0 } } }),
+          state: state({
+            assets: {
+              BTC: { level: "warning", lastNotifiedAt: Date.parse("2026-10-03T23:40:00Z") },
+              ETH: { level: "ok", lastNotifiedAt: 0 },
+            },
+          }),
         },
-        { account: "old", snapshot: old, state: state({ health: { consecutiveFailures: 4, alerted: true, lastErrorKind: "binance-unavailable" } }) },
+        {
+          account: "old",
+          snapshot: old,
+          state: state({ health: { consecutiveFailures: 4, alerted: true, lastErrorKind: "binance-unavailable" } }),
+        },
         { account: "none" },
       ],
       { now, intervalMs: 60_000, intervalSource: "--interval" },

@@ -49,7 +49,12 @@ async function measured(argv: readonly string[], stdout: CaptureStream) {
   const t = performance.now();
   try {
     const result = await run(createHistoryCommand(deps), argv, deps);
-    return { result, ms: performance.now() - t, heapGrowthMb: (peakHeap - base.heapUsed) / 1e6, peakRssMb: peakRss / 1e6 };
+    return {
+      result,
+      ms: performance.now() - t,
+      heapGrowthMb: (peakHeap - base.heapUsed) / 1e6,
+      peakRssMb: peakRss / 1e6,
+    };
   } finally {
     clearInterval(timer);
   }
@@ -67,7 +72,10 @@ describe("history over a month of 1-minute snapshots", () => {
         lastTime = t;
       }
     };
-    const day = await measured(["--table", TABLE, "--account", "main", "--since", "2026-09-30", "--format", "csv"], new CaptureStream({ keep: false }));
+    const day = await measured(
+      ["--table", TABLE, "--account", "main", "--since", "2026-09-30", "--format", "csv"],
+      new CaptureStream({ keep: false }),
+    );
     expect(day.result.stdoutStream.lines).toBe(1 + 1440 * 3);
 
     const month = await measured(
@@ -92,7 +100,10 @@ describe("history over a month of 1-minute snapshots", () => {
   it("stops reading when stdout's reader goes away", async () => {
     const before = queries;
     const head = new CaptureStream({ closeAfterBytes: 4000 });
-    const { result } = await measured(["--table", TABLE, "--account", "main", "--since", "30d", "--format", "csv"], head);
+    const { result } = await measured(
+      ["--table", TABLE, "--account", "main", "--since", "30d", "--format", "csv"],
+      head,
+    );
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
     // 44 pages for the whole month; a closed pipe stops after the first few (the read-ahead budget).
@@ -102,7 +113,11 @@ describe("history over a month of 1-minute snapshots", () => {
   it("charts the whole month from downsampled points", async () => {
     const files = new Map<string, string | Uint8Array>();
     const deps = world.deps({ now: NOW, stdout: new CaptureStream({ columns: 100 }), files });
-    const r = await run(createHistoryCommand(deps), ["--table", TABLE, "--account", "main", "--since", "30d", "--chart", "--out", "month.html"], deps);
+    const r = await run(
+      createHistoryCommand(deps),
+      ["--table", TABLE, "--account", "main", "--since", "30d", "--chart", "--out", "month.html"],
+      deps,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Margin ratio, account main: 2026-09-01 00:00:00 → 2026-09-30 23:59:00 UTC");
     expect(r.stdout).toContain(`BTC: max`);

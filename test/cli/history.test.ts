@@ -59,20 +59,47 @@ describe("history output", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL\s+MAINT MARGIN\s+MARGIN BALANCE\s+WALLET BALANCE$/);
+    expect(lines[0]).toMatch(
+      /^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL\s+MAINT MARGIN\s+MARGIN BALANCE\s+WALLET BALANCE$/,
+    );
     expect(lines).toHaveLength(1 + 10 * 3);
     const ratioEnd = (lines[0] ?? "").indexOf("RATIO") + 5;
     const first = at("2026-10-03T23:50:00.000Z");
     const btc = first.assets.find((a) => a.asset === "BTC");
     const row = lines.find((l) => l.startsWith("2026-10-03 23:50:00  BTC")) ?? "";
-    expect(row.slice(0, ratioEnd).trimEnd().endsWith(formatPercent(btc?.marginRatio ?? 0, 2))).toBe(true);
-    expect(row.split(/\s+/)).toEqual(["2026-10-03", "23:50:00", "BTC", formatPercent(btc?.marginRatio ?? 0, 2), btc?.level, btc?.raw.maintMargin, btc?.raw.marginBalance, btc?.raw.walletBalance]);
+    expect(
+      row
+        .slice(0, ratioEnd)
+        .trimEnd()
+        .endsWith(formatPercent(btc?.marginRatio ?? 0, 2)),
+    ).toBe(true);
+    expect(row.split(/\s+/)).toEqual([
+      "2026-10-03",
+      "23:50:00",
+      "BTC",
+      formatPercent(btc?.marginRatio ?? 0, 2),
+      btc?.level,
+      btc?.raw.maintMargin,
+      btc?.raw.marginBalance,
+      btc?.raw.walletBalance,
+    ]);
     for (const line of lines.slice(1)) expect(line.slice(ratioEnd - 1, ratioEnd)).toBe("%");
     expect(lines[lines.length - 1]).toMatch(/^2026-10-03 23:59:00/);
   });
 
   it("writes CSV with both range ends inclusive, oldest first, one row per snapshot and asset", async () => {
-    const r = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-02T00:00:00Z", "--until", "2026-10-02T01:00:00Z", "--format", "csv"]);
+    const r = await history([
+      "--table",
+      TABLE,
+      "--account",
+      "main",
+      "--since",
+      "2026-10-02T00:00:00Z",
+      "--until",
+      "2026-10-02T01:00:00Z",
+      "--format",
+      "csv",
+    ]);
     expect(r.code).toBe(0);
     const lines = csvLines(r.stdout);
     expect(lines[0]).toBe(
@@ -92,20 +119,80 @@ describe("history output", () => {
   });
 
   it("filters by asset (case-insensitive, repeatable)", async () => {
-    const one = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-02T00:00Z", "--until", "2026-10-02T01:00Z", "--format", "csv", "--asset", "btc"]);
+    const one = await history([
+      "--table",
+      TABLE,
+      "--account",
+      "main",
+      "--since",
+      "2026-10-02T00:00Z",
+      "--until",
+      "2026-10-02T01:00Z",
+      "--format",
+      "csv",
+      "--asset",
+      "btc",
+    ]);
     const rows = csvLines(one.stdout).slice(1);
     expect(rows).toHaveLength(61);
     expect(new Set(rows.map((l) => l.split(",")[2]))).toEqual(new Set(["BTC"]));
-    const two = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-02T00:00Z", "--until", "2026-10-02T01:00Z", "--format", "csv", "--asset", "BTC", "--asset", "eth"]);
-    expect(new Set(csvLines(two.stdout).slice(1).map((l) => l.split(",")[2]))).toEqual(new Set(["BTC", "ETH"]));
-    const none = await history(["--table", TABLE, "--account", "main", "--since", "1h", "--format", "csv", "--asset", "DOGE", "--since", "2026-10-02T00:00Z", "--until", "2026-10-02T00:10Z"]);
+    const two = await history([
+      "--table",
+      TABLE,
+      "--account",
+      "main",
+      "--since",
+      "2026-10-02T00:00Z",
+      "--until",
+      "2026-10-02T01:00Z",
+      "--format",
+      "csv",
+      "--asset",
+      "BTC",
+      "--asset",
+      "eth",
+    ]);
+    expect(
+      new Set(
+        csvLines(two.stdout)
+          .slice(1)
+          .map((l) => l.split(",")[2]),
+      ),
+    ).toEqual(new Set(["BTC", "ETH"]));
+    const none = await history([
+      "--table",
+      TABLE,
+      "--account",
+      "main",
+      "--since",
+      "1h",
+      "--format",
+      "csv",
+      "--asset",
+      "DOGE",
+      "--since",
+      "2026-10-02T00:00Z",
+      "--until",
+      "2026-10-02T00:10Z",
+    ]);
     expect(none.code).toBe(0);
     expect(csvLines(none.stdout)).toHaveLength(1);
     expect(none.stderr).toContain('no snapshots for account "main" with DOGE (assets seen: BNB, BTC, ETH)');
   });
 
   it("writes JSON as an array of snapshots with the documented fields and Binance's raw strings", async () => {
-    const r = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-01T10:00Z", "--until", "2026-10-01T10:59:59Z", "--format", "json"]);
+    const r = await history([
+      "--table",
+      TABLE,
+      "--account",
+      "main",
+      "--since",
+      "2026-10-01T10:00Z",
+      "--until",
+      "2026-10-01T10:59:59Z",
+      "--format",
+      "json",
+    ]);
     expect(r.code).toBe(0);
     const parsed = JSON.parse(r.stdout) as {
       account: string;
@@ -125,14 +212,40 @@ describe("history output", () => {
       level: expected.assets.find((a) => a.asset === "BTC")?.level,
       raw: expected.assets.find((a) => a.asset === "BTC")?.raw,
     });
-    const empty = await history(["--table", TABLE, "--account", "main", "--since", "2020-01-01", "--until", "2020-01-02", "--format", "json"]);
+    const empty = await history([
+      "--table",
+      TABLE,
+      "--account",
+      "main",
+      "--since",
+      "2020-01-01",
+      "--until",
+      "2020-01-02",
+      "--format",
+      "json",
+    ]);
     expect(JSON.parse(empty.stdout)).toEqual([]);
   });
 
   it("reads a multi-day range in segments without losing or repeating a snapshot on a boundary", async () => {
     // Two days = four 12-hour segments whose shared boundaries (00:00 and 12:00) hold snapshots.
-    const r = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-01T00:00Z", "--until", "2026-10-03T00:00Z", "--format", "csv", "--asset", "BTC"]);
-    const times = csvLines(r.stdout).slice(1).map((l) => l.split(",")[0]);
+    const r = await history([
+      "--table",
+      TABLE,
+      "--account",
+      "main",
+      "--since",
+      "2026-10-01T00:00Z",
+      "--until",
+      "2026-10-03T00:00Z",
+      "--format",
+      "csv",
+      "--asset",
+      "BTC",
+    ]);
+    const times = csvLines(r.stdout)
+      .slice(1)
+      .map((l) => l.split(",")[0]);
     expect(times).toHaveLength(2 * 1440 + 1);
     expect(new Set(times).size).toBe(times.length);
     for (const boundary of ["2026-10-01T12:00:00.000Z", "2026-10-02T00:00:00.000Z", "2026-10-02T12:00:00.000Z"]) {
@@ -142,9 +255,31 @@ describe("history output", () => {
   });
 
   it("lists newest first and stops at --limit", async () => {
-    const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--newest-first", "--limit", "5", "--format", "csv", "--asset", "ETH"]);
-    const times = csvLines(r.stdout).slice(1).map((l) => l.split(",")[0]);
-    expect(times).toEqual(["2026-10-03T23:59:00.000Z", "2026-10-03T23:58:00.000Z", "2026-10-03T23:57:00.000Z", "2026-10-03T23:56:00.000Z", "2026-10-03T23:55:00.000Z"]);
+    const r = await history([
+      "--table",
+      TABLE,
+      "--account",
+      "main",
+      "--since",
+      "3d",
+      "--newest-first",
+      "--limit",
+      "5",
+      "--format",
+      "csv",
+      "--asset",
+      "ETH",
+    ]);
+    const times = csvLines(r.stdout)
+      .slice(1)
+      .map((l) => l.split(",")[0]);
+    expect(times).toEqual([
+      "2026-10-03T23:59:00.000Z",
+      "2026-10-03T23:58:00.000Z",
+      "2026-10-03T23:57:00.000Z",
+      "2026-10-03T23:56:00.000Z",
+      "2026-10-03T23:55:00.000Z",
+    ]);
   });
 
   it("keeps accounts apart and says so when nothing matched", async () => {
@@ -154,13 +289,17 @@ describe("history output", () => {
     const none = await history(["--table", TABLE, "--account", "nobody"]);
     expect(none.code).toBe(0);
     expect(none.stdout).toMatch(/^TAKEN AT \(UTC\)/);
-    expect(none.stderr).toBe('no snapshots for account "nobody" from 2026-10-03T00:00:00.000Z to 2026-10-04T00:00:00.000Z\n');
+    expect(none.stderr).toBe(
+      'no snapshots for account "nobody" from 2026-10-03T00:00:00.000Z to 2026-10-04T00:00:00.000Z\n',
+    );
   });
 });
 
 describe("history charts", () => {
   it("draws the ratio in the terminal with the alert levels", async () => {
-    const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--chart"], { stdout: new CaptureStream({ columns: 120 }) });
+    const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--chart"], {
+      stdout: new CaptureStream({ columns: 120 }),
+    });
     expect(r.code).toBe(0);
     const lines = r.stdout.split("\n");
     expect(lines[0]).toBe("Margin ratio, account main: 2026-10-01 00:00:00 → 2026-10-03 23:59:00 UTC");
@@ -185,12 +324,32 @@ describe("history charts", () => {
     expect(png.readUInt32BE(16)).toBe(1200);
     expect(png.readUInt32BE(20)).toBe(600);
     const idat = png.indexOf("IDAT");
-    expect(inflateSync(png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4))).length).toBe((1200 * 3 + 1) * 600);
+    expect(inflateSync(png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4))).length).toBe(
+      (1200 * 3 + 1) * 600,
+    );
   });
 
   it("writes an HTML page with an inline SVG, and CSV rows alongside when asked", async () => {
     const files = new Map<string, string | Uint8Array>();
-    const r = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-02T00:00Z", "--until", "2026-10-02T06:00Z", "--out", "ratio.html", "--format", "csv", "--asset", "BTC"], { files });
+    const r = await history(
+      [
+        "--table",
+        TABLE,
+        "--account",
+        "main",
+        "--since",
+        "2026-10-02T00:00Z",
+        "--until",
+        "2026-10-02T06:00Z",
+        "--out",
+        "ratio.html",
+        "--format",
+        "csv",
+        "--asset",
+        "BTC",
+      ],
+      { files },
+    );
     expect(r.code).toBe(0);
     expect(csvLines(r.stdout)).toHaveLength(1 + 361);
     const html = String(files.get("ratio.html"));
@@ -203,7 +362,10 @@ describe("history charts", () => {
 
   it("does not write a plot of nothing", async () => {
     const files = new Map<string, string | Uint8Array>();
-    const r = await history(["--table", TABLE, "--account", "main", "--since", "2020-01-01", "--until", "2020-01-02", "--out", "x.png"], { files });
+    const r = await history(
+      ["--table", TABLE, "--account", "main", "--since", "2020-01-01", "--until", "2020-01-02", "--out", "x.png"],
+      { files },
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("x.png was not written");
     expect(files.size).toBe(0);
@@ -213,7 +375,9 @@ describe("history charts", () => {
 describe("history streaming", () => {
   it("waits for a slow stdout to drain and loses nothing", async () => {
     const slow = new CaptureStream({ highWaterMark: 4096, delayMs: 2 });
-    const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--format", "csv"], { stdout: slow });
+    const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--format", "csv"], {
+      stdout: slow,
+    });
     expect(r.code).toBe(0);
     expect(slow.lines).toBe(1 + COUNT * 3);
   });
@@ -250,7 +414,9 @@ describe("history streaming", () => {
   it("exits quietly when the reader of stdout goes away (EPIPE, as with | head)", async () => {
     for (const format of ["csv", "json", "table"]) {
       const head = new CaptureStream({ closeAfterBytes: 2000 });
-      const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--format", format], { stdout: head });
+      const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--format", format], {
+        stdout: head,
+      });
       expect(r.code).toBe(0);
       expect(r.stderr).toBe("");
       expect(head.bytes).toBeGreaterThanOrEqual(2000);
@@ -263,7 +429,18 @@ describe("history streaming", () => {
 describe("history target and usage", () => {
   it("finds the table from the stack's SnapshotTableName output, and passes --region and --profile on", async () => {
     world.clientRequests.length = 0;
-    const r = await history(["--account", "other", "--since", "2026-10-01", "--format", "csv", "--region", "us-east-2", "--profile", "ops"]);
+    const r = await history([
+      "--account",
+      "other",
+      "--since",
+      "2026-10-01",
+      "--format",
+      "csv",
+      "--region",
+      "us-east-2",
+      "--profile",
+      "ops",
+    ]);
     expect(r.code).toBe(0);
     expect(csvLines(r.stdout)).toHaveLength(11);
     expect(world.clientRequests).toEqual([{ region: "us-east-2", profile: "ops" }]);
@@ -280,7 +457,9 @@ describe("history target and usage", () => {
     }
     const noTable = await history(["--table", "no-such-table", "--account", "main"]);
     expect(noTable.code).toBe(1);
-    expect(noTable.stderr).toBe('coinm-guard history: table "no-such-table" not found in this region (check --region / --table / --stack)\n');
+    expect(noTable.stderr).toBe(
+      'coinm-guard history: table "no-such-table" not found in this region (check --region / --table / --stack)\n',
+    );
   });
 
   it.each([

@@ -20,7 +20,10 @@ beforeAll(async () => {
   await world.start();
   world.knownSecrets.add(ARN);
   world.knownSecrets.add("coinm-guard/other");
-  world.stack({ SnapshotTableName: "t", AccountSecrets: { main: ARN, spare: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:spare" } });
+  world.stack({
+    SnapshotTableName: "t",
+    AccountSecrets: { main: ARN, spare: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:spare" },
+  });
 });
 
 afterAll(async () => {
@@ -49,7 +52,9 @@ describe("put-secret from stdin", () => {
     expect(world.secretWrites).toHaveLength(1);
     expect(world.secretWrites[0]?.secretId).toBe(ARN);
     expect(JSON.parse(world.secretWrites[0]?.value ?? "")).toEqual({ apiKey, apiSecret });
-    expect(r.stdout).toMatch(new RegExp(`^Stored the HMAC key for account "main" in ${ARN} \\(version [0-9a-f-]{36}\\)\\.\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(`^Stored the HMAC key for account "main" in ${ARN} \\(version [0-9a-f-]{36}\\)\\.\\n$`),
+    );
     expectNoKeyMaterial(r.stdout, r.stderr);
   });
 
@@ -60,7 +65,10 @@ describe("put-secret from stdin", () => {
   });
 
   it("accepts the key and an Ed25519 PEM, to --secret-id", async () => {
-    const r = await putSecret(["--account", "anything", "--secret-id", "coinm-guard/other"], pipedStdin(`${apiKey}\n${pem}`));
+    const r = await putSecret(
+      ["--account", "anything", "--secret-id", "coinm-guard/other"],
+      pipedStdin(`${apiKey}\n${pem}`),
+    );
     expect(r.code).toBe(0);
     expect(world.secretWrites[0]?.secretId).toBe("coinm-guard/other");
     expect(JSON.parse(world.secretWrites[0]?.value ?? "")).toEqual({ apiKey, privateKey: pem });
@@ -80,7 +88,11 @@ describe("put-secret from stdin", () => {
     ["broken JSON", `{"apiKey": "${apiKey}", "apiSecret": "${apiSecret}"`, 'starts with "{" but is not valid JSON'],
     ["both secret and PEM", JSON.stringify({ apiKey, apiSecret, privateKey: pem }), "exactly one of"],
     ["a key that is not a Binance key", `${apiKey}-${apiSecret}\n${apiSecret}\n`, "is not a Binance API key"],
-    ["an unreadable PEM", `${apiKey}\n-----BEGIN PRIVATE KEY-----\n${apiSecret}\n-----END PRIVATE KEY-----\n`, "not a readable PEM private key"],
+    [
+      "an unreadable PEM",
+      `${apiKey}\n-----BEGIN PRIVATE KEY-----\n${apiSecret}\n-----END PRIVATE KEY-----\n`,
+      "not a readable PEM private key",
+    ],
   ])("rejects %s without writing or quoting it", async (_, input, reason) => {
     const r = await putSecret(["--account", "main"], pipedStdin(input));
     expect(r.code).toBe(1);
@@ -100,7 +112,11 @@ describe("put-secret from stdin", () => {
 
 describe("put-secret safety and errors", () => {
   it("never takes the key from argv, and never echoes a stray argument", async () => {
-    for (const argv of [["--account", "main", apiSecret], ["--account", "main", `--api-secret=${apiSecret}`], [`--secret=${apiSecret}`]]) {
+    for (const argv of [
+      ["--account", "main", apiSecret],
+      ["--account", "main", `--api-secret=${apiSecret}`],
+      [`--secret=${apiSecret}`],
+    ]) {
       const r = await putSecret(argv, pipedStdin(`${apiKey}\n${apiSecret}\n`));
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("never takes the key on the command line");
@@ -115,14 +131,21 @@ describe("put-secret safety and errors", () => {
   it("names the accounts the stack knows when the account is not among them", async () => {
     const r = await putSecret(["--account", "nobody"], pipedStdin(`${apiKey}\n${apiSecret}\n`));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`account "nobody" is not in stack "CoinmGuard"'s AccountSecrets (accounts: main, spare); pass --secret-id`);
+    expect(r.stderr).toContain(
+      `account "nobody" is not in stack "CoinmGuard"'s AccountSecrets (accounts: main, spare); pass --secret-id`,
+    );
     expect(world.secretWrites).toHaveLength(0);
   });
 
   it("reports a missing secret in one line", async () => {
-    const r = await putSecret(["--account", "main", "--secret-id", "no/such/secret"], pipedStdin(`${apiKey}\n${apiSecret}\n`));
+    const r = await putSecret(
+      ["--account", "main", "--secret-id", "no/such/secret"],
+      pipedStdin(`${apiKey}\n${apiSecret}\n`),
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('coinm-guard put-secret: secret "no/such/secret" does not exist (check --secret-id / --region)\n');
+    expect(r.stderr).toBe(
+      'coinm-guard put-secret: secret "no/such/secret" does not exist (check --secret-id / --region)\n',
+    );
     expectNoKeyMaterial(r.stderr);
   });
 });

@@ -41,7 +41,10 @@ beforeAll(async () => {
     {
       version: 1,
       lastCycleAt: "2026-10-04T11:59:00.000Z",
-      assets: { BTC: { level: "critical", lastNotifiedAt: Date.parse("2026-10-04T11:59:00Z") }, ETH: { level: "ok", lastNotifiedAt: 0 } },
+      assets: {
+        BTC: { level: "critical", lastNotifiedAt: Date.parse("2026-10-04T11:59:00Z") },
+        ETH: { level: "ok", lastNotifiedAt: 0 },
+      },
       health: { consecutiveFailures: 0, alerted: false },
       outbox: { [pending.id]: { alert: pending, notBefore: 0, attempts: 2 } },
     },
@@ -51,7 +54,12 @@ beforeAll(async () => {
   await fillSnapshots(world.dynamodb, TABLE, series("desk-b", new Date("2026-10-04T11:00:00Z"), 51, 60_000, ["ETH"]));
   await store.saveState(
     "desk-b",
-    { version: 1, assets: {}, health: { consecutiveFailures: 4, alerted: true, lastErrorKind: "binance-unavailable" }, outbox: {} },
+    {
+      version: 1,
+      assets: {},
+      health: { consecutiveFailures: 4, alerted: true, lastErrorKind: "binance-unavailable" },
+      outbox: {},
+    },
     0,
   );
   world.stack({
@@ -88,17 +96,30 @@ describe("status", () => {
     const mainRows = rowsOf(r.stdout, "main");
     expect(mainRows).toHaveLength(3);
     const btcRow = mainRows.find((l) => l.includes(" BTC ")) ?? "";
-    expect(btcRow.split(/\s{2,}/)).toEqual(["main", "BTC", formatPercent(btc?.marginRatio ?? 0, 2), btc?.level, "critical", "1m 00s"]);
+    expect(btcRow.split(/\s{2,}/)).toEqual([
+      "main",
+      "BTC",
+      formatPercent(btc?.marginRatio ?? 0, 2),
+      btc?.level,
+      "critical",
+      "1m 00s",
+    ]);
     expect(mainRows.every((l) => !l.includes("STALE"))).toBe(true);
     const deskB = rowsOf(r.stdout, "desk-b");
     expect(deskB).toHaveLength(1);
     expect(deskB[0]).toMatch(/ETH\s+\d+\.\d\d%\s+ok\s+ok\s+10m 00s\s+STALE$/);
     expect(rowsOf(r.stdout, "new-desk")[0]).toMatch(/^new-desk\s+-\s+-\s+-\s+-\s+no data\s+STALE$/);
-    expect(r.stdout).toContain("Schedule: every 1m (stack ScheduleExpression rate(1 minute)); a snapshot older than 3m is STALE.");
+    expect(r.stdout).toContain(
+      "Schedule: every 1m (stack ScheduleExpression rate(1 minute)); a snapshot older than 3m is STALE.",
+    );
     expect(r.stdout).toContain("Open alerts:");
-    expect(r.stdout).toMatch(/desk-b\s+CANNOT READ ACCOUNT: 4 failed cycles in a row \(binance-unavailable\); alert sent, margin NOT monitored/);
+    expect(r.stdout).toMatch(
+      /desk-b\s+CANNOT READ ACCOUNT: 4 failed cycles in a row \(binance-unavailable\); alert sent, margin NOT monitored/,
+    );
     expect(r.stdout).toMatch(/main\s+BTC held at CRITICAL \(last notified 2026-10-04 11:59:00 UTC\)/);
-    expect(r.stdout).toMatch(/main\s+not yet published \(2 attempts\): main BTC margin 83\.1% rose to CRITICAL \(was warning\)/);
+    expect(r.stdout).toMatch(
+      /main\s+not yet published \(2 attempts\): main BTC margin 83\.1% rose to CRITICAL \(was warning\)/,
+    );
     expect(r.stdout).not.toContain("ETH held");
   });
 
@@ -137,8 +158,18 @@ describe("status", () => {
   });
 
   it("shows the demo's accounts with --demo", async () => {
-    await fillSnapshots(world.dynamodb, TABLE, series("demo", new Date("2026-10-04T11:59:58Z"), 2, 1000, ["BTC", "BNB"]));
-    world.demo = { dynamodb: world.dynamodb, tableName: TABLE, accounts: ["demo", "demo-eth"], intervalMs: 1000, close: async () => {} };
+    await fillSnapshots(
+      world.dynamodb,
+      TABLE,
+      series("demo", new Date("2026-10-04T11:59:58Z"), 2, 1000, ["BTC", "BNB"]),
+    );
+    world.demo = {
+      dynamodb: world.dynamodb,
+      tableName: TABLE,
+      accounts: ["demo", "demo-eth"],
+      intervalMs: 1000,
+      close: async () => {},
+    };
     try {
       const r = await status(["--demo"]);
       expect(r.code).toBe(0);
@@ -159,7 +190,11 @@ describe("status", () => {
       expect(none.code).toBe(1);
       expect(none.stderr).toContain("no AccountSecrets output");
     } finally {
-      world.stack({ SnapshotTableName: TABLE, ScheduleExpression: "rate(1 minute)", AccountSecrets: { main: "arn:x" } });
+      world.stack({
+        SnapshotTableName: TABLE,
+        ScheduleExpression: "rate(1 minute)",
+        AccountSecrets: { main: "arn:x" },
+      });
     }
     world.stack(undefined);
     try {
@@ -177,8 +212,15 @@ describe("status", () => {
   it("fails with one line when the table is missing, and exits 2 on usage errors", async () => {
     const r = await status(["--table", "missing-table", "--account", "main", "--interval", "1m"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('coinm-guard status: table "missing-table" not found in this region (check --region / --table / --stack)\n');
-    for (const argv of [["--interval", "often"], ["--format", "xml"], ["--demo", "--stack", "x"], ["--since", "1h"]]) {
+    expect(r.stderr).toBe(
+      'coinm-guard status: table "missing-table" not found in this region (check --region / --table / --stack)\n',
+    );
+    for (const argv of [
+      ["--interval", "often"],
+      ["--format", "xml"],
+      ["--demo", "--stack", "x"],
+      ["--since", "1h"],
+    ]) {
       const u = await status(argv);
       expect(u.code, argv.join(" ")).toBe(2);
       expect(u.stdout).toBe("");

@@ -25,7 +25,11 @@ beforeAll(async () => {
   empty = await mkdtemp(join(tmpdir(), "coinm-guard-empty-"));
   // What `npm start` leaves behind: the demo table in .demo-data/dynalite under the project.
   const dynalite = await startDynalite({ path: join(project, ".demo-data", "dynalite") });
-  const client = new DynamoDBClient({ endpoint: dynalite.endpoint, region: "eu-west-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+  const client = new DynamoDBClient({
+    endpoint: dynalite.endpoint,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
   try {
     await ensureTable(client, "coinm-guard-demo");
     await fillSnapshots(client, "coinm-guard-demo", series("demo", start, 40, 60_000, ["BTC", "BNB"]));
@@ -49,7 +53,11 @@ interface Exit {
 
 function cli(args: readonly string[], cwd: string, onSpawn?: (child: ChildProcess) => void): Promise<Exit> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(TSX, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(TSX, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -84,13 +92,17 @@ describe("coinm-guard in a child process", () => {
   });
 
   it("exits 0 quietly when stdout is closed early, like | head", async () => {
-    const r = await cli(["history", "--demo", "--account", "demo-eth", "--since", "1h", "--format", "csv"], project, (child) => {
-      let seen = 0;
-      child.stdout?.on("data", (d: string) => {
-        seen += d.length;
-        if (seen > 200) child.stdout?.destroy();
-      });
-    });
+    const r = await cli(
+      ["history", "--demo", "--account", "demo-eth", "--since", "1h", "--format", "csv"],
+      project,
+      (child) => {
+        let seen = 0;
+        child.stdout?.on("data", (d: string) => {
+          seen += d.length;
+          if (seen > 200) child.stdout?.destroy();
+        });
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
   });

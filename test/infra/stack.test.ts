@@ -13,8 +13,8 @@ import {
   logicalIdStartingWith,
   onlyLogicalId,
   roleStatements,
-  statementsOfRole,
   type Synth,
+  statementsOfRole,
   synth,
 } from "./support.js";
 
@@ -375,7 +375,8 @@ describe("monitor-the-monitor alarms", () => {
       .filter((p) => p.Principal === "lambda.alarms.cloudwatch.amazonaws.com");
     expect(permissions.map((p) => p.SourceArn)).toEqual(expect.arrayContaining(alarmIds().map(arnOf)));
     expect(permissions).toHaveLength(3);
-    for (const p of permissions) expect(p).toMatchObject({ Action: "lambda:InvokeFunction", FunctionName: arnOf(ids.relay) });
+    for (const p of permissions)
+      expect(p).toMatchObject({ Action: "lambda:InvokeFunction", FunctionName: arnOf(ids.relay) });
     t.hasResourceProperties("AWS::Lambda::Function", {
       Handler: "index.handler",
       Runtime: "nodejs24.x",

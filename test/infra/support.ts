@@ -89,7 +89,9 @@ export function logicalIdStartingWith(template: Template, type: string, prefix: 
 /** The statements of the IAM policies attached to one role. */
 export function statementsOfRole(template: Template, roleId: string): Record<string, Json>[] {
   return Object.values(template.findResources("AWS::IAM::Policy"))
-    .map((p) => (p as { Properties: { Roles: Json[]; PolicyDocument: { Statement: Record<string, Json>[] } } }).Properties)
+    .map(
+      (p) => (p as { Properties: { Roles: Json[]; PolicyDocument: { Statement: Record<string, Json>[] } } }).Properties,
+    )
     .filter((p) => JSON.stringify(p.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap((p) => p.PolicyDocument.Statement);
 }

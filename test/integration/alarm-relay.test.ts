@@ -12,7 +12,11 @@ const event = (state: string, previous: string) => ({
   region: "eu-west-1",
   alarmData: {
     alarmName: "CoinmGuard-monitor-stopped",
-    state: { value: state, reason: "Threshold Crossed: no datapoints were received", timestamp: "2026-11-24T12:05:00.000+0000" },
+    state: {
+      value: state,
+      reason: "Threshold Crossed: no datapoints were received",
+      timestamp: "2026-11-24T12:05:00.000+0000",
+    },
     previousState: { value: previous, reason: "", timestamp: "2026-11-24T11:00:00.000+0000" },
     configuration: { description: "No coinm-guard cycle has completed in 5 minutes: margins are NOT being watched." },
   },
@@ -26,7 +30,9 @@ describe("alarm notices", () => {
     expect(r.subject).toBe("coinm-guard ALARM: CoinmGuard-monitor-stopped");
     expect(r.email).toContain("margins are NOT being watched");
     expect(r.sms.length).toBeLessThanOrEqual(140);
-    expect(renderAlarm(parseAlarmEvent(event("OK", "ALARM"))).sms).toBe("coinm-guard: CoinmGuard-monitor-stopped back to OK");
+    expect(renderAlarm(parseAlarmEvent(event("OK", "ALARM"))).sms).toBe(
+      "coinm-guard: CoinmGuard-monitor-stopped back to OK",
+    );
   });
 
   it.each([undefined, {}, { alarmData: { alarmName: "x" } }, "text"])("rejects %j with a typed error", (bad) => {
@@ -49,16 +55,29 @@ describe("alarm relay handler through the real SNS client", () => {
   });
   afterAll(async () => {
     await aws.stop();
-    for (const v of ["ALERT_TOPIC_ARN", "AWS_ENDPOINT_URL_SNS", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) {
+    for (const v of [
+      "ALERT_TOPIC_ARN",
+      "AWS_ENDPOINT_URL_SNS",
+      "AWS_REGION",
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+    ]) {
       delete process.env[v];
     }
   });
 
   it("publishes the alarm to the topic with email and SMS bodies", async () => {
-    await expect(handler(event("ALARM", "OK"))).resolves.toEqual({ relayed: "CoinmGuard-monitor-stopped", state: "ALARM" });
+    await expect(handler(event("ALARM", "OK"))).resolves.toEqual({
+      relayed: "CoinmGuard-monitor-stopped",
+      state: "ALARM",
+    });
     expect(aws.published).toHaveLength(1);
     const sent = aws.published[0];
-    expect(sent).toMatchObject({ topicArn: TOPIC_ARN, subject: "coinm-guard ALARM: CoinmGuard-monitor-stopped", messageStructure: "json" });
+    expect(sent).toMatchObject({
+      topicArn: TOPIC_ARN,
+      subject: "coinm-guard ALARM: CoinmGuard-monitor-stopped",
+      messageStructure: "json",
+    });
     const bodies = JSON.parse(sent?.message ?? "{}") as { sms: string; email: string; default: string };
     expect(bodies.sms).toBe("coinm-guard ALARM CoinmGuard-monitor-stopped: the monitor itself needs attention");
     expect(JSON.parse(bodies.default)).toMatchObject({ type: "alarm", state: "ALARM" });

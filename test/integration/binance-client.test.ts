@@ -30,7 +30,10 @@ const lines: string[] = [];
 const log = createLogger({ level: "debug", sink: (l) => lines.push(l) });
 
 beforeAll(async () => {
-  exchange = new LoopbackExchange({ keys: keys.map((k) => k.exchangeKey), account: () => accountBody([btcAtRatio(0.3)]) });
+  exchange = new LoopbackExchange({
+    keys: keys.map((k) => k.exchangeKey),
+    account: () => accountBody([btcAtRatio(0.3)]),
+  });
   baseUrl = await exchange.start();
 });
 afterAll(() => exchange.stop());
@@ -66,7 +69,11 @@ const deadline = () => Date.now() + 10_000;
 describe("BinanceClient against the loopback exchange", () => {
   it.each(keys.map((k) => [k.exchangeKey.type, k] as const))("reads the account with a %s key", async (_type, key) => {
     const read = await client().getAccount(parseCredentials(key.secretValue), deadline(), log);
-    expect(read.account.assets[0]).toMatchObject({ asset: "BTC", maintMargin: "0.30000000", marginBalance: "1.00000000" });
+    expect(read.account.assets[0]).toMatchObject({
+      asset: "BTC",
+      maintMargin: "0.30000000",
+      marginBalance: "1.00000000",
+    });
     expect(read.attempts).toBe(1);
     expect(read.usedWeight).toBeGreaterThanOrEqual(5);
     expect(exchange.requests.at(-1)).toMatchObject({ path: "/dapi/v1/account", status: 200 });
@@ -86,7 +93,14 @@ describe("BinanceClient against the loopback exchange", () => {
   });
 
   it("gives up with a clock-skew error when -1021 persists after the resync", async () => {
-    exchange.injectFault({ kind: "status", status: 400, body: '{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}' }, { path: "/dapi/v1/account", times: 2 });
+    exchange.injectFault(
+      {
+        kind: "status",
+        status: 400,
+        body: '{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}',
+      },
+      { path: "/dapi/v1/account", times: 2 },
+    );
     const err = await failure(client().getAccount(parseCredentials(hmac.secretValue), deadline(), log));
     expect(err).toBeInstanceOf(BinanceClockSkewError);
   });
@@ -105,13 +119,44 @@ describe("BinanceClient against the loopback exchange", () => {
     expect(err).toMatchObject({ status: 401, code: -2015, needsHuman: true });
   });
 
-  const faults: Array<[string, Parameters<LoopbackExchange["injectFault"]>[0], new (...a: never[]) => Error, RegExp]> = [
-    ["-2014", { kind: "status", status: 400, body: '{"code":-2014,"msg":"API-key format invalid."}' }, BinanceAuthError, /Enable Reading/],
-    ["-2015", { kind: "status", status: 401, body: '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}' }, BinanceAuthError, /IP whitelist/],
-    ["418 ban", { kind: "status", status: 418, body: '{"code":-1003,"msg":"Way too many requests; IP banned until 1700000000000."}', headers: { "retry-after": "120" } }, BinanceIpBanError, /banned/],
-    ["451", { kind: "status", status: 451, body: '{"code":0,"msg":"Service unavailable from a restricted location"}' }, BinanceRestrictedLocationError, /non-US region/],
-    ["unknown code", { kind: "status", status: 400, body: '{"code":-4999,"msg":"Something new."}' }, BinanceRequestError, /code -4999/],
-  ];
+  const faults: Array<[string, Parameters<LoopbackExchange["injectFault"]>[0], new (...a: never[]) => Error, RegExp]> =
+    [
+      [
+        "-2014",
+        { kind: "status", status: 400, body: '{"code":-2014,"msg":"API-key format invalid."}' },
+        BinanceAuthError,
+        /Enable Reading/,
+      ],
+      [
+        "-2015",
+        { kind: "status", status: 401, body: '{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}' },
+        BinanceAuthError,
+        /IP whitelist/,
+      ],
+      [
+        "418 ban",
+        {
+          kind: "status",
+          status: 418,
+          body: '{"code":-1003,"msg":"Way too many requests; IP banned until 1700000000000."}',
+          headers: { "retry-after": "120" },
+        },
+        BinanceIpBanError,
+        /banned/,
+      ],
+      [
+        "451",
+        { kind: "status", status: 451, body: '{"code":0,"msg":"Service unavailable from a restricted location"}' },
+        BinanceRestrictedLocationError,
+        /non-US region/,
+      ],
+      [
+        "unknown code",
+        { kind: "status", status: 400, body: '{"code":-4999,"msg":"Something new."}' },
+        BinanceRequestError,
+        /code -4999/,
+      ],
+    ];
   it.each(faults)("maps %s to a typed error that says what to do", async (_name, fault, type, message) => {
     exchange.injectFault(fault, { path: "/dapi/v1/account" });
     const err = await failure(client().getAccount(parseCredentials(hmac.secretValue), deadline(), log));
@@ -122,7 +167,12 @@ describe("BinanceClient against the loopback exchange", () => {
 
   it("stops calling after a 418 until the ban ends", async () => {
     const c = client();
-    exchange.injectFault({ kind: "status", status: 418, body: '{"code":-1003,"msg":"banned"}', headers: { "retry-after": "120" } });
+    exchange.injectFault({
+      kind: "status",
+      status: 418,
+      body: '{"code":-1003,"msg":"banned"}',
+      headers: { "retry-after": "120" },
+    });
     await failure(c.getAccount(parseCredentials(hmac.secretValue), deadline(), log));
     const second = await failure(c.getAccount(parseCredentials(hmac.secretValue), deadline(), log));
     expect(second).toBeInstanceOf(WeightBudgetExceededError);
@@ -133,11 +183,21 @@ describe("BinanceClient against the loopback exchange", () => {
   it.each([
     ["500 HTML", { kind: "status", status: 500, body: "<html><body>Internal error</body></html>" }],
     ["502 HTML", { kind: "status", status: 502, body: "<html>Bad Gateway</html>" }],
-    ["503 JSON", { kind: "status", status: 503, body: '{"code":-1001,"msg":"Internal error; unable to process your request. Please try again."}' }],
+    [
+      "503 JSON",
+      {
+        kind: "status",
+        status: 503,
+        body: '{"code":-1001,"msg":"Internal error; unable to process your request. Please try again."}',
+      },
+    ],
     ["connection reset", { kind: "reset" }],
     ["truncated JSON", { kind: "body", body: '{"assets":[{"asset":"BTC"' }],
   ] as const)("retries %s with backoff and succeeds", async (_name, fault) => {
-    exchange.injectFault(fault as Parameters<LoopbackExchange["injectFault"]>[0], { path: "/dapi/v1/account", times: 2 });
+    exchange.injectFault(fault as Parameters<LoopbackExchange["injectFault"]>[0], {
+      path: "/dapi/v1/account",
+      times: 2,
+    });
     const read = await client().getAccount(parseCredentials(hmac.secretValue), deadline(), log);
     expect(read.attempts).toBe(3);
     expect(lines.filter((l) => l.includes("retrying"))).toHaveLength(2);
@@ -145,14 +205,21 @@ describe("BinanceClient against the loopback exchange", () => {
 
   it("fails with the last error when retries run out", async () => {
     exchange.injectFault({ kind: "status", status: 502, body: "<html>Bad Gateway</html>" }, { times: 10 });
-    const err = await failure(client({ maxAttempts: 3 }).getAccount(parseCredentials(hmac.secretValue), deadline(), log));
+    const err = await failure(
+      client({ maxAttempts: 3 }).getAccount(parseCredentials(hmac.secretValue), deadline(), log),
+    );
     expect(err).toBeInstanceOf(BinanceUnavailableError);
     expect((err as Error).message).toBe("Binance returned HTTP 502, HTML body; state unknown");
     expect(exchange.requests).toHaveLength(3);
   });
 
   it("honours Retry-After on 429 when the budget allows", async () => {
-    exchange.injectFault({ kind: "status", status: 429, body: '{"code":-1003,"msg":"Too many requests"}', headers: { "retry-after": "1" } });
+    exchange.injectFault({
+      kind: "status",
+      status: 429,
+      body: '{"code":-1003,"msg":"Too many requests"}',
+      headers: { "retry-after": "1" },
+    });
     const started = Date.now();
     const read = await client().getAccount(parseCredentials(hmac.secretValue), deadline(), log);
     expect(read.attempts).toBe(2);
@@ -160,7 +227,12 @@ describe("BinanceClient against the loopback exchange", () => {
   });
 
   it("does not wait past the deadline for a 429", async () => {
-    exchange.injectFault({ kind: "status", status: 429, body: '{"code":-1003,"msg":"Too many requests"}', headers: { "retry-after": "30" } });
+    exchange.injectFault({
+      kind: "status",
+      status: 429,
+      body: '{"code":-1003,"msg":"Too many requests"}',
+      headers: { "retry-after": "30" },
+    });
     const err = await failure(client().getAccount(parseCredentials(hmac.secretValue), Date.now() + 2000, log));
     expect(err).toBeInstanceOf(BinanceRateLimitError);
     expect((err as BinanceRateLimitError).retryAfterMs).toBe(30_000);
@@ -168,21 +240,29 @@ describe("BinanceClient against the loopback exchange", () => {
 
   it("times out a response slower than the request timeout and retries", async () => {
     exchange.injectFault({ kind: "hang", ms: 1500 }, { path: "/dapi/v1/account" });
-    const read = await client({ requestTimeoutMs: 300 }).getAccount(parseCredentials(hmac.secretValue), deadline(), log);
+    const read = await client({ requestTimeoutMs: 300 }).getAccount(
+      parseCredentials(hmac.secretValue),
+      deadline(),
+      log,
+    );
     expect(read.attempts).toBe(2);
     expect(lines.some((l) => l.includes("did not answer within 300 ms"))).toBe(true);
   });
 
   it("treats a JSON body with missing fields as a bad response", async () => {
     exchange.injectFault({ kind: "body", body: '{"assets":[{"asset":"BTC","walletBalance":"1"}]}' }, { times: 10 });
-    const err = await failure(client({ maxAttempts: 2 }).getAccount(parseCredentials(hmac.secretValue), deadline(), log));
+    const err = await failure(
+      client({ maxAttempts: 2 }).getAccount(parseCredentials(hmac.secretValue), deadline(), log),
+    );
     expect(err).toBeInstanceOf(BinanceResponseFormatError);
     expect((err as Error).message).toMatch(/marginBalance is missing/);
   });
 
   it("never puts the key or secret into errors or logs", async () => {
     exchange.injectFault({ kind: "status", status: 502, body: "<html>x</html>" }, { times: 10 });
-    const err = await failure(client({ maxAttempts: 2 }).getAccount(parseCredentials(hmac.secretValue), deadline(), log));
+    const err = await failure(
+      client({ maxAttempts: 2 }).getAccount(parseCredentials(hmac.secretValue), deadline(), log),
+    );
     const { apiKey, apiSecret } = hmac.exchangeKey as { apiKey: string; apiSecret: string };
     const text = `${String(err)} ${(err as Error).stack} ${lines.join("\n")}`;
     expect(text).not.toContain(apiKey);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { snapshotToItem } from "../../lib/aws/dynamodb-store.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
-import { startDynalite, type RunningDynalite } from "../../sim/dynalite.js";
+import { type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
 import { type Harness, hmacKey, minute, publishedAlerts, startHarness } from "../support/harness.js";
 
 let dynamo: RunningDynalite;
@@ -47,13 +47,19 @@ describe("a monitoring cycle end to end (dynalite, loopback exchange, SNS and Se
       ]);
       const sms = h.aws.published.map((p) => (JSON.parse(p.message) as { sms: string }).sms);
       expect(sms[1]).toBe("coinm-guard main BTC: margin 83.0%, rose to CRITICAL (was warning)");
-      expect(h.aws.published.every((p) => p.messageStructure === "json" && p.topicArn.endsWith(":coinm-guard-alerts"))).toBe(true);
+      expect(
+        h.aws.published.every((p) => p.messageStructure === "json" && p.topicArn.endsWith(":coinm-guard-alerts")),
+      ).toBe(true);
 
       const snapshots = await allSnapshots(h, "main");
       expect(snapshots.map((s) => s.assets[0]?.marginRatio)).toEqual(ratios);
       const first = snapshots[0];
       expect(first?.takenAt).toBe(minute(0).toISOString());
-      expect(first?.assets[0]?.raw).toMatchObject({ maintMargin: "0.20000000", marginBalance: "1.00000000", walletBalance: "1.00000000" });
+      expect(first?.assets[0]?.raw).toMatchObject({
+        maintMargin: "0.20000000",
+        marginBalance: "1.00000000",
+        walletBalance: "1.00000000",
+      });
       expect(first?.expiresAt).toBe(Math.floor(minute(0).getTime() / 1000) + 90 * 86_400);
       // Zero-balance assets Binance lists are left out of the snapshot.
       expect(first?.assets.map((a) => a.asset)).toEqual(["BTC"]);
@@ -96,7 +102,9 @@ describe("a monitoring cycle end to end (dynalite, loopback exchange, SNS and Se
       expect(Object.keys((await h.store.loadState("main")).outbox)).toHaveLength(1);
 
       const retried = await h.cycle(minute(2));
-      expect(retried.accounts[0]?.alertsSent.map((a) => a.id)).toEqual([`${minute(1).toISOString()}#main#BTC#escalated`]);
+      expect(retried.accounts[0]?.alertsSent.map((a) => a.id)).toEqual([
+        `${minute(1).toISOString()}#main#BTC#escalated`,
+      ]);
       await h.cycle(minute(3));
       expect(publishedAlerts(h.aws).map((a) => a.id)).toEqual([`${minute(1).toISOString()}#main#BTC#escalated`]);
       expect((await h.store.loadState("main")).outbox).toEqual({});
@@ -110,7 +118,10 @@ describe("a monitoring cycle end to end (dynalite, loopback exchange, SNS and Se
     try {
       const monitor = h.monitor();
       for (let i = 0; i < 4; i++) {
-        h.exchange.injectFault({ kind: "status", status: 503, body: "<html>down</html>" }, { apiKey: main.exchangeKey.apiKey, times: 4 });
+        h.exchange.injectFault(
+          { kind: "status", status: 503, body: "<html>down</html>" },
+          { apiKey: main.exchangeKey.apiKey, times: 4 },
+        );
         const s = await h.cycle(minute(i), monitor);
         expect(s.accounts[0]).toMatchObject({ status: "failed", error: { kind: "binance-unavailable" } });
       }
@@ -135,8 +146,13 @@ describe("a monitoring cycle end to end (dynalite, loopback exchange, SNS and Se
       const byName = Object.fromEntries(s.accounts.map((a) => [a.account, a]));
       expect(byName.main).toMatchObject({ status: "ok", snapshotWritten: true });
       expect(byName.other).toMatchObject({ status: "failed", error: { kind: "binance-signature" } });
-      expect(byName.broken).toMatchObject({ status: "failed", error: { kind: "secret", message: expect.stringMatching(/is not JSON/) } });
-      const alerts = publishedAlerts(h.aws).map((a) => `${a.account}:${a.notice}`).sort();
+      expect(byName.broken).toMatchObject({
+        status: "failed",
+        error: { kind: "secret", message: expect.stringMatching(/is not JSON/) },
+      });
+      const alerts = publishedAlerts(h.aws)
+        .map((a) => `${a.account}:${a.notice}`)
+        .sort();
       expect(alerts).toEqual(["broken:unreachable", "main:escalated", "other:unreachable"]);
     } finally {
       await h.stop();

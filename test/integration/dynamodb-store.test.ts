@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HEALTHY } from "../../lib/alert-policy.js";
 import { DynamoDbStore, itemToSnapshot, snapshotToItem } from "../../lib/aws/dynamodb-store.js";
 import { ASSET_DECIMAL_FIELDS } from "../../lib/binance/account.js";
-import { HEALTHY } from "../../lib/alert-policy.js";
 import { StateConflictError } from "../../lib/errors.js";
 import type { AssetSnapshot, Snapshot } from "../../lib/snapshot.js";
-import { ensureTable, startDynalite, type RunningDynalite } from "../../sim/dynalite.js";
+import { ensureTable, type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
 import { itemSize } from "../../sim/item-size.js";
 import { minute } from "../support/harness.js";
 
@@ -15,7 +15,11 @@ let store: DynamoDbStore;
 
 beforeAll(async () => {
   dynamo = await startDynalite();
-  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "eu-west-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+  client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
   await ensureTable(client, "store-test");
   store = new DynamoDbStore(client, "store-test");
 });
@@ -30,8 +34,18 @@ function snapshot(account: string, i: number, ratio: number | null = 0.25): Snap
     takenAt: minute(i).toISOString(),
     fetchedAt: new Date(minute(i).getTime() + 150).toISOString(),
     assets: [
-      { asset: "BTC", raw: { walletBalance: "1.00000000", marginBalance: "1.00000000", maintMargin: "0.25000000" }, marginRatio: ratio, level: "ok" },
-      { asset: "ETH", raw: { walletBalance: "2.5", marginBalance: "-0.1", maintMargin: "0.3" }, marginRatio: null, level: "critical" },
+      {
+        asset: "BTC",
+        raw: { walletBalance: "1.00000000", marginBalance: "1.00000000", maintMargin: "0.25000000" },
+        marginRatio: ratio,
+        level: "ok",
+      },
+      {
+        asset: "ETH",
+        raw: { walletBalance: "2.5", marginBalance: "-0.1", maintMargin: "0.3" },
+        marginRatio: null,
+        level: "critical",
+      },
     ],
     openPositions: 2,
     usedWeight: 10,
@@ -55,12 +69,22 @@ describe("DynamoDbStore on dynalite", () => {
     await Promise.all(Array.from({ length: 25 }, (_, i) => store.putSnapshot(snapshot("range", i))));
     await store.putSnapshot(snapshot("range-other", 5));
     const got: string[] = [];
-    for await (const s of store.querySnapshots("range", { fromIso: minute(3).toISOString(), toIso: minute(20).toISOString(), pageSize: 4 })) {
+    for await (const s of store.querySnapshots("range", {
+      fromIso: minute(3).toISOString(),
+      toIso: minute(20).toISOString(),
+      pageSize: 4,
+    })) {
       got.push(s.takenAt);
     }
     expect(got).toEqual(Array.from({ length: 18 }, (_, i) => minute(i + 3).toISOString()));
     const newest: string[] = [];
-    for await (const s of store.querySnapshots("range", { fromIso: "0000", toIso: "9999", descending: true, limit: 3, pageSize: 2 })) {
+    for await (const s of store.querySnapshots("range", {
+      fromIso: "0000",
+      toIso: "9999",
+      descending: true,
+      limit: 3,
+      pageSize: 2,
+    })) {
       newest.push(s.takenAt);
     }
     expect(newest).toEqual([minute(24), minute(23), minute(22)].map((d) => d.toISOString()));
@@ -69,7 +93,12 @@ describe("DynamoDbStore on dynalite", () => {
   it("guards the alert state with an optimistic lock", async () => {
     const empty = await store.loadState("lock");
     expect(empty).toEqual({ version: 0, assets: {}, health: HEALTHY, outbox: {} });
-    const v1 = { ...empty, version: 1, lastCycleAt: minute(0).toISOString(), assets: { BTC: { level: "warning", lastNotifiedAt: 5 } } };
+    const v1 = {
+      ...empty,
+      version: 1,
+      lastCycleAt: minute(0).toISOString(),
+      assets: { BTC: { level: "warning", lastNotifiedAt: 5 } },
+    };
     await store.saveState("lock", v1, 0);
     await expect(store.saveState("lock", { ...v1, version: 1 }, 0)).rejects.toBeInstanceOf(StateConflictError);
     await store.saveState("lock", { ...v1, version: 2 }, 1);
@@ -78,11 +107,26 @@ describe("DynamoDbStore on dynalite", () => {
   });
 
   it("acknowledges published alerts and bumps the version so stale writers re-read", async () => {
-    const alert = { type: "health" as const, id: "2026#a#health#unreachable", account: "a", notice: "unreachable" as const, failures: 3, at: "2026" };
+    const alert = {
+      type: "health" as const,
+      id: "2026#a#health#unreachable",
+      account: "a",
+      notice: "unreachable" as const,
+      failures: 3,
+      at: "2026",
+    };
     const keep = { ...alert, id: "2026#a#health#restored", notice: "restored" as const };
     await store.saveState(
       "ack",
-      { version: 1, assets: {}, health: HEALTHY, outbox: { [alert.id]: { alert, notBefore: 1, attempts: 1 }, [keep.id]: { alert: keep, notBefore: 1, attempts: 1 } } },
+      {
+        version: 1,
+        assets: {},
+        health: HEALTHY,
+        outbox: {
+          [alert.id]: { alert, notBefore: 1, attempts: 1 },
+          [keep.id]: { alert: keep, notBefore: 1, attempts: 1 },
+        },
+      },
       0,
     );
     await store.ackAlerts("ack", [alert.id]);
@@ -108,7 +152,9 @@ describe("snapshot item layout", () => {
 
   it("keeps every raw decimal exactly, in one attribute per asset, and fits 5 assets in one write unit", () => {
     const item = snapshotToItem(fiveAssets());
-    expect(item.assets?.M?.BTC?.M?.d?.S).toBe(ASSET_DECIMAL_FIELDS.map((_, i) => `${i === 4 ? "-" : ""}123.4567890${i}`).join(","));
+    expect(item.assets?.M?.BTC?.M?.d?.S).toBe(
+      ASSET_DECIMAL_FIELDS.map((_, i) => `${i === 4 ? "-" : ""}123.4567890${i}`).join(","),
+    );
     expect(item.account).toBeUndefined(); // it is the partition key
     expect(item.fmt).toEqual({ N: "1" });
     expect(itemToSnapshot(item)).toEqual(fiveAssets());

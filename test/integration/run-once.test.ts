@@ -16,7 +16,10 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 /** `npm run guard -- run-once` as a user runs it: a child process with only environment variables. */
-async function runOnce(accounts: object[], cycleTime: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runOnce(
+  accounts: object[],
+  cycleTime: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "",
@@ -33,7 +36,9 @@ async function runOnce(accounts: object[], cycleTime: string): Promise<{ code: n
     BINANCE_BASE_URL: h.baseUrl,
   };
   try {
-    const out = await run(process.execPath, ["--import", "tsx", "bin/cli.ts", "run-once", "--cycle-time", cycleTime], { env });
+    const out = await run(process.execPath, ["--import", "tsx", "bin/cli.ts", "run-once", "--cycle-time", cycleTime], {
+      env,
+    });
     return { code: 0, ...out };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -56,7 +61,10 @@ describe("run-once (the Lambda's cycle from the command line)", () => {
       "main BTC escalated warning",
     ]);
     const latest = await h.store.latestSnapshot("main");
-    expect(latest).toMatchObject({ takenAt: "2026-11-24T12:01:00.000Z", assets: [{ asset: "BTC", marginRatio: 0.62, level: "warning" }] });
+    expect(latest).toMatchObject({
+      takenAt: "2026-11-24T12:01:00.000Z",
+      assets: [{ asset: "BTC", marginRatio: 0.62, level: "warning" }],
+    });
     for (const line of second.stdout.trim().split("\n")) expect(() => JSON.parse(line)).not.toThrow();
   });
 

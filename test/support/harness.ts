@@ -13,7 +13,7 @@ import type { CycleSummary } from "../../lib/cycle.js";
 import { createLogger, type Logger } from "../../lib/log.js";
 import { createMonitor, type Monitor, type MonitorOverrides } from "../../lib/monitor.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
-import { ensureTable, startDynalite, type RunningDynalite } from "../../sim/dynalite.js";
+import { ensureTable, type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
 import { type ExchangeKey, type ExchangeOptions, LoopbackExchange } from "../../sim/exchange.js";
 
 export const TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:coinm-guard-alerts";
@@ -46,7 +46,10 @@ export function asymmetricKey(name: string, type: "rsa" | "ed25519"): TestKey {
     name,
     secretId: `coinm-guard/${name}`,
     exchangeKey: { type, apiKey, publicKeyPem: pair.publicKey.export({ type: "spki", format: "pem" }).toString() },
-    secretValue: JSON.stringify({ apiKey, privateKey: pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString() }),
+    secretValue: JSON.stringify({
+      apiKey,
+      privateKey: pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    }),
   };
 }
 
@@ -75,7 +78,11 @@ export async function startHarness(options: {
   exchange?: Partial<Omit<ExchangeOptions, "keys" | "account">>;
   dynamo?: RunningDynalite;
 }): Promise<Harness> {
-  const exchange = new LoopbackExchange({ keys: options.keys.map((k) => k.exchangeKey), account: options.account, ...options.exchange });
+  const exchange = new LoopbackExchange({
+    keys: options.keys.map((k) => k.exchangeKey),
+    account: options.account,
+    ...options.exchange,
+  });
   const aws = new AwsStandIns();
   const [baseUrl, awsEndpoint, dynamo] = await Promise.all([
     exchange.start(),
@@ -126,7 +133,9 @@ export async function startHarness(options: {
 
 /** Decode what the SNS stand-in received into the alert objects (the "default" body). */
 export function publishedAlerts(aws: AwsStandIns): Array<Record<string, unknown>> {
-  return aws.published.map((p) => JSON.parse((JSON.parse(p.message) as { default: string }).default) as Record<string, unknown>);
+  return aws.published.map(
+    (p) => JSON.parse((JSON.parse(p.message) as { default: string }).default) as Record<string, unknown>,
+  );
 }
 
 /** Cycle times one minute apart, as EventBridge would deliver them. */

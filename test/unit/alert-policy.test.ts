@@ -112,7 +112,8 @@ describe("alert policy properties", () => {
           const after = levelRank(d.next.level, policy.levels);
           const raw = levelRank(levelForRatio(r, policy.levels), policy.levels);
           // Escalation: at once, to the raw level.
-          if (raw > before) expect(d).toMatchObject({ notice: "escalated", next: { level: levelForRatio(r, policy.levels) } });
+          if (raw > before)
+            expect(d).toMatchObject({ notice: "escalated", next: { level: levelForRatio(r, policy.levels) } });
           // De-escalation only below the held threshold minus the hysteresis.
           if (after < before) {
             const held = policy.levels[before - 1];

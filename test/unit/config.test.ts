@@ -73,6 +73,8 @@ describe("loadConfig", () => {
   });
 
   it("allows plain http only on loopback", () => {
-    expect(loadConfig({ ...base, BINANCE_BASE_URL: "http://127.0.0.1:8080/" }).binanceBaseUrl).toBe("http://127.0.0.1:8080");
+    expect(loadConfig({ ...base, BINANCE_BASE_URL: "http://127.0.0.1:8080/" }).binanceBaseUrl).toBe(
+      "http://127.0.0.1:8080",
+    );
   });
 });

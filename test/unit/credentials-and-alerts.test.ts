@@ -24,7 +24,11 @@ describe("parseCredentials", () => {
     ["no apiKey", JSON.stringify({ apiSecret: API_SECRET }), /no "apiKey"/],
     ["a malformed apiKey", JSON.stringify({ apiKey: "short", apiSecret: API_SECRET }), /not a Binance API key/],
     ["neither secret nor key", JSON.stringify({ apiKey: API_KEY }), /exactly one of/],
-    ["both secret and key", JSON.stringify({ apiKey: API_KEY, apiSecret: API_SECRET, privateKey: "x" }), /exactly one of/],
+    [
+      "both secret and key",
+      JSON.stringify({ apiKey: API_KEY, apiSecret: API_SECRET, privateKey: "x" }),
+      /exactly one of/,
+    ],
   ])("rejects %s without echoing the value", (_name, text, message) => {
     let caught: unknown;
     try {

@@ -13,8 +13,8 @@ import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-clo
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
-import { type Command, UsageError } from "../../../bin/command.js";
 import type { CliAwsClients, CliDeps, DemoStore, InStream } from "../../../bin/cli-context.js";
+import { type Command, UsageError } from "../../../bin/command.js";
 import { ensureTable, type RunningDynalite, startDynalite } from "../../../sim/dynalite.js";
 
 export const REGION = "eu-west-1";
@@ -140,7 +140,12 @@ export class CliWorld {
 
   async start(): Promise<void> {
     this.dynamo = await startDynalite();
-    this.dynamodb = new DynamoDBClient({ endpoint: this.dynamo.endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 2 });
+    this.dynamodb = new DynamoDBClient({
+      endpoint: this.dynamo.endpoint,
+      region: REGION,
+      credentials: CREDENTIALS,
+      maxAttempts: 2,
+    });
     this.smServer = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
@@ -152,17 +157,33 @@ export class CliWorld {
         if (req.headers["x-amz-target"] !== "secretsmanager.PutSecretValue") {
           return json(400, { __type: "InvalidRequestException", message: "unsupported" });
         }
-        const { SecretId, SecretString } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { SecretId: string; SecretString: string };
+        const { SecretId, SecretString } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+          SecretId: string;
+          SecretString: string;
+        };
         if (!this.knownSecrets.has(SecretId)) {
-          return json(400, { __type: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret." });
+          return json(400, {
+            __type: "ResourceNotFoundException",
+            message: "Secrets Manager can't find the specified secret.",
+          });
         }
         this.secretWrites.push({ secretId: SecretId, value: SecretString });
-        return json(200, { ARN: SecretId, Name: SecretId.split(":").pop(), VersionId: randomUUID(), VersionStages: ["AWSCURRENT"] });
+        return json(200, {
+          ARN: SecretId,
+          Name: SecretId.split(":").pop(),
+          VersionId: randomUUID(),
+          VersionStages: ["AWSCURRENT"],
+        });
       });
     });
     await new Promise<void>((resolve) => this.smServer?.listen(0, "127.0.0.1", resolve));
     const port = (this.smServer.address() as AddressInfo).port;
-    this.secretsManager = new SecretsManagerClient({ endpoint: `http://127.0.0.1:${port}`, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
+    this.secretsManager = new SecretsManagerClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: REGION,
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+    });
   }
 
   async stop(): Promise<void> {
@@ -186,7 +207,10 @@ export class CliWorld {
   stack(outputs: StackFixture | undefined): void {
     this.cfn.reset();
     if (!outputs) {
-      const err = Object.assign(new Error("Stack with id CoinmGuard does not exist"), { name: "ValidationError", $metadata: {} });
+      const err = Object.assign(new Error("Stack with id CoinmGuard does not exist"), {
+        name: "ValidationError",
+        $metadata: {},
+      });
       this.cfn.on(DescribeStacksCommand).rejects(err);
       return;
     }
@@ -205,14 +229,16 @@ export class CliWorld {
     });
   }
 
-  deps(options: {
-    now?: Date;
-    stdout?: CaptureStream;
-    stderr?: CaptureStream;
-    stdin?: InStream;
-    env?: Record<string, string | undefined>;
-    files?: Map<string, string | Uint8Array>;
-  } = {}): CliDeps & { stdout: CaptureStream; stderr: CaptureStream } {
+  deps(
+    options: {
+      now?: Date;
+      stdout?: CaptureStream;
+      stderr?: CaptureStream;
+      stdin?: InStream;
+      env?: Record<string, string | undefined>;
+      files?: Map<string, string | Uint8Array>;
+    } = {},
+  ): CliDeps & { stdout: CaptureStream; stderr: CaptureStream } {
     const files = options.files ?? new Map<string, string | Uint8Array>();
     const aws = (o: { region?: string; profile?: string }): CliAwsClients => {
       this.clientRequests.push(o);
@@ -264,5 +290,11 @@ export async function run(
   }
   // Let the streams flush what was written.
   await new Promise((r) => setImmediate(r));
-  return { code, stdout: deps.stdout.text(), stderr: deps.stderr.text(), stdoutStream: deps.stdout, stderrStream: deps.stderr };
+  return {
+    code,
+    stdout: deps.stdout.text(),
+    stderr: deps.stderr.text(),
+    stdoutStream: deps.stdout,
+    stderrStream: deps.stderr,
+  };
 }

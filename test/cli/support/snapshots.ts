@@ -50,14 +50,21 @@ export function ratiosAt(i: number): { BTC: number | null; ETH: number; BNB: num
   return { BTC: btc > 0.97 ? null : Math.max(0.01, btc), ETH: 0.12 + 0.02 * Math.sin(i / 90), BNB: 0 };
 }
 
-export function makeSnapshot(account: string, takenAt: Date, i: number, assets: readonly string[] = ["BTC", "ETH", "BNB"]): Snapshot {
+export function makeSnapshot(
+  account: string,
+  takenAt: Date,
+  i: number,
+  assets: readonly string[] = ["BTC", "ETH", "BNB"],
+): Snapshot {
   const ratios = ratiosAt(i);
   const wallet: Record<string, bigint> = { BTC: 250_000_000n, ETH: 1_200_000_000n, BNB: 1_200_000_000n };
   return {
     account,
     takenAt: takenAt.toISOString(),
     fetchedAt: new Date(takenAt.getTime() + 850).toISOString(),
-    assets: assets.map((a) => assetAt(a, a in ratios ? (ratios as Record<string, number | null>)[a] ?? null : 0.1, wallet[a] ?? 100_000_000n)),
+    assets: assets.map((a) =>
+      assetAt(a, a in ratios ? ((ratios as Record<string, number | null>)[a] ?? null) : 0.1, wallet[a] ?? 100_000_000n),
+    ),
     openPositions: 2,
     usedWeight: 5 + (i % 30),
     expiresAt: Math.floor(takenAt.getTime() / 1000) + 90 * 86_400,
@@ -65,7 +72,13 @@ export function makeSnapshot(account: string, takenAt: Date, i: number, assets: 
 }
 
 /** `count` snapshots every `stepMs` starting at `start`. */
-export function* series(account: string, start: Date, count: number, stepMs = 60_000, assets?: readonly string[]): Generator<Snapshot> {
+export function* series(
+  account: string,
+  start: Date,
+  count: number,
+  stepMs = 60_000,
+  assets?: readonly string[],
+): Generator<Snapshot> {
   for (let i = 0; i < count; i++) yield makeSnapshot(account, new Date(start.getTime() + i * stepMs), i, assets);
 }
 
