@@ -133,10 +133,13 @@ export function monthlyCost(i: CostInputs): CostBreakdown {
     usd: (writes / 1e6) * p.dynamodb.perMillionWrites,
     usdAfterFreeTier: (writes / 1e6) * p.dynamodb.perMillionWrites,
   });
-  const reads = cycles * i.accounts * i.readUnitsPerAccountCycle + 30 * i.accounts * i.dayOfHistoryReadUnits;
+  // The state is read (consistently) only when a container starts, or after another writer won:
+  // warm cycles take it from the container's cache (lib/state-cache.ts).
+  const stateReads = a.coldStartsPerMonth * i.accounts * i.readUnitsPerAccountCycle;
+  const reads = stateReads + 30 * i.accounts * i.dayOfHistoryReadUnits;
   add({
     item: "DynamoDB reads (on-demand)",
-    detail: `${i.readUnitsPerAccountCycle} RRU per account and cycle (state, consistent) + one day of history read daily`,
+    detail: `${i.readUnitsPerAccountCycle} RRU per account and cold start (state, consistent; cached while warm) + one day of history read daily`,
     usd: (reads / 1e6) * p.dynamodb.perMillionReads,
     usdAfterFreeTier: (reads / 1e6) * p.dynamodb.perMillionReads,
   });

@@ -287,7 +287,7 @@ if (cycle) {
         ["exchange latency (configured)", ms(cycle.latencyMs)],
         ["overhead = wall - latency", ms(cycle.overheadMs)],
         [
-          `  DynamoDB: ${cycle.dynamodbCalls} calls to loopback dynalite (snapshot put and state get together, then state put)`,
+          `  DynamoDB: ${cycle.dynamodbCalls} calls to loopback dynalite (snapshot put and state put together; the state read comes from the container cache)`,
           ms(cycle.dynamodbMs),
         ],
         ["  exchange HTTP beyond its latency (loopback)", ms(cycle.fetchBeyondLatencyMs)],

@@ -191,50 +191,51 @@ async function monitorAccount(
     log.error("cannot read account", { kind: readError.kind, error: readError.message, status });
   }
 
-  // The state read does not depend on the snapshot write: issue both at once, one DynamoDB round
-  // trip less per account. The state is still written only after the snapshot write has finished.
-  const firstState = deps.state.loadState(account.name);
-  // commitState awaits it; until then a failure must not surface as an unhandled rejection.
-  firstState.catch(() => {});
-
-  if (snapshot) {
+  // The snapshot write and the alert state are independent: run them at once, so a warm cycle
+  // (state cached, see state-cache.ts) costs one DynamoDB round trip. Each catches its own
+  // failure, so a fetched snapshot is written even when alerting fails, and the other way round.
+  const writeSnapshot = async () => {
+    if (!snapshot) return;
     try {
       snapshotWritten = (await deps.snapshots.putSnapshot(snapshot)) === "duplicate" ? "duplicate" : true;
     } catch (err) {
       problems.push({ step: "write-snapshot", ...describeError(err) });
       log.error("snapshot write failed", errorLogFields(err));
     }
-  }
+  };
 
   let alertsSent: Alert[] = [];
   let alertsPending = 0;
-  try {
-    const claimed = await commitState(config, deps, input, account.name, margins, outcome, readError, log, firstState);
-    const published = await publishAll(
-      deps,
-      claimed.map((p) => p.alert),
-      log,
-    );
-    alertsSent = published.sent;
-    alertsPending = published.failed;
-    if (published.sent.length > 0) {
-      await deps.state.ackAlerts(
-        account.name,
-        published.sent.map((a) => a.id),
+  const alert = async () => {
+    try {
+      const claimed = await commitState(config, deps, input, account.name, margins, outcome, readError, log);
+      const published = await publishAll(
+        deps,
+        claimed.map((p) => p.alert),
+        log,
       );
+      alertsSent = published.sent;
+      alertsPending = published.failed;
+      if (published.sent.length > 0) {
+        await deps.state.ackAlerts(
+          account.name,
+          published.sent.map((a) => a.id),
+        );
+      }
+      if (published.failed > 0) {
+        problems.push({
+          step: "publish",
+          kind: "publish",
+          message: `${published.failed} alert(s) not published; retried next cycle`,
+        });
+        await releaseUnpublished(deps, account.name, claimed.slice(published.sent.length), log);
+      }
+    } catch (err) {
+      problems.push({ step: "alert-state", ...describeError(err) });
+      log.error("alert state update failed", errorLogFields(err));
     }
-    if (published.failed > 0) {
-      problems.push({
-        step: "publish",
-        kind: "publish",
-        message: `${published.failed} alert(s) not published; retried next cycle`,
-      });
-      await releaseUnpublished(deps, account.name, claimed.slice(published.sent.length), log);
-    }
-  } catch (err) {
-    problems.push({ step: "alert-state", ...describeError(err) });
-    log.error("alert state update failed", errorLogFields(err));
-  }
+  };
+  await Promise.all([writeSnapshot(), alert()]);
 
   return {
     account: account.name,
@@ -275,8 +276,6 @@ async function commitState(
   outcome: ReadOutcome,
   readError: { kind: string; message: string } | undefined,
   log: Logger,
-  /** The state as read at the start of this account's turn; later attempts read it again. */
-  firstState: Promise<AccountState>,
 ): Promise<PendingAlert[]> {
   const cycleIso = input.cycleTime.toISOString();
   // The policy's clock is the scheduled time, not the wall clock, so reminders follow the
@@ -285,7 +284,7 @@ async function commitState(
   const nowMs = input.cycleTime.getTime();
   const now = deps.now ?? Date.now;
   for (let attempt = 1; attempt <= STATE_WRITE_ATTEMPTS; attempt++) {
-    const prev = attempt === 1 ? await firstState : await deps.state.loadState(accountName);
+    const prev = await deps.state.loadState(accountName);
     const stale = prev.lastCycleAt !== undefined && prev.lastCycleAt >= cycleIso;
     const { state, alerts } = stale
       ? { state: prev, alerts: [] as Alert[] }

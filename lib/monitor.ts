@@ -12,6 +12,7 @@ import type { MonitorConfig } from "./config.js";
 import { type CycleDeps, type CycleInput, type CycleSummary, runCycle } from "./cycle.js";
 import type { Logger } from "./log.js";
 import type { AlertPublisher, SecretSource } from "./ports.js";
+import { CachingStateStore } from "./state-cache.js";
 
 export interface Monitor {
   run(input: CycleInput): Promise<CycleSummary>;
@@ -47,7 +48,8 @@ export function createMonitor(
     secrets: overrides.secrets ?? new SecretsManagerSource(clients.secretsManager),
     exchange,
     snapshots: store,
-    state: store,
+    // Lives as long as the container, like the governor: warm cycles skip the state read.
+    state: new CachingStateStore(store),
     publisher: overrides.publisher ?? new SnsPublisher(clients.sns, config.alertTopicArn),
     log,
     ...(overrides.now ? { now: overrides.now } : {}),
