@@ -40,7 +40,9 @@ export function cycleMetrics(summary: CycleSummary, options: { ratioMetrics: boo
   ];
   if (options.ratioMetrics) {
     for (const account of summary.accounts) {
-      for (const m of account.margins) {
+      // Only assets that hold margin: a balance without positions has ratio 0 and would only
+      // add a $0.30 metric that stays flat at zero.
+      for (const m of account.margins.filter((a) => a.ratio > 0)) {
         out.push(
           emf(options.timestamp, [["Account", "Asset"]], [{ Name: "MarginRatio", Unit: "None" }], {
             Account: account.account,

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import type { AccountResult, CycleSummary } from "../../lib/cycle.js";
+import type { AssetMargin } from "../../lib/margin.js";
+import { cycleMetrics, METRIC_NAMESPACE, RATIO_CEILING } from "../../lib/metrics.js";
+
+const margin = (asset: string, ratio: number): AssetMargin => ({
+  asset,
+  ratio,
+  level: "ok",
+  balance: { asset, walletBalance: "1", marginBalance: "1", maintMargin: String(ratio) },
+});
+
+function summary(margins: AssetMargin[], failed = 0): CycleSummary {
+  const account: AccountResult = {
+    account: "main",
+    status: "ok",
+    snapshotWritten: true,
+    margins,
+    alertsSent: [],
+    alertsPending: 0,
+    problems: [],
+    durationMs: 5,
+  };
+  return {
+    cycleTime: "2026-11-24T12:00:00.000Z",
+    accounts: [account],
+    ok: 1,
+    failed,
+    deferred: 0,
+    alertsSent: 0,
+    durationMs: 5,
+  };
+}
+
+describe("cycleMetrics (embedded metric format)", () => {
+  it("always emits the heartbeat, with the counts as plain log fields", () => {
+    const [heartbeat] = cycleMetrics(summary([], 2), { ratioMetrics: false, timestamp: 1 });
+    expect(heartbeat).toEqual({
+      _aws: {
+        Timestamp: 1,
+        CloudWatchMetrics: [
+          { Namespace: METRIC_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: "Heartbeat", Unit: "Count" }] },
+        ],
+      },
+      Heartbeat: 1,
+      AccountsFailed: 2,
+      AccountsDeferred: 0,
+      AlertsSent: 0,
+    });
+  });
+
+  it("emits a ratio per account and asset holding margin, capping an infinite ratio", () => {
+    const docs = cycleMetrics(
+      summary([margin("BTC", 0.42), margin("BNB", 0), margin("ETH", Number.POSITIVE_INFINITY)]),
+      {
+        ratioMetrics: true,
+        timestamp: 1,
+      },
+    );
+    const ratios = docs.slice(1).map((d) => [d.Account, d.Asset, d.MarginRatio]);
+    expect(ratios).toEqual([
+      ["main", "BTC", 0.42],
+      ["main", "ETH", RATIO_CEILING],
+    ]);
+  });
+
+  it("emits no ratio metric when switched off", () => {
+    expect(cycleMetrics(summary([margin("BTC", 0.42)]), { ratioMetrics: false, timestamp: 1 })).toHaveLength(1);
+  });
+});
