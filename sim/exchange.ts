@@ -5,8 +5,8 @@
  * play faults on demand. Used by the tests, the benchmarks and the local demo; never in production.
  */
 import { createHmac, createPublicKey, type KeyObject, timingSafeEqual, verify } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { closeServer, listenOnLoopback } from "./loopback-server.js";
 
 export type ExchangeKey =
   | { readonly type: "hmac"; readonly apiKey: string; readonly apiSecret: string }
@@ -105,18 +105,15 @@ export class LoopbackExchange {
   }
 
   async start(port = 0): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(port, "127.0.0.1", resolve));
-    const { port: bound } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${bound}`;
+    const { server, url } = await listenOnLoopback((req, res) => void this.handle(req, res), port);
+    this.server = server;
+    return url;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
-    if (!server) return;
     this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) await closeServer(server);
   }
 
   private roll(): void {

@@ -4,8 +4,8 @@
  * what DynamoDB sends when it throttles or a condition fails. Everything else is forwarded
  * byte for byte, response headers (including x-amz-crc32) included.
  */
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
+import { closeServer, listenOnLoopback } from "../../../sim/loopback-server.js";
 
 export type DynamoOperation = "GetItem" | "PutItem" | "UpdateItem" | "Query" | "Scan" | "DescribeTable" | "CreateTable";
 
@@ -66,18 +66,16 @@ export class DynamoFaultProxy {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.endpoint;
+    const { server, url } = await listenOnLoopback((req, res) => void this.handle(req, res));
+    this.server = server;
+    this.endpoint = url;
+    return url;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
-    if (!server) return;
     this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) await closeServer(server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
