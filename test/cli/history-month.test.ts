@@ -61,10 +61,14 @@ async function measured(argv: readonly string[], stdout: CaptureStream) {
 }
 
 describe("history over a month of 1-minute snapshots", () => {
-  it("streams all 43,200 snapshots as CSV in time order, with memory independent of the range", async () => {
+  it("streams all 43,200 snapshots as CSV in time order, page by page as they are read", async () => {
     let lastTime = "";
     let ordered = true;
+    let firstChunkAt = 0;
+    let chunks = 0;
     const check = (text: string) => {
+      chunks++;
+      if (firstChunkAt === 0) firstChunkAt = performance.now();
       for (const line of text.split("\n")) {
         const t = line.slice(0, 24);
         if (!t.startsWith("20")) continue;
@@ -78,6 +82,7 @@ describe("history over a month of 1-minute snapshots", () => {
     );
     expect(day.result.stdoutStream.lines).toBe(1 + 1440 * 3);
 
+    const monthStarted = performance.now();
     const month = await measured(
       ["--table", TABLE, "--account", "main", "--since", "30d", "--format", "csv"],
       new CaptureStream({ keep: false, onChunk: check }),
@@ -91,9 +96,12 @@ describe("history over a month of 1-minute snapshots", () => {
       `CSV in-process (dynalite in the same process): 1 day ${Math.round(day.ms)} ms, heap +${day.heapGrowthMb.toFixed(0)} MB; ` +
         `30 days ${Math.round(month.ms)} ms, heap +${month.heapGrowthMb.toFixed(0)} MB, peak RSS ${month.peakRssMb.toFixed(0)} MB`,
     );
-    // Collecting the month (43,200 parsed snapshots, 26 MB of CSV) would add hundreds of MB;
-    // streaming holds a few pages whatever the range.
-    expect(month.heapGrowthMb).toBeLessThan(Math.max(120, day.heapGrowthMb * 3));
+    // Streamed, not collected: rows reach stdout in many pieces, the first long before the end.
+    // (Heap figures are printed above but not asserted: dynalite shares this process and heap,
+    // so they move with its garbage; bench/history.ts measures the CLI alone under a heap cap.)
+    // At least one write per page of 1,000 items read (a collected month would be one write).
+    expect(chunks).toBeGreaterThanOrEqual(COUNT / 1000);
+    expect(firstChunkAt - monthStarted).toBeLessThan(month.ms / 4);
     expect(month.ms).toBeLessThan(30_000);
   });
 
