@@ -23,6 +23,7 @@ export const OUTPUT_KEYS = {
   dashboard: "DashboardUrl",
   schedule: "ScheduleExpression",
   secrets: "AccountSecrets",
+  levels: "AlertLevels",
 } as const;
 
 export interface CoinmGuardStackProps extends StackProps {
@@ -93,6 +94,11 @@ export class CoinmGuardStack extends Stack {
     new CfnOutput(this, OUTPUT_KEYS.secrets, {
       value: this.toJsonString(secrets.outputMap()),
       description: "Account name -> Secrets Manager secret (ARN, or name for a secret imported by name)",
+    });
+
+    new CfnOutput(this, OUTPUT_KEYS.levels, {
+      value: JSON.stringify(config.alertLevels),
+      description: "Alert levels as margin ratios (the CLI draws them on charts)",
     });
 
     if (config.dashboard) {

@@ -53,7 +53,7 @@ Options:
   --chart                draw the margin ratio over the range in the terminal instead
   --out FILE             write a chart to FILE.png or FILE.html (rows still go to stdout with
                          --format; otherwise only the file is written)
-  --levels LIST          alert levels drawn on charts (default: warning=50%,critical=80%)
+  --levels LIST          alert levels drawn on charts (default: the stack's, else warning=50%,critical=80%)
 
 ${TARGET_HELP}
 
@@ -98,6 +98,8 @@ export interface HistoryRequest {
   readonly chart: boolean;
   readonly out: { readonly path: string; readonly kind: "png" | "html" } | undefined;
   readonly levels: readonly AlertLevel[];
+  /** True when --levels was given; otherwise a stack's deployed levels may replace the defaults. */
+  readonly levelsGiven: boolean;
 }
 
 export function parseHistoryArgs(
@@ -158,6 +160,7 @@ export function parseHistoryArgs(
       chart: Boolean(values.chart),
       out,
       levels: levels.levels,
+      levelsGiven: values.levels !== undefined,
     },
   };
 }
@@ -194,7 +197,12 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
       const sink = new OutputSink(deps.stdout);
       const progress = createProgress(deps.stderr, "reading snapshots");
       const color = useColor(deps.stdout, deps.env);
-      const levelNames = request.levels.map((l) => l.name);
+      // Without --levels, charts of a deployed stack draw the levels it was deployed with.
+      const levels =
+        !request.levelsGiven && wantsPlot && !values.table && !values.demo
+          ? ((await target.stack().catch(() => undefined))?.alertLevels ?? request.levels)
+          : request.levels;
+      const levelNames = levels.map((l) => l.name);
       const ds = wantsPlot ? new Downsampler(1024) : undefined;
       const json = new JsonArrayFormatter();
       const seenAssets = new Set<string>();
@@ -254,7 +262,7 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
           if (request.out) throw new Error(`nothing to plot, so ${request.out.path} was not written`);
           return EXIT.ok;
         }
-        const model = ds ? buildPlot(ds, { account: request.account, levels: request.levels }) : undefined;
+        const model = ds ? buildPlot(ds, { account: request.account, levels }) : undefined;
         if (request.chart && model) {
           const columns = deps.stdout.columns ?? 100;
           await sink.write(renderTerminalChart(model, { width: Math.max(60, Math.min(200, columns)), color }));

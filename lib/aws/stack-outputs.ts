@@ -2,9 +2,10 @@
  * The deployed stack's outputs, read with CloudFormation DescribeStacks, so the CLI finds the
  * table, topic, schedule and account secrets without being told. Output keys:
  *   SnapshotTableName, AlertTopicArn, ScheduleExpression ("rate(1 minute)"),
- *   AccountSecrets (JSON object: account name -> secret ARN).
+ *   AccountSecrets (JSON object: account name -> secret ARN), AlertLevels (ALERT_LEVELS JSON).
  */
 import type { CloudFormationClient, Output } from "@aws-sdk/client-cloudformation";
+import { type AlertLevel, parseAlertLevels } from "../config.js";
 
 export const DEFAULT_STACK_NAME = "CoinmGuard";
 
@@ -15,6 +16,8 @@ export interface StackOutputs {
   readonly scheduleExpression?: string;
   /** Account name -> secret ARN; undefined when the output is missing or not a JSON object. */
   readonly accountSecrets?: Readonly<Record<string, string>>;
+  /** The deployed alert levels; undefined when the output is missing or invalid. */
+  readonly alertLevels?: readonly AlertLevel[];
 }
 
 export class StackError extends Error {
@@ -47,12 +50,20 @@ export function parseStackOutputs(stackName: string, outputs: readonly Output[])
   const snapshotTableName = get("SnapshotTableName");
   const alertTopicArn = get("AlertTopicArn");
   const scheduleExpression = get("ScheduleExpression");
+  const levelsText = get("AlertLevels");
+  let alertLevels: AlertLevel[] | undefined;
+  try {
+    alertLevels = levelsText !== undefined ? parseAlertLevels(levelsText, "AlertLevels") : undefined;
+  } catch {
+    alertLevels = undefined; // an older stack or a hand-edited output: charts fall back to the defaults
+  }
   return {
     stackName,
     ...(snapshotTableName ? { snapshotTableName } : {}),
     ...(alertTopicArn ? { alertTopicArn } : {}),
     ...(scheduleExpression ? { scheduleExpression } : {}),
     ...(accountSecrets ? { accountSecrets } : {}),
+    ...(alertLevels ? { alertLevels } : {}),
   };
 }
 

@@ -332,13 +332,20 @@ describe("options and outputs", () => {
       { OutputKey: "SnapshotTableName", OutputValue: "tbl" },
       { OutputKey: "ScheduleExpression", OutputValue: "rate(1 minute)" },
       { OutputKey: "AccountSecrets", OutputValue: '{"main":"arn:aws:secretsmanager:eu-west-1:1:secret:m","x":""}' },
+      { OutputKey: "AlertLevels", OutputValue: '[{"name":"critical","ratio":0.8},{"name":"warning","ratio":0.5}]' },
     ]);
     expect(out).toEqual({
       stackName: "CoinmGuard",
       snapshotTableName: "tbl",
       scheduleExpression: "rate(1 minute)",
       accountSecrets: { main: "arn:aws:secretsmanager:eu-west-1:1:secret:m" },
+      alertLevels: [
+        { name: "warning", ratio: 0.5 },
+        { name: "critical", ratio: 0.8 },
+      ],
     });
+    // An invalid AlertLevels output is ignored: charts fall back to the defaults.
+    expect(parseStackOutputs("S", [{ OutputKey: "AlertLevels", OutputValue: "[]" }])).toEqual({ stackName: "S" });
     expect(parseAccountSecrets("not json")).toBeUndefined();
     expect(parseAccountSecrets("[1]")).toBeUndefined();
   });

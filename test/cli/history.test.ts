@@ -312,6 +312,35 @@ describe("history charts", () => {
     expect(r.stdout).not.toContain("TAKEN AT");
   });
 
+  it("draws the levels the stack was deployed with, unless --levels says otherwise", async () => {
+    world.stack({
+      SnapshotTableName: TABLE,
+      ScheduleExpression: "rate(1 minute)",
+      AlertLevels: [
+        { name: "notice", ratio: 0.3 },
+        { name: "danger", ratio: 0.7 },
+      ],
+    });
+    try {
+      const deployed = await history(["--account", "main", "--since", "3d", "--chart"], {
+        stdout: new CaptureStream({ columns: 120 }),
+      });
+      expect(deployed.code).toBe(0);
+      const lines = deployed.stdout.split("\n");
+      expect(lines.some((l) => l.endsWith("danger 70%"))).toBe(true);
+      expect(lines.some((l) => l.endsWith("notice 30%"))).toBe(true);
+      expect(deployed.stdout).not.toContain("critical 80%");
+
+      const given = await history(["--account", "main", "--since", "3d", "--chart", "--levels", "high=90%"], {
+        stdout: new CaptureStream({ columns: 120 }),
+      });
+      expect(given.stdout.split("\n").some((l) => l.endsWith("high 90%"))).toBe(true);
+      expect(given.stdout).not.toContain("danger 70%");
+    } finally {
+      world.stack({ SnapshotTableName: TABLE, ScheduleExpression: "rate(1 minute)" });
+    }
+  });
+
   it("writes a PNG of the requested range", async () => {
     const files = new Map<string, string | Uint8Array>();
     const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--out", "ratio.png"], { files });

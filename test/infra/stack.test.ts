@@ -413,6 +413,7 @@ describe("outputs the CLI reads", () => {
     const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs).sort()).toEqual([
       "AccountSecrets",
+      "AlertLevels",
       "AlertTopicArn",
       "DashboardUrl",
       "ScheduleExpression",
@@ -421,6 +422,10 @@ describe("outputs the CLI reads", () => {
     expect(outputs.SnapshotTableName?.Value).toEqual(ref(ids.table));
     expect(outputs.AlertTopicArn?.Value).toEqual(ref(ids.topic));
     expect(outputs.ScheduleExpression?.Value).toBe("rate(1 minute)");
+    expect(JSON.parse(String(outputs.AlertLevels?.Value))).toEqual([
+      { name: "warning", ratio: 0.5 },
+      { name: "critical", ratio: 0.8 },
+    ]);
     expect(JSON.parse(joinToString(outputs.AccountSecrets?.Value))).toEqual({
       main: `\${${ids.mainSecret}}`,
       alt: "binance/alt",

@@ -113,6 +113,7 @@ export interface StackFixture {
   readonly AlertTopicArn?: string;
   readonly ScheduleExpression?: string;
   readonly AccountSecrets?: Record<string, string> | string;
+  readonly AlertLevels?: ReadonlyArray<{ name: string; ratio: number }> | string;
 }
 
 export interface RunResult {
