@@ -3,7 +3,7 @@
  * (Lambda alarm action) instead of publishing to SNS themselves: CloudWatch cannot publish to a
  * topic encrypted with the free AWS-managed SNS key, and a customer-managed key costs $1/month.
  */
-import type { RenderedAlert } from "./alerts.js";
+import { type RenderedAlert, SMS_MAX, SUBJECT_MAX, truncate } from "./alerts.js";
 import { GuardError } from "./errors.js";
 
 /** The part of CloudWatch's Lambda alarm-action event the relay uses, checked at the boundary. */
@@ -52,13 +52,11 @@ export function parseAlarmEvent(event: unknown): AlarmEvent {
   };
 }
 
-const SMS_MAX = 140;
-
 /** Subject, email and SMS for an alarm state change; "OK" reads as the all-clear. */
 export function renderAlarm(alarm: AlarmEvent): RenderedAlert {
   const cleared = alarm.state === "OK";
   const head = cleared ? `OK: ${alarm.alarmName}` : `${alarm.state}: ${alarm.alarmName}`;
-  const subject = `coinm-guard ${head}`.slice(0, 100);
+  const subject = truncate(`coinm-guard ${head}`, SUBJECT_MAX);
   const email = [
     cleared
       ? `The alarm ${alarm.alarmName} is back to OK.`
@@ -73,5 +71,5 @@ export function renderAlarm(alarm: AlarmEvent): RenderedAlert {
   const sms = cleared
     ? `coinm-guard: ${alarm.alarmName} back to OK`
     : `coinm-guard ALARM ${alarm.alarmName}: the monitor itself needs attention`;
-  return { subject, email, sms: sms.length <= SMS_MAX ? sms : `${sms.slice(0, SMS_MAX - 1)}…` };
+  return { subject, email, sms: truncate(sms, SMS_MAX) };
 }

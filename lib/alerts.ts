@@ -41,9 +41,9 @@ export interface RenderedAlert {
   readonly sms: string;
 }
 
-const SMS_MAX = 140;
+export const SMS_MAX = 140;
 /** SNS refuses (InvalidParameter, for good) a subject of 100 characters or more. */
-const SUBJECT_MAX = 99;
+export const SUBJECT_MAX = 99;
 
 function ratioText(ratio: number | null): string {
   return ratio === null ? "margin balance <= 0" : formatPercent(ratio, 1);
@@ -53,7 +53,7 @@ function ratioText(ratio: number | null): string {
  * Cut to `max` characters with an ASCII "...": a non-GSM character such as "…" would turn an SMS
  * into UCS-2 (70 characters a segment), and subjects are kept to plain ASCII.
  */
-function truncate(text: string, max: number): string {
+export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }
 

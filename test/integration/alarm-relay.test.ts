@@ -35,6 +35,15 @@ describe("alarm notices", () => {
     );
   });
 
+  it("keeps a long alarm name within SNS's subject limit and one GSM SMS segment", () => {
+    const long = event("ALARM", "OK");
+    long.alarmData.alarmName = `CoinmGuard-${"x".repeat(200)}`;
+    const r = renderAlarm(parseAlarmEvent(long));
+    expect(r.subject.length).toBeLessThanOrEqual(99);
+    expect(r.sms.length).toBeLessThanOrEqual(140);
+    expect(`${r.subject}${r.sms}`).toMatch(/^[\x20-\x7e]*$/);
+  });
+
   it.each([undefined, {}, { alarmData: { alarmName: "x" } }, "text"])("rejects %j with a typed error", (bad) => {
     expect(() => parseAlarmEvent(bad)).toThrow(AlarmEventError);
   });
