@@ -4,8 +4,8 @@
  * to them through AWS_ENDPOINT_URL_SNS / AWS_ENDPOINT_URL_SECRETS_MANAGER or `endpoint`.
  */
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { closeServer, listenOnLoopback } from "./loopback-server.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackService } from "./loopback-server.js";
 
 export interface PublishedMessage {
   readonly topicArn: string;
@@ -20,14 +20,12 @@ export interface AwsFault {
   readonly message?: string;
 }
 
-export class AwsStandIns {
-  private server: Server | undefined;
+export class AwsStandIns extends LoopbackService {
   readonly published: PublishedMessage[] = [];
   readonly secrets = new Map<string, { value: string; versionId: string }>();
   readonly secretReads: string[] = [];
   private readonly snsFaults: AwsFault[] = [];
   private readonly secretFaults: AwsFault[] = [];
-  endpoint = "";
 
   putSecret(secretId: string, value: string): void {
     this.secrets.set(secretId, { value, versionId: randomUUID() });
@@ -41,20 +39,7 @@ export class AwsStandIns {
     for (let i = 0; i < times; i++) this.secretFaults.push(fault);
   }
 
-  async start(): Promise<string> {
-    const { server, url } = await listenOnLoopback((req, res) => void this.handle(req, res));
-    this.server = server;
-    this.endpoint = url;
-    return url;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await closeServer(server);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");

@@ -5,8 +5,8 @@
  * play faults on demand. Used by the tests, the benchmarks and the local demo; never in production.
  */
 import { createHmac, createPublicKey, type KeyObject, timingSafeEqual, verify } from "node:crypto";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { closeServer, listenOnLoopback } from "./loopback-server.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackService } from "./loopback-server.js";
 
 export type ExchangeKey =
   | { readonly type: "hmac"; readonly apiKey: string; readonly apiSecret: string }
@@ -45,8 +45,7 @@ export interface RecordedRequest {
 
 const WEIGHTS: Record<string, number> = { "/dapi/v1/account": 5, "/dapi/v1/time": 1 };
 
-export class LoopbackExchange {
-  private server: Server | undefined;
+export class LoopbackExchange extends LoopbackService {
   private readonly verifiers = new Map<string, (payload: string, signature: string) => boolean>();
   private readonly faults: { apiKey?: string; path?: string; fault: Fault }[] = [];
   private readonly calls = new Map<string, number>();
@@ -58,6 +57,7 @@ export class LoopbackExchange {
   weightLimit: number;
 
   constructor(private readonly options: ExchangeOptions) {
+    super();
     this.clockOffsetMs = options.clockOffsetMs ?? 0;
     this.latencyMs = options.latencyMs ?? 0;
     this.weightLimit = options.weightLimit ?? 2400;
@@ -104,18 +104,6 @@ export class LoopbackExchange {
     return this.used;
   }
 
-  async start(port = 0): Promise<string> {
-    const { server, url } = await listenOnLoopback((req, res) => void this.handle(req, res), port);
-    this.server = server;
-    return url;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await closeServer(server);
-  }
-
   private roll(): void {
     const window = Math.floor(this.serverTime() / 60_000);
     if (window !== this.window) {
@@ -130,7 +118,7 @@ export class LoopbackExchange {
     return this.faults.splice(i, 1)[0]?.fault;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://loopback");
     const path = url.pathname;
     const apiKeyHeader = req.headers["x-mbx-apikey"];

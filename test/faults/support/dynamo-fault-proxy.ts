@@ -4,8 +4,8 @@
  * what DynamoDB sends when it throttles or a condition fails. Everything else is forwarded
  * byte for byte, response headers (including x-amz-crc32) included.
  */
-import { type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
-import { closeServer, listenOnLoopback } from "../../../sim/loopback-server.js";
+import { type IncomingMessage, request, type ServerResponse } from "node:http";
+import { LoopbackService } from "../../../sim/loopback-server.js";
 
 export type DynamoOperation = "GetItem" | "PutItem" | "UpdateItem" | "Query" | "Scan" | "DescribeTable" | "CreateTable";
 
@@ -41,14 +41,14 @@ const STATUS: Record<DynamoErrorName, number> = {
   InternalServerError: 500,
 };
 
-export class DynamoFaultProxy {
-  private server: Server | undefined;
+export class DynamoFaultProxy extends LoopbackService {
   private readonly rules: DynamoFaultRule[] = [];
   /** Every request seen, in order, with whether it was failed by a rule. */
   readonly seen: Array<DynamoRequestInfo & { failedWith?: DynamoErrorName }> = [];
-  endpoint = "";
 
-  constructor(private readonly upstream: string) {}
+  constructor(private readonly upstream: string) {
+    super();
+  }
 
   /** Fail the next `times` requests that match. Rules are consumed in the order they were added. */
   fail(operation: DynamoOperation, error: DynamoErrorName, times: number, when?: DynamoFaultRule["when"]): void {
@@ -65,20 +65,7 @@ export class DynamoFaultProxy {
       .length;
   }
 
-  async start(): Promise<string> {
-    const { server, url } = await listenOnLoopback((req, res) => void this.handle(req, res));
-    this.server = server;
-    this.endpoint = url;
-    return url;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await closeServer(server);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
