@@ -6,9 +6,10 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Alert, renderAlert } from "../../lib/alerts.js";
+import { renderAlert } from "../../lib/alerts.js";
 import { ACCOUNT_PATH } from "../../lib/binance/client.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
+import { anyAlert } from "../support/arbitraries.js";
 import { hmacKey, minute } from "../support/harness.js";
 import { alertTrail, type FaultBackend, snsPublishProblem, startFaultBackend, startRig } from "./support/rig.js";
 
@@ -17,12 +18,6 @@ beforeAll(async () => {
   backend = await startFaultBackend();
 });
 afterAll(() => backend.stop());
-
-/** The longest names config accepts (64 characters), plus shorter ones. */
-const name = fc.oneof(
-  fc.constantFrom("a".repeat(64), `Z${"9".repeat(63)}`, "main"),
-  fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/),
-);
 
 describe("alerts SNS will accept", () => {
   it("a 64-character account name: escalation, outage and restore all go out", async () => {
@@ -59,33 +54,8 @@ describe("alerts SNS will accept", () => {
   });
 
   it("every rendered alert passes SNS's Publish checks, and its SMS stays one plain-text segment", () => {
-    const alert: fc.Arbitrary<Alert> = fc.oneof(
-      fc.record({
-        type: fc.constant("margin" as const),
-        id: fc.constant("id"),
-        account: name,
-        asset: fc.stringMatching(/^[A-Z0-9]{1,20}$/),
-        notice: fc.constantFrom("escalated" as const, "recovered" as const, "reminder" as const),
-        level: name,
-        previousLevel: fc.oneof(name, fc.constant("ok")),
-        ratio: fc.option(fc.double({ min: 0, max: 1e9, noNaN: true }), { nil: null }),
-        maintMargin: fc.constant("123456.12345678"),
-        marginBalance: fc.constant("-0.00000001"),
-        at: fc.constant("2026-11-24T12:00:00.000Z"),
-      }),
-      fc.record({
-        type: fc.constant("health" as const),
-        id: fc.constant("id"),
-        account: name,
-        notice: fc.constantFrom("unreachable" as const, "restored" as const),
-        failures: fc.nat(),
-        errorKind: fc.constantFrom("binance-auth", "binance-restricted-location", "secret", "weight-deferred"),
-        reason: fc.string({ maxLength: 300 }),
-        at: fc.constant("2026-11-24T12:00:00.000Z"),
-      }),
-    );
     fc.assert(
-      fc.property(alert, (a) => {
+      fc.property(anyAlert, (a) => {
         const r = renderAlert(a);
         const message = JSON.stringify({ default: JSON.stringify(a), email: r.email, sms: r.sms });
         expect(

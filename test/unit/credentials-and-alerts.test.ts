@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { type Alert, renderAlert } from "../../lib/alerts.js";
 import { parseCredentials } from "../../lib/credentials.js";
 import { SecretError } from "../../lib/errors.js";
+import { anyAlert } from "../support/arbitraries.js";
 
 const API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
 const API_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
@@ -72,34 +73,8 @@ describe("renderAlert", () => {
   });
 
   it("keeps every SMS within 140 characters and every subject within 100", () => {
-    const name = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/);
-    const alert: fc.Arbitrary<Alert> = fc.oneof(
-      fc.record({
-        type: fc.constant("margin" as const),
-        id: fc.constant("id"),
-        account: name,
-        asset: fc.stringMatching(/^[A-Z0-9]{1,20}$/),
-        notice: fc.constantFrom("escalated" as const, "recovered" as const, "reminder" as const),
-        level: name,
-        previousLevel: name,
-        ratio: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: null }),
-        maintMargin: fc.constant("1"),
-        marginBalance: fc.constant("1"),
-        at: fc.constant("2026-11-24T12:00:00.000Z"),
-      }),
-      fc.record({
-        type: fc.constant("health" as const),
-        id: fc.constant("id"),
-        account: name,
-        notice: fc.constantFrom("unreachable" as const, "restored" as const),
-        failures: fc.nat(),
-        errorKind: fc.constantFrom("binance-auth", "binance-restricted-location", "secret"),
-        reason: fc.string({ maxLength: 300 }),
-        at: fc.constant("2026-11-24T12:00:00.000Z"),
-      }),
-    );
     fc.assert(
-      fc.property(alert, (a) => {
+      fc.property(anyAlert, (a) => {
         const r = renderAlert(a);
         expect(r.sms.length).toBeLessThanOrEqual(140);
         expect(r.subject.length).toBeLessThanOrEqual(100);

@@ -1,0 +1,36 @@
+/** fast-check generators shared by the tests that check what alerts render to. */
+import fc from "fast-check";
+import type { Alert } from "../../lib/alerts.js";
+
+/** The longest names config accepts (64 characters), plus shorter ones. */
+export const configName = fc.oneof(
+  fc.constantFrom("a".repeat(64), `Z${"9".repeat(63)}`, "main"),
+  fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/),
+);
+
+/** Any alert the cycle can raise, with the longest names and widest figures config allows. */
+export const anyAlert: fc.Arbitrary<Alert> = fc.oneof(
+  fc.record({
+    type: fc.constant("margin" as const),
+    id: fc.constant("id"),
+    account: configName,
+    asset: fc.stringMatching(/^[A-Z0-9]{1,20}$/),
+    notice: fc.constantFrom("escalated" as const, "recovered" as const, "reminder" as const),
+    level: configName,
+    previousLevel: fc.oneof(configName, fc.constant("ok")),
+    ratio: fc.option(fc.double({ min: 0, max: 1e9, noNaN: true }), { nil: null }),
+    maintMargin: fc.constant("123456.12345678"),
+    marginBalance: fc.constant("-0.00000001"),
+    at: fc.constant("2026-11-24T12:00:00.000Z"),
+  }),
+  fc.record({
+    type: fc.constant("health" as const),
+    id: fc.constant("id"),
+    account: configName,
+    notice: fc.constantFrom("unreachable" as const, "restored" as const),
+    failures: fc.nat(),
+    errorKind: fc.constantFrom("binance-auth", "binance-restricted-location", "secret", "weight-deferred"),
+    reason: fc.string({ maxLength: 300 }),
+    at: fc.constant("2026-11-24T12:00:00.000Z"),
+  }),
+);
