@@ -1,6 +1,7 @@
 /**
  * coinm-guard command line. `npm run guard -- <command>` in a checkout, or `coinm-guard <command>`.
  */
+import { readFileSync } from "node:fs";
 import process from "node:process";
 import { type Command, EXIT, UsageError } from "./command.js";
 import { demoCommand } from "./commands/demo.js";
@@ -8,8 +9,6 @@ import { historyCommand } from "./commands/history.js";
 import { putSecretCommand } from "./commands/put-secret.js";
 import { runOnceCommand } from "./commands/run-once.js";
 import { statusCommand } from "./commands/status.js";
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const commands: readonly Command[] = [runOnceCommand, demoCommand, historyCommand, statusCommand, putSecretCommand];
 
@@ -21,12 +20,35 @@ function usage(): string {
     "Commands:",
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "Run 'coinm-guard <command> --help' for a command's options.",
+    "Run 'coinm-guard help <command>' (or 'coinm-guard <command> --help') for a command's options.",
+    "Run 'coinm-guard --version' for the version.",
   ].join("\n");
+}
+
+/** The package version: defined at bundle time (bin/build-cli.mjs), read from package.json under tsx. */
+declare const __COINM_GUARD_VERSION__: string | undefined;
+
+function cliVersion(): string {
+  if (typeof __COINM_GUARD_VERSION__ === "string") return __COINM_GUARD_VERSION__;
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "--version" || name === "-V" || name === "version") {
+    process.stdout.write(`coinm-guard ${cliVersion()}\n`);
+    return EXIT.ok;
+  }
+  if (name === "help" && rest[0] !== undefined) {
+    const topic = commands.find((c) => c.name === rest[0]);
+    if (!topic) {
+      process.stderr.write(`coinm-guard: unknown command "${rest[0]}"\n\n${usage()}\n`);
+      return EXIT.usage;
+    }
+    process.stdout.write(`${topic.help}\n`);
+    return EXIT.ok;
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(`${usage()}\n`);
     return name ? EXIT.ok : EXIT.usage;
