@@ -9,6 +9,7 @@ import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs, type StackOutputs } from "../lib/aws/stack-outputs.js";
+import { missingProfileProblem, type ProjectDefaults, readProjectDefaults, resolveAwsTarget } from "./aws-target.js";
 import type { OutStream } from "./output.js";
 
 export interface InStream extends AsyncIterable<Buffer | string> {
@@ -51,10 +52,15 @@ export interface CliDeps {
   readonly aws: AwsClientFactory;
   openDemo(): Promise<DemoStore>;
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  /** cdk.json's stack name and region in a checkout (absent: none, as outside a checkout). */
+  projectDefaults?(): ProjectDefaults | undefined;
 }
 
 /** Lazily created SDK clients on the default credential chain, with --region / --profile. */
 export const defaultAwsClients: AwsClientFactory = (options) => {
+  const profile = options.profile ?? process.env.AWS_PROFILE?.trim();
+  const problem = profile ? missingProfileProblem(profile, process.env) : undefined;
+  if (problem) throw new Error(problem);
   const config = {
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
@@ -118,6 +124,7 @@ export function defaultCliDeps(): CliDeps {
     aws: defaultAwsClients,
     openDemo: openDemoStore,
     writeFile: (path, data) => writeFile(path, data),
+    projectDefaults: () => readProjectDefaults(),
   };
 }
 
@@ -139,9 +146,11 @@ export interface TargetValues {
 }
 
 export const TARGET_HELP = `Where to read (default: the deployed stack's outputs):
-  --stack NAME      CloudFormation stack to read outputs from (default: ${DEFAULT_STACK_NAME})
+  --stack NAME      CloudFormation stack to read outputs from (default: cdk.json's
+                    stackName in a checkout, else ${DEFAULT_STACK_NAME})
   --table NAME      DynamoDB table, instead of the stack's SnapshotTableName output
-  --region REGION   AWS region (default: the SDK's: AWS_REGION, profile)
+  --region REGION   AWS region (default: AWS_REGION, else cdk.json's region in a
+                    checkout, else the profile's)
   --profile NAME    AWS profile from ~/.aws (default: the SDK's credential chain)
   --demo            read the local demo's data (run \`npm start\` first)`;
 
@@ -174,11 +183,10 @@ export async function openTarget(values: TargetValues, deps: CliDeps): Promise<T
       close: () => demo.close(),
     };
   }
-  const clients = deps.aws({
-    ...(values.region ? { region: values.region } : {}),
-    ...(values.profile ? { profile: values.profile } : {}),
-  });
-  const stackName = values.stack ?? DEFAULT_STACK_NAME;
+  const resolved = resolveAwsTarget(values, deps.env, deps.projectDefaults?.());
+  const clients = deps.aws(resolved.client);
+  if (resolved.note) deps.stderr.write(`${resolved.note}\n`);
+  const stackName = resolved.stackName;
   let outputs: Promise<StackOutputs> | undefined;
   const stack = () => (outputs ??= clients.cloudformation().then((cfn) => readStackOutputs(cfn, stackName)));
   try {

@@ -8,6 +8,7 @@ import { PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs } from "../../lib/aws/stack-outputs.js";
 import { parseCredentials } from "../../lib/credentials.js";
 import { parseOptions } from "../args.js";
+import { resolveAwsTarget } from "../aws-target.js";
 import { type CliDeps, defaultCliDeps, type InStream } from "../cli-context.js";
 import { type Command, EXIT, UsageError } from "../command.js";
 import type { OutStream } from "../output.js";
@@ -28,8 +29,10 @@ Options:
   --secret-id ID    secret name or ARN (default: the account's entry in the stack's
                     AccountSecrets output)
   --check           only validate the input; write nothing
-  --stack NAME      CloudFormation stack to read outputs from (default: ${DEFAULT_STACK_NAME})
-  --region REGION   AWS region (default: the SDK's)
+  --stack NAME      CloudFormation stack to read outputs from (default: cdk.json's
+                    stackName in a checkout, else ${DEFAULT_STACK_NAME})
+  --region REGION   AWS region (default: AWS_REGION, else cdk.json's region in a
+                    checkout, else the profile's)
   --profile NAME    AWS profile (default: the SDK's credential chain)
 
 Examples:
@@ -243,14 +246,13 @@ export function createPutSecretCommand(overrides: Partial<CliDeps> = {}): Comman
         return EXIT.ok;
       }
 
-      const clients = deps.aws({
-        ...(values.region ? { region: values.region } : {}),
-        ...(values.profile ? { profile: values.profile } : {}),
-      });
+      const resolved = resolveAwsTarget(values, deps.env, deps.projectDefaults?.());
+      const clients = deps.aws(resolved.client);
       try {
         let secretId = values["secret-id"]?.trim();
         if (!secretId) {
-          const stackName = values.stack ?? DEFAULT_STACK_NAME;
+          if (resolved.note) deps.stderr.write(`${resolved.note}\n`);
+          const stackName = resolved.stackName;
           const outputs = await readStackOutputs(await clients.cloudformation(), stackName);
           const secrets = outputs.accountSecrets;
           if (!secrets) throw new Error(`stack "${stackName}" has no AccountSecrets output; pass --secret-id`);

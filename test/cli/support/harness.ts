@@ -266,6 +266,8 @@ export class CliWorld {
       writeFile: async (path, data) => {
         files.set(path, data);
       },
+      // As outside a checkout: the repository's own cdk.json must not pick the stack or region.
+      projectDefaults: () => undefined,
     };
   }
 }
