@@ -24,6 +24,7 @@ export const OUTPUT_KEYS = {
   schedule: "ScheduleExpression",
   secrets: "AccountSecrets",
   levels: "AlertLevels",
+  monitorFunction: "MonitorFunctionName",
 } as const;
 
 export interface CoinmGuardStackProps extends StackProps {
@@ -94,6 +95,11 @@ export class CoinmGuardStack extends Stack {
     new CfnOutput(this, OUTPUT_KEYS.secrets, {
       value: this.toJsonString(secrets.outputMap()),
       description: "Account name -> Secrets Manager secret (ARN, or name for a secret imported by name)",
+    });
+
+    new CfnOutput(this, OUTPUT_KEYS.monitorFunction, {
+      value: this.monitor.function.functionName,
+      description: "The monitor function (`coinm-guard run-once --stack` reads its configuration)",
     });
 
     new CfnOutput(this, OUTPUT_KEYS.levels, {

@@ -3,6 +3,7 @@
  * local runner share this module, so what works locally is what runs in AWS.
  */
 import { ConfigError } from "./errors.js";
+import { LOG_LEVELS } from "./log.js";
 
 /** One alert level: the asset's margin ratio has reached `ratio` (0.5 = 50%). */
 export interface AlertLevel {
@@ -177,6 +178,17 @@ function isLoopback(host: string): boolean {
   return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+// SNS topic ARNs in every partition (aws, aws-cn, aws-us-gov, aws-iso...); FIFO topics end in ".fifo".
+const TOPIC_ARN = /^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+function topicArn(env: Env): string {
+  const value = required(env, "ALERT_TOPIC_ARN");
+  if (!TOPIC_ARN.test(value)) {
+    throw new ConfigError("ALERT_TOPIC_ARN", `is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME): "${value}"`);
+  }
+  return value;
+}
+
 /** Read and validate every variable; throws a ConfigError naming the first bad one. */
 export function loadConfig(env: Env = process.env): MonitorConfig {
   const alertLevels = read(env, "ALERT_LEVELS")
@@ -189,7 +201,7 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
   }
   return {
     snapshotTable: required(env, "SNAPSHOT_TABLE"),
-    alertTopicArn: required(env, "ALERT_TOPIC_ARN"),
+    alertTopicArn: topicArn(env),
     accounts: parseAccounts(required(env, "ACCOUNTS")),
     alertLevels,
     hysteresis,
@@ -214,4 +226,43 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
       integer: true,
     }),
   };
+}
+
+/**
+ * Every problem in `env` at once (loadConfig stops at the first), for `run-once`, which should
+ * not make a person fix one variable per run. LOG_LEVEL is checked here too: the logger falls
+ * back to info rather than stop the monitor, but a person running it by hand wants to know.
+ */
+export function configProblems(env: Env = process.env): ConfigError[] {
+  const problems: ConfigError[] = [];
+  const check = (f: () => unknown) => {
+    try {
+      f();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      if (!problems.some((p) => p.variable === err.variable)) problems.push(err);
+    }
+  };
+  check(() => required(env, "SNAPSHOT_TABLE"));
+  check(() => topicArn(env));
+  check(() => parseAccounts(required(env, "ACCOUNTS")));
+  check(() => read(env, "ALERT_LEVELS") && parseAlertLevels(required(env, "ALERT_LEVELS")));
+  check(() => number(env, "HYSTERESIS", DEFAULTS.hysteresis, { min: 0, max: 0.5 }));
+  check(() => number(env, "RENOTIFY_MINUTES", 0, { min: 0, max: 10080, integer: true }));
+  check(() => number(env, "SNAPSHOT_TTL_DAYS", 1, { min: 1, max: 3650, integer: true }));
+  check(() => baseUrl(env));
+  check(() => number(env, "RECV_WINDOW_MS", 1, { min: 1, max: 60000, integer: true }));
+  check(() => number(env, "ACCOUNT_CONCURRENCY", 1, { min: 1, max: 256, integer: true }));
+  check(() => number(env, "BINANCE_WEIGHT_LIMIT", 10, { min: 10, max: 100000, integer: true }));
+  check(() => boolean(env, "RATIO_METRICS", true));
+  check(() => number(env, "FAILURES_BEFORE_ALERT", 1, { min: 1, max: 100, integer: true }));
+  check(() => {
+    const level = read(env, "LOG_LEVEL");
+    if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level.toLowerCase())) {
+      throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}, got "${level}"`);
+    }
+  });
+  // Whatever loadConfig checks that the list above does not (a rule across variables, or one added later).
+  check(() => loadConfig(env));
+  return problems;
 }

@@ -46,7 +46,9 @@ export function createLogger(
 /** A logger that drops everything, for narrow unit tests. */
 export const silentLogger: Logger = createLogger({ sink: () => {} });
 
-/** Read LOG_LEVEL, falling back to info for anything unrecognised. */
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+/** Read LOG_LEVEL, falling back to info for anything unrecognised (run-once reports it; see configProblems). */
 export function logLevelFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): LogLevel {
   const value = env.LOG_LEVEL?.trim().toLowerCase();
   return value === "debug" || value === "info" || value === "warn" || value === "error" ? value : "info";

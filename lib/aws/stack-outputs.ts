@@ -2,7 +2,8 @@
  * The deployed stack's outputs, read with CloudFormation DescribeStacks, so the CLI finds the
  * table, topic, schedule and account secrets without being told. Output keys:
  *   SnapshotTableName, AlertTopicArn, ScheduleExpression ("rate(1 minute)"),
- *   AccountSecrets (JSON object: account name -> secret ARN), AlertLevels (ALERT_LEVELS JSON).
+ *   AccountSecrets (JSON object: account name -> secret ARN), AlertLevels (ALERT_LEVELS JSON),
+ *   MonitorFunctionName.
  */
 import type { CloudFormationClient, Output } from "@aws-sdk/client-cloudformation";
 import { type AlertLevel, parseAlertLevels } from "../config.js";
@@ -18,6 +19,8 @@ export interface StackOutputs {
   readonly accountSecrets?: Readonly<Record<string, string>>;
   /** The deployed alert levels; undefined when the output is missing or invalid. */
   readonly alertLevels?: readonly AlertLevel[];
+  /** The monitor Lambda's name (stacks deployed before this output have none). */
+  readonly monitorFunctionName?: string;
 }
 
 export class StackError extends Error {
@@ -51,6 +54,7 @@ export function parseStackOutputs(stackName: string, outputs: readonly Output[])
   const alertTopicArn = get("AlertTopicArn");
   const scheduleExpression = get("ScheduleExpression");
   const levelsText = get("AlertLevels");
+  const monitorFunctionName = get("MonitorFunctionName");
   let alertLevels: AlertLevel[] | undefined;
   try {
     alertLevels = levelsText !== undefined ? parseAlertLevels(levelsText, "AlertLevels") : undefined;
@@ -64,6 +68,7 @@ export function parseStackOutputs(stackName: string, outputs: readonly Output[])
     ...(scheduleExpression ? { scheduleExpression } : {}),
     ...(accountSecrets ? { accountSecrets } : {}),
     ...(alertLevels ? { alertLevels } : {}),
+    ...(monitorFunctionName ? { monitorFunctionName } : {}),
   };
 }
 

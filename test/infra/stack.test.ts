@@ -416,9 +416,11 @@ describe("outputs the CLI reads", () => {
       "AlertLevels",
       "AlertTopicArn",
       "DashboardUrl",
+      "MonitorFunctionName",
       "ScheduleExpression",
       "SnapshotTableName",
     ]);
+    expect(outputs.MonitorFunctionName?.Value).toEqual(ref(ids.fn));
     expect(outputs.SnapshotTableName?.Value).toEqual(ref(ids.table));
     expect(outputs.AlertTopicArn?.Value).toEqual(ref(ids.topic));
     expect(outputs.ScheduleExpression?.Value).toBe("rate(1 minute)");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULTS, loadConfig } from "../../lib/config.js";
+import { configProblems, DEFAULTS, loadConfig } from "../../lib/config.js";
 import { ConfigError } from "../../lib/errors.js";
 
 const base = {
@@ -76,5 +76,38 @@ describe("loadConfig", () => {
     expect(loadConfig({ ...base, BINANCE_BASE_URL: "http://127.0.0.1:8080/" }).binanceBaseUrl).toBe(
       "http://127.0.0.1:8080",
     );
+  });
+});
+
+describe("ALERT_TOPIC_ARN and configProblems", () => {
+  it("accepts topic ARNs in every partition, FIFO included, and refuses anything else", () => {
+    for (const arn of [
+      "arn:aws-cn:sns:cn-north-1:123456789012:alerts",
+      "arn:aws-us-gov:sns:us-gov-west-1:123456789012:alerts",
+      "arn:aws:sns:eu-west-1:123456789012:alerts.fifo",
+    ]) {
+      expect(loadConfig({ ...base, ALERT_TOPIC_ARN: arn }).alertTopicArn).toBe(arn);
+    }
+    for (const bad of ["alerts", "arn:aws:sqs:eu-west-1:123456789012:alerts", "arn:aws:sns:eu-west-1:1234:alerts"]) {
+      expect(errorOf({ ...base, ALERT_TOPIC_ARN: bad }).variable).toBe("ALERT_TOPIC_ARN");
+    }
+  });
+
+  it("lists every bad variable once, in a fixed order, and nothing for a good configuration", () => {
+    expect(configProblems(base)).toEqual([]);
+    const problems = configProblems({ ACCOUNTS: "[]", RATIO_METRICS: "yes", LOG_LEVEL: "loud", HYSTERESIS: "0.6" });
+    expect(problems.map((p) => p.variable)).toEqual([
+      "SNAPSHOT_TABLE",
+      "ALERT_TOPIC_ARN",
+      "ACCOUNTS",
+      "HYSTERESIS",
+      "RATIO_METRICS",
+      "LOG_LEVEL",
+    ]);
+  });
+
+  it("includes a rule across variables that only loadConfig checks", () => {
+    const problems = configProblems({ ...base, ALERT_LEVELS: '[{"name": "low", "ratio": 0.1}]', HYSTERESIS: "0.2" });
+    expect(problems.map((p) => p.message)).toEqual(["HYSTERESIS: must be below the lowest alert level (0.1)"]);
   });
 });
