@@ -51,7 +51,7 @@ export function coreConfigProblem(env: Record<string, string>): [string, string]
   try {
     loadConfig({
       SNAPSHOT_TABLE: "synth-check",
-      ALERT_TOPIC_ARN: "synth-check",
+      ALERT_TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:synth-check",
       ACCOUNTS: JSON.stringify([{ name: "synth-check", secretId: "synth-check" }]),
       ...env,
     });
