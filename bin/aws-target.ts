@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { checkRegionName } from "../infra/validators.js";
 import { DEFAULT_STACK_NAME } from "../lib/aws/stack-outputs.js";
 
 /** What cdk.json in the working folder says about the deployed stack. */
@@ -49,6 +50,12 @@ export interface AwsTarget {
   readonly note: string | undefined;
 }
 
+/** A region name no partition has (a typo, usually). */
+export class RegionError extends Error {
+  override readonly name = "RegionError";
+}
+
+/** Throws a RegionError when the region (from wherever it came) is not one the CDK knows. */
 export function resolveAwsTarget(
   options: AwsTargetOptions,
   env: Readonly<Record<string, string | undefined>>,
@@ -67,6 +74,9 @@ export function resolveAwsTarget(
       : project?.region
         ? { name: project.region, from: "cdk.json" }
         : undefined;
+  // The same list synth accepts, so a typo fails here and not as a DNS error for a made-up endpoint.
+  const unknown = region ? checkRegionName(region.name) : undefined;
+  if (region && unknown) throw new RegionError(`${region.from}: ${unknown}`);
   const fromProject = stack.from === "cdk.json" || region?.from === "cdk.json";
   return {
     stackName: stack.name,

@@ -4,9 +4,46 @@
  * report every problem in one run instead of one per synth.
  */
 
+import { RegionInfo } from "aws-cdk-lib/region-info";
+
 export type Problem = string | undefined;
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/**
+ * The regions this CDK version knows, in every partition (aws, aws-cn, aws-us-gov, the ISO and
+ * sovereign ones). The CLI uses the same list; its bundle carries the names only (bin/build-cli.mjs).
+ */
+export function knownRegions(): readonly string[] {
+  return RegionInfo.regions.map((r) => r.name);
+}
+
+/** Edit distance, for "did you mean" on a misspelt region. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (next[j - 1] ?? 0) + 1,
+        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
+
+/** A problem when `region` is not a region the CDK knows, with the closest names as a hint. */
+export function checkRegionName(region: string): Problem {
+  const regions = knownRegions();
+  if (regions.includes(region)) return undefined;
+  const close = regions.filter((r) => distance(r, region.toLowerCase()) <= 2);
+  return (
+    `"${region}" is not an AWS region name` +
+    (close.length ? ` (did you mean ${close.map((r) => `"${r}"`).join(" or ")}?)` : ' (e.g. "eu-west-1")') +
+    "; if AWS opened it after this version of aws-cdk-lib, update aws-cdk-lib"
+  );
+}
 
 /**
  * Binance answers HTTP 451 to requests from the US, AWS US regions included, so a monitor
@@ -14,7 +51,8 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
  * in which a US region works; `allowUsRegion` says the user has one.
  */
 export function checkRegion(region: string, allowUsRegion: boolean): Problem {
-  if (!REGION.test(region)) return `"${region}" is not an AWS region name (e.g. "eu-west-1")`;
+  const unknown = checkRegionName(region);
+  if (unknown) return unknown;
   if (region.startsWith("us-") && !allowUsRegion) {
     return (
       `"${region}" is a US region, and Binance refuses requests from US IP addresses (HTTP 451), ` +

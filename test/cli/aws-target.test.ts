@@ -61,6 +61,17 @@ describe("cdk.json defaults", () => {
     expect(resolveAwsTarget({}, {}, undefined)).toEqual({ stackName: "CoinmGuard", client: {}, note: undefined });
   });
 
+  it("refuses a region no partition has, wherever it came from, and accepts new and non-aws-partition ones", () => {
+    expect(() => resolveAwsTarget({ region: "eu-wset-1" }, {}, undefined)).toThrow(
+      '--region: "eu-wset-1" is not an AWS region name (did you mean "eu-west-1"?)',
+    );
+    expect(() => resolveAwsTarget({}, { AWS_REGION: "Ireland" }, undefined)).toThrow(/^AWS_REGION: "Ireland"/);
+    expect(() => resolveAwsTarget({}, {}, { region: "eu-west-9" })).toThrow(/^cdk\.json: "eu-west-9"/);
+    for (const region of ["eusc-de-east-1", "cn-northwest-1", "us-gov-east-1", "ap-east-2"]) {
+      expect(resolveAwsTarget({ region }, {}, undefined).client.region).toBe(region);
+    }
+  });
+
   it("status reads the stack and region cdk.json names, and says so", async () => {
     world.stack({ SnapshotTableName: "target-test", AccountSecrets: { main: "arn" } });
     world.clientRequests.length = 0;

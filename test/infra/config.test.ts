@@ -85,8 +85,19 @@ describe("region guard", () => {
 
   it("rejects something that is not a region name", () => {
     expect(problemsOf({ ...base(), region: "Ireland" })).toEqual([
-      'region: "Ireland" is not an AWS region name (e.g. "eu-west-1")',
+      'region: "Ireland" is not an AWS region name (e.g. "eu-west-1"); if AWS opened it after this version of aws-cdk-lib, update aws-cdk-lib',
     ]);
+  });
+
+  it("accepts exactly the regions the CDK knows, in every partition, and suggests the closest for a typo", () => {
+    expect(problemsOf({ ...base(), region: "eu-wset-1" })).toEqual([
+      'region: "eu-wset-1" is not an AWS region name (did you mean "eu-west-1"?); if AWS opened it after this version of aws-cdk-lib, update aws-cdk-lib',
+    ]);
+    expect(problemsOf({ ...base(), region: "eu-west-9" })[0]).toMatch(/is not an AWS region name/);
+    // Newer regions and other partitions, which a "two letters, words, digit" pattern got wrong either way.
+    for (const region of ["eusc-de-east-1", "ap-southeast-7", "mx-central-1", "cn-north-1", "eu-isoe-west-1"]) {
+      expect(resolveConfig({ ...base(), region }).region).toBe(region);
+    }
   });
 });
 
