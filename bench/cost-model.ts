@@ -1,7 +1,7 @@
 /**
  * The monthly AWS bill, line by line, from the measured figures: Lambda duration and log bytes
  * from the cycle and scaling benchmarks, DynamoDB units and sizes from the item-size figure, and
- * the stack's settings (infra/: 256 MB arm64, 3 alarms, PITR on, 90-day TTL, 30-day log
+ * the stack's settings (infra/: 256 MB arm64, 4 alarms, PITR on, 90-day TTL, 30-day log
  * retention, and the cost switches "ratioMetrics", "dashboard" and "alertTopicKey" in cdk.json).
  */
 import { GIB, HOURS_PER_MONTH, PRICES } from "./prices.js";
@@ -208,7 +208,7 @@ export function monthlyCost(i: CostInputs): CostBreakdown {
   }
   add({
     item: "CloudWatch alarms",
-    detail: `${i.alarms} standard (Errors, Throttles, Heartbeat)`,
+    detail: `${i.alarms} standard (Errors, Throttles, Heartbeat, schedule dead letters)`,
     usd: i.alarms * p.cloudwatch.alarmMonth,
     usdAfterFreeTier: Math.max(0, i.alarms - p.cloudwatch.freeAlarms) * p.cloudwatch.alarmMonth,
   });

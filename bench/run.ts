@@ -222,7 +222,7 @@ if (only.has("cost") && cycle && scaling && dynamo) {
       storedBytesPerSnapshot: three.storedBytesPerSnapshot,
       ttlDays: dynamo.ttlDays,
       dayOfHistoryReadUnits: three.dayOfHistoryReadUnits,
-      alarms: 3,
+      alarms: 4,
     };
     costs.push({
       accounts,

@@ -62,7 +62,7 @@ export class CoinmGuardStack extends Stack {
     this.monitor.bindAlertTopic(alerts);
     this.monitor.bindAccountSecrets(secrets.secrets);
 
-    new ScheduleTrigger(this, "Schedule", {
+    const schedule = new ScheduleTrigger(this, "Schedule", {
       expression: config.schedule.expression,
       target: this.monitor.function,
       maxEventAge: eventLifetime,
@@ -77,6 +77,7 @@ export class CoinmGuardStack extends Stack {
       function: this.monitor.function,
       action: new LambdaAction(relay.function),
       heartbeatWindow: Duration.minutes(config.heartbeatWindowMinutes),
+      deadLetterQueue: schedule.deadLetterQueue,
       namePrefix: config.stackName,
     });
 

@@ -1,12 +1,15 @@
 /**
  * Monitor-the-monitor: alarms that tell the user when the monitor itself is broken, through the
- * same topic as margin alerts (through the alarm relay function). Three standard alarms ($0.10/month each): errors, throttles and a
- * missing heartbeat. The heartbeat alarm also covers everything upstream of the function (a
- * disabled rule, failed deliveries, a deleted function), so no separate DLQ alarm is needed.
+ * same topic as margin alerts (through the alarm relay function). Four standard alarms
+ * ($0.10/month each): errors, throttles, a missing heartbeat, and events in the schedule's
+ * dead-letter queue. The heartbeat alarm covers everything upstream of the function too (a
+ * disabled rule, a deleted function), but only as "stopped"; the dead-letter alarm says why:
+ * EventBridge tried and could not deliver, and its messages carry the error.
  */
 import { Duration } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, type IAlarmAction, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { METRIC_NAMESPACE } from "../../lib/metrics.js";
 
@@ -20,6 +23,8 @@ export interface HealthAlarmsProps {
    * @default Duration.minutes(5)
    */
   readonly heartbeatWindow?: Duration;
+  /** The schedule rule's dead-letter queue: any message in it is a cycle EventBridge could not start. */
+  readonly deadLetterQueue: IQueue;
   /** Prefix of the alarm names, which appear in notification subjects: "ALARM: <prefix>-monitor-stopped". */
   readonly namePrefix: string;
 }
@@ -28,6 +33,7 @@ export class HealthAlarms extends Construct {
   readonly errors: Alarm;
   readonly throttles: Alarm;
   readonly heartbeat: Alarm;
+  readonly deadLetters: Alarm;
 
   constructor(scope: Construct, id: string, props: HealthAlarmsProps) {
     super(scope, id);
@@ -80,6 +86,20 @@ export class HealthAlarms extends Construct {
       treatMissingData: TreatMissingData.BREACHING,
     });
 
+    this.deadLetters = new Alarm(this, "DeadLetters", {
+      alarmName: `${props.namePrefix}-schedule-undelivered`,
+      alarmDescription:
+        "EventBridge could not deliver scheduled events to the coinm-guard monitor (missing permission, deleted " +
+        "or throttled function), so those cycles did not run. The messages in the schedule's dead-letter queue " +
+        "carry the error; fix the cause, then purge the queue (the events are old cycles, not worth replaying).",
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: window, statistic: "Maximum" }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // SQS publishes this metric for an active queue; an idle empty queue may send none, which is fine.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
     for (const alarm of this.all()) {
       alarm.addAlarmAction(props.action);
       alarm.addOkAction(props.action);
@@ -87,6 +107,6 @@ export class HealthAlarms extends Construct {
   }
 
   all(): Alarm[] {
-    return [this.errors, this.throttles, this.heartbeat];
+    return [this.errors, this.throttles, this.heartbeat, this.deadLetters];
   }
 }

@@ -369,12 +369,32 @@ describe("monitor-the-monitor alarms", () => {
     });
   });
 
-  it("lets exactly these three alarms invoke the relay, which publishes to the topic", () => {
+  it("fires when a scheduled event lands in the schedule's dead-letter queue", () => {
+    t.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: "CoinmGuard-schedule-undelivered",
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [ids.queue, "QueueName"] } }],
+      Statistic: "Maximum",
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "notBreaching",
+      ...actions(),
+    });
+    // The queue is the rule target's dead-letter queue, not some other queue.
+    t.hasResourceProperties("AWS::Events::Rule", {
+      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: arnOf(ids.queue) } })],
+    });
+  });
+
+  it("lets exactly these four alarms invoke the relay, which publishes to the topic", () => {
     const permissions = Object.values(t.findResources("AWS::Lambda::Permission"))
       .map((r) => (r as { Properties: Record<string, Json> }).Properties)
       .filter((p) => p.Principal === "lambda.alarms.cloudwatch.amazonaws.com");
     expect(permissions.map((p) => p.SourceArn)).toEqual(expect.arrayContaining(alarmIds().map(arnOf)));
-    expect(permissions).toHaveLength(3);
+    expect(permissions).toHaveLength(4);
     for (const p of permissions)
       expect(p).toMatchObject({ Action: "lambda:InvokeFunction", FunctionName: arnOf(ids.relay) });
     t.hasResourceProperties("AWS::Lambda::Function", {
@@ -385,8 +405,8 @@ describe("monitor-the-monitor alarms", () => {
     });
   });
 
-  it("keeps the alarm bill to three standard alarms", () => {
-    expect(Object.keys(t.findResources("AWS::CloudWatch::Alarm")).sort()).toHaveLength(3);
+  it("keeps the alarm bill to four standard alarms", () => {
+    expect(Object.keys(t.findResources("AWS::CloudWatch::Alarm")).sort()).toHaveLength(4);
   });
 });
 
