@@ -4,16 +4,21 @@
  * broken monitor configuration cannot also silence the alarm that reports it.
  */
 import { SNSClient } from "@aws-sdk/client-sns";
+import type { CloudWatchAlarmEvent, Context } from "aws-lambda";
 import { parseAlarmEvent, renderAlarm } from "../lib/alarm-notice.js";
 import { SnsPublisher } from "../lib/aws/sns-publisher.js";
 import { ConfigError, errorLogFields } from "../lib/errors.js";
-import { createLogger } from "../lib/log.js";
+import { createLogger, withLogFields } from "../lib/log.js";
 
 const log = createLogger();
 const topicArn = process.env.ALERT_TOPIC_ARN?.trim();
 const publisher = topicArn ? new SnsPublisher(new SNSClient({ maxAttempts: 5 }), topicArn) : undefined;
 
-export const handler = async (event: unknown) => {
+/** The event is still checked field by field (parseAlarmEvent): the type says what CloudWatch promises, not what arrives. */
+export const handler = (event: CloudWatchAlarmEvent, context: Context) =>
+  withLogFields({ requestId: context.awsRequestId }, () => relay(event));
+
+async function relay(event: unknown) {
   if (!publisher) throw new ConfigError("ALERT_TOPIC_ARN", "is required but not set");
   try {
     const alarm = parseAlarmEvent(event);
@@ -28,4 +33,4 @@ export const handler = async (event: unknown) => {
     log.error("alarm relay failed", errorLogFields(err));
     throw err;
   }
-};
+}

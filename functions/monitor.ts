@@ -2,10 +2,11 @@
  * Lambda handler: one monitoring cycle per scheduled event. Clients are built once per container;
  * the handler parses the event, runs the cycle, logs one summary line and emits metrics.
  */
+import type { Context, ScheduledEvent } from "aws-lambda";
 import { createAwsClients } from "../lib/aws/clients.js";
 import { loadConfig, type MonitorConfig } from "../lib/config.js";
 import { GuardError } from "../lib/errors.js";
-import { createLogger, logLevelFromEnv } from "../lib/log.js";
+import { createLogger, logLevelFromEnv, withLogFields } from "../lib/log.js";
 import { cycleMetrics } from "../lib/metrics.js";
 import { createMonitor, incompleteAccounts, type Monitor, summaryLogFields } from "../lib/monitor.js";
 
@@ -29,20 +30,17 @@ class CycleIncompleteError extends GuardError {
   readonly kind = "cycle-incomplete";
 }
 
-export interface ScheduledEvent {
-  readonly time?: string;
-}
-
-export interface LambdaContext {
-  getRemainingTimeInMillis(): number;
-}
-
-function cycleTimeOf(event: ScheduledEvent | undefined): Date {
+/** EventBridge's scheduled event; only `time` is read, and a missing or bad one means "now". */
+function cycleTimeOf(event: Partial<ScheduledEvent> | undefined): Date {
   const parsed = event?.time ? new Date(event.time) : undefined;
   return parsed && !Number.isNaN(parsed.getTime()) ? parsed : new Date();
 }
 
-export const handler = async (event: ScheduledEvent, context: LambdaContext) => {
+/** Every log line of the invocation, the monitor's included, carries the Lambda request id. */
+export const handler = (event: ScheduledEvent, context: Context) =>
+  withLogFields({ requestId: context.awsRequestId }, () => runInvocation(event, context));
+
+async function runInvocation(event: ScheduledEvent, context: Context) {
   if (!config || !monitor) {
     log.error("configuration invalid; monitor not running", {
       error: initError instanceof Error ? initError.message : String(initError),
@@ -63,4 +61,4 @@ export const handler = async (event: ScheduledEvent, context: LambdaContext) => 
     throw new CycleIncompleteError(`could not persist snapshot or alert state for: ${incomplete.join(", ")}`);
   }
   return { ok: summary.ok, failed: summary.failed, deferred: summary.deferred, alertsSent: summary.alertsSent };
-};
+}

@@ -2,6 +2,7 @@
  * Structured JSON logs: one line per event, a message plus fields, never concatenated strings.
  * CloudWatch Logs Insights and `jq` read these lines directly.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -13,6 +14,17 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
   /** A logger that adds `fields` (for example the account alias) to every line. */
   child(fields: LogFields): Logger;
+}
+
+/** Fields every line logged inside `withLogFields` carries, through every logger and child. */
+const scoped = new AsyncLocalStorage<LogFields>();
+
+/**
+ * Run `f` with `fields` (e.g. the Lambda request id) added to every log line written while it
+ * runs, including by loggers created before, such as the monitor's, which lives for the container.
+ */
+export function withLogFields<T>(fields: LogFields, f: () => T): T {
+  return scoped.run({ ...scoped.getStore(), ...fields }, f);
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -31,7 +43,9 @@ export function createLogger(
     if (ORDER[level] < min) return;
     // The core keys come first and cannot be overwritten by a field of the same name.
     const line: Record<string, unknown> = { timestamp: now().toISOString(), level, message };
-    for (const [key, value] of Object.entries({ ...base, ...fields })) if (!(key in line)) line[key] = value;
+    for (const [key, value] of Object.entries({ ...scoped.getStore(), ...base, ...fields })) {
+      if (!(key in line)) line[key] = value;
+    }
     sink(JSON.stringify(line));
   };
   return {

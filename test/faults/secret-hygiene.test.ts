@@ -14,6 +14,7 @@ import { summaryLogFields } from "../../lib/monitor.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import type { Fault } from "../../sim/exchange.js";
 import { asymmetricKey, minute, type TestKey, TOPIC_ARN } from "../support/harness.js";
+import { lambdaContext, scheduledEvent } from "../support/lambda-context.js";
 import { type FaultBackend, type Rig, SDK_ATTEMPTS, startFaultBackend, startRig } from "./support/rig.js";
 
 let backend: FaultBackend;
@@ -286,11 +287,12 @@ describe("secrets never leave the monitor", () => {
       });
       vi.resetModules();
       const { handler } = await import("../../functions/monitor.js");
+      const REQUEST_ID = "9f3c2a1e-5d4b-4c3a-8e2f-1a2b3c4d5e6f";
 
       // Act
       let thrown: unknown;
       try {
-        await handler({ time: minute(0).toISOString() }, { getRemainingTimeInMillis: () => 20_000 });
+        await handler(scheduledEvent(minute(0)), lambdaContext({ requestId: REQUEST_ID, remainingMs: 20_000 }));
       } catch (err) {
         thrown = err;
       }
@@ -304,6 +306,10 @@ describe("secrets never leave the monitor", () => {
         .split("\n")
         .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.find((l) => l.message === "cycle complete")).toMatchObject({ ok: 2, failed: 3 });
+      // Every log line (not the EMF metric documents) carries the invocation's request id, the monitor's own included.
+      const logLines = lines.filter((l) => l.message !== undefined);
+      expect(logLines.length).toBeGreaterThan(5);
+      for (const l of logLines) expect(l.requestId, String(l.message)).toBe(REQUEST_ID);
       expect(lines.some((l) => l._aws !== undefined)).toBe(true);
       // "ok" escalates; the broken PEM and the revoked key need a person at once; the echo is transient.
       expect(

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CloudWatchAlarmEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AlarmEventError, parseAlarmEvent, renderAlarm } from "../../lib/alarm-notice.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { TOPIC_ARN } from "../support/harness.js";
+import { lambdaContext } from "../support/lambda-context.js";
 
 /** The shape CloudWatch sends to a Lambda alarm action. */
 const event = (state: string, previous: string) => ({
@@ -51,7 +53,10 @@ describe("alarm notices", () => {
 
 describe("alarm relay handler through the real SNS client", () => {
   const aws = new AwsStandIns();
-  let handler: (e: unknown) => Promise<unknown>;
+  let relayHandler: typeof import("../../functions/alarm-relay.js").handler;
+  // The fixture has what parseAlarmEvent reads, not every field of the type.
+  const handler = (e: ReturnType<typeof event>, requestId?: string) =>
+    relayHandler(e as unknown as CloudWatchAlarmEvent, lambdaContext(requestId ? { requestId } : {}));
 
   beforeAll(async () => {
     await aws.start();
@@ -60,7 +65,7 @@ describe("alarm relay handler through the real SNS client", () => {
     process.env.AWS_REGION = "eu-west-1";
     process.env.AWS_ACCESS_KEY_ID = "loopback";
     process.env.AWS_SECRET_ACCESS_KEY = "loopback";
-    ({ handler } = await import("../../functions/alarm-relay.js"));
+    ({ handler: relayHandler } = await import("../../functions/alarm-relay.js"));
   });
   afterAll(async () => {
     await aws.stop();
@@ -75,11 +80,22 @@ describe("alarm relay handler through the real SNS client", () => {
     }
   });
 
-  it("publishes the alarm to the topic with email and SMS bodies", async () => {
-    await expect(handler(event("ALARM", "OK"))).resolves.toEqual({
-      relayed: "CoinmGuard-monitor-stopped",
-      state: "ALARM",
+  it("publishes the alarm to the topic with email and SMS bodies, logging with the request id", async () => {
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
     });
+    try {
+      await expect(handler(event("ALARM", "OK"), "relay-request-1")).resolves.toEqual({
+        relayed: "CoinmGuard-monitor-stopped",
+        state: "ALARM",
+      });
+    } finally {
+      write.mockRestore();
+    }
+    const logged = written.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toEqual([expect.objectContaining({ message: "alarm relayed", requestId: "relay-request-1" })]);
     expect(aws.published).toHaveLength(1);
     const sent = aws.published[0];
     expect(sent).toMatchObject({
