@@ -88,6 +88,23 @@ export async function openDemoStore(): Promise<DemoStore> {
   const { DEMO_ACCOUNTS, DEMO_DATA_DIR, DEMO_INTERVAL_MS, DEMO_TABLE, DEMO_REGION, useLoopbackAws } = await import(
     "../sim/demo-store.js"
   );
+  // A demo running in another terminal holds the data folder (LevelDB allows one process): read
+  // through its dynalite instead, live.
+  const { readDemoLock } = await import("../sim/demo-lock.js");
+  const running = readDemoLock();
+  if (running) {
+    if (!running.dynamodb) throw new Error(`the demo (pid ${running.pid}) is starting: try again in a moment`);
+    useLoopbackAws({ dynamodb: running.dynamodb });
+    const dynamodb = new DynamoDBClient({ region: DEMO_REGION, maxAttempts: 1 });
+    await checkDemoTable(dynamodb, DEMO_TABLE, async () => dynamodb.destroy());
+    return {
+      dynamodb,
+      tableName: DEMO_TABLE,
+      accounts: DEMO_ACCOUNTS,
+      intervalMs: DEMO_INTERVAL_MS,
+      close: async () => dynamodb.destroy(),
+    };
+  }
   if (!existsSync(DEMO_DATA_DIR)) {
     throw new Error(`no demo data in ${DEMO_DATA_DIR}: run \`npm start\` first (from the project folder)`);
   }
@@ -99,8 +116,14 @@ export async function openDemoStore(): Promise<DemoStore> {
     dynamodb.destroy();
     await dynalite.stop();
   };
+  await checkDemoTable(dynamodb, DEMO_TABLE, close);
+  return { dynamodb, tableName: DEMO_TABLE, accounts: DEMO_ACCOUNTS, intervalMs: DEMO_INTERVAL_MS, close };
+}
+
+/** The demo's table exists; otherwise close and say what to do. */
+async function checkDemoTable(dynamodb: DynamoDBClient, table: string, close: () => Promise<void>): Promise<void> {
   try {
-    await dynamodb.send(new DescribeTableCommand({ TableName: DEMO_TABLE }));
+    await dynamodb.send(new DescribeTableCommand({ TableName: table }));
   } catch (err) {
     await close();
     const name = err instanceof Error ? err.name : "";
@@ -111,7 +134,6 @@ export async function openDemoStore(): Promise<DemoStore> {
       throw new Error("the demo's data is in use: wait for `npm start` to finish, then try again");
     throw new Error(`cannot open the demo's data: ${message.split("\n")[0]}`);
   }
-  return { dynamodb, tableName: DEMO_TABLE, accounts: DEMO_ACCOUNTS, intervalMs: DEMO_INTERVAL_MS, close };
 }
 
 export function defaultCliDeps(): CliDeps {

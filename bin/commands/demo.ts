@@ -8,11 +8,13 @@ import { appendFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { createAwsClients } from "../../lib/aws/clients.js";
+import type { AlertLevel } from "../../lib/config.js";
 import { loadConfig } from "../../lib/config.js";
 import { formatPercent } from "../../lib/decimal.js";
 import { createLogger } from "../../lib/log.js";
 import { createMonitor } from "../../lib/monitor.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
+import { acquireDemoLock } from "../../sim/demo-lock.js";
 import { DEMO_ACCOUNTS, DEMO_DATA_DIR, DEMO_INTERVAL_MS, DEMO_TABLE, useLoopbackAws } from "../../sim/demo-store.js";
 import { ensureTable, startDynalite } from "../../sim/dynalite.js";
 import { LoopbackExchange } from "../../sim/exchange.js";
@@ -23,7 +25,36 @@ import { type Command, EXIT, UsageError } from "../command.js";
 const TOPIC_ARN = "arn:aws:sns:eu-west-1:000000000000:coinm-guard-demo-alerts";
 
 const print = (line = "") => process.stdout.write(`${line}\n`);
-const time = () => new Date().toISOString().slice(11, 19);
+/** HH:MM:SS of an ISO time: each snapshot is printed with its own time, not the time of printing. */
+const clock = (iso: string) => iso.slice(11, 19);
+
+/**
+ * Why a ratio below a level still holds it: a level clears only once the ratio is `hysteresis`
+ * below it, so a ratio wobbling around the line does not alert every cycle. Undefined when the
+ * held level is not above the ratio's own level (nothing to explain).
+ */
+export function hysteresisNote(
+  ratio: number | null,
+  ratioLevel: string,
+  heldLevel: string,
+  levels: readonly AlertLevel[],
+  hysteresis: number,
+): string | undefined {
+  if (ratio === null || heldLevel === ratioLevel) return undefined;
+  const held = levels.find((l) => l.name === heldLevel);
+  const own = levels.findIndex((l) => l.name === ratioLevel);
+  if (!held || levels.indexOf(held) <= own) return undefined;
+  const clearsBelow = held.ratio - hysteresis;
+  return (
+    `${formatPercent(ratio, 1)} is below ${held.name} (${formatPercent(held.ratio, 0)}) but the alert stays ${held.name}: ` +
+    `it clears only below ${formatPercent(clearsBelow, 0)} (${formatPercent(held.ratio, 0)} minus the ${formatPercent(hysteresis, 0)} hysteresis), ` +
+    "so a ratio hovering at the line does not send an alert every minute."
+  );
+}
+
+/** How to read the data afterwards: as a checkout runs it (npm) or as the installed binary. */
+const guardCommand = () =>
+  ["start", "guard"].includes(process.env.npm_lifecycle_event ?? "") ? "npm run guard --" : "coinm-guard";
 
 export const demoCommand: Command = {
   name: "demo",
@@ -44,107 +75,145 @@ Options:
     const intervalMs = Number(values["interval-ms"] ?? DEMO_INTERVAL_MS);
     if (!(intervalMs >= 0)) throw new UsageError("--interval-ms must be a non-negative number");
 
-    if (!values["keep-data"]) await rm(DEMO_DATA_DIR, { recursive: true, force: true });
-    const demoSecret = { apiKey: randomBytes(32).toString("hex"), apiSecret: randomBytes(32).toString("hex") };
-    const ed = generateKeyPairSync("ed25519");
-    const ethKey = {
-      apiKey: randomBytes(32).toString("hex"),
-      privateKey: ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-    };
-    let cycle = 0;
-    const exchange = new LoopbackExchange({
-      keys: [
-        { type: "hmac", apiKey: demoSecret.apiKey, apiSecret: demoSecret.apiSecret },
-        {
-          type: "ed25519",
-          apiKey: ethKey.apiKey,
-          publicKeyPem: ed.publicKey.export({ type: "spki", format: "pem" }).toString(),
-        },
-      ],
-      account: (apiKey) => (apiKey === demoSecret.apiKey ? demoAccountBody(cycle) : demoEthAccountBody(cycle)),
-      latencyMs: 20,
-    });
-    const aws = new AwsStandIns();
-    await mkdir(DEMO_DATA_DIR, { recursive: true });
-    const dynamo = await startDynalite({ path: DEMO_DATA_DIR });
-    let stopping = false;
-    const onSignal = () => {
-      stopping = true;
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    // Before anything is wiped: a second demo in the same folder would delete the first one's data.
+    const lock = await acquireDemoLock();
     try {
-      const baseUrl = await exchange.start();
-      await aws.start();
-      const [demoName, ethName] = DEMO_ACCOUNTS;
-      aws.putSecret(`coinm-guard/${demoName}`, JSON.stringify(demoSecret));
-      aws.putSecret(`coinm-guard/${ethName}`, JSON.stringify(ethKey));
-      useLoopbackAws({ dynamodb: dynamo.endpoint, sns: aws.endpoint, secretsManager: aws.endpoint });
-
-      const config = loadConfig({
-        SNAPSHOT_TABLE: DEMO_TABLE,
-        ALERT_TOPIC_ARN: TOPIC_ARN,
-        ACCOUNTS: JSON.stringify(DEMO_ACCOUNTS.map((name) => ({ name, secretId: `coinm-guard/${name}` }))),
-        BINANCE_BASE_URL: baseUrl,
-      });
-      const clients = createAwsClients({ maxAttempts: 2 });
-      await ensureTable(clients.dynamodb, DEMO_TABLE);
-      // The monitor's own JSON log lines go to a file; the demo prints a readable view instead.
-      const logFile = join(dirname(DEMO_DATA_DIR), "monitor.log");
-      await writeFile(logFile, "");
-      const monitor = createMonitor(
-        config,
-        clients,
-        createLogger({ level: "info", sink: (l) => appendFileSync(logFile, `${l}\n`) }),
-      );
-
-      print("coinm-guard demo: loopback exchange, dynalite and SNS stand-in are running.");
-      print(
-        `Alert levels: ${config.alertLevels.map((l) => `${l.name} ${formatPercent(l.ratio, 0)}`).join(", ")}; hysteresis ${formatPercent(config.hysteresis, 0)}.`,
-      );
-      print("");
-      let seen = 0;
-      for (cycle = 0; cycle < DEMO_RATIOS.length && !stopping; cycle++) {
-        if (DEMO_ETH_OUTAGE.has(cycle)) {
-          exchange.injectFault(
-            { kind: "status", status: 503, body: "<html><body><h1>503 Service Unavailable</h1></body></html>" },
-            { apiKey: ethKey.apiKey, times: 8 },
-          );
-        }
-        const summary = await monitor.run({ cycleTime: new Date(), deadlineMs: Date.now() + 8000 });
-        exchange.clearFaults();
-        for (const account of summary.accounts) {
-          if (account.error) {
-            print(`${time()}  ${account.account.padEnd(9)} cannot read account: ${account.error.message}`);
-            continue;
-          }
-          for (const a of account.snapshot?.assets ?? []) {
-            const ratio = a.marginRatio === null ? "∞" : formatPercent(a.marginRatio, 1);
-            print(
-              `${time()}  ${account.account.padEnd(9)} ${a.asset.padEnd(4)} margin ratio ${ratio.padStart(6)}  level ${a.level}  (maint ${a.raw.maintMargin} / balance ${a.raw.marginBalance})`,
-            );
-          }
-        }
-        for (const msg of aws.published.slice(seen)) {
-          const bodies = JSON.parse(msg.message) as { sms: string; email: string };
-          print(`          ┌ ALERT  subject: ${msg.subject ?? ""}`);
-          print(`          └ SMS    ${bodies.sms}`);
-        }
-        seen = aws.published.length;
-        if (cycle < DEMO_RATIOS.length - 1 && !stopping) await new Promise((r) => setTimeout(r, intervalMs));
-      }
-      print("");
-      print(
-        `Done: ${cycle} cycles, ${aws.published.length} alerts published. The monitor's JSON log is in .demo-data/monitor.log;`,
-      );
-      print("snapshots are kept in .demo-data/dynalite.");
-      print("See them with: npm run guard -- history --demo --account demo --since 1h");
-      return EXIT.ok;
+      return await runDemo(intervalMs, values["keep-data"] ?? false, lock);
     } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      await Promise.all([exchange.stop(), aws.stop()]);
-      await dynamo.stop();
+      lock.release();
     }
   },
 };
+
+async function runDemo(
+  intervalMs: number,
+  keepData: boolean,
+  lock: { publish(endpoint: string): void },
+): Promise<number> {
+  if (!keepData) await rm(DEMO_DATA_DIR, { recursive: true, force: true });
+  const demoSecret = { apiKey: randomBytes(32).toString("hex"), apiSecret: randomBytes(32).toString("hex") };
+  const ed = generateKeyPairSync("ed25519");
+  const ethKey = {
+    apiKey: randomBytes(32).toString("hex"),
+    privateKey: ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+  };
+  let cycle = 0;
+  const exchange = new LoopbackExchange({
+    keys: [
+      { type: "hmac", apiKey: demoSecret.apiKey, apiSecret: demoSecret.apiSecret },
+      {
+        type: "ed25519",
+        apiKey: ethKey.apiKey,
+        publicKeyPem: ed.publicKey.export({ type: "spki", format: "pem" }).toString(),
+      },
+    ],
+    account: (apiKey) => (apiKey === demoSecret.apiKey ? demoAccountBody(cycle) : demoEthAccountBody(cycle)),
+    latencyMs: 20,
+  });
+  const aws = new AwsStandIns();
+  await mkdir(DEMO_DATA_DIR, { recursive: true });
+  const dynamo = await startDynalite({ path: DEMO_DATA_DIR });
+  lock.publish(dynamo.endpoint);
+  let stopping = false;
+  const onSignal = () => {
+    stopping = true;
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const baseUrl = await exchange.start();
+    await aws.start();
+    const [demoName, ethName] = DEMO_ACCOUNTS;
+    aws.putSecret(`coinm-guard/${demoName}`, JSON.stringify(demoSecret));
+    aws.putSecret(`coinm-guard/${ethName}`, JSON.stringify(ethKey));
+    useLoopbackAws({ dynamodb: dynamo.endpoint, sns: aws.endpoint, secretsManager: aws.endpoint });
+
+    const config = loadConfig({
+      SNAPSHOT_TABLE: DEMO_TABLE,
+      ALERT_TOPIC_ARN: TOPIC_ARN,
+      ACCOUNTS: JSON.stringify(DEMO_ACCOUNTS.map((name) => ({ name, secretId: `coinm-guard/${name}` }))),
+      BINANCE_BASE_URL: baseUrl,
+    });
+    const clients = createAwsClients({ maxAttempts: 2 });
+    await ensureTable(clients.dynamodb, DEMO_TABLE);
+    // The monitor's own JSON log lines go to a file; the demo prints a readable view instead.
+    const logFile = join(dirname(DEMO_DATA_DIR), "monitor.log");
+    await writeFile(logFile, "");
+    const monitor = createMonitor(
+      config,
+      clients,
+      createLogger({ level: "info", sink: (l) => appendFileSync(logFile, `${l}\n`) }),
+    );
+
+    print("coinm-guard demo: loopback exchange, dynalite and SNS stand-in are running.");
+    print(
+      `Alert levels: ${config.alertLevels.map((l) => `${l.name} ${formatPercent(l.ratio, 0)}`).join(", ")}; hysteresis ${formatPercent(config.hysteresis, 0)}.`,
+    );
+    print("");
+    let seen = 0;
+    // The level each account's asset is held at, as the alerts sent so far left it.
+    const held = new Map<string, string>();
+    let emailShown = false;
+    let hysteresisExplained = false;
+    for (cycle = 0; cycle < DEMO_RATIOS.length && !stopping; cycle++) {
+      if (DEMO_ETH_OUTAGE.has(cycle)) {
+        exchange.injectFault(
+          { kind: "status", status: 503, body: "<html><body><h1>503 Service Unavailable</h1></body></html>" },
+          { apiKey: ethKey.apiKey, times: 8 },
+        );
+      }
+      const summary = await monitor.run({ cycleTime: new Date(), deadlineMs: Date.now() + 8000 });
+      exchange.clearFaults();
+      for (const account of summary.accounts) {
+        if (account.error) {
+          print(
+            `${clock(summary.cycleTime)}  ${account.account.padEnd(9)} cannot read account: ${account.error.message}`,
+          );
+          continue;
+        }
+        for (const alert of account.alertsSent) {
+          if (alert.type === "margin") held.set(`${alert.account}:${alert.asset}`, alert.level);
+        }
+        const snapshot = account.snapshot;
+        for (const a of snapshot?.assets ?? []) {
+          const ratio = a.marginRatio === null ? "∞" : formatPercent(a.marginRatio, 1);
+          const heldLevel = held.get(`${account.account}:${a.asset}`) ?? a.level;
+          const level = heldLevel === a.level ? `level ${a.level}` : `level ${a.level}, alert held at ${heldLevel}`;
+          print(
+            `${clock(snapshot?.takenAt ?? summary.cycleTime)}  ${account.account.padEnd(9)} ${a.asset.padEnd(4)} margin ratio ${ratio.padStart(6)}  ${level}  (maint ${a.raw.maintMargin} / balance ${a.raw.marginBalance})`,
+          );
+          const note = hysteresisNote(a.marginRatio, a.level, heldLevel, config.alertLevels, config.hysteresis);
+          if (note && !hysteresisExplained) {
+            print(`          ↳ ${note}`);
+            hysteresisExplained = true;
+          }
+        }
+      }
+      for (const msg of aws.published.slice(seen)) {
+        const bodies = JSON.parse(msg.message) as { sms: string; email: string };
+        print(`          ┌ ALERT  subject: ${msg.subject ?? ""}`);
+        if (!emailShown) {
+          // The email body once, in full; later alerts have the same layout, so only their SMS text follows.
+          print("          │ EMAIL");
+          for (const line of bodies.email.trimEnd().split("\n")) print(`          │   ${line}`);
+          emailShown = true;
+        }
+        print(`          └ SMS    ${bodies.sms}`);
+      }
+      seen = aws.published.length;
+      if (cycle < DEMO_RATIOS.length - 1 && !stopping) await new Promise((r) => setTimeout(r, intervalMs));
+    }
+    print("");
+    print(
+      `Done: ${cycle} cycles, ${aws.published.length} alerts published. The monitor's JSON log is in .demo-data/monitor.log;`,
+    );
+    print("snapshots are kept in .demo-data/dynalite.");
+    print(`See them with: ${guardCommand()} history --demo --account demo --since 1h`);
+    return EXIT.ok;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await Promise.all([exchange.stop(), aws.stop()]);
+    await dynamo.stop();
+  }
+}
