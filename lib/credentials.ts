@@ -22,7 +22,8 @@ function hidden(apiKey: string, signer: Signer): ApiCredentials {
   return creds;
 }
 
-const API_KEY = /^[A-Za-z0-9]{16,128}$/;
+/** What a Binance API key looks like (put-secret checks a typed key with it before asking for the secret). */
+export const API_KEY = /^[A-Za-z0-9]{16,128}$/;
 
 /**
  * Parse `{"apiKey": "...", "apiSecret": "..."}` (HMAC) or `{"apiKey": "...", "privateKey": "PEM"}`

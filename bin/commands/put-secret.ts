@@ -1,12 +1,14 @@
 /**
  * `put-secret`: store an account's Binance API key in its Secrets Manager secret. The key is read
- * from a hidden prompt (a terminal, nothing echoed) or from stdin (a pipe or file), checked with
- * the monitor's own parser, and written with PutSecretValue. It is never accepted on the command
- * line (argv lands in shell history and `ps`), never printed, and no error message quotes it.
+ * from a prompt (a terminal: the API key, which is not secret, is shown as typed; the secret is
+ * not echoed) or from stdin (a pipe or file), checked with the monitor's own parser, and written
+ * with PutSecretValue. The secret is never accepted on the command line (argv lands in shell
+ * history and `ps`), never printed, and no error message quotes it. An empty or malformed answer
+ * is asked again, not the whole dialogue.
  */
 import { PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs } from "../../lib/aws/stack-outputs.js";
-import { parseCredentials } from "../../lib/credentials.js";
+import { API_KEY, parseCredentials } from "../../lib/credentials.js";
 import { parseOptions } from "../args.js";
 import { resolveAwsTarget } from "../aws-target.js";
 import { type CliDeps, defaultCliDeps, type InStream } from "../cli-context.js";
@@ -16,8 +18,9 @@ import type { OutStream } from "../output.js";
 const HELP = `Usage: coinm-guard put-secret --account NAME [--secret-id ARN] [options]
 
 Stores the Binance API key for an account in its Secrets Manager secret. In a terminal it asks
-for the key and secret without echoing them; otherwise it reads them from stdin. It never takes
-them as arguments and never prints them.
+for the API key (shown as you type: it is not secret) and then the secret (not shown), asking
+again for an empty or malformed answer; otherwise it reads them from stdin. It never takes them
+as arguments and never prints the secret.
 
 What to enter (prompt) or pipe in (stdin), one of:
   - the API key, then the API secret (HMAC keys), one per line
@@ -108,30 +111,46 @@ async function readAll(stdin: InStream): Promise<string> {
 }
 
 /**
- * Lines typed at a terminal in raw mode, with nothing echoed. Keeps what arrives after a line
- * break (a pasted PEM comes in one chunk) for the next line. Ctrl-C cancels.
+ * Lines typed at a terminal in raw mode. Nothing is echoed unless the line was asked for with
+ * `echo` (the API key), and even then not a line that starts with "{" (a pasted JSON secret)
+ * nor anything after the line's end (a paste of key and secret together). Keeps what arrives
+ * after a line break (a pasted PEM comes in one chunk) for the next line. Ctrl-C cancels.
  */
 export class HiddenLineReader {
   private buffer = "";
   private lines: string[] = [];
+  private echo = false;
+  private lastWasCr = false;
   private waiting: { resolve: (line: string) => void; reject: (err: Error) => void } | undefined;
   private failed: Error | undefined;
   private readonly onData = (chunk: Buffer | string) => {
     // Bracketed-paste markers, if the terminal sends them, are not part of the key.
     // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what a terminal sends here.
-    this.buffer += String(chunk).replace(/\x1b\[20[01]~/g, "");
-    for (;;) {
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: Ctrl-C and Ctrl-D end a raw-mode prompt.
-      const i = this.buffer.search(/[\r\n\u0003\u0004]/);
-      if (i < 0) break;
-      const ch = this.buffer[i];
+    const text = String(chunk).replace(/\x1b\[20[01]~/g, "");
+    for (const ch of text) {
       if (ch === "\u0003") {
         this.failed = new Error("cancelled");
         this.buffer = "";
         break;
       }
-      this.lines.push(this.erase(this.buffer.slice(0, i)));
-      this.buffer = this.buffer.slice(this.buffer[i] === "\r" && this.buffer[i + 1] === "\n" ? i + 2 : i + 1);
+      if (ch === "\r" || ch === "\n" || ch === "\u0004") {
+        const crlf = ch === "\n" && this.lastWasCr;
+        this.lastWasCr = ch === "\r";
+        if (crlf) continue;
+        this.lines.push(this.erase(this.buffer));
+        this.buffer = "";
+        this.echo = false;
+        continue;
+      }
+      this.lastWasCr = false;
+      if (this.echo && !this.buffer.trimStart().startsWith("{") && ch !== "{") {
+        if (ch === "\u007f" || ch === "\b") {
+          if (this.erase(this.buffer).length > 0) this.stderr.write("\b \b");
+        } else if (ch >= " ") {
+          this.stderr.write(ch);
+        }
+      }
+      this.buffer += ch;
     }
     this.flush();
   };
@@ -172,12 +191,15 @@ export class HiddenLineReader {
   }
 
   /** The next line; `prompt` (if any) goes to stderr, and the line break after it too. */
-  async line(prompt?: string): Promise<string> {
+  async line(prompt?: string, options: { echo?: boolean } = {}): Promise<string> {
     if (prompt) this.stderr.write(prompt);
+    // Only keystrokes still to come are echoed: a line already buffered (pasted) stays hidden.
+    this.echo = (options.echo ?? false) && this.lines.length === 0 && this.buffer === "";
     const line = await new Promise<string>((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.flush();
     });
+    this.echo = false;
     if (prompt) this.stderr.write("\n");
     return line;
   }
@@ -189,22 +211,56 @@ export class HiddenLineReader {
   }
 }
 
+/** How many times an empty or malformed answer is asked again before giving up. */
+const PROMPT_ATTEMPTS = 5;
+
 async function promptForKey(stdin: InStream, stderr: OutStream, account: string): Promise<string> {
-  stderr.write(`Enter the Binance API key for account "${account}" (input is hidden).\n`);
+  stderr.write(
+    `Enter the Binance API key for account "${account}": the API key is shown as you type, the secret is hidden.\n`,
+  );
   const reader = new HiddenLineReader(stdin, stderr);
   try {
-    const apiKey = (await reader.line("API key: ")).trim();
+    const apiKey = await ask(stderr, async () => {
+      const key = (await reader.line("API key: ", { echo: true })).trim();
+      if (key === "") return { problem: "the API key is empty; copy it from Binance's API Management page" };
+      if (key.startsWith("{") || API_KEY.test(key)) return { value: key };
+      return { problem: "that is not a Binance API key (16-128 letters and digits)" };
+    });
     if (apiKey.startsWith("{")) return apiKey;
-    const second = (await reader.line("API secret, or paste the private key PEM: ")).trim();
-    if (!second.startsWith("-----BEGIN")) return `${apiKey}\n${second}`;
-    const pem = [second];
-    while (!/-----END [A-Z0-9 ]+-----/.test(pem[pem.length - 1] ?? "")) {
-      pem.push((await reader.line()).trim());
-      if (pem.length > 200) throw new Error("the private key PEM has no -----END line");
-    }
-    return `${apiKey}\n${pem.join("\n")}`;
+    return await ask(stderr, async () => {
+      const second = (await reader.line("API secret, or paste the private key PEM: ")).trim();
+      if (second === "") return { problem: "the secret is empty" };
+      const pem = [second];
+      if (second.startsWith("-----BEGIN")) {
+        while (!/-----END [A-Z0-9 ]+-----/.test(pem[pem.length - 1] ?? "")) {
+          pem.push((await reader.line()).trim());
+          if (pem.length > 200) return { problem: "the private key PEM has no -----END line" };
+        }
+      }
+      const text = `${apiKey}\n${pem.join("\n")}`;
+      try {
+        parseCredentials(JSON.stringify(parseSecretInput(text)), "the key");
+      } catch (err) {
+        // The parser's messages name the problem, never the value.
+        return { problem: err instanceof Error ? err.message : "unreadable secret" };
+      }
+      return { value: text };
+    });
   } finally {
     reader.close();
+  }
+}
+
+/** Ask until `attempt` gives a value, saying each problem; give up after PROMPT_ATTEMPTS. */
+async function ask(
+  stderr: OutStream,
+  attempt: () => Promise<{ value: string; problem?: undefined } | { problem: string; value?: undefined }>,
+): Promise<string> {
+  for (let i = 1; ; i++) {
+    const answer = await attempt();
+    if (answer.value !== undefined) return answer.value;
+    if (i >= PROMPT_ATTEMPTS) throw new Error(`invalid key: ${answer.problem}`);
+    stderr.write(`  ${answer.problem}; try again (Ctrl-C to stop).\n`);
   }
 }
 

@@ -36,6 +36,15 @@ async function putSecret(argv: readonly string[], stdin = pipedStdin("")) {
   return run(createPutSecretCommand(deps), argv, deps);
 }
 
+/** The secret half (the API key itself is shown at the prompt, by design). */
+function expectNoSecretMaterial(...texts: string[]) {
+  for (const text of texts) {
+    expect(text).not.toContain(apiSecret);
+    expect(text).not.toContain("PRIVATE KEY");
+    expect(text).not.toContain(pem.split("\n")[1] ?? "-");
+  }
+}
+
 function expectNoKeyMaterial(...texts: string[]) {
   for (const text of texts) {
     expect(text).not.toContain(apiKey);
@@ -153,7 +162,7 @@ describe("put-secret safety and errors", () => {
 describe("put-secret at a terminal", () => {
   const tick = () => new Promise((r) => setTimeout(r, 5));
 
-  it("prompts on stderr with echo off, and restores the terminal", async () => {
+  it("prompts on stderr, shows the API key as typed but not the secret, and restores the terminal", async () => {
     const tty = new FakeTtyStdin();
     const stderr = new CaptureStream();
     world.secretWrites.length = 0;
@@ -169,9 +178,71 @@ describe("put-secret at a terminal", () => {
     expect(r.code).toBe(0);
     expect(tty.rawModeChanges).toEqual([true, false]);
     expect(JSON.parse(world.secretWrites[0]?.value ?? "")).toEqual({ apiKey, apiSecret });
-    expect(r.stderr).toContain("API key: ");
-    expect(r.stderr).toContain("API secret, or paste the private key PEM: ");
-    expectNoKeyMaterial(r.stdout, r.stderr);
+    // The key echoed keystroke by keystroke, the stray "x" rubbed out; then the secret prompt, nothing echoed.
+    expect(r.stderr).toContain(`API key: ${apiKey}x\b \b\nAPI secret, or paste the private key PEM: \n`);
+    expectNoSecretMaterial(r.stdout, r.stderr);
+    expectNoKeyMaterial(r.stdout);
+  });
+
+  it("asks again for an empty or malformed key or secret, not from the start", async () => {
+    const tty = new FakeTtyStdin();
+    world.secretWrites.length = 0;
+    const deps = world.deps({ stdin: tty });
+    const pending = run(createPutSecretCommand(deps), ["--account", "main"], deps);
+    for (const answer of [
+      "\r",
+      "not a key!\r",
+      `${apiKey}\r`,
+      "\r",
+      "-----BEGIN PRIVATE KEY-----\rnope\r-----END PRIVATE KEY-----\r",
+      `${apiSecret}\r`,
+    ]) {
+      await tick();
+      tty.type(answer);
+    }
+    const r = await pending;
+    expect(r.code).toBe(0);
+    expect(JSON.parse(world.secretWrites[0]?.value ?? "")).toEqual({ apiKey, apiSecret });
+    const problems = r.stderr.split("\n").filter((l) => l.endsWith("; try again (Ctrl-C to stop)."));
+    expect(problems).toEqual([
+      "  the API key is empty; copy it from Binance's API Management page; try again (Ctrl-C to stop).",
+      "  that is not a Binance API key (16-128 letters and digits); try again (Ctrl-C to stop).",
+      "  the secret is empty; try again (Ctrl-C to stop).",
+      "  privateKey is not a readable PEM private key; try again (Ctrl-C to stop).",
+    ]);
+    expect(r.stderr.match(/API key: /g)).toHaveLength(3);
+    expect(r.stderr.match(/API secret, or paste the private key PEM: /g)).toHaveLength(3);
+    expectNoSecretMaterial(r.stdout, r.stderr);
+  });
+
+  it("gives up after five malformed answers", async () => {
+    const tty = new FakeTtyStdin();
+    world.secretWrites.length = 0;
+    const deps = world.deps({ stdin: tty });
+    const pending = run(createPutSecretCommand(deps), ["--account", "main"], deps);
+    for (let i = 0; i < 5; i++) {
+      await tick();
+      tty.type("short\r");
+    }
+    const r = await pending;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("invalid key: that is not a Binance API key");
+    expect(world.secretWrites).toHaveLength(0);
+  });
+
+  it("does not echo a pasted JSON secret, nor a secret pasted together with the key", async () => {
+    for (const paste of [`${JSON.stringify({ apiKey, apiSecret })}\r`, `${apiKey}\r${apiSecret}\r`]) {
+      const tty = new FakeTtyStdin();
+      world.secretWrites.length = 0;
+      const deps = world.deps({ stdin: tty });
+      const pending = run(createPutSecretCommand(deps), ["--account", "main"], deps);
+      await tick();
+      tty.type(paste);
+      const r = await pending;
+      expect(r.code).toBe(0);
+      expect(JSON.parse(world.secretWrites[0]?.value ?? "")).toEqual({ apiKey, apiSecret });
+      expectNoSecretMaterial(r.stdout, r.stderr);
+    }
   });
 
   it("takes a pasted multi-line PEM after the key", async () => {
@@ -186,7 +257,7 @@ describe("put-secret at a terminal", () => {
     const r = await pending;
     expect(r.code).toBe(0);
     expect(JSON.parse(world.secretWrites[0]?.value ?? "")).toEqual({ apiKey, privateKey: pem });
-    expectNoKeyMaterial(r.stdout, r.stderr);
+    expectNoSecretMaterial(r.stdout, r.stderr);
   });
 
   it("cancels on Ctrl-C, writes nothing and restores the terminal", async () => {
