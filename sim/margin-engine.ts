@@ -146,7 +146,8 @@ function markOf(account: EngineAccount, symbol: string): number {
 export function positionFigures(account: EngineAccount, position: EnginePosition, mark?: number): PositionFigures {
   const p = mark ?? markOf(account, position.symbol);
   const side = Math.sign(position.positionAmt);
-  const sizeUsd = Math.abs(position.positionAmt) * (account.contractSizes?.[position.symbol] ?? contractSizeOf(position.symbol));
+  const sizeUsd =
+    Math.abs(position.positionAmt) * (account.contractSizes?.[position.symbol] ?? contractSizeOf(position.symbol));
   const bracket = bracketOf(account, position.symbol);
   const notional = sizeUsd / p;
   const flat = side === 0;
@@ -316,8 +317,10 @@ export function validateEngineAccount(account: EngineAccount): void {
     marginAssetOf(p.symbol);
     if (rows.has(where)) throw new MarginEngineInputError(`${where} is listed twice`);
     rows.add(where);
-    if (!Number.isInteger(p.positionAmt)) throw new MarginEngineInputError(`${where}: positionAmt must be whole contracts`);
-    if (p.positionAmt !== 0 && !(p.entryPrice > 0)) throw new MarginEngineInputError(`${where}: entryPrice must be > 0`);
+    if (!Number.isInteger(p.positionAmt))
+      throw new MarginEngineInputError(`${where}: positionAmt must be whole contracts`);
+    if (p.positionAmt !== 0 && !(p.entryPrice > 0))
+      throw new MarginEngineInputError(`${where}: entryPrice must be > 0`);
     if (!(p.leverage >= 1)) throw new MarginEngineInputError(`${where}: leverage must be ≥ 1`);
     if (account.hedgeMode && p.positionSide === "BOTH" && p.positionAmt !== 0) {
       throw new MarginEngineInputError(`${where}: hedge mode holds positions in LONG and SHORT rows`);
@@ -415,13 +418,18 @@ function rendered(account: EngineAccount): RenderedRow[] {
   });
 }
 
+// Math.min does not take bigints.
+const minUnits = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
 const sum = (rows: readonly RenderedRow[], pick: (r: RenderedRow) => bigint) => rows.reduce((s, r) => s + pick(r), 0n);
 
 /** The `GET /dapi/v1/account` response object. */
 export function accountResponse(account: EngineAccount): Record<string, unknown> {
   const rows = rendered(account);
   const updateTime = account.updateTime ?? DEFAULT_UPDATE_TIME;
-  const assetNames = [...new Set([...Object.keys(account.crossWallets), ...rows.map((r) => marginAssetOf(r.position.symbol))])];
+  const assetNames = [
+    ...new Set([...Object.keys(account.crossWallets), ...rows.map((r) => marginAssetOf(r.position.symbol))]),
+  ];
   const assets = assetNames.map((asset) => {
     const mine = rows.filter((r) => marginAssetOf(r.position.symbol) === asset);
     const cross = mine.filter((r) => r.position.marginType === "cross");
@@ -432,7 +440,7 @@ export function accountResponse(account: EngineAccount): Record<string, unknown>
     const initialMargin = sum(mine, (r) => r.initial);
     // What cross margin can still open or withdraw: isolated wallets are locked in their positions.
     const available = crossWallet + crossUnPnl - sum(cross, (r) => r.initial);
-    const maxWithdraw = available < crossWallet ? available : crossWallet;
+    const maxWithdraw = minUnits(available, crossWallet);
     return {
       asset,
       walletBalance: formatUnits(walletBalance),
