@@ -41,10 +41,11 @@ export interface ExchangeOptions {
    */
   readonly account?: (apiKey: string, callIndex: number) => string;
   /**
-   * Body of a key's `/dapi/v1/positionRisk` call, for keys the engine does not hold. Without it the
-   * rows are derived from the same call index's account body (see positionRiskFromAccountBody).
+   * Body of a key's `/dapi/v1/positionRisk` call, for keys the engine does not hold. Without it, or
+   * when it returns undefined, the rows are derived from the account body of the same call index
+   * (see positionRiskFromAccountBody).
    */
-  readonly positionRisk?: (apiKey: string, callIndex: number) => string;
+  readonly positionRisk?: (apiKey: string, callIndex: number) => string | undefined;
   /** Margin engine: both signed bodies of the keys it holds are computed from its state at request time. */
   readonly engine?: EngineSource;
   /** Symbols listed by `/dapi/v1/exchangeInfo` besides DEFAULT_SYMBOLS. */
