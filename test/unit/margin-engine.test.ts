@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseAccountResponse } from "../../lib/binance/account.js";
+import { marginRatio, parseDecimal } from "../../lib/decimal.js";
+import { crossAccountAtRatio } from "../../sim/account-fixtures.js";
 import {
   accountResponse,
   BTC_QUARTERLY,
@@ -23,6 +25,7 @@ import {
   toUnits,
   withMark,
 } from "../../sim/margin-engine.js";
+import { DEMO_MIXED_MARKS, DEMO_RATIOS, demoMixedAccount, demoMixedPositionRiskBody } from "../../sim/scenario.js";
 
 type Row = Record<string, unknown>;
 type Asset = Record<string, string>;
@@ -452,5 +455,49 @@ describe("properties", () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe("fixtures and the demo scenario", () => {
+  const blended = (account: EngineAccount) => {
+    const asset = assetOf(account);
+    return marginRatio(
+      parseDecimal(asset.maintMargin ?? "") ?? { units: 0n, scale: 0 },
+      parseDecimal(asset.marginBalance ?? "") ?? { units: 1n, scale: 0 },
+    );
+  };
+
+  it("crossAccountAtRatio gives the asset ratio btcAtRatio would, from positions and a mark", () => {
+    for (const ratio of [0, 0.1, 0.3, 0.5, 0.62, 0.9]) {
+      const account = crossAccountAtRatio(ratio, "2.50000000");
+      expect(blended(account)).toBe(ratio);
+      expect(assetOf(account).crossWalletBalance).toBe(assetOf(account).walletBalance);
+    }
+  });
+
+  it("demo-mixed: the blended ratio stays calm while the isolated pool goes warning, critical and back", () => {
+    expect(DEMO_MIXED_MARKS).toHaveLength(DEMO_RATIOS.length);
+    const cycles = DEMO_MIXED_MARKS.map((_, cycle) => demoMixedAccount(cycle));
+    for (const account of cycles) {
+      expect(blended(account)).toBeGreaterThan(0.005);
+      expect(blended(account)).toBeLessThan(0.05);
+      expect(poolOf(account, "BTC cross").ratio).toBeLessThan(0.01);
+    }
+    const isolated = cycles.map((a) => poolOf(a, "BTCUSD_PERP BOTH isolated").ratio);
+    const level = (r: number) => (r >= 0.8 ? "critical" : r >= 0.5 ? "warning" : "ok");
+    expect(isolated.map(level)).toEqual([
+      ...Array(7).fill("ok"),
+      "warning",
+      "critical",
+      "warning",
+      ...Array(6).fill("ok"),
+    ]);
+    const rows = JSON.parse(demoMixedPositionRiskBody(8)) as Row[];
+    expect(rows.find((r) => r.symbol === "BTCUSD_PERP")).toMatchObject({
+      marginType: "isolated",
+      liquidationPrice: "48000.00000000",
+      markPrice: "48030.00000000",
+    });
+    expect(rows.find((r) => r.symbol === BTC_QUARTERLY)).toMatchObject({ marginType: "cross", liquidationPrice: "0" });
   });
 });
