@@ -8,17 +8,23 @@ import { appendFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { createAwsClients } from "../../lib/aws/clients.js";
-import type { AlertLevel } from "../../lib/config.js";
-import { loadConfig } from "../../lib/config.js";
-import { formatPercent } from "../../lib/decimal.js";
+import { type AlertLevel, loadConfig } from "../../lib/config.js";
 import { createLogger } from "../../lib/log.js";
 import { createMonitor } from "../../lib/monitor.js";
+import { decimalOrZero, formatPercent, marginRatio } from "../../lib/risk/decimal.js";
+import { levelRank } from "../../lib/risk/levels.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { acquireDemoLock } from "../../sim/demo-lock.js";
 import { DEMO_ACCOUNTS, DEMO_DATA_DIR, DEMO_INTERVAL_MS, DEMO_TABLE, useLoopbackAws } from "../../sim/demo-store.js";
 import { ensureTable, startDynalite } from "../../sim/dynalite.js";
 import { LoopbackExchange } from "../../sim/exchange.js";
-import { DEMO_ETH_OUTAGE, DEMO_RATIOS, demoAccountBody, demoEthAccountBody } from "../../sim/scenario.js";
+import {
+  DEMO_ETH_OUTAGE,
+  DEMO_RATIOS,
+  demoAccountBody,
+  demoEthAccountBody,
+  demoMixedAccount,
+} from "../../sim/scenario.js";
 import { parseOptions } from "../args.js";
 import { type Command, EXIT, UsageError } from "../command.js";
 
@@ -29,26 +35,24 @@ const print = (line = "") => process.stdout.write(`${line}\n`);
 const clock = (iso: string) => iso.slice(11, 19);
 
 /**
- * Why a ratio below a level still holds it: a level clears only once the ratio is `hysteresis`
- * below it, so a ratio wobbling around the line does not alert every cycle. Undefined when the
- * held level is not above the ratio's own level (nothing to explain).
+ * Why a pool below a level still holds it: a level clears only once the ratio is `hysteresis`
+ * below it (and the distance to liquidation likewise beyond its threshold), so a value wobbling
+ * around the line does not alert every cycle. Undefined when the held level is not above the
+ * level the pool reaches now (nothing to explain).
  */
 export function hysteresisNote(
   ratio: number | null,
-  ratioLevel: string,
+  level: string,
   heldLevel: string,
   levels: readonly AlertLevel[],
   hysteresis: number,
 ): string | undefined {
-  if (ratio === null || heldLevel === ratioLevel) return undefined;
   const held = levels.find((l) => l.name === heldLevel);
-  const own = levels.findIndex((l) => l.name === ratioLevel);
-  if (!held || levels.indexOf(held) <= own) return undefined;
-  const clearsBelow = held.ratio - hysteresis;
+  if (ratio === null || !held || levelRank(heldLevel, levels) <= levelRank(level, levels)) return undefined;
   return (
     `${formatPercent(ratio, 1)} is below ${held.name} (${formatPercent(held.ratio, 0)}) but the alert stays ${held.name}: ` +
-    `it clears only below ${formatPercent(clearsBelow, 0)} (${formatPercent(held.ratio, 0)} minus the ${formatPercent(hysteresis, 0)} hysteresis), ` +
-    "so a ratio hovering at the line does not send an alert every minute."
+    `it clears only below ${formatPercent(held.ratio - hysteresis, 0)} (${formatPercent(held.ratio, 0)} minus the ` +
+    `${formatPercent(hysteresis, 0)} hysteresis), so a ratio hovering at the line does not send an alert every minute.`
   );
 }
 
@@ -63,7 +67,9 @@ export const demoCommand: Command = {
 
 Starts dynalite, a loopback Binance exchange and loopback SNS / Secrets Manager, then runs the
 real monitoring cycle every interval while account "demo" climbs through warning and critical
-and recovers, and account "demo-eth" goes unreadable for a few cycles. Prints each snapshot and
+and recovers, account "demo-eth" goes unreadable for a few cycles, and account "demo-mixed"
+looks calm as a whole (its BTC asset ratio stays under 2%) while its isolated BTCUSD_PERP long
+nears its liquidation price and alerts on its own. Prints each margin pool and
 each alert as SNS would deliver it, then stops by itself (or on Ctrl-C), leaving nothing running.
 Snapshots stay in .demo-data/ for 'coinm-guard history --demo --account demo'.
 
@@ -97,6 +103,7 @@ async function runDemo(
     apiKey: randomBytes(32).toString("hex"),
     privateKey: ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
   };
+  const mixedSecret = { apiKey: randomBytes(32).toString("hex"), apiSecret: randomBytes(32).toString("hex") };
   let cycle = 0;
   const exchange = new LoopbackExchange({
     keys: [
@@ -106,7 +113,10 @@ async function runDemo(
         apiKey: ethKey.apiKey,
         publicKeyPem: ed.publicKey.export({ type: "spki", format: "pem" }).toString(),
       },
+      { type: "hmac", apiKey: mixedSecret.apiKey, apiSecret: mixedSecret.apiSecret },
     ],
+    // Both of a cycle's calls see one market state: the engine computes them from positions and marks.
+    engine: { account: (apiKey) => (apiKey === mixedSecret.apiKey ? demoMixedAccount(cycle) : undefined) },
     account: (apiKey) => (apiKey === demoSecret.apiKey ? demoAccountBody(cycle) : demoEthAccountBody(cycle)),
     latencyMs: 20,
   });
@@ -123,9 +133,10 @@ async function runDemo(
   try {
     const baseUrl = await exchange.start();
     await aws.start();
-    const [demoName, ethName] = DEMO_ACCOUNTS;
+    const [demoName, ethName, mixedName] = DEMO_ACCOUNTS;
     aws.putSecret(`coinm-guard/${demoName}`, JSON.stringify(demoSecret));
     aws.putSecret(`coinm-guard/${ethName}`, JSON.stringify(ethKey));
+    aws.putSecret(`coinm-guard/${mixedName}`, JSON.stringify(mixedSecret));
     useLoopbackAws({ dynamodb: dynamo.endpoint, sns: aws.endpoint, secretsManager: aws.endpoint });
 
     const config = loadConfig({
@@ -149,9 +160,13 @@ async function runDemo(
     print(
       `Alert levels: ${config.alertLevels.map((l) => `${l.name} ${formatPercent(l.ratio, 0)}`).join(", ")}; hysteresis ${formatPercent(config.hysteresis, 0)}.`,
     );
+    print(
+      `Distance to liquidation: ${config.distanceLevels.map((l) => `${l.name} within ${formatPercent(l.distance, 0)}`).join(", ")}.`,
+    );
+    print("Each line is one margin pool: an asset's cross positions, or one isolated position.");
     print("");
     let seen = 0;
-    // The level each account's asset is held at, as the alerts sent so far left it.
+    // The level each account's pool is held at, as the alerts sent so far left it.
     const held = new Map<string, string>();
     let emailShown = false;
     let hysteresisExplained = false;
@@ -167,22 +182,35 @@ async function runDemo(
       for (const account of summary.accounts) {
         if (account.error) {
           print(
-            `${clock(summary.cycleTime)}  ${account.account.padEnd(9)} cannot read account: ${account.error.message}`,
+            `${clock(summary.cycleTime)}  ${account.account.padEnd(10)} cannot read account: ${account.error.message}`,
           );
           continue;
         }
         for (const alert of account.alertsSent) {
-          if (alert.type === "margin") held.set(`${alert.account}:${alert.asset}`, alert.level);
+          if (alert.type === "margin") held.set(`${alert.account}:${alert.pool}`, alert.level);
         }
-        const snapshot = account.snapshot;
-        for (const a of snapshot?.assets ?? []) {
-          const ratio = a.marginRatio === null ? "∞" : formatPercent(a.marginRatio, 1);
-          const heldLevel = held.get(`${account.account}:${a.asset}`) ?? a.level;
-          const level = heldLevel === a.level ? `level ${a.level}` : `level ${a.level}, alert held at ${heldLevel}`;
+        const takenAt = clock(account.snapshot?.takenAt ?? summary.cycleTime);
+        const pools = account.snapshot?.pools ?? [];
+        if (pools.some((p) => p.kind === "isolated")) {
+          // What a monitor that blends each asset's balances would report: the reason pools matter.
+          for (const a of account.snapshot?.assets ?? []) {
+            const blended = marginRatio(decimalOrZero(a.raw.maintMargin), decimalOrZero(a.raw.marginBalance));
+            print(
+              `${takenAt}  ${account.account.padEnd(10)} ${`${a.asset} blended (not a pool)`.padEnd(26)} ratio ${formatPercent(blended, 1).padStart(6)}  what a per-asset monitor would see`,
+            );
+          }
+        }
+        for (const p of pools) {
+          // Pools with nothing at stake are noise here (history shows them).
+          if (p.ratio === 0 && p.distance === null) continue;
+          const ratio = p.ratio === null ? "∞" : formatPercent(p.ratio, 1);
+          const distance = p.distance === null ? "no liq" : `${formatPercent(p.distance, 2)} to liq`;
+          const heldLevel = held.get(`${account.account}:${p.id}`) ?? p.level;
+          const level = heldLevel === p.level ? `level ${p.level}` : `level ${p.level}, alert held at ${heldLevel}`;
           print(
-            `${clock(snapshot?.takenAt ?? summary.cycleTime)}  ${account.account.padEnd(9)} ${a.asset.padEnd(4)} margin ratio ${ratio.padStart(6)}  ${level}  (maint ${a.raw.maintMargin} / balance ${a.raw.marginBalance})`,
+            `${takenAt}  ${account.account.padEnd(10)} ${p.label.padEnd(26)} ratio ${ratio.padStart(6)}  ${distance.padStart(12)}  ${level}`,
           );
-          const note = hysteresisNote(a.marginRatio, a.level, heldLevel, config.alertLevels, config.hysteresis);
+          const note = hysteresisNote(p.ratio, p.level, heldLevel, config.alertLevels, config.hysteresis);
           if (note && !hysteresisExplained) {
             print(`          ↳ ${note}`);
             hysteresisExplained = true;
