@@ -127,8 +127,7 @@ describe("what the demo prints", () => {
       expect(r.stdout).toContain(
         "↳ 77.0% is below critical (80%) but the alert stays critical: it clears only below 75% (80% minus the 5% hysteresis)",
       );
-      for (const line of lines.filter((l) => / ratio +[\d∞]/.test(l)))
-        expect(line).toMatch(/^\d\d:\d\d:\d\d {2}/);
+      for (const line of lines.filter((l) => /^\S.* ratio +[\d∞]/.test(l))) expect(line).toMatch(/^\d\d:\d\d:\d\d {2}/);
       expect(r.stdout).toContain("See them with: coinm-guard history --demo --account demo --since 1h");
     } finally {
       await rm(own, { recursive: true, force: true });
