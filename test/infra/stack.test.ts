@@ -436,6 +436,7 @@ describe("outputs the CLI reads", () => {
       "AlertLevels",
       "AlertTopicArn",
       "DashboardUrl",
+      "DistanceLevels",
       "MonitorFunctionName",
       "ScheduleExpression",
       "SnapshotTableName",
