@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -108,5 +108,15 @@ describe("package.json", () => {
 
   it("states the Node floor the toolchain needs", () => {
     expect(pkg.engines.node).toBe(">=20.19");
+  });
+
+  it("covers every dependency's install script in allowScripts, so `npm ci` is quiet", async () => {
+    const { stdout } = await run("npm", ["install-scripts", "ls", "--json"], { cwd: REPO });
+    expect(JSON.parse(stdout)).toEqual({ allowScripts: [] });
+  });
+
+  it("leaves the AWS SDK's Node.js support warning visible to users (only tests silence it)", async () => {
+    const bundle = await readFile(join(installedRoot(), "dist", "cli.mjs"), "utf8");
+    expect(bundle).not.toContain("AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED");
   });
 });
