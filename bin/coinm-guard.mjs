@@ -39,8 +39,16 @@ async function checkoutEntry() {
     return pathToFileURL(bundle).href;
   } catch {
     // No esbuild (dev dependencies not installed) or a read-only checkout: transpile on the fly.
-    const { register } = await import("tsx/esm/api");
-    register();
+    let tsx;
+    try {
+      tsx = await import("tsx/esm/api");
+    } catch {
+      process.stderr.write(
+        "coinm-guard: a checkout runs from its sources and needs its dev dependencies: run `npm ci`\n",
+      );
+      process.exit(1);
+    }
+    tsx.register();
     return pathToFileURL(source).href;
   }
 }
