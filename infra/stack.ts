@@ -9,6 +9,7 @@ import type { DeployConfig } from "./config.js";
 import { AccountSecrets } from "./constructs/account-secrets.js";
 import { AlarmRelay } from "./constructs/alarm-relay.js";
 import { AlertTopic } from "./constructs/alert-topic.js";
+import { ChatRelay } from "./constructs/chat-relay.js";
 import { HealthAlarms } from "./constructs/health-alarms.js";
 import { MarginDashboard } from "./constructs/margin-dashboard.js";
 import { MonitorFunction } from "./constructs/monitor-function.js";
@@ -48,6 +49,8 @@ export class CoinmGuardStack extends Stack {
       key: config.alertTopicKey,
       emails: config.emails,
       phoneNumbers: config.phoneNumbers,
+      emailMinSeverity: config.emailMinSeverity,
+      smsMinSeverity: config.smsMinSeverity,
     });
 
     this.monitor = new MonitorFunction(this, "Monitor", {
@@ -72,9 +75,20 @@ export class CoinmGuardStack extends Stack {
       logGroupName: `/aws/lambda/${config.stackName}-alarm-relay`,
       logRetention: config.logRetentionDays,
     });
+    const alarmAction = new LambdaAction(relay.function);
+    if (config.chat.length > 0) {
+      new ChatRelay(this, "ChatRelay", {
+        alerts,
+        channels: config.chat,
+        alarmAction,
+        namePrefix: config.stackName,
+        logGroupName: `/aws/lambda/${config.stackName}-chat-relay`,
+        logRetention: config.logRetentionDays,
+      });
+    }
     const alarms = new HealthAlarms(this, "Health", {
       function: this.monitor.function,
-      action: new LambdaAction(relay.function),
+      action: alarmAction,
       heartbeatWindow: Duration.minutes(config.heartbeatWindowMinutes),
       namePrefix: config.stackName,
     });

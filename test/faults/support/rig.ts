@@ -165,7 +165,7 @@ export async function startRig(
       exchange,
       snapshots: opts.snapshots ?? store,
       state: opts.state ?? store,
-      publisher: opts.publisher ?? new SnsPublisher(clients.sns, config.alertTopicArn),
+      publisher: opts.publisher ?? new SnsPublisher(clients.sns, config.alertTopicArn, config.alertLevels),
       log: opts.log ?? h.log,
       ...(opts.now ? { now: opts.now } : {}),
     };
