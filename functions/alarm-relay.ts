@@ -4,8 +4,8 @@
  * broken monitor configuration cannot also silence the alarm that reports it.
  */
 import { SNSClient } from "@aws-sdk/client-sns";
-import { alarmAttributes } from "../lib/alert-attributes.js";
 import { parseAlarmEvent, renderAlarm } from "../lib/alarm-notice.js";
+import { alarmAttributes } from "../lib/alert-attributes.js";
 import { SnsPublisher } from "../lib/aws/sns-publisher.js";
 import { ConfigError, errorLogFields } from "../lib/errors.js";
 import { createLogger } from "../lib/log.js";

@@ -305,8 +305,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
 }
 
 const NO_RECIPIENT =
-  "no one would receive an alert: add an email address to \"emails\", an E.164 number to \"phoneNumbers\" " +
-  "or a channel to \"chat\" (docs/deploy.md, \"Who gets alerts\")";
+  'no one would receive an alert: add an email address to "emails", an E.164 number to "phoneNumbers" ' +
+  'or a channel to "chat" (docs/deploy.md, "Who gets alerts")';
 
 function readSeverity(r: Reader, key: string, fallback: Severity): Severity {
   const text = r.string(key);
@@ -325,7 +325,10 @@ function readChatChannels(
 ): DeployChatChannel[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) {
-    r.problem("chat", 'must be a JSON array of channels such as [{"name": "ops", "platform": "slack", "secretName": "..."}]');
+    r.problem(
+      "chat",
+      'must be a JSON array of channels such as [{"name": "ops", "platform": "slack", "secretName": "..."}]',
+    );
     return [];
   }
   const out: DeployChatChannel[] = [];
@@ -349,7 +352,9 @@ function readChatChannels(
       if (!problem) secret = { kind: "name", secretName: (secretName as string).trim() };
     } else {
       const problem =
-        typeof secretArn === "string" ? checkSecretArn(secretArn.trim(), target.region, target.account) : "must be a string";
+        typeof secretArn === "string"
+          ? checkSecretArn(secretArn.trim(), target.region, target.account)
+          : "must be a string";
       r.problem(`${at}.secretArn`, problem);
       if (!problem) secret = { kind: "arn", secretArn: (secretArn as string).trim() };
     }

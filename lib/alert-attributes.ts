@@ -77,7 +77,13 @@ export function alertAttributes(alert: Alert, levels: readonly AlertLevel[]): Al
     case "margin": {
       const severity = levelSeverity(alert.level, levels);
       const closes = alert.notice === "recovered" ? levelSeverity(alert.previousLevel, levels) : undefined;
-      return { account: alert.account, kind: alert.type, notice: alert.notice, severity, ...(closes ? { closes } : {}) };
+      return {
+        account: alert.account,
+        kind: alert.type,
+        notice: alert.notice,
+        severity,
+        ...(closes ? { closes } : {}),
+      };
     }
     case "health":
       // "Cannot read account" is critical: nothing watches the margin until it is restored.
@@ -88,7 +94,12 @@ export function alertAttributes(alert: Alert, levels: readonly AlertLevel[]): Al
       const unknown: never = alert;
       // A type this code does not know yet still reaches everyone rather than no one.
       const a = unknown as { type?: unknown; account?: unknown };
-      return { account: String(a.account ?? STACK_ACCOUNT), kind: String(a.type), notice: "unknown", severity: "critical" };
+      return {
+        account: String(a.account ?? STACK_ACCOUNT),
+        kind: String(a.type),
+        notice: "unknown",
+        severity: "critical",
+      };
     }
   }
 }

@@ -50,7 +50,9 @@ export interface AlertTopicProps {
 function filterFor(min: Severity): Record<string, SubscriptionFilter> | undefined {
   const policy = filterPolicyFor(min);
   if (!policy) return undefined;
-  return Object.fromEntries(Object.entries(policy).map(([name, conditions]) => [name, new SubscriptionFilter([...conditions])]));
+  return Object.fromEntries(
+    Object.entries(policy).map(([name, conditions]) => [name, new SubscriptionFilter([...conditions])]),
+  );
 }
 
 export class AlertTopic extends Construct {

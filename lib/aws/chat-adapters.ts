@@ -17,7 +17,7 @@ export class SecretsManagerReader implements SecretReader {
       const name = err instanceof Error ? err.name : "Error";
       const hint =
         name === "ResourceNotFoundException"
-          ? "it does not exist or has no value yet (docs/deploy.md, \"Chat channels\")"
+          ? 'it does not exist or has no value yet (docs/deploy.md, "Chat channels")'
           : name === "AccessDeniedException"
             ? "the chat relay is not allowed to read it"
             : `Secrets Manager error ${name}`;

@@ -39,7 +39,7 @@ const HEADER = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function parseChannel(raw: unknown, at: string): ChatChannel {
-  if (!isObject(raw)) throw new ConfigError(at, "must be an object such as {\"name\": \"ops\", \"platform\": \"slack\", ...}");
+  if (!isObject(raw)) throw new ConfigError(at, 'must be an object such as {"name": "ops", "platform": "slack", ...}');
   for (const key of Object.keys(raw)) {
     if (!(CHAT_CHANNEL_KEYS as readonly string[]).includes(key)) {
       throw new ConfigError(`${at}.${key}`, `unknown setting (known: ${CHAT_CHANNEL_KEYS.join(", ")})`);
@@ -47,7 +47,10 @@ function parseChannel(raw: unknown, at: string): ChatChannel {
   }
   const { name, platform, secretId, minSeverity, chatId, secretHeader } = raw;
   if (typeof name !== "string" || !NAME.test(name)) {
-    throw new ConfigError(`${at}.name`, "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+    throw new ConfigError(
+      `${at}.name`,
+      "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+    );
   }
   if (typeof platform !== "string" || !(CHAT_PLATFORMS as readonly string[]).includes(platform)) {
     throw new ConfigError(`${at}.platform`, `must be one of ${CHAT_PLATFORMS.join(", ")}`);
@@ -61,7 +64,10 @@ function parseChannel(raw: unknown, at: string): ChatChannel {
   const p = platform as ChatPlatform;
   if (p === "telegram") {
     if (typeof chatId !== "string" && typeof chatId !== "number") {
-      throw new ConfigError(`${at}.chatId`, 'is required for Telegram: the chat id (e.g. "-1001234567890") or "@channel"');
+      throw new ConfigError(
+        `${at}.chatId`,
+        'is required for Telegram: the chat id (e.g. "-1001234567890") or "@channel"',
+      );
     }
     if (!CHAT_ID.test(String(chatId))) {
       throw new ConfigError(`${at}.chatId`, `"${String(chatId)}" is not a Telegram chat id or @channelusername`);
@@ -81,7 +87,9 @@ function parseChannel(raw: unknown, at: string): ChatChannel {
     secretId: secretId.trim(),
     minSeverity: minSeverity ?? DEFAULT_CHAT_MIN_SEVERITY,
     ...(chatId !== undefined ? { chatId: String(chatId) } : {}),
-    ...(p === "webhook" ? { secretHeader: typeof secretHeader === "string" ? secretHeader : DEFAULT_SECRET_HEADER } : {}),
+    ...(p === "webhook"
+      ? { secretHeader: typeof secretHeader === "string" ? secretHeader : DEFAULT_SECRET_HEADER }
+      : {}),
   };
 }
 

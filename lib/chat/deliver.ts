@@ -111,7 +111,11 @@ export async function deliver(request: ChatRequest, options: DeliveryOptions): P
     }
     if (attempt === attempts) break;
     if (now() + wait > options.deadlineMs) {
-      throw new ChatDeliveryError(`${last.message}; retry in ${Math.ceil(wait / 1000)} s is past the time left`, last.status, true);
+      throw new ChatDeliveryError(
+        `${last.message}; retry in ${Math.ceil(wait / 1000)} s is past the time left`,
+        last.status,
+        true,
+      );
     }
     await sleep(wait);
   }

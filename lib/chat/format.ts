@@ -3,7 +3,7 @@
  * incoming webhook with blocks, a Discord webhook with an embed, and a plain JSON webhook. Each
  * respects its platform's length limits and escaping; the secret decides the URL.
  */
-import { SEVERITIES } from "../alert-attributes.js";
+import type { SEVERITIES } from "../alert-attributes.js";
 import type { ChatChannel } from "./channels.js";
 import type { ChatMessage } from "./message.js";
 import type { ChatSecret } from "./secret.js";
@@ -83,7 +83,10 @@ function slack(url: string, m: ChatMessage): ChatRequest {
     .map(([k, v]) => `${k}: *${escapeSlack(v)}*`)
     .join("  |  ");
   const blocks: unknown[] = [
-    { type: "header", text: { type: "plain_text", text: cut(label ? `[${label}] ${m.subject}` : m.subject, LIMITS.slackHeader) } },
+    {
+      type: "header",
+      text: { type: "plain_text", text: cut(label ? `[${label}] ${m.subject}` : m.subject, LIMITS.slackHeader) },
+    },
     { type: "section", text: { type: "mrkdwn", text: cut(escapeSlack(m.text), LIMITS.slackSection) } },
   ];
   if (context) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: context }] });
@@ -122,11 +125,7 @@ function discord(url: string, m: ChatMessage): ChatRequest {
   };
 }
 
-function webhook(
-  channel: ChatChannel,
-  secret: { url: string; sharedSecret?: string },
-  m: ChatMessage,
-): ChatRequest {
+function webhook(channel: ChatChannel, secret: { url: string; sharedSecret?: string }, m: ChatMessage): ChatRequest {
   const a = m.attributes;
   return {
     url: secret.url,

@@ -152,4 +152,3 @@ function secretValues(secret: ChatSecret): string[] {
       return [secret.url, ...(secret.sharedSecret ? [secret.sharedSecret] : [])];
   }
 }
-

@@ -11,7 +11,7 @@ import { configFromContext, configWithOverride, DeployConfigError, resolveConfig
 import { REPO_ROOT, shippedConfig, TEST_RECIPIENTS } from "./support.js";
 
 /** cdk.json's block plus one recipient (cdk.json ships with none, which synth refuses). */
-const base = () => ({ ...shippedConfig(), ...TEST_RECIPIENTS });
+const base = (): Record<string, unknown> => ({ ...shippedConfig(), ...TEST_RECIPIENTS });
 
 function problemsOf(raw: unknown, options = {}): string[] {
   try {
@@ -407,7 +407,10 @@ describe("chat channels", () => {
         channel: { name: "tg", platform: "telegram", chatId: "-1001234567890", minSeverity: "ok" },
         secret: { kind: "name", secretName: "coinm-guard/telegram" },
       },
-      { channel: { name: "ops", platform: "slack", minSeverity: "warning" }, secret: { kind: "arn", secretArn: SECRET_ARN } },
+      {
+        channel: { name: "ops", platform: "slack", minSeverity: "warning" },
+        secret: { kind: "arn", secretArn: SECRET_ARN },
+      },
       {
         channel: { name: "dc", platform: "discord", minSeverity: "critical" },
         secret: { kind: "name", secretName: "coinm-guard/discord" },
@@ -431,7 +434,11 @@ describe("chat channels", () => {
           { name: "e", platform: "discord", secretName: "x", minSeverity: "loud" },
           { name: "g", platform: "discord", secretName: "y" },
           { name: "g", platform: "slack", secretName: "z" },
-          { name: "f", platform: "webhook", secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbC123" },
+          {
+            name: "f",
+            platform: "webhook",
+            secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbC123",
+          },
         ],
       }),
     ).toEqual([
