@@ -6,7 +6,7 @@
  * Manager GetSecretValue (AWS JSON 1.1) and SQS SendMessage (AWS JSON 1.0). The real SDK clients
  * talk to them through AWS_ENDPOINT_URL_SNS / AWS_ENDPOINT_URL_SECRETS_MANAGER or `endpoint`.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { LoopbackService } from "./loopback-server.js";
 import { type MessageAttributes, matchesFilterPolicy } from "./sns-filter.js";
@@ -34,6 +34,36 @@ export interface StandInSubscription {
 export interface SentQueueMessage {
   readonly queueUrl: string;
   readonly body: string;
+}
+
+interface SqsAttribute {
+  readonly DataType: string;
+  readonly StringValue?: string;
+  readonly BinaryValue?: string;
+}
+
+/** SQS's digest of message attributes: each, sorted by name, as length-prefixed name, type, transport byte, value. */
+function sqsAttributesMd5(attributes: Readonly<Record<string, SqsAttribute>>): string {
+  const hash = createHash("md5");
+  const field = (bytes: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    hash.update(length);
+    hash.update(bytes);
+  };
+  for (const name of Object.keys(attributes).sort()) {
+    const a = attributes[name] as SqsAttribute;
+    field(Buffer.from(name, "utf8"));
+    field(Buffer.from(a.DataType, "utf8"));
+    if (a.BinaryValue !== undefined) {
+      hash.update(Buffer.from([2]));
+      field(Buffer.from(a.BinaryValue, "base64"));
+    } else {
+      hash.update(Buffer.from([1]));
+      field(Buffer.from(a.StringValue ?? "", "utf8"));
+    }
+  }
+  return hash.digest("hex");
 }
 
 const xmlEscape = (text: string) =>
@@ -111,7 +141,15 @@ export class AwsStandIns extends LoopbackService {
       return json(400, { __type: "com.amazonaws.sqs#InvalidParameterValue", message: "message too long" });
     }
     this.sentToQueues.push({ queueUrl: input.QueueUrl, body: input.MessageBody });
-    return json(200, { MessageId: randomUUID(), MD5OfMessageBody: "" });
+    // The SDK verifies both digests, as SQS computes them.
+    const attributes = (input as { MessageAttributes?: Record<string, SqsAttribute> }).MessageAttributes;
+    return json(200, {
+      MessageId: randomUUID(),
+      MD5OfMessageBody: createHash("md5").update(input.MessageBody, "utf8").digest("hex"),
+      ...(attributes && Object.keys(attributes).length > 0
+        ? { MD5OfMessageAttributes: sqsAttributesMd5(attributes) }
+        : {}),
+    });
   }
 
   private secretsManager(target: string, body: string, res: ServerResponse): ServerResponse {
