@@ -21,6 +21,7 @@ import {
 } from "../cli-context.js";
 import { type Command, EXIT, UsageError } from "../command.js";
 import { OutputSink, useColor } from "../output.js";
+import { subscriptionsSection } from "../subscriptions-view.js";
 
 const DEFAULT_INTERVAL_MS = 60_000;
 
@@ -141,6 +142,7 @@ export function createStatusCommand(overrides: Partial<CliDeps> = {}): Command {
         else {
           const color = useColor(deps.stdout, deps.env);
           await sink.write(formatStatus(report, { color, levelNames: DEFAULT_ALERT_LEVELS.map((l) => l.name) }));
+          await sink.write(await subscriptionsSection(values, target, deps));
           if (target.demo && report.accounts.every((a) => a.stale)) {
             deps.stderr.write(
               `(the demo is not running: its snapshots are older than ${formatInterval(report.staleAfterMs)}, so they are STALE)\n`,

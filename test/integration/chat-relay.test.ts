@@ -43,7 +43,7 @@ const channels: Array<Omit<ChatChannel, "minSeverity"> & { minSeverity?: string 
   { name: "tg-wrong", platform: "telegram", chatId: CHAT_ID, secretId: "chat/tg-wrong", minSeverity: "critical" },
 ];
 
-let handler: (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<unknown>;
+let handler: typeof import("../../functions/chat-relay.js").handler;
 let publisher: SnsPublisher;
 let sns: SNSClient;
 const logs: string[] = [];
