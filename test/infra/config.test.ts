@@ -3,12 +3,12 @@
  * caught at synth with a message naming the key and what to do. No synthesis here; pure checks.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configFromContext, configWithOverride, DeployConfigError, resolveConfig } from "../../infra/config.js";
-import { REPO_ROOT, shippedConfig, TEST_RECIPIENTS } from "./support.js";
+import { cdkJsonContext, REPO_ROOT, shippedConfig, TEST_RECIPIENTS } from "./support.js";
 
 /** cdk.json's block plus one recipient (cdk.json ships with none, which synth refuses). */
 const base = (): Record<string, unknown> => ({ ...shippedConfig(), ...TEST_RECIPIENTS });
@@ -370,6 +370,40 @@ describe("a -c coinm-guard='{...}' override", () => {
       emails: ["a@example.com", "b@example.com"],
     });
     expect(resolveConfig(merged).emails).toEqual(["other@example.org"]);
+  });
+
+  it("end to end: the shipped cdk.json is refused, and `-c` setting only emails synthesizes it", () => {
+    const app = (contextValue: unknown) => {
+      const outdir = mkdtempSync(join(tmpdir(), "coinm-guard-cdk-"));
+      const out = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "infra", "app.ts")], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          CDK_OUTDIR: outdir,
+          // As the CDK CLI passes it: cdk.json's context with `-c` values on top (as text).
+          CDK_CONTEXT_JSON: JSON.stringify({
+            ...cdkJsonContext(),
+            "coinm-guard": contextValue,
+            "aws:cdk:bundling-stacks": [],
+          }),
+        },
+      });
+      return { ...out, outdir };
+    };
+    const refused = app(shippedConfig());
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("emails, phoneNumbers, chat: no one would receive an alert");
+
+    const merged = app(JSON.stringify({ emails: ["oncall@example.com"] }));
+    expect(merged.stderr).not.toContain("Invalid coinm-guard config");
+    expect(merged.status).toBe(0);
+    const template = readFileSync(join(merged.outdir, "CoinmGuard.template.json"), "utf8");
+    expect(template).toMatch(/"Endpoint": "oncall@example\.com"/);
+    // Everything else is cdk.json's: the region, the created secret for "main".
+    const manifest = readFileSync(join(merged.outdir, "manifest.json"), "utf8");
+    expect(manifest).toContain("/eu-west-1");
+    expect(template).toContain("CoinmGuard/main");
   });
 
   it("leaves cdk.json's own block alone when there is no override (the context value is the object)", () => {
