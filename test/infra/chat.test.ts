@@ -54,7 +54,7 @@ describe("chat relay function", () => {
     const statements = statementsOfRole(t, roleId);
     const secrets = statements.find((st) => st.Sid === "ChatSecrets");
     expect(secrets?.Action).toBe("secretsmanager:GetSecretValue");
-    const resources = (secrets?.Resource as unknown[]).map(joinToString).sort();
+    const resources = ((secrets?.Resource ?? []) as unknown[]).map(joinToString).sort();
     expect(resources).toEqual([
       `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:coinm-guard/discord-??????`,
       SLACK_ARN,

@@ -175,7 +175,7 @@ describe("each platform's message, accepted by its stand-in", () => {
     expect(slack?.body.text).toMatch(/^coinm-guard: main\.acct-1_x/);
 
     const [discord] = by("discord");
-    const embed = (discord?.body.embeds as Array<Record<string, unknown>>)[0];
+    const embed = ((discord?.body.embeds ?? []) as Array<Record<string, unknown>>)[0];
     expect(embed).toMatchObject({ color: 0xc62828, title: expect.stringMatching(/^\[CRITICAL\] /) });
     expect(embed?.fields).toEqual([
       { name: "Severity", value: "critical", inline: true },
