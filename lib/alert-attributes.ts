@@ -176,6 +176,42 @@ export function fromDeliveredAttributes(
   };
 }
 
+/**
+ * The body Lambda subscribers (the chat relay) receive: SNS delivers no message attributes with
+ * a JSON-structured message, so they travel in the body as well.
+ */
+export interface LambdaEnvelope {
+  readonly attributes: AlertAttributes;
+  /** The "default" body: the alert as JSON. */
+  readonly body: string;
+}
+
+/** Read a LambdaEnvelope; undefined when the text is not one (an older or foreign message). */
+export function parseLambdaEnvelope(text: string): LambdaEnvelope | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const { attributes, body } = raw as { attributes?: Record<string, unknown>; body?: unknown };
+  if (typeof body !== "string" || typeof attributes !== "object" || attributes === null) return undefined;
+  const { account, kind, notice, severity, closes, test } = attributes;
+  if (typeof account !== "string" || typeof kind !== "string" || !isSeverity(severity)) return undefined;
+  return {
+    body,
+    attributes: {
+      account,
+      kind,
+      notice: typeof notice === "string" ? notice : "",
+      severity,
+      ...(isSeverity(closes) ? { closes } : {}),
+      ...(test === true ? { test: true } : {}),
+    },
+  };
+}
+
 /** Does a subscriber whose minimum is `min` receive a message with these attributes? */
 export function reaches(attributes: AlertAttributes | undefined, min: Severity): boolean {
   // A message without attributes is not ours to drop: everyone gets it.

@@ -31,6 +31,34 @@ export interface StandInSubscription {
   readonly filterPolicy?: unknown;
 }
 
+/**
+ * The SNS record a Lambda subscriber receives for a published message, as SNS builds it: the
+ * "lambda" body of a JSON-structured message (else "default"), and the message attributes only
+ * for a plain message (SNS does not deliver them with MessageStructure "json").
+ */
+export function lambdaRecord(sent: PublishedMessage, messageId: string = randomUUID()) {
+  const json = sent.messageStructure === "json";
+  const bodies = json ? (JSON.parse(sent.message) as Record<string, string>) : undefined;
+  return {
+    EventSource: "aws:sns",
+    Sns: {
+      Type: "Notification",
+      MessageId: messageId,
+      TopicArn: sent.topicArn,
+      Subject: sent.subject ?? null,
+      Message: bodies ? (bodies.lambda ?? bodies.default ?? "") : sent.message,
+      MessageAttributes: json
+        ? {}
+        : Object.fromEntries(
+            Object.entries(sent.messageAttributes).map(([k, v]) => [
+              k,
+              { Type: v.DataType, Value: v.StringValue ?? "" },
+            ]),
+          ),
+    },
+  };
+}
+
 export interface SentQueueMessage {
   readonly queueUrl: string;
   readonly body: string;

@@ -1,9 +1,18 @@
 /** SNS adapter: one Publish per alert, with separate email and SMS bodies and routing attributes. */
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import { type AlertAttributes, alertAttributes, toMessageAttributes } from "../alert-attributes.js";
+import {
+  type AlertAttributes,
+  alertAttributes,
+  type LambdaEnvelope,
+  toMessageAttributes,
+} from "../alert-attributes.js";
 import { type Alert, type RenderedAlert, renderAlert } from "../alerts.js";
 import type { AlertLevel } from "../config.js";
 import type { AlertPublisher } from "../ports.js";
+
+function lambdaEnvelope(attributes: AlertAttributes, body: string): LambdaEnvelope {
+  return { attributes, body };
+}
 
 export class SnsPublisher implements AlertPublisher {
   /** `levels` decide each margin level's severity (lib/alert-attributes.ts). */
@@ -25,9 +34,16 @@ export class SnsPublisher implements AlertPublisher {
         TopicArn: this.topicArn,
         Subject: subject,
         // With MessageStructure "json", SNS picks the body by protocol: "sms" for text messages,
-        // "email" for email, "default" for everything else (HTTPS, SQS, Lambda subscribers).
+        // "email" for email, "lambda" for the chat relay, "default" for everything else. SNS
+        // filters on the attributes but does not deliver them with a JSON-structured message,
+        // so the relay's body carries them too.
         MessageStructure: "json",
-        Message: JSON.stringify({ default: defaultBody, email, sms }),
+        Message: JSON.stringify({
+          default: defaultBody,
+          email,
+          sms,
+          lambda: JSON.stringify(lambdaEnvelope(attributes, defaultBody)),
+        }),
         // Subscription filter policies route on these (lib/alert-attributes.ts).
         MessageAttributes: toMessageAttributes(attributes),
       }),

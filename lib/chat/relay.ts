@@ -4,7 +4,7 @@
  * Channels are independent: one failing (a wrong token) is logged once, parked in the dead-letter
  * queue with the message, and does not hold back or repeat the others.
  */
-import { type AlertAttributes, fromDeliveredAttributes, reaches } from "../alert-attributes.js";
+import { type AlertAttributes, fromDeliveredAttributes, parseLambdaEnvelope, reaches } from "../alert-attributes.js";
 import { ChatDeliveryError, describeError, errorLogFields } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ChatChannel } from "./channels.js";
@@ -82,8 +82,12 @@ export class ChatRelay {
 
   /** Deliver one SNS message to its channels; `deadlineMs` bounds retries. Throws only if a failure cannot be parked. */
   async relay(sns: SnsDelivery, deadlineMs: number): Promise<RelayOutcome> {
-    const attributes = fromDeliveredAttributes(sns.MessageAttributes);
-    const message = chatMessage(sns.Subject ?? undefined, sns.Message, attributes);
+    // Our publisher's envelope carries the attributes (SNS drops them from JSON-structured
+    // messages); a raw message published by anything else may carry them the usual way.
+    const envelope = parseLambdaEnvelope(sns.Message);
+    const attributes = envelope?.attributes ?? fromDeliveredAttributes(sns.MessageAttributes);
+    const body = envelope?.body ?? sns.Message;
+    const message = chatMessage(sns.Subject ?? undefined, body, attributes);
     const messageId = sns.MessageId ?? "";
     const targets = this.deps.channels.filter((c) => reaches(attributes, c.minSeverity));
     const filtered = this.deps.channels.filter((c) => !targets.includes(c)).map((c) => c.name);
@@ -129,7 +133,7 @@ export class ChatRelay {
         messageId,
         subject: message.subject,
         attributes: attributes ?? null,
-        message: sns.Message,
+        message: body,
         failedAt: new Date(this.now()).toISOString(),
       });
     }

@@ -13,7 +13,7 @@ import type { Alert } from "../../lib/alerts.js";
 import { SnsPublisher } from "../../lib/aws/sns-publisher.js";
 import type { ChatChannel } from "../../lib/chat/channels.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
-import { AwsStandIns } from "../../sim/aws-standins.js";
+import { AwsStandIns, lambdaRecord } from "../../sim/aws-standins.js";
 import { ChatStandIns, parseMarkdownV2 } from "../../sim/chat-standins.js";
 import { TOPIC_ARN } from "../support/harness.js";
 
@@ -115,20 +115,8 @@ async function publishAndRelay(alert: Alert) {
   await publisher.publish(alert);
   const sent = aws.published.at(-1);
   if (!sent?.deliveredTo.includes(RELAY_ARN)) return undefined;
-  const record = {
-    EventSource: "aws:sns",
-    Sns: {
-      Type: "Notification",
-      MessageId: "m-1",
-      TopicArn: TOPIC_ARN,
-      Subject: sent.subject ?? null,
-      // Lambda subscribers get the "default" body of a JSON-structured message.
-      Message: (JSON.parse(sent.message) as { default: string }).default,
-      MessageAttributes: Object.fromEntries(
-        Object.entries(sent.messageAttributes).map(([k, v]) => [k, { Type: v.DataType, Value: v.StringValue }]),
-      ),
-    },
-  };
+  // As SNS delivers it: the "lambda" body, and no attributes (the message is JSON-structured).
+  const record = lambdaRecord(sent, "m-1");
   return handler({ Records: [record] }, context);
 }
 

@@ -12,6 +12,7 @@ import {
   alertAttributes,
   filterPolicyFor,
   fromDeliveredAttributes,
+  parseLambdaEnvelope,
   reaches,
   SEVERITIES,
   type Severity,
@@ -171,6 +172,19 @@ describe("per-channel minimum severity", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("the chat relay's envelope carries the same attributes (SNS drops them from JSON-structured messages)", () => {
+    fc.assert(
+      fc.property(anyAlert, (a) => {
+        const attributes = alertAttributes(a, levels);
+        const body = JSON.stringify(a);
+        expect(parseLambdaEnvelope(JSON.stringify({ attributes, body }))).toEqual({ attributes, body });
+      }),
+      { numRuns: 200 },
+    );
+    expect(parseLambdaEnvelope(JSON.stringify({ type: "margin" }))).toBeUndefined();
+    expect(parseLambdaEnvelope("not json")).toBeUndefined();
   });
 
   it("every published attribute set passes SNS's Publish checks", () => {
