@@ -31,6 +31,7 @@ For every account: the latest snapshot's margin ratio and level per asset, the l
 state holds (HELD, with hysteresis), and the snapshot's age, flagged STALE when older than
 ${STALE_INTERVALS} schedule intervals (the monitor is not writing). Then the open alerts: levels held
 above ok, "cannot read account" outages, and alerts waiting in the outbox to be published.
+Last, who the alert topic reaches (unconfirmed emails and SMS-sandboxed numbers flagged).
 
 Options:
   --account NAME    an account to show (repeat for several; default: every account in the
