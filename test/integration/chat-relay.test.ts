@@ -266,6 +266,15 @@ describe("a chat channel whose token is wrong", () => {
   });
 });
 
+describe("when the dead-letter queue cannot take a failure", () => {
+  it("the invocation fails, so Lambda retries it and then keeps the whole event", async () => {
+    aws.failNextQueueSend({ status: 403, code: "AccessDenied", message: "denied" });
+    await expect(publishAndRelay(margin("critical", "ok"))).rejects.toThrow();
+    // The healthy channels were still delivered before the failure surfaced.
+    expect(chat.received).toHaveLength(4);
+  });
+});
+
 describe("secrets", () => {
   it("no token, webhook URL or shared secret appears in the logs or the dead-letter queue", async () => {
     await publishAndRelay(margin("critical", "ok"));
