@@ -13,7 +13,7 @@
 import type { AlarmEvent } from "./alarm-notice.js";
 import type { Alert } from "./alerts.js";
 import type { AlertLevel } from "./config.js";
-import { OK_LEVEL } from "./margin.js";
+import { OK_LEVEL } from "./risk/levels.js";
 
 /** Severities in order; the index is the rank filter policies compare. */
 export const SEVERITIES = ["ok", "warning", "critical"] as const;

@@ -125,13 +125,20 @@ const margin = (level: string, previousLevel: string, notice: "escalated" | "rec
   id: `id-${level}`,
   // Dots, dashes and underscores: MarkdownV2 reserves all three.
   account: "main.acct-1_x",
+  pool: "BTC",
+  poolLabel: "BTC cross",
+  poolKind: "cross",
   asset: "BTC",
   notice,
   level,
   previousLevel,
   ratio: level === "critical" ? 0.83 : 0.52,
-  maintMargin: "0.83",
-  marginBalance: "1.00",
+  distance: 0.12,
+  ratioLevel: level,
+  distanceLevel: "ok",
+  requirement: "0.83",
+  collateral: "1.00",
+  nearest: { symbol: "BTCUSD_PERP", side: "long", markPrice: "60000.1", liquidationPrice: "52800.0" },
   at: "2026-11-27T12:00:00.000Z",
 });
 
@@ -152,9 +159,10 @@ describe("each platform's message, accepted by its stand-in", () => {
     expect(tg?.body).toMatchObject({ chat_id: CHAT_ID, parse_mode: "MarkdownV2" });
     const shown = parseMarkdownV2(String(tg?.body.text));
     expect(shown.ok && shown.plain).toMatch(
-      /^\[CRITICAL\] coinm-guard: main\.acct-1_x BTC margin 83\.0% rose to CRITICAL/,
+      /^\[CRITICAL\] coinm-guard: main\.acct-1_x BTC cross rose to CRITICAL \(was warning\), ratio 83\.0%/,
     );
-    expect(shown.ok && shown.plain).toContain("Binance liquidates at a margin ratio of 100%.");
+    // The whole email text, pool and distance lines included, escaped so Telegram shows it as is.
+    expect(shown.ok && shown.plain).toContain("Distance to liquidation: 12.00% = |mark 60000.1 - liquidation 52800.0|");
 
     const [slack] = by("slack");
     const blocks = slack?.body.blocks as Array<{ type: string; text?: { text: string } }>;

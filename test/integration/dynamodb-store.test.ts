@@ -7,6 +7,7 @@ import { StateConflictError } from "../../lib/errors.js";
 import type { AssetSnapshot, Snapshot } from "../../lib/snapshot.js";
 import { ensureTable, type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
 import { itemSize } from "../../sim/item-size.js";
+import { snapshotOfEngineAccount, tenPositionAccount } from "../../sim/snapshot-fixtures.js";
 import { minute } from "../support/harness.js";
 
 let dynamo: RunningDynalite;
@@ -46,6 +47,47 @@ function snapshot(account: string, i: number, ratio: number | null = 0.25): Snap
         marginRatio: null,
         level: "critical",
       },
+    ],
+    pools: [
+      {
+        id: "BTC",
+        kind: "cross",
+        asset: "BTC",
+        label: "BTC cross",
+        requirement: "0.25",
+        collateral: "1",
+        ratio,
+        distance: 0.0123,
+        level: "ok",
+      },
+      {
+        id: "BTCUSD_PERP#LONG",
+        kind: "isolated",
+        asset: "BTC",
+        label: "BTCUSD_PERP long isolated",
+        requirement: "0.02631579",
+        collateral: "0",
+        ratio: null,
+        distance: null,
+        level: "critical",
+      },
+    ],
+    positions: [
+      {
+        symbol: "BTCUSD_PERP",
+        positionSide: "LONG",
+        marginType: "isolated",
+        positionAmt: "3000",
+        entryPrice: "60000",
+        markPrice: "57000.1",
+        liquidationPrice: "0",
+        maintMargin: "0.02631579",
+        unrealizedProfit: "-0.26315789",
+        isolatedWallet: "0.2924",
+        isolatedMargin: "0.02924211",
+        leverage: "20",
+      },
+      { symbol: "ETHUSD_261225", positionSide: "BOTH", marginType: "cross", positionAmt: "-7", maintMargin: "0.3" },
     ],
     openPositions: 2,
     usedWeight: 10,
@@ -92,18 +134,18 @@ describe("DynamoDbStore on dynalite", () => {
 
   it("guards the alert state with an optimistic lock", async () => {
     const empty = await store.loadState("lock");
-    expect(empty).toEqual({ version: 0, assets: {}, health: HEALTHY, outbox: {} });
+    expect(empty).toEqual({ version: 0, pools: {}, health: HEALTHY, outbox: {} });
     const v1 = {
       ...empty,
       version: 1,
       lastCycleAt: minute(0).toISOString(),
-      assets: { BTC: { level: "warning", lastNotifiedAt: 5 } },
+      pools: { BTC: { level: "warning", lastNotifiedAt: 5 } },
     };
     await store.saveState("lock", v1, 0);
     await expect(store.saveState("lock", { ...v1, version: 1 }, 0)).rejects.toBeInstanceOf(StateConflictError);
     await store.saveState("lock", { ...v1, version: 2 }, 1);
     await expect(store.saveState("lock", { ...v1, version: 2 }, 1)).rejects.toBeInstanceOf(StateConflictError);
-    expect(await store.loadState("lock")).toMatchObject({ version: 2, assets: { BTC: { level: "warning" } } });
+    expect(await store.loadState("lock")).toMatchObject({ version: 2, pools: { BTC: { level: "warning" } } });
   });
 
   it("acknowledges published alerts and bumps the version so stale writers re-read", async () => {
@@ -120,7 +162,7 @@ describe("DynamoDbStore on dynalite", () => {
       "ack",
       {
         version: 1,
-        assets: {},
+        pools: {},
         health: HEALTHY,
         outbox: {
           [alert.id]: { alert, notBefore: 1, attempts: 1 },
@@ -140,6 +182,8 @@ describe("DynamoDbStore on dynalite", () => {
 describe("snapshot item layout", () => {
   const fiveAssets = (): Snapshot => ({
     ...snapshot("layout", 0),
+    pools: [],
+    positions: [],
     assets: ["ADA", "BNB", "BTC", "DOT", "ETH"].map((asset) => ({
       asset,
       raw: Object.fromEntries(
@@ -156,10 +200,56 @@ describe("snapshot item layout", () => {
       ASSET_DECIMAL_FIELDS.map((_, i) => `${i === 4 ? "-" : ""}123.4567890${i}`).join(","),
     );
     expect(item.account).toBeUndefined(); // it is the partition key
-    expect(item.fmt).toEqual({ N: "1" });
+    expect(item.fmt).toEqual({ N: "2" });
     expect(itemToSnapshot(item)).toEqual(fiveAssets());
     // By DynamoDB's sizing rules (names + values), checked against dynalite's ConsumedCapacity in bench.
     expect(itemSize(item)).toBeLessThanOrEqual(1024);
+  });
+
+  it("keeps an account with 10 open positions, its pools and raw decimals under 4 KB, and reads it back whole", () => {
+    const s = snapshotOfEngineAccount("busy", tenPositionAccount(), minute(0));
+    expect(s.positions).toHaveLength(10);
+    expect(s.pools.map((p) => p.id)).toEqual([
+      "BTC",
+      "BTCUSD_261225#LONG",
+      "BTCUSD_261225#SHORT",
+      "ETH",
+      "ETHUSD_261225#LONG",
+      "SOL",
+      "SOLUSD_261225#LONG",
+    ]);
+    const item = snapshotToItem(s);
+    expect(itemToSnapshot(item)).toEqual(s);
+    expect(itemSize(item)).toBeLessThanOrEqual(4096);
+  });
+
+  it("reads a format-1 item (before pools): the asset carries its ratio and level, no pools or positions", () => {
+    const item = {
+      pk: { S: "ACCT#old" },
+      sk: { S: "SNAP#2026-10-01T00:00:00.000Z" },
+      fmt: { N: "1" },
+      fetchedAt: { S: "2026-10-01T00:00:00.412Z" },
+      assets: { M: { BTC: { M: { d: { S: "1,0,1,0.6" }, r: { N: "0.6" }, l: { S: "warning" } } } } },
+      openPositions: { N: "1" },
+      expiresAt: { N: "1900000000" },
+    };
+    expect(itemToSnapshot(item)).toEqual({
+      account: "old",
+      takenAt: "2026-10-01T00:00:00.000Z",
+      fetchedAt: "2026-10-01T00:00:00.412Z",
+      assets: [
+        {
+          asset: "BTC",
+          raw: { walletBalance: "1", unrealizedProfit: "0", marginBalance: "1", maintMargin: "0.6" },
+          marginRatio: 0.6,
+          level: "warning",
+        },
+      ],
+      pools: [],
+      positions: [],
+      openPositions: 1,
+      expiresAt: 1_900_000_000,
+    });
   });
 
   it("leaves a field Binance did not send absent after the round trip", () => {
