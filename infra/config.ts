@@ -17,6 +17,12 @@ import {
   parseDistanceLevels,
 } from "../lib/config.js";
 import { ConfigError } from "../lib/errors.js";
+import {
+  checkLevelOverrides,
+  LEVEL_OVERRIDE_KEYS,
+  type LevelOverrides,
+  parseLevelOverrides,
+} from "../lib/level-overrides.js";
 import type { AlertTopicKey } from "./constructs/alert-topic.js";
 import { coreConfigProblem, type LogLevel, type MonitorSettings, settingsEnvironment } from "./environment.js";
 import { defaultHeartbeatWindowMinutes, type ParsedSchedule, parseSchedule } from "./schedule.js";
@@ -55,6 +61,8 @@ export interface DeployChatChannel {
 export interface DeployAccount {
   readonly name: string;
   readonly secret: SecretSource;
+  /** The account's own levels, and per asset or symbol (lib/level-overrides.ts). */
+  readonly levels?: LevelOverrides;
 }
 
 export interface DeployConfig extends MonitorSettings {
@@ -117,7 +125,14 @@ const KNOWN_KEYS = [
   "binanceBaseUrl",
 ] as const;
 
-const ACCOUNT_KEYS = ["name", "createSecret", "secretName", "secretArn", "secretKmsKeyArn"] as const;
+const ACCOUNT_KEYS = [
+  "name",
+  "createSecret",
+  "secretName",
+  "secretArn",
+  "secretKmsKeyArn",
+  ...LEVEL_OVERRIDE_KEYS,
+] as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
@@ -286,6 +301,23 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     binanceBaseUrl: r.string("binanceBaseUrl"),
   };
   checkWithCore(r, settings);
+  // Each account's own levels against the global ones, with the core's checks.
+  accounts.forEach((a) => {
+    const i = Array.isArray(raw.accounts)
+      ? raw.accounts.findIndex((e: unknown) => isObject(e) && e.name === a.name)
+      : -1;
+    try {
+      checkLevelOverrides(
+        a.levels,
+        { ratio: settings.alertLevels, distance: settings.distanceLevels },
+        settings.hysteresis,
+        `accounts[${i}]`,
+      );
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      r.problems.push(err.message);
+    }
+  });
 
   const emails = r.stringList("emails", checkEmail);
   const phoneNumbers = r.stringList("phoneNumbers", checkPhoneNumber);
@@ -502,7 +534,14 @@ function readAccounts(
     }
     const name = typeof entry.name === "string" ? entry.name : "";
     const secret = readSecretSource(r, at, name, entry, target);
-    if (secret) accounts.push({ name, secret });
+    let levels: LevelOverrides | undefined;
+    try {
+      levels = parseLevelOverrides(entry, at);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      r.problems.push(err.message);
+    }
+    if (secret) accounts.push({ name, secret, ...(levels ? { levels } : {}) });
   });
   const size = accountsVariableSize(accounts, target);
   if (size > ACCOUNTS_VARIABLE_BUDGET) {
@@ -531,7 +570,9 @@ export function accountsVariableSize(
     const name = s.kind === "create" ? `${target.stackName}/${a.name}` : s.secretName;
     return `arn:aws:secretsmanager:${target.region}:123456789012:secret:${name}-XXXXXX`;
   };
-  return JSON.stringify(accounts.map((a) => ({ name: a.name, secretId: arnOf(a) }))).length;
+  return JSON.stringify(
+    accounts.map((a) => ({ name: a.name, secretId: arnOf(a), ...(a.levels ? { levels: a.levels } : {}) })),
+  ).length;
 }
 
 function readSecretSource(

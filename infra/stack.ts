@@ -54,7 +54,10 @@ export class CoinmGuardStack extends Stack {
     });
     this.monitor.bindSnapshotTable(table.table);
     this.monitor.bindAlertTopic(alerts);
-    this.monitor.bindAccountSecrets(secrets.secrets);
+    this.monitor.bindAccountSecrets(
+      secrets.secrets,
+      Object.fromEntries(config.accounts.flatMap((a) => (a.levels ? [[a.name, a.levels]] : []))),
+    );
 
     new ScheduleTrigger(this, "Schedule", {
       expression: config.schedule.expression,

@@ -501,3 +501,54 @@ describe("chat channels", () => {
     ]);
   });
 });
+
+describe("per-account and per-asset levels", () => {
+  const hot = {
+    name: "hot",
+    createSecret: true,
+    alertLevels: [
+      { name: "warning", ratio: 0.7 },
+      { name: "critical", ratio: 0.9 },
+    ],
+    distanceLevels: [{ name: "critical", distance: 0.02 }],
+    assets: { BTCUSD_PERP: { distanceLevels: [{ name: "critical", distance: 0.01 }] }, ETH: {} },
+  };
+
+  it("accepts an account's own ratio and distance levels, and per asset or symbol", () => {
+    const config = resolveConfig({ ...base(), accounts: [{ name: "main", createSecret: true }, hot] });
+    expect(config.accounts[0]?.levels).toBeUndefined();
+    expect(config.accounts[1]?.levels).toEqual({
+      alertLevels: hot.alertLevels,
+      distanceLevels: hot.distanceLevels,
+      assets: hot.assets,
+    });
+  });
+
+  it("checks them like the global levels, naming the account entry, all at once", () => {
+    expect(
+      problemsOf({
+        ...base(),
+        accounts: [
+          { name: "a", createSecret: true, alertLevels: [{ name: "danger", ratio: 0.6 }] },
+          { name: "b", createSecret: true, alertLevels: [{ name: "warning", ratio: 1.5 }] },
+          { name: "c", createSecret: true, assets: { "btc usd": {} } },
+          {
+            name: "d",
+            createSecret: true,
+            distanceLevels: [
+              { name: "critical", distance: 0.5 },
+              { name: "warning", distance: 0.1 },
+            ],
+          },
+          { name: "e", createSecret: true, assets: { BTC: { ratio: 0.5 } } },
+        ],
+      }),
+    ).toEqual([
+      'accounts[1].alertLevels: entry 0 (warning): "ratio" must be a number in (0, 1]',
+      'accounts[2].assets: "btc usd" is not a margin asset ("BTC") or COIN-M symbol ("BTCUSD_PERP")',
+      "accounts[4].assets.BTC.ratio: unknown setting (known: alertLevels, distanceLevels)",
+      'accounts[0].alertLevels: "danger" is not one of the alert levels (warning, critical)',
+      'accounts[3].distanceLevels: "critical" is more severe than "warning", so its distance must be smaller',
+    ]);
+  });
+});
