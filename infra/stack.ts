@@ -54,10 +54,9 @@ export class CoinmGuardStack extends Stack {
     });
     this.monitor.bindSnapshotTable(table.table);
     this.monitor.bindAlertTopic(alerts);
-    this.monitor.bindAccountSecrets(
-      secrets.secrets,
-      Object.fromEntries(config.accounts.flatMap((a) => (a.levels ? [[a.name, a.levels]] : []))),
-    );
+    // Accounts with levels of their own (lib/level-overrides.ts): in ACCOUNTS and an output.
+    const accountLevels = Object.fromEntries(config.accounts.flatMap((a) => (a.levels ? [[a.name, a.levels]] : [])));
+    this.monitor.bindAccountSecrets(secrets.secrets, accountLevels);
 
     new ScheduleTrigger(this, "Schedule", {
       expression: config.schedule.expression,
@@ -113,6 +112,13 @@ export class CoinmGuardStack extends Stack {
       value: JSON.stringify(config.distanceLevels),
       description: "Distance-to-liquidation thresholds of the alert levels (the CLI draws them on charts)",
     });
+    if (Object.keys(accountLevels).length > 0) {
+      new CfnOutput(this, OUTPUT_KEYS.accountLevels, {
+        value: JSON.stringify(accountLevels),
+        description:
+          "Accounts with their own alert levels (per asset or symbol too); status shows them, charts draw them",
+      });
+    }
 
     if (config.dashboard) {
       const dashboard = new MarginDashboard(this, "Dashboard", {

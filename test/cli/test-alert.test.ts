@@ -7,7 +7,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CliAwsClients, CliDeps, Target } from "../../bin/cli-context.js";
 import { createTestAlertCommand } from "../../bin/commands/test-alert.js";
-import { subscriptionsSection } from "../../bin/subscriptions-view.js";
+import { deploymentSection, formatAccountLevels, subscriptionsSection } from "../../bin/status-deployment.js";
 import { filterPolicyFor } from "../../lib/alert-attributes.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { CaptureStream, run } from "./support/harness.js";
@@ -133,5 +133,41 @@ describe("status: subscriptions", () => {
     const text = await subscriptionsSection({}, target(), deps());
     expect(text).toContain("  sms    +447700900123  (critical and up)\n");
     expect(text).not.toContain("SMS sandbox");
+  });
+});
+
+describe("status: accounts with their own levels", () => {
+  const levels = {
+    hot: {
+      alertLevels: [
+        { name: "warning", ratio: 0.7 },
+        { name: "critical", ratio: 0.9 },
+      ],
+      assets: { BTCUSD_PERP: { distanceLevels: [{ name: "critical", distance: 0.01 }] } },
+    },
+  };
+
+  it("lists each account's own thresholds and its per-asset ones", () => {
+    expect(formatAccountLevels(levels)).toEqual([
+      "Own alert levels (ratio; distance to liquidation), other accounts use the stack's:",
+      "  hot: warning 70%, critical 90%",
+      "    BTCUSD_PERP: distance critical 1%",
+    ]);
+    expect(formatAccountLevels({})).toEqual([]);
+  });
+
+  it("prints them before the subscriptions, from the stack's AccountLevels output", async () => {
+    const text = await deploymentSection(
+      {},
+      {
+        dynamodb: undefined as never,
+        tableName: "t",
+        demo: undefined,
+        stack: async () => ({ stackName: "CoinmGuard", alertTopicArn: TOPIC, accountLevels: levels }),
+        close: async () => {},
+      },
+      deps(),
+    );
+    expect(text).toMatch(/^\nOwn alert levels .*\n {2}hot: warning 70%, critical 90%\n.*\n\nSubscriptions:\n/s);
   });
 });
