@@ -422,6 +422,7 @@ describe("outputs the CLI reads", () => {
       "AlertLevels",
       "AlertTopicArn",
       "DashboardUrl",
+      "DistanceLevels",
       "ScheduleExpression",
       "SnapshotTableName",
     ]);
