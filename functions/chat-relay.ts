@@ -27,6 +27,7 @@ function build(env: NodeJS.ProcessEnv): ChatRelay {
     secrets: new SecretsManagerReader(new SecretsManagerClient(common)),
     deadLetters: new SqsDeadLetters(new SQSClient(common), queueUrl),
     log,
+    // Unset in the stack (api.telegram.org); tests point it at the loopback stand-in.
     ...(env.TELEGRAM_API_URL ? { telegramApi: env.TELEGRAM_API_URL } : {}),
   });
 }

@@ -29,7 +29,7 @@ export interface DeadLetter {
   readonly messageId: string;
   readonly subject: string;
   readonly attributes: AlertAttributes | null;
-  /** The SNS message as delivered (the alert JSON; it holds no secrets). */
+  /** The alert as published (its JSON "default" body; it holds no secrets), to resend by hand. */
   readonly message: string;
   readonly failedAt: string;
 }
