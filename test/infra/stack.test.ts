@@ -416,6 +416,7 @@ describe("outputs the CLI reads", () => {
       "AlertLevels",
       "AlertTopicArn",
       "DashboardUrl",
+      "DistanceLevels",
       "ScheduleExpression",
       "SnapshotTableName",
     ]);
@@ -425,6 +426,10 @@ describe("outputs the CLI reads", () => {
     expect(JSON.parse(String(outputs.AlertLevels?.Value))).toEqual([
       { name: "warning", ratio: 0.5 },
       { name: "critical", ratio: 0.8 },
+    ]);
+    expect(JSON.parse(String(outputs.DistanceLevels?.Value))).toEqual([
+      { name: "warning", distance: 0.1 },
+      { name: "critical", distance: 0.03 },
     ]);
     expect(JSON.parse(joinToString(outputs.AccountSecrets?.Value))).toEqual({
       main: `\${${ids.mainSecret}}`,
