@@ -123,8 +123,10 @@ describe("run-once against the margin engine: alerts per margin pool", () => {
         markPrice: "66000.00000000",
         liquidationPrice: "66039.82300885",
       },
-      marginToAdd: "0.004",
-      targetRatio: 0.5,
+      // Enough for both measures: under 50% and the short's liquidation price 10% away (the ratio
+      // alone would need 0.004 BTC and leave it ~0.5% from liquidation).
+      marginToAdd: "0.08168678",
+      target: { level: "warning", ratio: 0.5, distance: 0.1 },
     });
     expect(alerts[0]?.ratio).toBeCloseTo(0.893, 3);
     expect(alerts[0]?.distance).toBeCloseTo(0.0006, 4);
@@ -132,7 +134,7 @@ describe("run-once against the margin engine: alerts per margin pool", () => {
     const [text] = received();
     expect(text?.subject).toBe("coinm-guard: hedged BTC cross rose to CRITICAL (was ok), ratio 89.3%, 0.06% to liq");
     expect(text?.sms).toBe(
-      "coinm-guard hedged BTC cross: rose to CRITICAL (was ok). Ratio 89.3%, liq 66039.8 mark 66000 (0.06%). Add 0.004 BTC",
+      "coinm-guard hedged BTC cross: rose to CRITICAL (was ok). Ratio 89.3%, liq 66039.8 mark 66000 (0.06%). Add 0.08168678 BTC",
     );
     expect(text?.email).toBe(
       [
@@ -141,7 +143,7 @@ describe("run-once against the margin engine: alerts per margin pool", () => {
         "Level: rose to CRITICAL (was ok), driven by ratio and distance to liquidation",
         "Margin ratio: 89.3% = requirement 0.00454545 / collateral 0.00509091 BTC (ratio alone: critical)",
         "Distance to liquidation: 0.06% = |mark 66000.00000000 - liquidation 66039.82300885| / mark, BTCUSD_PERP short (distance alone: critical)",
-        "To bring the ratio under 50%: add at least 0.004 BTC to the cross wallet (or reduce the position).",
+        "To get under warning (ratio below 50%, liquidation at least 10% away): add at least 0.08168678 BTC to the cross wallet (or reduce the position).",
         "At: 2026-11-24T12:00:00.000Z",
         "Binance liquidates a pool when its ratio reaches 100% (the mark reaches the liquidation price).",
       ].join("\n"),
@@ -180,7 +182,7 @@ describe("run-once against the margin engine: alerts per margin pool", () => {
       "coinm-guard: main BTCUSD_PERP long isolated rose to CRITICAL (was ok), ratio 90.0%, 0.06% to liq",
     );
     expect(text?.sms).toBe(
-      "coinm-guard main BTCUSD_PERP long isolated: rose to CRITICAL (was ok). Ratio 90.0%, liq 56968.4 mark 57000 (0.06%). Add 0.02338948 BTC",
+      "coinm-guard main BTCUSD_PERP long isolated: rose to CRITICAL (was ok). Ratio 90.0%, liq 56968.4 mark 57000 (0.06%). Add 0.58479384 BTC",
     );
     expect(text?.email).toBe(
       [
@@ -189,7 +191,7 @@ describe("run-once against the margin engine: alerts per margin pool", () => {
         "Level: rose to CRITICAL (was ok), driven by ratio and distance to liquidation",
         "Margin ratio: 90.0% = requirement 0.02631579 / collateral 0.02924211 BTC (ratio alone: critical)",
         "Distance to liquidation: 0.06% = |mark 57000.00000000 - liquidation 56968.48310785| / mark, BTCUSD_PERP long (distance alone: critical)",
-        "To bring the ratio under 50%: add at least 0.02338948 BTC of margin to this isolated position (or reduce the position).",
+        "To get under warning (ratio below 50%, liquidation at least 10% away): add at least 0.58479384 BTC of margin to this isolated position (or reduce the position).",
         "At: 2026-11-24T12:00:00.000Z",
         "Binance liquidates a pool when its ratio reaches 100% (the mark reaches the liquidation price).",
       ].join("\n"),
