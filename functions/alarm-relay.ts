@@ -6,6 +6,7 @@
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { CloudWatchAlarmEvent, Context } from "aws-lambda";
 import { parseAlarmEvent, renderAlarm } from "../lib/alarm-notice.js";
+import { alarmAttributes } from "../lib/alert-attributes.js";
 import { SnsPublisher } from "../lib/aws/sns-publisher.js";
 import { ConfigError, errorLogFields } from "../lib/errors.js";
 import { createLogger, withLogFields } from "../lib/log.js";
@@ -22,10 +23,11 @@ async function relay(event: unknown) {
   if (!publisher) throw new ConfigError("ALERT_TOPIC_ARN", "is required but not set");
   try {
     const alarm = parseAlarmEvent(event);
-    await publisher.publishRendered(renderAlarm(alarm), JSON.stringify({ type: "alarm", ...alarm }), {
-      type: "alarm",
-      alarm: alarm.alarmName,
-    });
+    await publisher.publishRendered(
+      renderAlarm(alarm),
+      JSON.stringify({ type: "alarm", ...alarm }),
+      alarmAttributes(alarm),
+    );
     log.info("alarm relayed", { alarm: alarm.alarmName, state: alarm.state });
     return { relayed: alarm.alarmName, state: alarm.state };
   } catch (err) {
