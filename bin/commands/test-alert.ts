@@ -11,6 +11,7 @@ import { DEFAULT_STACK_NAME, readStackOutputs } from "../../lib/aws/stack-output
 import { readSubscriptions } from "../../lib/aws/subscriptions.js";
 import type { TestNotice } from "../../lib/chat/message.js";
 import { parseOptions } from "../args.js";
+import { resolveAwsTarget } from "../aws-target.js";
 import { type CliDeps, defaultCliDeps } from "../cli-context.js";
 import { type Command, EXIT, UsageError } from "../command.js";
 
@@ -26,8 +27,10 @@ SMS only "critical" (an SMS costs money: see docs/deploy.md, "Costs").
 Options:
   --severity SEV    ok, warning or critical (default: ${DEFAULT_SEVERITY})
   --topic-arn ARN   the topic to publish to (default: the stack's AlertTopicArn output)
-  --stack NAME      CloudFormation stack to read outputs from (default: ${DEFAULT_STACK_NAME})
-  --region REGION   AWS region (default: the SDK's)
+  --stack NAME      CloudFormation stack to read outputs from (default: cdk.json's
+                    stackName in a checkout, else ${DEFAULT_STACK_NAME})
+  --region REGION   AWS region (default: AWS_REGION, else cdk.json's region in a
+                    checkout, else the profile's)
   --profile NAME    AWS profile (default: the SDK's credential chain)
 
 Examples:
@@ -70,16 +73,15 @@ export function createTestAlertCommand(overrides: Partial<CliDeps> = {}): Comman
       const { values } = parseOptions(argv, OPTIONS);
       const severity = values.severity ?? DEFAULT_SEVERITY;
       if (!isSeverity(severity)) throw new UsageError(`--severity must be one of ${SEVERITIES.join(", ")}`);
-      const clients = deps.aws({
-        ...(values.region ? { region: values.region } : {}),
-        ...(values.profile ? { profile: values.profile } : {}),
-      });
+      const resolved = resolveAwsTarget(values, deps.env, deps.projectDefaults?.());
+      const clients = deps.aws(resolved.client);
       try {
         const sns = clients.sns?.();
         if (!sns) throw new Error("no SNS client available");
         let topicArn = values["topic-arn"];
         if (!topicArn) {
-          const stackName = values.stack ?? DEFAULT_STACK_NAME;
+          if (resolved.note) deps.stderr.write(`${resolved.note}\n`);
+          const stackName = resolved.stackName;
           topicArn = (await readStackOutputs(await clients.cloudformation(), stackName)).alertTopicArn;
           if (!topicArn) throw new Error(`stack "${stackName}" has no AlertTopicArn output; pass --topic-arn`);
         }
