@@ -9,6 +9,7 @@ import { describeAwsError } from "../lib/aws/stack-outputs.js";
 import { formatSubscriptions, readSubscriptions } from "../lib/aws/subscriptions.js";
 import type { AlertLevel, DistanceLevel } from "../lib/config.js";
 import type { LevelOverrides, LevelSet } from "../lib/level-overrides.js";
+import { resolveAwsTarget } from "./aws-target.js";
 import type { CliDeps, Target, TargetValues } from "./cli-context.js";
 
 const pct = (n: number) => `${Number((n * 100).toFixed(2))}%`;
@@ -48,10 +49,8 @@ export async function deploymentSection(values: TargetValues, target: Target, de
 /** Text to print (ending in a newline), or "" when there is no deployed topic to ask. */
 export async function subscriptionsSection(values: TargetValues, target: Target, deps: CliDeps): Promise<string> {
   if (target.demo) return "";
-  const clients = deps.aws({
-    ...(values.region ? { region: values.region } : {}),
-    ...(values.profile ? { profile: values.profile } : {}),
-  });
+  // The same region and profile the target was opened with (flags, AWS_REGION, cdk.json).
+  const clients = deps.aws(resolveAwsTarget(values, deps.env, deps.projectDefaults?.()).client);
   try {
     const sns = clients.sns?.();
     if (!sns) return "";

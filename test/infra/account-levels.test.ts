@@ -34,7 +34,12 @@ describe("per-account levels in the deployed function", () => {
     const env = Object.fromEntries(
       Object.entries(vars).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])),
     ) as Record<string, string>;
-    const config = loadConfig({ ...env, ACCOUNTS: accountsText, SNAPSHOT_TABLE: "t", ALERT_TOPIC_ARN: "arn:t" });
+    const config = loadConfig({
+      ...env,
+      ACCOUNTS: accountsText,
+      SNAPSHOT_TABLE: "t",
+      ALERT_TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:t",
+    });
     expect(config.accounts[1]?.levels?.alertLevels).toEqual(levels.alertLevels);
   });
 });
