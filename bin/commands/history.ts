@@ -6,16 +6,18 @@
 import { extname } from "node:path";
 import type { AlertLevel } from "../../lib/config.js";
 import { formatPercent } from "../../lib/decimal.js";
+import { UnknownAccountError } from "../../lib/errors.js";
 import { renderTerminalChart } from "../../lib/history/chart-terminal.js";
 import { csvHeader, csvRows } from "../../lib/history/csv.js";
 import { Downsampler } from "../../lib/history/downsample.js";
+import { GapTracker } from "../../lib/history/gaps.js";
 import { JsonArrayFormatter } from "../../lib/history/json.js";
 import { parseLevelsOption } from "../../lib/history/levels.js";
 import { buildPlot } from "../../lib/history/plot.js";
 import { renderPlotHtml } from "../../lib/history/plot-html.js";
 import { renderPlotPng } from "../../lib/history/plot-png.js";
 import { parseInstant } from "../../lib/history/range.js";
-import { readSnapshotPages } from "../../lib/history/read.js";
+import { accountHasItems, readSnapshotPages } from "../../lib/history/read.js";
 import { TableFormatter } from "../../lib/history/table.js";
 import type { Snapshot } from "../../lib/snapshot.js";
 import { parseOptions } from "../args.js";
@@ -25,6 +27,7 @@ import {
   openTarget,
   TARGET_HELP,
   TARGET_OPTIONS,
+  type Target,
   type TargetValues,
   tableError,
   targetUsageProblem,
@@ -42,17 +45,22 @@ with the margin ratio, level and Binance's raw figures. Rows stream as they are 
 range works in constant memory; pipe into head, a file or a spreadsheet.
 
 Options:
-  --account NAME         account alias, as in the stack's ACCOUNTS (required)
-  --asset ASSET          only this asset (repeat or comma-separate for several)
+  --account NAME         account alias, as in the stack's ACCOUNTS (required; case-sensitive,
+                         an unknown name fails and lists the known accounts)
+  --asset ASSET          only this asset (repeat or comma-separate for several; any case)
   --since WHEN           start: a duration back from now (30m, 24h, 7d, 2w) or an ISO 8601
                          date or time, UTC unless it has an offset (default: 24h)
-  --until WHEN           end, same forms (default: now); both ends are inclusive
-  --format FORMAT        table (default), csv or json
+  --until WHEN           end, same forms (default: now); both ends are inclusive, and a date
+                         alone means the whole day (--until 2026-10-31 keeps October 31)
+  --format FORMAT        table (default), csv or json (any case)
+  --wide                 table: add the wallet balance column (wider than 80 columns)
   --newest-first         newest snapshots first
   --limit N              stop after N snapshots
   --chart                draw the margin ratio over the range in the terminal instead
   --out FILE             write a chart to FILE.png or FILE.html (rows still go to stdout with
-                         --format; otherwise only the file is written)
+                         --format; otherwise only the file is written). Charts span the range
+                         asked for, shade the spans with no snapshot for over 2.5 schedule
+                         intervals ("not monitored") and draw liquidation at 100%
   --levels LIST          alert levels drawn on charts (default: the stack's, else warning=50%,critical=80%)
 
 ${TARGET_HELP}
@@ -67,10 +75,11 @@ Formats:
 Examples:
   coinm-guard history --demo --account demo --since 1h
   coinm-guard history --account main --since 7d --asset BTC --format csv > btc.csv
-  coinm-guard history --account main --since 2026-10-01 --until 2026-10-31T23:59:59Z --out october.html
+  coinm-guard history --account main --since 2026-10-01 --until 2026-10-31 --out october.html
   coinm-guard history --account main --since 24h --chart
 
-Exit codes: 0 ok (also when nothing matched, or the reader of stdout went away), 1 error, 2 usage error.`;
+Exit codes: 0 ok (also when nothing matched in the range, or the reader of stdout went away),
+1 error (also an account the table has nothing for), 2 usage error.`;
 
 const OPTIONS = {
   account: { type: "string" },
@@ -78,6 +87,7 @@ const OPTIONS = {
   since: { type: "string" },
   until: { type: "string" },
   format: { type: "string" },
+  wide: { type: "boolean" },
   "newest-first": { type: "boolean" },
   limit: { type: "string" },
   chart: { type: "boolean" },
@@ -93,6 +103,7 @@ export interface HistoryRequest {
   readonly fromIso: string;
   readonly toIso: string;
   readonly format: Format | undefined;
+  readonly wide: boolean;
   readonly descending: boolean;
   readonly limit: number;
   readonly chart: boolean;
@@ -120,17 +131,19 @@ export function parseHistoryArgs(
     throw new UsageError(
       `--since "${values.since}" is not a time: use a duration like 30m, 24h, 7d or an ISO date like 2026-10-01T00:00Z`,
     );
-  const to = parseInstant(values.until ?? "now", now);
+  const to = parseInstant(values.until ?? "now", now, { endOfDay: true });
   if (!to)
     throw new UsageError(
       `--until "${values.until}" is not a time: use a duration like 1h or an ISO date like 2026-10-31T23:59:59Z`,
     );
   if (from.getTime() > to.getTime())
     throw new UsageError(`--since (${from.toISOString()}) is after --until (${to.toISOString()})`);
-  if (values.format !== undefined && !(FORMATS as readonly string[]).includes(values.format)) {
+  // Enumerations and asset names are matched in any case; account names are not (Main and main
+  // may be two accounts), so an unknown one is an error that lists the known ones.
+  const format = values.format?.trim().toLowerCase() as Format | undefined;
+  if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
   }
-  const format = values.format as Format | undefined;
   if (values.chart && format)
     throw new UsageError("--chart and --format both write to stdout; use --out FILE for a chart file alongside rows");
   let limit = Number.POSITIVE_INFINITY;
@@ -155,6 +168,7 @@ export function parseHistoryArgs(
       fromIso: from.toISOString(),
       toIso: to.toISOString(),
       format,
+      wide: Boolean(values.wide),
       descending: Boolean(values["newest-first"]),
       limit,
       chart: Boolean(values.chart),
@@ -182,6 +196,37 @@ function selectAssets(snapshot: Snapshot, assets: ReadonlySet<string> | undefine
   return snapshot.assets.some((a) => assets.has(a.asset)) ? snapshot : undefined;
 }
 
+/** The account names the target knows: the demo's, or the stack's AccountSecrets output. */
+async function knownAccounts(target: Target): Promise<{ names?: readonly string[]; note?: string }> {
+  if (target.demo) return { names: target.demo.accounts };
+  try {
+    const secrets = (await target.stack()).accountSecrets;
+    return secrets ? { names: Object.keys(secrets).sort() } : { note: "the stack has no AccountSecrets output" };
+  } catch (err) {
+    return { note: (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "" };
+  }
+}
+
+/**
+ * Fail before printing anything when the table has nothing at all for the account (a typo, a
+ * wrong case): an empty table and exit 0 would read as "no snapshots in this range".
+ */
+async function checkAccount(target: Target, account: string, fromStack: boolean): Promise<void> {
+  if (target.demo?.accounts.includes(account)) return;
+  // Without --table the stack's outputs are already read, so its list costs nothing.
+  if (fromStack && (await knownAccounts(target)).names?.includes(account)) return;
+  let exists: boolean;
+  try {
+    exists = await accountHasItems(target.dynamodb, target.tableName, account);
+  } catch (err) {
+    throw isAwsError(err) ? tableError(err, target.tableName) : err;
+  }
+  if (exists) return;
+  const known = await knownAccounts(target);
+  const where = target.demo ? "the demo's data" : `table "${target.tableName}"`;
+  throw new UnknownAccountError(account, known.names, where, known.note);
+}
+
 export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command {
   return {
     name: "history",
@@ -194,6 +239,12 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
       const wantsPlot = request.chart || request.out !== undefined;
 
       const target = await openTarget(values, deps);
+      try {
+        await checkAccount(target, request.account, !values.table);
+      } catch (err) {
+        await target.close();
+        throw err;
+      }
       const sink = new OutputSink(deps.stdout);
       const progress = createProgress(deps.stderr, "reading snapshots");
       const color = useColor(deps.stdout, deps.env);
@@ -204,6 +255,7 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
           : request.levels;
       const levelNames = levels.map((l) => l.name);
       const ds = wantsPlot ? new Downsampler(1024) : undefined;
+      const gaps = wantsPlot ? new GapTracker() : undefined;
       const json = new JsonArrayFormatter();
       const seenAssets = new Set<string>();
       let table: TableFormatter | undefined;
@@ -228,7 +280,7 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
               count++;
               if (rowsFormat === "table") {
                 if (!table) {
-                  table = new TableFormatter(page, { color, levelNames }, request.assets);
+                  table = new TableFormatter(page, { color, levelNames, wide: request.wide }, request.assets);
                   text += table.header();
                 }
                 text += table.rows(snapshot);
@@ -236,6 +288,7 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
               else if (rowsFormat === "json") text += json.item(snapshot, request.assets);
               if (ds) {
                 const t = Date.parse(snapshot.takenAt);
+                gaps?.add(t);
                 for (const a of snapshot.assets)
                   if (!request.assets || request.assets.has(a.asset)) ds.add(a.asset, t, a.marginRatio);
               }
@@ -250,7 +303,7 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
         progress.done();
         if (sink.closed) return EXIT.ok;
         if (rowsFormat === "json") await sink.write(json.close());
-        if (rowsFormat === "table" && !table) await sink.write(new TableFormatter([], {}).header());
+        if (rowsFormat === "table" && !table) await sink.write(new TableFormatter([], { wide: request.wide }).header());
 
         if (count === 0) {
           const assetNote = request.assets
@@ -262,13 +315,24 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
           if (request.out) throw new Error(`nothing to plot, so ${request.out.path} was not written`);
           return EXIT.ok;
         }
-        const model = ds ? buildPlot(ds, { account: request.account, levels }) : undefined;
+        const from = Date.parse(request.fromIso);
+        const to = Date.parse(request.toIso);
+        const model = ds
+          ? buildPlot(ds, {
+              account: request.account,
+              levels,
+              from,
+              to,
+              ...(gaps ? { coverage: gaps.coverage({ from, to }) } : {}),
+            })
+          : undefined;
         if (request.chart && model) {
-          const columns = deps.stdout.columns ?? 100;
-          await sink.write(renderTerminalChart(model, { width: Math.max(60, Math.min(200, columns)), color }));
+          // A terminal's own width (50 at least), else the 80 columns every terminal has.
+          const columns = deps.stdout.columns ?? 80;
+          await sink.write(renderTerminalChart(model, { width: Math.min(200, columns), color }));
         }
         if (request.out && model) {
-          const data = request.out.kind === "png" ? renderPlotPng(model) : renderPlotHtml(model);
+          const data = request.out.kind === "png" ? await renderPlotPng(model) : renderPlotHtml(model);
           await deps.writeFile(request.out.path, data);
           const peaks = model.series
             .map((s) => `${s.name} max ${s.summary.max ? formatPercent(s.summary.max.value, 1) : "∞"}`)

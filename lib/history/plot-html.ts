@@ -1,72 +1,12 @@
-/** The plot as a self-contained HTML page with an inline SVG chart (no scripts, no network). */
+/** The plot as a self-contained HTML page around the chart's SVG (no network). */
 import { formatPercent } from "../decimal.js";
-import { levelColorHex, type PlotModel, SERIES_COLORS } from "./plot.js";
-
-export function escapeXml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
-  );
-}
-
-const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
-
-export function renderPlotSvg(model: PlotModel, width = 1000, height = 480): string {
-  const left = 70;
-  const right = width - 20;
-  const top = 20;
-  const bottom = height - 56;
-  const x = (t: number) => left + ((t - model.from) / Math.max(1, model.to - model.from)) * (right - left);
-  const y = (v: number) =>
-    Number.isFinite(v) ? bottom - (Math.min(v, model.yMax) / model.yMax) * (bottom - top) : top;
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(`${model.title}, ${model.rangeLabel}`)}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
-  );
-  parts.push(`<rect x="${left}" y="${top}" width="${right - left}" height="${bottom - top}" fill="#fbfbfb"/>`);
-  for (const tick of model.yTicks) {
-    const yy = fmt(y(tick.value));
-    parts.push(`<line x1="${left}" x2="${right}" y1="${yy}" y2="${yy}" stroke="#e4e4e4"/>`);
-    parts.push(
-      `<text x="${left - 8}" y="${yy}" text-anchor="end" dominant-baseline="middle" fill="#333">${escapeXml(tick.label)}</text>`,
-    );
-  }
-  for (const tick of model.xTicks) {
-    const xx = fmt(x(tick.value));
-    parts.push(`<line x1="${xx}" x2="${xx}" y1="${top}" y2="${bottom}" stroke="#e4e4e4"/>`);
-    parts.push(`<text x="${xx}" y="${bottom + 18}" text-anchor="middle" fill="#333">${escapeXml(tick.label)}</text>`);
-  }
-  parts.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${bottom}" stroke="#333"/>`);
-  parts.push(`<line x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}" stroke="#333"/>`);
-  parts.push(
-    `<text x="16" y="${(top + bottom) / 2}" transform="rotate(-90 16 ${(top + bottom) / 2})" text-anchor="middle" fill="#555">Margin ratio (maintenance margin / margin balance)</text>`,
-  );
-  parts.push(`<text x="${(left + right) / 2}" y="${height - 12}" text-anchor="middle" fill="#555">Time (UTC)</text>`);
-  model.levels.forEach((level, i) => {
-    const yy = fmt(y(level.ratio));
-    const color = levelColorHex(i);
-    parts.push(
-      `<line class="level" x1="${left}" x2="${right}" y1="${yy}" y2="${yy}" stroke="${color}" stroke-width="1.5" stroke-dasharray="8 5"/>`,
-    );
-    parts.push(
-      `<text x="${right - 6}" y="${Number(yy) - 6}" text-anchor="end" fill="${color}" font-weight="600">${escapeXml(`${level.name} ${formatPercent(level.ratio, 0)}`)}</text>`,
-    );
-  });
-  model.series.forEach((s, i) => {
-    const color = SERIES_COLORS[i % SERIES_COLORS.length] ?? "#1f77b4";
-    const points = s.points.map(([t, v]) => `${fmt(x(t))},${fmt(y(v))}`).join(" ");
-    parts.push(
-      `<polyline class="series" data-asset="${escapeXml(s.name)}" fill="none" stroke="${color}" stroke-width="1.8" stroke-linejoin="round" points="${points}"><title>${escapeXml(s.name)}</title></polyline>`,
-    );
-  });
-  parts.push("</svg>");
-  return parts.join("\n");
-}
+import type { PlotModel } from "./plot.js";
+import { escapeXml, renderPlotSvg, seriesColor } from "./plot-svg.js";
 
 export function renderPlotHtml(model: PlotModel): string {
   const rows = model.series
     .map((s, i) => {
-      const color = SERIES_COLORS[i % SERIES_COLORS.length] ?? "#1f77b4";
+      const color = seriesColor(i);
       const max = s.summary.max
         ? `${formatPercent(s.summary.max.value, 2)} at ${new Date(s.summary.max.t).toISOString().slice(0, 19).replace("T", " ")}`
         : "n/a";

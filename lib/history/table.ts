@@ -2,6 +2,8 @@
  * The aligned table `history` prints by default: one row per snapshot and asset. Rows are
  * written as pages arrive, so column widths come from the first page (and never shrink); a
  * later value wider than its column pushes that row's cells right rather than being cut.
+ * The default columns fit 80 terminal columns (also with the demo's millisecond times); the
+ * wallet balance is added with `wide`.
  */
 import { formatPercent } from "../decimal.js";
 import type { AssetSnapshot, Snapshot } from "../snapshot.js";
@@ -30,6 +32,10 @@ export const TABLE_COLUMNS: readonly TableColumn[] = [
   { title: "LEVEL", align: "left", cell: (_, a) => a.level },
   { title: "MAINT MARGIN", align: "right", cell: (_, a) => a.raw.maintMargin ?? "" },
   { title: "MARGIN BALANCE", align: "right", cell: (_, a) => a.raw.marginBalance ?? "" },
+];
+
+/** Columns added by `--wide`. */
+export const WIDE_COLUMNS: readonly TableColumn[] = [
   { title: "WALLET BALANCE", align: "right", cell: (_, a) => a.raw.walletBalance ?? "" },
 ];
 
@@ -46,10 +52,13 @@ export interface TableOptions {
   readonly color?: boolean;
   /** Level names from lowest to highest, for colouring. */
   readonly levelNames?: readonly string[];
+  /** Add WIDE_COLUMNS. */
+  readonly wide?: boolean;
 }
 
 export class TableFormatter {
   private readonly widths: number[];
+  private readonly columns: readonly TableColumn[];
   /** Cycles on the minute have ".000"; sub-second ones (the demo) show milliseconds. */
   private readonly millis: boolean;
 
@@ -59,13 +68,14 @@ export class TableFormatter {
     private readonly options: TableOptions = {},
     private readonly assets?: ReadonlySet<string>,
   ) {
-    this.widths = TABLE_COLUMNS.map((c) => c.title.length);
+    this.columns = options.wide ? [...TABLE_COLUMNS, ...WIDE_COLUMNS] : TABLE_COLUMNS;
+    this.widths = this.columns.map((c) => c.title.length);
     this.millis = sample.some((s) => s.takenAt.length >= 23 && s.takenAt.slice(19, 23) !== ".000");
     if (this.millis) this.widths[0] = Math.max(this.widths[0] ?? 0, 23);
     for (const s of sample) {
       for (const a of s.assets) {
         if (assets && !assets.has(a.asset)) continue;
-        TABLE_COLUMNS.forEach((c, i) => {
+        this.columns.forEach((c, i) => {
           this.widths[i] = Math.max(this.widths[i] ?? 0, c.cell(s, a).length);
         });
       }
@@ -74,7 +84,7 @@ export class TableFormatter {
 
   private line(cells: readonly string[], colorAt?: { index: number; code: string }): string {
     const padded = cells.map((cell, i) => {
-      const column = TABLE_COLUMNS[i];
+      const column = this.columns[i];
       const width = this.widths[i] ?? 0;
       const text = column?.align === "right" ? cell.padStart(width) : cell.padEnd(width);
       return colorAt && colorAt.index === i && colorAt.code ? `${colorAt.code}${text}${ANSI.reset}` : text;
@@ -83,17 +93,17 @@ export class TableFormatter {
   }
 
   header(): string {
-    const text = this.line(TABLE_COLUMNS.map((c) => c.title));
+    const text = this.line(this.columns.map((c) => c.title));
     return this.options.color ? `${ANSI.bold}${text.trimEnd()}${ANSI.reset}\n` : text;
   }
 
   /** The rows of one snapshot (only the selected assets), each ending in "\n". */
   rows(snapshot: Snapshot): string {
     let out = "";
-    const levelIndex = TABLE_COLUMNS.findIndex((c) => c.title === "LEVEL");
+    const levelIndex = this.columns.findIndex((c) => c.title === "LEVEL");
     for (const a of snapshot.assets) {
       if (this.assets && !this.assets.has(a.asset)) continue;
-      const cells = TABLE_COLUMNS.map((c, i) =>
+      const cells = this.columns.map((c, i) =>
         i === 0 ? timeCell(snapshot.takenAt, this.millis) : c.cell(snapshot, a),
       );
       const code = this.options.color ? levelColor(a.level, this.options.levelNames) : "";

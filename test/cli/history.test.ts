@@ -3,11 +3,11 @@
  * table, CSV and JSON content, ordering, inclusive range boundaries, asset filter, charts and
  * plot files, streaming under backpressure, EPIPE, stack lookup and usage errors.
  */
-import { inflateSync } from "node:zlib";
 import type { MiddlewareStack } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHistoryCommand } from "../../bin/commands/history.js";
 import { formatPercent } from "../../lib/decimal.js";
+import { rasterizeSvg } from "../../lib/history/plot-png.js";
 import { readSnapshotPages } from "../../lib/history/read.js";
 import { CaptureStream, CliWorld, run } from "./support/harness.js";
 import { fillSnapshots, makeSnapshot, series } from "./support/snapshots.js";
@@ -29,6 +29,12 @@ beforeAll(async () => {
   await world.table(TABLE);
   await fillSnapshots(world.dynamodb, TABLE, series("main", START, COUNT));
   await fillSnapshots(world.dynamodb, TABLE, series("other", START, 10, 60_000, ["ETH"]));
+  // Three hours every minute with 01:00-01:59 missing: the monitor could not read the account.
+  await fillSnapshots(
+    world.dynamodb,
+    TABLE,
+    [...series("gappy", START, 180)].filter((s) => s.takenAt.slice(11, 13) !== "01"),
+  );
   // Count Query requests, and fail the test run if anything ever Scans.
   (world.dynamodb.middlewareStack as MiddlewareStack<object, object>).add(
     (next, context) => async (args) => {
@@ -59,10 +65,9 @@ describe("history output", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(
-      /^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL\s+MAINT MARGIN\s+MARGIN BALANCE\s+WALLET BALANCE$/,
-    );
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL\s+MAINT MARGIN\s+MARGIN BALANCE$/);
     expect(lines).toHaveLength(1 + 10 * 3);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
     const ratioEnd = (lines[0] ?? "").indexOf("RATIO") + 5;
     const first = at("2026-10-03T23:50:00.000Z");
     const btc = first.assets.find((a) => a.asset === "BTC");
@@ -81,7 +86,6 @@ describe("history output", () => {
       btc?.level,
       btc?.raw.maintMargin,
       btc?.raw.marginBalance,
-      btc?.raw.walletBalance,
     ]);
     for (const line of lines.slice(1)) expect(line.slice(ratioEnd - 1, ratioEnd)).toBe("%");
     expect(lines[lines.length - 1]).toMatch(/^2026-10-03 23:59:00/);
@@ -286,12 +290,69 @@ describe("history output", () => {
     const other = await history(["--table", TABLE, "--account", "other", "--since", "2026-10-01", "--format", "csv"]);
     expect(csvLines(other.stdout)).toHaveLength(11);
     expect(other.stdout).not.toContain(",main,");
-    const none = await history(["--table", TABLE, "--account", "nobody"]);
-    expect(none.code).toBe(0);
-    expect(none.stdout).toMatch(/^TAKEN AT \(UTC\)/);
-    expect(none.stderr).toBe(
-      'no snapshots for account "nobody" from 2026-10-03T00:00:00.000Z to 2026-10-04T00:00:00.000Z\n',
+    // A known account with nothing in the range: an empty table, a note, exit 0.
+    const quiet = await history(["--table", TABLE, "--account", "other", "--since", "1h"]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toMatch(/^TAKEN AT \(UTC\)/);
+    expect(quiet.stderr).toBe(
+      'no snapshots for account "other" from 2026-10-03T23:00:00.000Z to 2026-10-04T00:00:00.000Z\n',
     );
+  });
+
+  it("fails on an account the table has nothing for, listing the known accounts", async () => {
+    world.stack({
+      SnapshotTableName: TABLE,
+      ScheduleExpression: "rate(1 minute)",
+      AccountSecrets: { main: "arn:main", other: "arn:other", fresh: "arn:fresh" },
+    });
+    try {
+      const wrongCase = await history(["--account", "MAIN", "--format", "csv"]);
+      expect(wrongCase.code).toBe(1);
+      expect(wrongCase.stdout).toBe("");
+      expect(wrongCase.stderr).toBe(
+        'coinm-guard history: account "MAIN" has no snapshots or alert state in table "history-test"; known accounts: fresh, main, other (names are case-sensitive: did you mean "main"?)\n',
+      );
+      // With --table, the stack is asked for the list only once the account is found missing.
+      const typo = await history(["--table", TABLE, "--account", "mian"]);
+      expect(typo.code).toBe(1);
+      expect(typo.stderr).toContain("known accounts: fresh, main, other\n");
+      // An account of the stack with no snapshots yet is not an error: the range is just empty.
+      const fresh = await history(["--account", "fresh"]);
+      expect(fresh.code).toBe(0);
+      expect(fresh.stderr).toContain('no snapshots for account "fresh"');
+    } finally {
+      world.stack({ SnapshotTableName: TABLE, ScheduleExpression: "rate(1 minute)" });
+    }
+    // Without a stack listing accounts: still an error, saying why there is no list.
+    const unlisted = await history(["--table", TABLE, "--account", "nobody"]);
+    expect(unlisted.code).toBe(1);
+    expect(unlisted.stderr).toContain(
+      'account "nobody" has no snapshots or alert state in table "history-test"; cannot list the known accounts (the stack has no AccountSecrets output)',
+    );
+  });
+
+  it("covers the whole day of a date-only --until, and reads --format and --asset in any case", async () => {
+    const r = await history([
+      "--table",
+      TABLE,
+      "--account",
+      "main",
+      "--since",
+      "2026-10-02",
+      "--until",
+      "2026-10-02",
+      "--format",
+      "CSV",
+      "--asset",
+      "btc",
+    ]);
+    expect(r.code).toBe(0);
+    const times = csvLines(r.stdout)
+      .slice(1)
+      .map((l) => l.split(",")[0]);
+    expect(times).toHaveLength(1440);
+    expect(times[0]).toBe("2026-10-02T00:00:00.000Z");
+    expect(times.at(-1)).toBe("2026-10-02T23:59:00.000Z");
   });
 });
 
@@ -302,10 +363,12 @@ describe("history charts", () => {
     });
     expect(r.code).toBe(0);
     const lines = r.stdout.split("\n");
-    expect(lines[0]).toBe("Margin ratio, account main: 2026-10-01 00:00:00 → 2026-10-03 23:59:00 UTC");
+    expect(lines[0]).toBe("Margin ratio, account main: 2026-10-01 00:00:00 → 2026-10-04 00:00:00 UTC");
     expect(lines.some((l) => l.endsWith("critical 80%"))).toBe(true);
     expect(lines.some((l) => l.endsWith("warning 50%"))).toBe(true);
-    expect(r.stdout).toContain("● BTC  ◆ ETH   (no margin held: BNB)");
+    expect(lines.some((l) => l.endsWith("liquidation 100%"))).toBe(true);
+    expect(lines[1]).toBe("● BTC  ◆ ETH");
+    expect(lines[2]).toBe("(no margin held: BNB)");
     expect(r.stdout).toContain("BTC: max");
     expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(120);
     // Only the chart goes to stdout: no table rows.
@@ -350,12 +413,48 @@ describe("history charts", () => {
     const png = Buffer.from(files.get("ratio.png") as Uint8Array);
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(png.toString("latin1", 12, 16)).toBe("IHDR");
-    expect(png.readUInt32BE(16)).toBe(1200);
-    expect(png.readUInt32BE(20)).toBe(600);
-    const idat = png.indexOf("IDAT");
-    expect(inflateSync(png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4))).length).toBe(
-      (1200 * 3 + 1) * 600,
+    expect(png.readUInt32BE(16)).toBe(1500);
+    expect(png.readUInt32BE(20)).toBe(810);
+    // The PNG is the HTML page's SVG rasterized: the same chart in both files.
+    const html = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--out", "ratio.html"], {
+      files,
+    });
+    const svg = String(files.get("ratio.html")).match(/<svg[\s\S]*<\/svg>/)?.[0] ?? "";
+    expect(html.code).toBe(0);
+    expect((await rasterizeSvg(svg, 1500)).png.equals(png)).toBe(true);
+  });
+
+  it("breaks the lines and shades where the monitor wrote nothing, and titles with the range asked for", async () => {
+    const files = new Map<string, string | Uint8Array>();
+    const r = await history(
+      [
+        "--table",
+        TABLE,
+        "--account",
+        "gappy",
+        "--since",
+        "2026-10-01T00:00Z",
+        "--until",
+        "2026-10-01T06:00Z",
+        "--chart",
+        "--out",
+        "gappy.html",
+      ],
+      { files, stdout: new CaptureStream({ columns: 80 }) },
     );
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toBe("Margin ratio, account gappy: 2026-10-01 00:00:00 → 06:00:00 UTC");
+    expect(lines[1]).toContain("░ not monitored");
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    const html = String(files.get("gappy.html"));
+    // 01:00-02:00 missing inside the data, 03:00-06:00 after it: two shaded spans, BTC in two runs.
+    expect(html.match(/<rect class="not-monitored"/g)).toHaveLength(2);
+    expect(html).toContain("not monitored: 2026-10-01 00:59 to 2026-10-01 02:00 UTC");
+    expect(html).toContain("not monitored: 2026-10-01 02:59 to 2026-10-01 06:00 UTC");
+    const btc = html.match(/<g class="series" data-asset="BTC">[\s\S]*?<\/g>/)?.[0] ?? "";
+    expect(btc.match(/<polyline /g)).toHaveLength(2);
+    expect(html).toContain("2026-10-01 00:00:00 → 06:00:00 UTC");
   });
 
   it("writes an HTML page with an inline SVG, and CSV rows alongside when asked", async () => {
@@ -383,7 +482,7 @@ describe("history charts", () => {
     expect(csvLines(r.stdout)).toHaveLength(1 + 361);
     const html = String(files.get("ratio.html"));
     expect(html).toContain("<svg");
-    expect(html.match(/<polyline class="series"/g)).toHaveLength(1);
+    expect(html.match(/<g class="series"/g)).toHaveLength(1);
     expect(html).toContain('data-asset="BTC"');
     expect(html).toContain("2026-10-02 00:00:00 → 06:00:00 UTC");
     expect(html).toContain("<td>361</td>");
