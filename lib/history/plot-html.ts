@@ -1,7 +1,71 @@
-/** The plot as a self-contained HTML page around the chart's SVG (no network). */
+/**
+ * The plot as a self-contained HTML page around the chart's SVG: one file, no network. A small
+ * inline script shows the time and each asset's value under the pointer; without scripts the
+ * page is the same chart.
+ */
 import { formatPercent } from "../decimal.js";
 import type { PlotModel } from "./plot.js";
-import { escapeXml, renderPlotSvg, seriesColor } from "./plot-svg.js";
+import { escapeXml, PLOT_AREA, renderPlotSvg, SVG_WIDTH, seriesColor } from "./plot-svg.js";
+import { formatAge, formatInterval } from "./range.js";
+
+/** What the hover readout needs, as JSON: values rounded to what a person reads. */
+export function hoverData(model: PlotModel) {
+  return {
+    from: model.from,
+    to: model.to,
+    left: PLOT_AREA.left,
+    right: PLOT_AREA.right,
+    top: PLOT_AREA.top,
+    bottom: PLOT_AREA.bottom,
+    width: SVG_WIDTH,
+    gaps: model.notMonitored.map((g) => [g.from, g.to]),
+    series: model.series.map((s, i) => ({
+      name: s.name,
+      color: seriesColor(i),
+      // null stands for beyond the top (a margin balance at or below zero).
+      points: s.runs.flat().map(([t, v]) => [t, Number.isFinite(v) ? Math.round(v * 1e6) / 1e6 : null]),
+    })),
+  };
+}
+
+// Plain ES2015 for any browser; reads the JSON above it, draws a guide line and a readout.
+const HOVER_SCRIPT = `(function () {
+  var d = JSON.parse(document.getElementById("chart-data").textContent);
+  var svg = document.querySelector("svg");
+  var tip = document.getElementById("readout");
+  var ns = "http://www.w3.org/2000/svg";
+  var guide = document.createElementNS(ns, "line");
+  guide.setAttribute("y1", d.top); guide.setAttribute("y2", d.bottom);
+  guide.setAttribute("stroke", "#888"); guide.setAttribute("visibility", "hidden");
+  svg.appendChild(guide);
+  function nearest(points, t) {
+    var lo = 0, hi = points.length - 1;
+    while (hi - lo > 1) { var mid = (lo + hi) >> 1; if (points[mid][0] < t) lo = mid; else hi = mid; }
+    return Math.abs(points[lo][0] - t) <= Math.abs(points[hi][0] - t) ? points[lo] : points[hi];
+  }
+  function hide() { tip.hidden = true; guide.setAttribute("visibility", "hidden"); }
+  svg.addEventListener("mouseleave", hide);
+  svg.addEventListener("mousemove", function (e) {
+    var box = svg.getBoundingClientRect();
+    var x = (e.clientX - box.left) * d.width / box.width;
+    if (x < d.left || x > d.right) return hide();
+    var t = d.from + (x - d.left) / (d.right - d.left) * (d.to - d.from);
+    var lines = [new Date(t).toISOString().slice(0, 19).replace("T", " ") + " UTC"];
+    var gap = d.gaps.some(function (g) { return t > g[0] && t < g[1]; });
+    if (gap) lines.push("not monitored");
+    else d.series.forEach(function (s) {
+      if (!s.points.length) return;
+      var p = nearest(s.points, t);
+      lines.push(s.name + ": " + (p[1] === null ? "\u221e" : (p[1] * 100).toFixed(2) + "%"));
+    });
+    tip.textContent = lines.join("\n");
+    tip.hidden = false;
+    tip.style.left = Math.min(e.pageX + 14, window.innerWidth - 220) + "px";
+    tip.style.top = e.pageY + 14 + "px";
+    guide.setAttribute("x1", x); guide.setAttribute("x2", x);
+    guide.setAttribute("visibility", "visible");
+  });
+})();`;
 
 export function renderPlotHtml(model: PlotModel): string {
   const rows = model.series
@@ -19,6 +83,10 @@ export function renderPlotHtml(model: PlotModel): string {
   const idle = model.idle.length
     ? `<p class="note">No margin held in this range: ${escapeXml(model.idle.join(", "))}.</p>`
     : "";
+  const unwatched = model.notMonitored.reduce((ms, g) => ms + (g.to - g.from), 0);
+  const coverage =
+    (model.intervalMs !== undefined ? ` · snapshots every ${formatInterval(model.intervalMs)}` : "") +
+    (unwatched > 0 ? ` · not monitored for ${formatAge(unwatched)} in ${model.notMonitored.length} span(s)` : "");
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -35,12 +103,14 @@ export function renderPlotHtml(model: PlotModel): string {
   th { font-weight: 600; color: #555; }
   .swatch { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 2px; margin-right: 0.4rem; vertical-align: -1px; }
   .note { color: #666; }
+  #readout { position: absolute; background: #fff; border: 1px solid #bbb; border-radius: 4px; padding: 0.3rem 0.5rem; font-size: 0.85rem; white-space: pre; pointer-events: none; box-shadow: 0 1px 4px rgba(0,0,0,.15); }
 </style>
 </head>
 <body>
 <h1>${escapeXml(model.title)}</h1>
-<p class="range">${escapeXml(model.rangeLabel)} · alert levels: ${escapeXml(model.levels.map((l) => `${l.name} ${formatPercent(l.ratio, 0)}`).join(", "))}</p>
+<p class="range">${escapeXml(model.rangeLabel)} · alert levels: ${escapeXml(model.levels.map((l) => `${l.name} ${formatPercent(l.ratio, 0)}`).join(", "))}${escapeXml(coverage)}</p>
 ${renderPlotSvg(model)}
+<div id="readout" hidden></div>
 <table>
 <thead><tr><th>Asset</th><th>Last ratio</th><th>Highest ratio</th><th>Snapshots</th><th>Margin balance ≤ 0</th></tr></thead>
 <tbody>
@@ -48,7 +118,11 @@ ${rows}
 </tbody>
 </table>
 ${idle}
-<p class="note">Margin ratio = maintenance margin / margin balance, as Binance computes it for COIN-M; liquidation at 100%. Generated by coinm-guard.</p>
+<p class="note">Margin ratio = maintenance margin / margin balance, as Binance computes it for COIN-M; liquidation at 100%. Shaded: no snapshot for more than 2.5 schedule intervals, so the account was not monitored. Generated by coinm-guard.</p>
+<script type="application/json" id="chart-data">${JSON.stringify(hoverData(model)).replace(/</g, "\\u003c")}</script>
+<script>
+${HOVER_SCRIPT}
+</script>
 </body>
 </html>
 `;

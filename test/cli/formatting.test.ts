@@ -12,7 +12,7 @@ import { GapTracker, splitAtGaps } from "../../lib/history/gaps.js";
 import { JsonArrayFormatter } from "../../lib/history/json.js";
 import { parseLevelsOption } from "../../lib/history/levels.js";
 import { buildPlot, niceYMax, timeTicks } from "../../lib/history/plot.js";
-import { renderPlotHtml } from "../../lib/history/plot-html.js";
+import { hoverData, renderPlotHtml } from "../../lib/history/plot-html.js";
 import { rasterizeSvg, renderPlotPng } from "../../lib/history/plot-png.js";
 import { LIQUIDATION_COLOR, renderPlotSvg, seriesColor } from "../../lib/history/plot-svg.js";
 import {
@@ -471,6 +471,20 @@ describe("charts", () => {
     expect(html).toContain("Time (UTC)");
     expect(html).toContain("Margin ratio (maintenance margin / margin balance)");
     expect(html).toContain("2026-10-01 00:00:00 → 09:59:00 UTC");
+    expect(html).toContain("snapshots every 1m · not monitored for 1h 01m in 1 span(s)");
+  });
+
+  it("shows values on hover from data inside the page: one file, no external script or request", () => {
+    const model = plotOf(600, { skip: [200, 260] });
+    const html = renderPlotHtml(model);
+    expect(html).not.toMatch(/<script[^>]+src=|<link |@import|url\(|fetch\(|XMLHttpRequest/);
+    const json = html.match(/<script type="application\/json" id="chart-data">([^<]*)<\/script>/)?.[1] ?? "";
+    const data = JSON.parse(json) as ReturnType<typeof hoverData>;
+    expect(data).toEqual(JSON.parse(JSON.stringify(hoverData(model))));
+    expect(data.gaps).toEqual([[OCT + 199 * 60_000, OCT + 260 * 60_000]]);
+    const btc = data.series.find((s) => s.name === "BTC");
+    expect(btc?.points.length).toBe(model.series[0]?.runs.flat().length);
+    expect(html).toContain('<div id="readout" hidden></div>');
   });
 
   it("renders the same SVG to a PNG: title text, series colours, levels and liquidation in the pixels", async () => {

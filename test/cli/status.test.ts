@@ -138,7 +138,7 @@ describe("status", () => {
   });
 
   it("prints JSON for scripts", async () => {
-    const r = await status(["--format", "json"]);
+    const r = await status(["--format", "JSON"]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as StatusReport;
     expect(report.intervalMs).toBe(60_000);
