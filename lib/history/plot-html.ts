@@ -28,8 +28,8 @@ export function hoverData(model: PlotModel) {
   };
 }
 
-// Plain ES2015 for any browser; reads the JSON above it, draws a guide line and a readout.
-const HOVER_SCRIPT = `(function () {
+// Plain ES5 for any browser; reads the JSON above it, draws a guide line and a readout.
+export const HOVER_SCRIPT = `(function () {
   var d = JSON.parse(document.getElementById("chart-data").textContent);
   var svg = document.querySelector("svg");
   var tip = document.getElementById("readout");
@@ -56,9 +56,9 @@ const HOVER_SCRIPT = `(function () {
     else d.series.forEach(function (s) {
       if (!s.points.length) return;
       var p = nearest(s.points, t);
-      lines.push(s.name + ": " + (p[1] === null ? "\u221e" : (p[1] * 100).toFixed(2) + "%"));
+      lines.push(s.name + ": " + (p[1] === null ? "\\u221e" : (p[1] * 100).toFixed(2) + "%"));
     });
-    tip.textContent = lines.join("\n");
+    tip.textContent = lines.join("\\n");
     tip.hidden = false;
     tip.style.left = Math.min(e.pageX + 14, window.innerWidth - 220) + "px";
     tip.style.top = e.pageY + 14 + "px";
@@ -103,13 +103,14 @@ export function renderPlotHtml(model: PlotModel): string {
   th { font-weight: 600; color: #555; }
   .swatch { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 2px; margin-right: 0.4rem; vertical-align: -1px; }
   .note { color: #666; }
+  .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   #readout { position: absolute; background: #fff; border: 1px solid #bbb; border-radius: 4px; padding: 0.3rem 0.5rem; font-size: 0.85rem; white-space: pre; pointer-events: none; box-shadow: 0 1px 4px rgba(0,0,0,.15); }
 </style>
 </head>
 <body>
-<h1>${escapeXml(model.title)}</h1>
-<p class="range">${escapeXml(model.rangeLabel)} · alert levels: ${escapeXml(model.levels.map((l) => `${l.name} ${formatPercent(l.ratio, 0)}`).join(", "))}${escapeXml(coverage)}</p>
+<h1 class="visually-hidden">${escapeXml(`${model.title}, ${model.rangeLabel}`)}</h1>
 ${renderPlotSvg(model)}
+<p class="range">Alert levels: ${escapeXml(model.levels.map((l) => `${l.name} ${formatPercent(l.ratio, 0)}`).join(", "))}${escapeXml(coverage)}</p>
 <div id="readout" hidden></div>
 <table>
 <thead><tr><th>Asset</th><th>Last ratio</th><th>Highest ratio</th><th>Snapshots</th><th>Margin balance ≤ 0</th></tr></thead>

@@ -12,7 +12,7 @@ import { GapTracker, splitAtGaps } from "../../lib/history/gaps.js";
 import { JsonArrayFormatter } from "../../lib/history/json.js";
 import { parseLevelsOption } from "../../lib/history/levels.js";
 import { buildPlot, niceYMax, timeTicks } from "../../lib/history/plot.js";
-import { hoverData, renderPlotHtml } from "../../lib/history/plot-html.js";
+import { HOVER_SCRIPT, hoverData, renderPlotHtml } from "../../lib/history/plot-html.js";
 import { rasterizeSvg, renderPlotPng } from "../../lib/history/plot-png.js";
 import { LIQUIDATION_COLOR, renderPlotSvg, seriesColor } from "../../lib/history/plot-svg.js";
 import {
@@ -485,6 +485,10 @@ describe("charts", () => {
     const btc = data.series.find((s) => s.name === "BTC");
     expect(btc?.points.length).toBe(model.series[0]?.runs.flat().length);
     expect(html).toContain('<div id="readout" hidden></div>');
+    // The inline script is valid JavaScript (a syntax error would only show in a browser).
+    const script = html.match(/<script>\n([\s\S]*?)<\/script>/)?.[1] ?? "";
+    expect(script).toBe(`${HOVER_SCRIPT}\n`);
+    expect(() => new Function(script)).not.toThrow();
   });
 
   it("renders the same SVG to a PNG: title text, series colours, levels and liquidation in the pixels", async () => {
