@@ -320,7 +320,7 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
         const model = ds
           ? buildPlot(ds, {
               account: request.account,
-              levels,
+              levels: levels.map((l) => ({ name: l.name, value: l.ratio })),
               from,
               to,
               ...(gaps ? { coverage: gaps.coverage({ from, to }) } : {}),

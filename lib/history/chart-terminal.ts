@@ -6,7 +6,7 @@
  */
 import { formatPercent } from "../decimal.js";
 import type { PlotModel } from "./plot.js";
-import { timeTicks, yTicks } from "./plot.js";
+import { timeTicks, worstOf, yTicks } from "./plot.js";
 
 export interface TerminalChartOptions {
   /** Total width in columns. @default 80 */
@@ -33,7 +33,7 @@ export function renderTerminalChart(model: PlotModel, options: TerminalChartOpti
   const color = options.color ?? false;
   const height = Math.max(5, options.height ?? 16);
   const total = Math.max(50, options.width ?? 80);
-  const levelLabels = model.levels.map((l) => ` ${l.name} ${formatPercent(l.ratio, 0)}`);
+  const levelLabels = model.levels.map((l) => ` ${l.name} ${formatPercent(l.value, 0)}`);
   const liquidationLabel = ` liquidation ${formatPercent(model.liquidation, 0)}`;
   const rightWidth = Math.max(0, ...levelLabels.map((l) => l.length), liquidationLabel.length);
   const axisWidth = 6; // "100% ┤"
@@ -65,7 +65,7 @@ export function renderTerminalChart(model: PlotModel, options: TerminalChartOpti
     }
   }
 
-  const levelRows = model.levels.map((l) => rowOf(l.ratio));
+  const levelRows = model.levels.map((l) => rowOf(l.value));
   levelRows.forEach((row, i) => {
     // Reference lines run through the shading, as on the SVG chart.
     grid[row]?.forEach((cell) => {
@@ -154,7 +154,7 @@ export function renderTerminalChart(model: PlotModel, options: TerminalChartOpti
   const gapKey =
     model.notMonitored.length > 0 ? `  ${color ? `${ANSI_GAP}${GAP_CHAR}${RESET}` : GAP_CHAR} not monitored` : "";
   lines.push(legend ? `${legend}${gapKey}` : `no asset held margin in this range${gapKey}`);
-  if (model.idle.length) lines.push(`(no margin held: ${model.idle.join(", ")})`);
+  if (model.idle.length) lines.push(`(${model.idleNote}: ${model.idle.join(", ")})`);
   lines.push("");
   grid.forEach((row, r) => {
     const label = (labelAt.get(r) ?? "").padStart(axisWidth - 2);
@@ -182,11 +182,16 @@ export function renderTerminalChart(model: PlotModel, options: TerminalChartOpti
   }
   lines.push(axisLine.join("").trimEnd());
 
+  const ratio = model.metric === "ratio";
   const stats = model.series.map((s) => {
-    const max = s.summary.max ? formatPercent(s.summary.max.value, 2) : "n/a";
-    const last = Number.isFinite(s.summary.last.value) ? formatPercent(s.summary.last.value, 2) : "∞";
-    const beyond = s.summary.beyond > 0 ? `, ${s.summary.beyond} with margin balance <= 0` : "";
-    return `${s.name}: max ${max}, last ${last} (${s.summary.count} snapshots${beyond})`;
+    const worst = worstOf(model, s);
+    const peak = worst ? formatPercent(worst.value, 2) : "n/a";
+    const last = Number.isFinite(s.summary.last.value) ? formatPercent(s.summary.last.value, 2) : ratio ? "∞" : "none";
+    const beyond =
+      s.summary.beyond > 0
+        ? `, ${s.summary.beyond} ${ratio ? "with collateral <= 0" : "without a liquidation price"}`
+        : "";
+    return `${s.name}: ${ratio ? "max" : "min"} ${peak}, last ${last} (${s.summary.count} snapshots${beyond})`;
   });
   if (stats.length) lines.push("", ...stats);
   return `${lines.join("\n")}\n`;

@@ -104,13 +104,13 @@ export function renderPlotSvg(model: PlotModel): string {
   parts.push(`<text x="${(left + right) / 2}" y="${height - 14}" text-anchor="middle" fill="#555">Time (UTC)</text>`);
 
   model.levels.forEach((level, i) => {
-    const yy = fmt(y(level.ratio));
+    const yy = fmt(y(level.value));
     const color = levelColorHex(i);
     parts.push(
       `<line class="level" x1="${left}" x2="${right}" y1="${yy}" y2="${yy}" stroke="${color}" stroke-width="1.5" stroke-dasharray="8 5"/>`,
     );
     parts.push(
-      `<text x="${right - 6}" y="${Number(yy) - 6}" text-anchor="end" fill="${color}" font-weight="600">${escapeXml(`${level.name} ${formatPercent(level.ratio, 0)}`)}</text>`,
+      `<text x="${right - 6}" y="${Number(yy) - 6}" text-anchor="end" fill="${color}" font-weight="600">${escapeXml(`${level.name} ${formatPercent(level.value, 0)}`)}</text>`,
     );
   });
   if (model.liquidation <= model.yMax) {

@@ -4,7 +4,6 @@
  * y scale (0 up to a round value above the data, the alert levels and liquidation), and ticks
  * with labels on both axes. Renderers (terminal, SVG for HTML and PNG) only map this to pixels.
  */
-import type { AlertLevel } from "../config.js";
 import { bucketPoints, type Downsampler, type SeriesSummary } from "./downsample.js";
 import { type Coverage, GAP_INTERVALS, type Span, splitAtGaps } from "./gaps.js";
 
@@ -28,13 +27,16 @@ export interface Tick {
 export interface PlotModel {
   readonly title: string;
   readonly account: string;
+  readonly metric: PlotMetric;
   /** The y axis' title. */
   readonly yLabel: string;
   readonly series: readonly PlotSeries[];
-  /** Assets in the range whose ratio was 0 throughout (no margin held); not drawn. */
+  /** Series with nothing to draw (ratio 0 throughout, or never a liquidation price). */
   readonly idle: readonly string[];
-  readonly levels: readonly AlertLevel[];
-  /** Where liquidation is on the y axis (a ratio of 100%). */
+  /** Why the idle series are not drawn: "no margin held", "no liquidation price". */
+  readonly idleNote: string;
+  readonly levels: readonly PlotLevel[];
+  /** Where liquidation is on the y axis (a ratio of 100%, a distance of 0). */
   readonly liquidation: number;
   /** Spans of the range with no snapshot for longer than a few intervals, in time order. */
   readonly notMonitored: readonly Span[];
@@ -59,8 +61,8 @@ export function levelColorHex(index: number): string {
 }
 
 /** The top of the y axis: a multiple of 10% above the data, the highest level and liquidation. */
-export function niceYMax(maxFinite: number, levels: readonly AlertLevel[], liquidation = 0): number {
-  const top = Math.max(maxFinite * 1.05, ...levels.map((l) => l.ratio * 1.1), liquidation * 1.05, 0.1);
+export function niceYMax(maxFinite: number, levels: readonly number[], liquidation = 0): number {
+  const top = Math.max(maxFinite * 1.05, ...levels.map((l) => l * 1.1), liquidation * 1.05, 0.1);
   return Math.ceil(top * 10 - 1e-9) / 10;
 }
 
@@ -150,9 +152,44 @@ export function rangeLabel(from: number, to: number): string {
   return `${a.slice(0, 10)} ${a.slice(11, 19)} → ${sameDay ? "" : `${b.slice(0, 10)} `}${b.slice(11, 19)} UTC`;
 }
 
+/** What a chart plots: the margin ratio (liquidation at 100%) or the distance to liquidation (at 0%). */
+export type PlotMetric = "ratio" | "distance";
+
+/** A level line: a ratio level, or a distance level (a pool reaches it at or below the distance). */
+export interface PlotLevel {
+  readonly name: string;
+  readonly value: number;
+}
+
+export const METRICS: Readonly<
+  Record<PlotMetric, { title: string; yLabel: string; liquidation: number; idleNote: string; worst: "max" | "min" }>
+> = {
+  ratio: {
+    title: "Margin ratio",
+    yLabel: "Margin ratio (maintenance margin / collateral)",
+    liquidation: 1,
+    idleNote: "no margin held",
+    worst: "max",
+  },
+  distance: {
+    title: "Distance to liquidation",
+    yLabel: "Distance to liquidation (|mark − liquidation price| / mark)",
+    liquidation: 0,
+    idleNote: "no liquidation price",
+    worst: "min",
+  },
+};
+
+/** The worst value a series reached: its highest ratio, or its smallest distance. */
+export function worstOf(model: Pick<PlotModel, "metric">, s: PlotSeries): { t: number; value: number } | undefined {
+  return METRICS[model.metric].worst === "max" ? s.summary.max : s.summary.min;
+}
+
 export interface PlotOptions {
   readonly account: string;
-  readonly levels: readonly AlertLevel[];
+  readonly levels: readonly PlotLevel[];
+  /** @default "ratio" */
+  readonly metric?: PlotMetric;
   /** The range asked for, ms since epoch. */
   readonly from: number;
   readonly to: number;
@@ -160,13 +197,19 @@ export interface PlotOptions {
   readonly coverage?: Coverage;
 }
 
-/** Build the plot from a downsampler that has seen the whole range. */
+/**
+ * Build the plot from a downsampler that has seen the whole range. A ratio of +Infinity
+ * (collateral <= 0) is drawn beyond the top; a distance of +Infinity (no liquidation price) is
+ * not drawn, and a series with no distance at all is listed as idle.
+ */
 export function buildPlot(ds: Downsampler, options: PlotOptions): PlotModel | undefined {
   if (!ds.timeRange) return undefined;
+  const metric = options.metric ?? "ratio";
+  const info = METRICS[metric];
   const gaps = options.coverage?.gaps ?? [];
   const intervalMs = options.coverage?.intervalMs;
   // Points further apart than this belong to different runs even without a recorded gap: the
-  // asset was missing from the snapshots between them.
+  // series was missing from the snapshots between them.
   const maxJoinMs = 2 * ds.bucketWidthMs + GAP_INTERVALS * (intervalMs ?? Number.POSITIVE_INFINITY);
   const series: PlotSeries[] = [];
   const idle: string[] = [];
@@ -176,23 +219,32 @@ export function buildPlot(ds: Downsampler, options: PlotOptions): PlotModel | un
     if (!summary) continue;
     const buckets = ds.buckets(name);
     const peak = Math.max(...buckets.map((b) => b.max));
-    if (peak === 0 && summary.beyond === 0) {
+    const nothing = metric === "ratio" ? peak === 0 && summary.beyond === 0 : summary.beyond === summary.count;
+    if (nothing) {
       idle.push(name);
       continue;
     }
     if (summary.max) maxFinite = Math.max(maxFinite, summary.max.value);
-    series.push({ name, runs: splitAtGaps(buckets.flatMap(bucketPoints), gaps, maxJoinMs), summary });
+    let points = buckets.flatMap(bucketPoints);
+    if (metric === "distance") points = points.filter(([, v]) => Number.isFinite(v));
+    series.push({ name, runs: splitAtGaps(points, gaps, maxJoinMs), summary });
   }
-  const liquidation = 1;
-  const yMax = niceYMax(maxFinite, options.levels, liquidation);
+  const liquidation = info.liquidation;
+  const yMax = niceYMax(
+    maxFinite,
+    options.levels.map((l) => l.value),
+    liquidation,
+  );
   const from = Math.min(options.from, ds.timeRange.from);
   const to = Math.max(options.to, ds.timeRange.to);
   return {
-    title: `Margin ratio, account ${options.account}`,
+    title: `${info.title}, account ${options.account}`,
     account: options.account,
-    yLabel: "Margin ratio (maintenance margin / margin balance)",
+    metric,
+    yLabel: info.yLabel,
     series,
     idle,
+    idleNote: info.idleNote,
     levels: options.levels,
     liquidation,
     notMonitored: gaps,

@@ -274,7 +274,7 @@ function plotOf(
   const to = options.to ?? OCT + (count - 1) * stepMs;
   const model = buildPlot(ds, {
     account: "main",
-    levels: DEFAULT_ALERT_LEVELS,
+    levels: DEFAULT_ALERT_LEVELS.map((l) => ({ name: l.name, value: l.ratio })),
     from,
     to,
     coverage: gaps.coverage({ from, to }),
@@ -351,9 +351,9 @@ describe("gaps", () => {
 
 describe("charts", () => {
   it("scales the y axis above the data, the levels and liquidation, with round time ticks", () => {
-    expect(niceYMax(0.3, DEFAULT_ALERT_LEVELS)).toBe(0.9);
-    expect(niceYMax(0.95, DEFAULT_ALERT_LEVELS)).toBe(1);
-    expect(niceYMax(0.3, DEFAULT_ALERT_LEVELS, 1)).toBe(1.1);
+    expect(niceYMax(0.3, [0.5, 0.8])).toBe(0.9);
+    expect(niceYMax(0.95, [0.5, 0.8])).toBe(1);
+    expect(niceYMax(0.3, [0.5, 0.8], 1)).toBe(1.1);
     const from = Date.parse("2026-10-01T00:00:00Z");
     const to = Date.parse("2026-10-04T00:00:00Z");
     expect(timeTicks(from, to, 4).map((t) => t.label)).toEqual(["10-01", "10-02", "10-03", "10-04"]);
@@ -469,7 +469,7 @@ describe("charts", () => {
     expect(html).toContain("warning 50%");
     expect(html).toContain("critical 80%");
     expect(html).toContain("Time (UTC)");
-    expect(html).toContain("Margin ratio (maintenance margin / margin balance)");
+    expect(html).toContain("Margin ratio (maintenance margin / collateral)");
     expect(html).toContain("2026-10-01 00:00:00 → 09:59:00 UTC");
     expect(html).toContain("snapshots every 1m · not monitored for 1h 01m in 1 span(s)");
   });
