@@ -4,7 +4,7 @@
  * liquidation as a solid one, labelled on the right, percent on the y axis and UTC times below.
  * Every line fits the width given (80 columns unless the terminal says otherwise).
  */
-import { formatPercent } from "../decimal.js";
+import { formatPercent } from "../risk/decimal.js";
 import type { PlotModel } from "./plot.js";
 import { timeTicks, worstOf, yTicks } from "./plot.js";
 

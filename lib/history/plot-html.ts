@@ -3,7 +3,7 @@
  * inline script shows the time and each asset's value under the pointer; without scripts the
  * page is the same chart.
  */
-import { formatPercent } from "../decimal.js";
+import { formatPercent } from "../risk/decimal.js";
 import { type PlotModel, worstOf } from "./plot.js";
 import { escapeXml, PLOT_AREA, renderPlotSvg, SVG_WIDTH, seriesColor } from "./plot-svg.js";
 import { formatAge, formatInterval } from "./range.js";

@@ -4,7 +4,7 @@
  * asked for, legend, alert levels and the liquidation line, "not monitored" spans shaded, and
  * one line per asset broken where the monitor was not watching.
  */
-import { formatPercent } from "../decimal.js";
+import { formatPercent } from "../risk/decimal.js";
 import { levelColorHex, type PlotModel, type PlotPoint, SERIES_COLORS } from "./plot.js";
 
 export function escapeXml(text: string): string {

@@ -5,7 +5,7 @@
  * The default columns fit 80 terminal columns (also with the demo's millisecond times); the
  * wallet balance is added with `wide`.
  */
-import { formatPercent } from "../decimal.js";
+import { formatPercent } from "../risk/decimal.js";
 import type { AssetSnapshot, Snapshot } from "../snapshot.js";
 import { formatTime } from "./range.js";
 
