@@ -2,10 +2,18 @@
  * The deployed stack's outputs, read with CloudFormation DescribeStacks, so the CLI finds the
  * table, topic, schedule and account secrets without being told. Output keys:
  *   SnapshotTableName, AlertTopicArn, ScheduleExpression ("rate(1 minute)"),
- *   AccountSecrets (JSON object: account name -> secret ARN), AlertLevels (ALERT_LEVELS JSON).
+ *   AccountSecrets (JSON object: account name -> secret ARN), AlertLevels (ALERT_LEVELS JSON),
+ *   DistanceLevels (DISTANCE_LEVELS JSON; optional: without it charts derive distance levels
+ *   from the alert levels as the monitor does).
  */
 import type { CloudFormationClient, Output } from "@aws-sdk/client-cloudformation";
-import { type AlertLevel, parseAlertLevels } from "../config.js";
+import {
+  type AlertLevel,
+  DEFAULT_ALERT_LEVELS,
+  type DistanceLevel,
+  parseAlertLevels,
+  parseDistanceLevels,
+} from "../config.js";
 
 export const DEFAULT_STACK_NAME = "CoinmGuard";
 
@@ -18,6 +26,8 @@ export interface StackOutputs {
   readonly accountSecrets?: Readonly<Record<string, string>>;
   /** The deployed alert levels; undefined when the output is missing or invalid. */
   readonly alertLevels?: readonly AlertLevel[];
+  /** The deployed distance-to-liquidation levels; undefined when the output is missing or invalid. */
+  readonly distanceLevels?: readonly DistanceLevel[];
 }
 
 export class StackError extends Error {
@@ -57,6 +67,16 @@ export function parseStackOutputs(stackName: string, outputs: readonly Output[])
   } catch {
     alertLevels = undefined; // an older stack or a hand-edited output: charts fall back to the defaults
   }
+  let distanceLevels: DistanceLevel[] | undefined;
+  const distanceText = get("DistanceLevels");
+  try {
+    distanceLevels =
+      distanceText !== undefined
+        ? parseDistanceLevels(distanceText, alertLevels ?? DEFAULT_ALERT_LEVELS, "DistanceLevels")
+        : undefined;
+  } catch {
+    distanceLevels = undefined; // as for AlertLevels: charts fall back to levels derived from the ratio levels
+  }
   return {
     stackName,
     ...(snapshotTableName ? { snapshotTableName } : {}),
@@ -64,6 +84,7 @@ export function parseStackOutputs(stackName: string, outputs: readonly Output[])
     ...(scheduleExpression ? { scheduleExpression } : {}),
     ...(accountSecrets ? { accountSecrets } : {}),
     ...(alertLevels ? { alertLevels } : {}),
+    ...(distanceLevels ? { distanceLevels } : {}),
   };
 }
 

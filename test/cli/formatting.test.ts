@@ -6,10 +6,10 @@ import { createProgress } from "../../bin/output.js";
 import { parseAccountSecrets, parseStackOutputs } from "../../lib/aws/stack-outputs.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
 import { renderTerminalChart } from "../../lib/history/chart-terminal.js";
-import { CSV_COLUMNS, csvField, csvHeader, csvRows } from "../../lib/history/csv.js";
+import { CSV_COLUMNS, csvField, csvHeader, csvRows, POSITION_CSV_COLUMNS } from "../../lib/history/csv.js";
 import { Downsampler, toColumns } from "../../lib/history/downsample.js";
 import { GapTracker, splitAtGaps } from "../../lib/history/gaps.js";
-import { JsonArrayFormatter } from "../../lib/history/json.js";
+import { JsonArrayFormatter, type SnapshotJson } from "../../lib/history/json.js";
 import { parseLevelsOption } from "../../lib/history/levels.js";
 import { buildPlot, niceYMax, timeTicks } from "../../lib/history/plot.js";
 import { HOVER_SCRIPT, hoverData, renderPlotHtml } from "../../lib/history/plot-html.js";
@@ -25,8 +25,10 @@ import {
 } from "../../lib/history/range.js";
 import { defaultSegments, segmentKeys } from "../../lib/history/read.js";
 import { buildStatusReport, formatStatus } from "../../lib/history/status.js";
-import { TableFormatter } from "../../lib/history/table.js";
+import { priceCell, TableFormatter, trimZeros } from "../../lib/history/table.js";
+import { poolRows, selectPools } from "../../lib/history/views.js";
 import type { AccountState } from "../../lib/ports.js";
+import { formatPercent } from "../../lib/risk/decimal.js";
 import type { Snapshot } from "../../lib/snapshot.js";
 import { CaptureStream } from "./support/harness.js";
 import { makeSnapshot, series } from "./support/snapshots.js";
@@ -110,10 +112,10 @@ describe("segments of a range", () => {
 
 describe("CSV", () => {
   it("has a header with the documented columns and one row per asset", () => {
-    expect(csvHeader()).toBe(`${CSV_COLUMNS.join(",")}\n`);
+    expect(csvHeader("assets")).toBe(`${CSV_COLUMNS.join(",")}\n`);
     expect(CSV_COLUMNS.slice(0, 5)).toEqual(["takenAt", "account", "asset", "marginRatio", "level"]);
     const s = makeSnapshot("main", NOW, 700);
-    const rows = csvRows(s).trimEnd().split("\n");
+    const rows = csvRows("assets", s).trimEnd().split("\n");
     expect(rows).toHaveLength(3);
     const btc = rows.find((r) => r.split(",")[2] === "BTC")?.split(",") ?? [];
     const a = s.assets.find((x) => x.asset === "BTC");
@@ -131,7 +133,7 @@ describe("CSV", () => {
       ...gone,
       assets: gone.assets.map((a) => (a.asset === "BTC" ? { ...a, marginRatio: null, level: "critical" } : a)),
     };
-    const row = csvRows(withNull, new Set(["BTC"]))
+    const row = csvRows("assets", withNull, { assets: new Set(["BTC"]) })
       .trimEnd()
       .split(",");
     expect(row[2]).toBe("BTC");
@@ -139,6 +141,77 @@ describe("CSV", () => {
     expect(row[4]).toBe("critical");
     expect(csvField('a "b", c')).toBe('"a ""b"", c"');
     expect(csvField("plain")).toBe("plain");
+  });
+
+  it("writes a row per pool and per position with ratio, distance and Binance's strings", () => {
+    const s = makeSnapshot("main", NOW, 700);
+    expect(csvHeader("pools")).toBe(
+      "takenAt,account,pool,kind,asset,label,ratio,distance,level,requirement,collateral\n",
+    );
+    const pools = csvRows("pools", s).trimEnd().split("\n");
+    expect(pools.map((r) => r.split(",")[5])).toEqual([
+      "BTC cross",
+      "BTCUSD_261225 long isolated",
+      "ETH cross",
+      "BNB cross",
+    ]);
+    const isolated = s.pools.find((p) => p.kind === "isolated");
+    expect(pools[1]?.split(",")).toEqual([
+      NOW.toISOString(),
+      "main",
+      "BTCUSD_261225#LONG",
+      "isolated",
+      "BTC",
+      "BTCUSD_261225 long isolated",
+      String(isolated?.ratio),
+      String(isolated?.distance),
+      isolated?.level,
+      "0.01000000",
+      "0.05000000",
+    ]);
+    // No liquidation price: an empty distance.
+    expect(pools[2]?.split(",")[7]).toBe("");
+    expect(csvHeader("positions")).toBe(`${POSITION_CSV_COLUMNS.join(",")}\n`);
+    const positions = csvRows("positions", s, { pools: new Set(["btc"]) })
+      .trimEnd()
+      .split("\n");
+    // --pool BTC is BTC's cross pool: its cross position only.
+    expect(positions).toHaveLength(1);
+    const cells = positions[0]?.split(",") ?? [];
+    const col = (name: string) => cells[POSITION_CSV_COLUMNS.indexOf(name as (typeof POSITION_CSV_COLUMNS)[number])];
+    expect([col("symbol"), col("side"), col("pool"), col("asset"), col("positionAmt")]).toEqual([
+      "BTCUSD_PERP",
+      "short",
+      "BTC",
+      "BTC",
+      "-20",
+    ]);
+    const mark = Number(col("markPrice"));
+    expect(Number(col("distance"))).toBeCloseTo(Math.abs(mark - Number(col("liquidationPrice"))) / mark, 12);
+    expect(csvRows("positions", s, { assets: new Set(["ETH"]) }).split(",")[POSITION_CSV_COLUMNS.length - 1]).toBe(
+      "\n",
+    );
+  });
+
+  it("shows a snapshot from before pools as its assets' ratios in the pool view", () => {
+    const old = makeSnapshot("main", NOW, 700, ["BTC"], { legacy: true });
+    const rows = poolRows(old);
+    expect(rows).toEqual([
+      {
+        id: "BTC",
+        kind: "asset",
+        asset: "BTC",
+        label: "BTC (asset)",
+        ratio: old.assets[0]?.marginRatio,
+        distance: null,
+        level: old.assets[0]?.level,
+        requirement: old.assets[0]?.raw.maintMargin,
+        collateral: old.assets[0]?.raw.marginBalance,
+      },
+    ]);
+    // --pool "BTC cross" still finds it, and there are no positions to show.
+    expect(selectPools(old, { pools: new Set(["btc cross"]) })).toHaveLength(1);
+    expect(csvRows("positions", old)).toBe("");
   });
 });
 
@@ -148,16 +221,22 @@ describe("JSON", () => {
     expect(JSON.parse(empty.open() + empty.close())).toEqual([]);
     const f = new JsonArrayFormatter();
     const snaps = [...series("main", NOW, 3)];
-    const text = f.open() + snaps.map((s) => f.item(s, new Set(["ETH"]))).join("") + f.close();
-    const parsed = JSON.parse(text) as {
-      account: string;
-      takenAt: string;
-      assets: { asset: string; raw: Record<string, string> }[];
-    }[];
+    const text = f.open() + snaps.map((s) => f.item(s, { assets: new Set(["ETH"]) })).join("") + f.close();
+    const parsed = JSON.parse(text) as SnapshotJson[];
     expect(parsed).toHaveLength(3);
     expect(parsed[1]?.takenAt).toBe("2026-10-04T00:01:00.000Z");
     expect(parsed[0]?.assets.map((a) => a.asset)).toEqual(["ETH"]);
     expect(parsed[0]?.assets[0]?.raw.walletBalance).toBe("12.00000000");
+    expect(parsed[0]?.pools.map((p) => p.label)).toEqual(["ETH cross"]);
+    expect(parsed[0]?.pools[0]?.distance).toBeNull();
+    expect(parsed[0]?.positions.map((p) => [p.symbol, p.side, p.pool, p.liquidationPrice, p.distance])).toEqual([
+      ["ETHUSD_PERP", "long", "ETH", "0", null],
+    ]);
+    // A snapshot from before pools: its ratios under assets, no pools or positions.
+    const old = JSON.parse(
+      new JsonArrayFormatter().item(makeSnapshot("main", NOW, 1, ["BTC"], { legacy: true })).slice(1),
+    ) as SnapshotJson;
+    expect([old.assets.length, old.pools, old.positions]).toEqual([1, [], []]);
     expect(text.split("\n")).toEqual([
       "[",
       expect.stringMatching(/^\{/),
@@ -170,13 +249,53 @@ describe("JSON", () => {
 });
 
 describe("table", () => {
-  it("aligns columns: ratio right-aligned as a percentage, then level", () => {
+  it("shows pools by default: ratio and distance right-aligned as percentages, then level", () => {
     const snaps = [...series("main", NOW, 4)];
     const t = new TableFormatter(snaps);
     const lines = (t.header() + snaps.map((s) => t.rows(s)).join("")).trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+POOL\s+RATIO\s+DISTANCE\s+LEVEL$/);
+    expect(lines).toHaveLength(1 + 4 * 4);
+    const row = lines.find((l) => l.includes("long isolated")) ?? "";
+    const p = snaps[0]?.pools.find((x) => x.kind === "isolated");
+    expect(row.split(/\s{2,}/)).toEqual([
+      "2026-10-04 00:00:00",
+      "BTCUSD_261225 long isolated",
+      formatPercent(p?.ratio ?? 0, 2),
+      formatPercent(p?.distance ?? 0, 2),
+      p?.level,
+    ]);
+    expect(lines.find((l) => l.includes("ETH cross"))).toMatch(/ - {2,}ok$/);
+    expect(new TableFormatter(snaps, { wide: true }).header()).toMatch(/LEVEL\s+REQUIREMENT\s+COLLATERAL\n$/);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it("shows positions: mark and liquidation price to 8 significant digits, and the distance", () => {
+    const snaps = [...series("main", NOW, 2)];
+    const t = new TableFormatter(snaps, { view: "positions" });
+    const lines = (t.header() + snaps.map((s) => t.rows(s)).join("")).trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+POSITION\s+MARK\s+LIQ PRICE\s+DISTANCE$/);
+    expect(lines).toHaveLength(1 + 2 * 3);
+    expect(lines[1]).toMatch(/^2026-10-04 00:00:00 {2}BTCUSD_PERP short cross +60000 +79800 +33\.00%$/);
+    expect(lines[3]).toMatch(/ETHUSD_PERP long cross +2600 +0 +-$/);
+    expect(lines[5]).toMatch(/BTCUSD_261225 long isolated +60004 +54288\.619 +9\.52%$/);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(trimZeros("60000.00000000")).toBe("60000");
+    expect(trimZeros("0.01000000")).toBe("0.01");
+    expect(trimZeros("0")).toBe("0");
+    expect(priceCell("54288.61902537")).toBe("54288.619");
+    expect(priceCell("0.00001234")).toBe("0.00001234");
+    expect(new TableFormatter(snaps, { view: "positions", wide: true }).header()).toMatch(
+      /DISTANCE\s+AMOUNT\s+ENTRY\s+MAINT MARGIN\s+UNREALIZED PNL\s+ISOLATED WALLET\s+LEVERAGE\n$/,
+    );
+  });
+
+  it("shows assets with Binance's figures on request", () => {
+    const snaps = [...series("main", NOW, 4)];
+    const t = new TableFormatter(snaps, { view: "assets" });
+    const lines = (t.header() + snaps.map((s) => t.rows(s)).join("")).trimEnd().split("\n");
     expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL\s+MAINT MARGIN\s+MARGIN BALANCE$/);
     expect(lines).toHaveLength(1 + 4 * 3);
-    const wide = new TableFormatter(snaps, { wide: true });
+    const wide = new TableFormatter(snaps, { wide: true, view: "assets" });
     expect(wide.header()).toMatch(/MARGIN BALANCE\s+WALLET BALANCE\n$/);
     expect(
       wide
@@ -200,8 +319,11 @@ describe("table", () => {
         raw: { ...a.raw, marginBalance: "12345.67890123", maintMargin: "1234.56789012" },
       })),
     }));
-    const t = new TableFormatter(demo);
+    const t = new TableFormatter(demo, { view: "assets" });
     const text = t.header() + demo.map((s) => t.rows(s)).join("");
+    const pools = new TableFormatter(demo);
+    for (const line of (pools.header() + demo.map((s) => pools.rows(s)).join("")).split("\n"))
+      expect(line.length).toBeLessThanOrEqual(80);
     expect(text).toContain(".123");
     expect(Math.max(...text.split("\n").map((l) => l.length))).toBeLessThanOrEqual(80);
   });
@@ -211,7 +333,7 @@ describe("table", () => {
     expect(new TableFormatter([s]).rows(s)).toContain("2026-10-04 00:00:01.250");
     const whole = makeSnapshot("main", NOW, 800);
     expect(new TableFormatter([whole]).rows(whole)).not.toMatch(/00:00:00\.\d/);
-    const critical = { ...whole, assets: whole.assets.map((a) => ({ ...a, level: "critical" })) };
+    const critical = { ...whole, pools: whole.pools.map((a) => ({ ...a, level: "critical" })) };
     expect(new TableFormatter([critical], { color: true }).rows(critical)).toContain("\x1b[31mcritical");
   });
 });
@@ -603,7 +725,6 @@ describe("status report", () => {
   it("flags snapshots older than three intervals as STALE and lists open alerts", () => {
     const now = new Date("2026-10-04T00:00:00Z");
     const fresh = makeSnapshot("fresh", new Date("2026-10-03T23:59:00Z"), 700);
-    const old = makeSnapshot("old", new Date("2026-10-03T23:56:30Z"), 10);
     const report = buildStatusReport(
       [
         {
@@ -613,12 +734,13 @@ describe("status report", () => {
             pools: {
               BTC: { level: "warning", lastNotifiedAt: Date.parse("2026-10-03T23:40:00Z") },
               ETH: { level: "ok", lastNotifiedAt: 0 },
+              "BTCUSD_261225#LONG": { level: "critical", lastNotifiedAt: Date.parse("2026-10-03T23:50:00Z") },
             },
           }),
         },
         {
           account: "old",
-          snapshot: old,
+          snapshot: makeSnapshot("old", new Date("2026-10-03T23:56:30Z"), 10, ["BTC"], { legacy: true }),
           state: state({ health: { consecutiveFailures: 4, alerted: true, lastErrorKind: "binance-unavailable" } }),
         },
         { account: "none" },
@@ -632,7 +754,34 @@ describe("status report", () => {
     expect(lines.filter((l) => l.startsWith("old")).every((l) => l.endsWith("STALE"))).toBe(true);
     expect(lines.find((l) => l.startsWith("none"))).toMatch(/no data\s+STALE$/);
     expect(text).toContain("Schedule: every 1m (--interval); a snapshot older than 3m is STALE.");
-    expect(text).toContain("fresh  BTC held at WARNING (last notified 2026-10-03 23:40:00 UTC)");
+    expect(text).toContain("fresh  BTC cross held at WARNING (last notified 2026-10-03 23:40:00 UTC)");
+    expect(text).toContain("fresh  BTCUSD_261225 long isolated held at CRITICAL");
+    // One row per pool with ratio, distance and level; a snapshot from before pools shows its assets.
+    expect(lines[0]).toMatch(/^ACCOUNT\s+POOL\s+RATIO\s+DISTANCE\s+LEVEL\s+HELD\s+SNAPSHOT AGE$/);
+    const isolated = fresh.pools.find((p) => p.kind === "isolated");
+    const row = lines.find((l) => l.includes("long isolated")) ?? "";
+    expect(row.split(/\s{2,}/)).toEqual([
+      "fresh",
+      "BTCUSD_261225 long isolated",
+      formatPercent(isolated?.ratio ?? 0, 2),
+      formatPercent(isolated?.distance ?? 0, 2),
+      isolated?.level,
+      "critical",
+      "1m 00s",
+    ]);
+    expect(lines.filter((l) => l.startsWith("fresh"))).toHaveLength(4);
+    expect(lines.filter((l) => l.startsWith("old"))).toEqual([
+      expect.stringMatching(/^old\s+BTC \(asset\)\s+\d+\.\d\d%\s+-\s+/),
+    ]);
+    expect(report.accounts[0]?.pools.find((p) => p.kind === "isolated")).toEqual({
+      id: "BTCUSD_261225#LONG",
+      kind: "isolated",
+      label: "BTCUSD_261225 long isolated",
+      ratio: isolated?.ratio,
+      distance: isolated?.distance,
+      level: isolated?.level,
+      held: "critical",
+    });
     expect(text).toMatch(/old\s+CANNOT READ ACCOUNT: 4 failed cycles in a row \(binance-unavailable\); alert sent/);
     expect(text).not.toContain("ETH held");
   });
