@@ -142,18 +142,33 @@ export function renderTerminalChart(model: PlotModel, options: TerminalChartOpti
   };
 
   const lines: string[] = [];
-  const legend = model.series
-    .map((s, si) => {
-      const glyph = GLYPHS[si % GLYPHS.length] ?? "●";
-      return color ? `${ANSI_SERIES[si % ANSI_SERIES.length]}${glyph}${RESET} ${s.name}` : `${glyph} ${s.name}`;
-    })
-    .join("  ");
+  // Legend entries, wrapped to the width: [visible text, painted text].
+  const entries: [string, string][] = model.series.map((s, si) => {
+    const glyph = GLYPHS[si % GLYPHS.length] ?? "●";
+    const plain = `${glyph} ${s.name}`;
+    return [plain, color ? `${ANSI_SERIES[si % ANSI_SERIES.length]}${glyph}${RESET} ${s.name}` : plain];
+  });
+  if (model.notMonitored.length > 0)
+    entries.push([
+      `${GAP_CHAR} not monitored`,
+      color ? `${ANSI_GAP}${GAP_CHAR}${RESET} not monitored` : `${GAP_CHAR} not monitored`,
+    ]);
   const heading = `${model.title}: ${model.rangeLabel}`;
   if (heading.length <= total) lines.push(heading);
   else lines.push(`${model.title}:`, `  ${model.rangeLabel}`);
-  const gapKey =
-    model.notMonitored.length > 0 ? `  ${color ? `${ANSI_GAP}${GAP_CHAR}${RESET}` : GAP_CHAR} not monitored` : "";
-  lines.push(legend ? `${legend}${gapKey}` : `no asset held margin in this range${gapKey}`);
+  if (model.series.length === 0) lines.push(`nothing to draw in this range`);
+  let legendLine = "";
+  let legendWidth = 0;
+  for (const [plain, painted] of entries) {
+    if (legendWidth > 0 && legendWidth + 2 + [...plain].length > total) {
+      lines.push(legendLine);
+      legendLine = "";
+      legendWidth = 0;
+    }
+    legendLine += legendWidth > 0 ? `  ${painted}` : painted;
+    legendWidth += (legendWidth > 0 ? 2 : 0) + [...plain].length;
+  }
+  if (legendLine) lines.push(legendLine);
   if (model.idle.length) lines.push(`(${model.idleNote}: ${model.idle.join(", ")})`);
   lines.push("");
   grid.forEach((row, r) => {

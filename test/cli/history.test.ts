@@ -6,6 +6,8 @@
 import type { MiddlewareStack } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHistoryCommand } from "../../bin/commands/history.js";
+import { POSITION_CSV_COLUMNS } from "../../lib/history/csv.js";
+import type { SnapshotJson } from "../../lib/history/json.js";
 import { rasterizeSvg } from "../../lib/history/plot-png.js";
 import { readSnapshotPages } from "../../lib/history/read.js";
 import { formatPercent } from "../../lib/risk/decimal.js";
@@ -29,6 +31,8 @@ beforeAll(async () => {
   await world.table(TABLE);
   await fillSnapshots(world.dynamodb, TABLE, series("main", START, COUNT));
   await fillSnapshots(world.dynamodb, TABLE, series("other", START, 10, 60_000, ["ETH"]));
+  // Written before pools existed (format 1): assets only.
+  await fillSnapshots(world.dynamodb, TABLE, series("legacy", START, 5, 60_000, ["BTC"], { legacy: true }));
   // Three hours every minute with 01:00-01:59 missing: the monitor could not read the account.
   await fillSnapshots(
     world.dynamodb,
@@ -60,8 +64,87 @@ async function history(argv: readonly string[], options: Parameters<CliWorld["de
 const csvLines = (text: string) => text.trimEnd().split("\n");
 
 describe("history output", () => {
-  it("prints an aligned table: percentages right-aligned, levels, the raw figures", async () => {
-    const r = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-03T23:50:00Z"]);
+  it("prints a table of the pools by default: ratio, distance and level per pool, within 80 columns", async () => {
+    const r = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-03T23:58:00Z"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+POOL\s+RATIO\s+DISTANCE\s+LEVEL$/);
+    expect(lines).toHaveLength(1 + 2 * 4);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    const snapshot = at("2026-10-03T23:59:00.000Z");
+    const rows = lines.filter((l) => l.startsWith("2026-10-03 23:59:00")).map((l) => l.split(/\s{2,}/).slice(1));
+    expect(rows).toHaveLength(snapshot.pools.length);
+    expect(rows).toEqual(
+      expect.arrayContaining(
+        snapshot.pools.map((p) => [
+          p.label,
+          p.ratio === null ? "∞" : formatPercent(p.ratio, 2),
+          p.distance === null ? "-" : formatPercent(p.distance, 2),
+          p.level,
+        ]),
+      ),
+    );
+  });
+
+  it("shows positions with --positions and one pool with --pool (id or label, any case)", async () => {
+    const since = ["--table", TABLE, "--account", "main", "--since", "2026-10-03T23:59:00Z"];
+    const positions = await history([...since, "--positions"]);
+    expect(positions.code).toBe(0);
+    const lines = positions.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+POSITION\s+MARK\s+LIQ PRICE\s+DISTANCE$/);
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[1])).toEqual([
+      "BTCUSD_PERP short cross",
+      "BTCUSD_261225 long isolated",
+      "ETHUSD_PERP long cross",
+    ]);
+    for (const pool of ["btcusd_261225 long isolated", "BTCUSD_261225#LONG"]) {
+      const one = await history([...since, "--pool", pool, "--format", "csv"]);
+      expect(
+        csvLines(one.stdout)
+          .slice(1)
+          .map((l) => l.split(",")[2]),
+        pool,
+      ).toEqual(["BTCUSD_261225#LONG"]);
+      const itsPositions = await history([...since, "--pool", pool, "--positions", "--format", "csv"]);
+      expect(
+        csvLines(itsPositions.stdout)
+          .slice(1)
+          .map((l) => l.split(",")[POSITION_CSV_COLUMNS.indexOf("symbol")]),
+      ).toEqual(["BTCUSD_261225"]);
+    }
+    const none = await history([...since, "--pool", "DOGE cross"]);
+    expect(none.stderr).toContain(
+      "with doge cross (pools seen: BNB cross, BTC cross, BTCUSD_261225 long isolated, ETH cross)",
+    );
+  });
+
+  it("reads snapshots from before pools: their asset ratios in the pool view, nothing in positions", async () => {
+    const since = [
+      "--table",
+      TABLE,
+      "--account",
+      "legacy",
+      "--since",
+      "2026-10-01T00:00Z",
+      "--until",
+      "2026-10-01T00:01Z",
+    ];
+    const pools = await history(since);
+    expect(pools.code).toBe(0);
+    const rows = pools.stdout.trimEnd().split("\n").slice(1);
+    expect(rows.map((l) => l.split(/\s{2,}/)[1])).toEqual(["BTC (asset)", "BTC (asset)"]);
+    expect(rows[0]?.split(/\s{2,}/)[3]).toBe("-");
+    const json = JSON.parse((await history([...since, "--format", "json"])).stdout) as SnapshotJson[];
+    expect(json.map((s) => [s.assets.length, s.pools.length, s.positions.length])).toEqual([
+      [1, 0, 0],
+      [1, 0, 0],
+    ]);
+    const positions = await history([...since, "--positions"]);
+    expect(positions.stdout.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("prints an aligned asset table with --assets: percentages right-aligned, levels, the raw figures", async () => {
+    const r = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-03T23:50:00Z", "--assets"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const lines = r.stdout.trimEnd().split("\n");
@@ -103,6 +186,7 @@ describe("history output", () => {
       "2026-10-02T01:00:00Z",
       "--format",
       "csv",
+      "--assets",
     ]);
     expect(r.code).toBe(0);
     const lines = csvLines(r.stdout);
@@ -119,7 +203,7 @@ describe("history output", () => {
     expect(Number(eth[3])).toBe(expected?.marginRatio);
     expect(eth[4]).toBe(expected?.level);
     expect(eth[7]).toBe(expected?.raw.marginBalance);
-    expect(eth[16]).toBe("2");
+    expect(eth[16]).toBe("3");
   });
 
   it("filters by asset (case-insensitive, repeatable)", async () => {
@@ -136,6 +220,7 @@ describe("history output", () => {
       "csv",
       "--asset",
       "btc",
+      "--assets",
     ]);
     const rows = csvLines(one.stdout).slice(1);
     expect(rows).toHaveLength(61);
@@ -155,6 +240,7 @@ describe("history output", () => {
       "BTC",
       "--asset",
       "eth",
+      "--assets",
     ]);
     expect(
       new Set(
@@ -181,7 +267,9 @@ describe("history output", () => {
     ]);
     expect(none.code).toBe(0);
     expect(csvLines(none.stdout)).toHaveLength(1);
-    expect(none.stderr).toContain('no snapshots for account "main" with DOGE (assets seen: BNB, BTC, ETH)');
+    expect(none.stderr).toContain(
+      'no snapshots for account "main" with DOGE (pools seen: BNB cross, BTC cross, BTCUSD_261225 long isolated, ETH cross)',
+    );
   });
 
   it("writes JSON as an array of snapshots with the documented fields and Binance's raw strings", async () => {
@@ -246,6 +334,7 @@ describe("history output", () => {
       "csv",
       "--asset",
       "BTC",
+      "--assets",
     ]);
     const times = csvLines(r.stdout)
       .slice(1)
@@ -343,8 +432,8 @@ describe("history output", () => {
       "2026-10-02",
       "--format",
       "CSV",
-      "--asset",
-      "btc",
+      "--pool",
+      "btc CROSS",
     ]);
     expect(r.code).toBe(0);
     const times = csvLines(r.stdout)
@@ -367,9 +456,9 @@ describe("history charts", () => {
     expect(lines.some((l) => l.endsWith("critical 80%"))).toBe(true);
     expect(lines.some((l) => l.endsWith("warning 50%"))).toBe(true);
     expect(lines.some((l) => l.endsWith("liquidation 100%"))).toBe(true);
-    expect(lines[1]).toBe("● BTC  ◆ ETH");
-    expect(lines[2]).toBe("(no margin held: BNB)");
-    expect(r.stdout).toContain("BTC: max");
+    expect(lines[1]).toBe("● BTC cross  ◆ BTCUSD_261225 long isolated  ■ ETH cross");
+    expect(lines[2]).toBe("(no margin held: BNB cross)");
+    expect(r.stdout).toContain("BTC cross: max");
     expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(120);
     // Only the chart goes to stdout: no table rows.
     expect(r.stdout).not.toContain("TAKEN AT");
@@ -409,7 +498,9 @@ describe("history charts", () => {
     const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--out", "ratio.png"], { files });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^wrote ratio\.png: 4320 snapshots, BTC max \d+\.\d%, ETH max \d+\.\d%\n$/);
+    expect(r.stderr).toMatch(
+      /^wrote ratio\.png: 4320 snapshots, BTC cross max \d+\.\d%, BTCUSD_261225 long isolated max \d+\.\d%, ETH cross max \d+\.\d%\n$/,
+    );
     const png = Buffer.from(files.get("ratio.png") as Uint8Array);
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(png.toString("latin1", 12, 16)).toBe("IHDR");
@@ -452,7 +543,7 @@ describe("history charts", () => {
     expect(html.match(/<rect class="not-monitored"/g)).toHaveLength(2);
     expect(html).toContain("not monitored: 2026-10-01 00:59 to 2026-10-01 02:00 UTC");
     expect(html).toContain("not monitored: 2026-10-01 02:59 to 2026-10-01 06:00 UTC");
-    const btc = html.match(/<g class="series" data-asset="BTC">[\s\S]*?<\/g>/)?.[0] ?? "";
+    const btc = html.match(/<g class="series" data-asset="BTC cross">[\s\S]*?<\/g>/)?.[0] ?? "";
     expect(btc.match(/<polyline /g)).toHaveLength(2);
     expect(html).toContain("2026-10-01 00:00:00 → 06:00:00 UTC");
   });
@@ -473,7 +564,7 @@ describe("history charts", () => {
         "ratio.html",
         "--format",
         "csv",
-        "--asset",
+        "--pool",
         "BTC",
       ],
       { files },
@@ -483,7 +574,7 @@ describe("history charts", () => {
     const html = String(files.get("ratio.html"));
     expect(html).toContain("<svg");
     expect(html.match(/<g class="series"/g)).toHaveLength(1);
-    expect(html).toContain('data-asset="BTC"');
+    expect(html).toContain('data-asset="BTC cross"');
     expect(html).toContain("2026-10-02 00:00:00 → 06:00:00 UTC");
     expect(html).toContain("<td>361</td>");
   });
@@ -507,7 +598,7 @@ describe("history streaming", () => {
       stdout: slow,
     });
     expect(r.code).toBe(0);
-    expect(slow.lines).toBe(1 + COUNT * 3);
+    expect(slow.lines).toBe(1 + COUNT * 4);
   });
 
   it("keeps at most the page budget read ahead of a consumer that is not reading, and reads concurrently", async () => {
@@ -548,8 +639,9 @@ describe("history streaming", () => {
       expect(r.code).toBe(0);
       expect(r.stderr).toBe("");
       expect(head.bytes).toBeGreaterThanOrEqual(2000);
-      // The rows after the pipe closed were dropped, not buffered: far less than three days' worth.
-      expect(head.bytes).toBeLessThan(2_000_000);
+      // The rows after the pipe closed were dropped, not buffered: far less than three days' worth
+      // (over 9 MB as JSON), at most the page being written when the reader left.
+      expect(head.bytes).toBeLessThan(3_000_000);
     }
   });
 });
