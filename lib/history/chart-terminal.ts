@@ -65,7 +65,13 @@ export function renderTerminalChart(model: PlotModel, options: TerminalChartOpti
     }
   }
 
-  const levelRows = model.levels.map((l) => rowOf(l.value));
+  const liquidationRow = model.liquidation <= yMax ? rowOf(model.liquidation) : -1;
+  // A level that rounds onto liquidation's row moves one row to the safe side, so both show.
+  const safeStep = model.liquidation > 0 ? 1 : -1;
+  const levelRows = model.levels.map((l) => {
+    const row = rowOf(l.value);
+    return row === liquidationRow ? row + safeStep : row;
+  });
   levelRows.forEach((row, i) => {
     // Reference lines run through the shading, as on the SVG chart.
     grid[row]?.forEach((cell) => {
@@ -73,7 +79,6 @@ export function renderTerminalChart(model: PlotModel, options: TerminalChartOpti
       cell.color = ANSI_LEVEL[Math.min(i, ANSI_LEVEL.length - 1)] ?? "";
     });
   });
-  const liquidationRow = model.liquidation <= yMax ? rowOf(model.liquidation) : -1;
   for (const cell of grid[liquidationRow] ?? []) {
     cell.ch = "━";
     cell.color = ANSI_LIQUIDATION;

@@ -42,6 +42,10 @@ export function renderPlotSvg(model: PlotModel): string {
   parts.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   parts.push(`<text x="${left}" y="28" font-size="18" font-weight="600" fill="#222">${escapeXml(model.title)}</text>`);
   parts.push(`<text x="${left}" y="50" font-size="13" fill="#555">${escapeXml(model.rangeLabel)}</text>`);
+  if (model.idle.length > 0)
+    parts.push(
+      `<text x="${left}" y="70" fill="#777">${escapeXml(`Not drawn (${model.idleNote}): ${model.idle.join(", ")}`)}</text>`,
+    );
 
   // Legend on the right of the title: one swatch per asset, then the shading.
   const legend: { label: string; swatch: string }[] = model.series.map((s, i) => ({

@@ -493,6 +493,65 @@ describe("history charts", () => {
     }
   });
 
+  it("charts the distance to liquidation per pool with the distance levels, the stack's when it states them", async () => {
+    const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--chart", "--distance"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines.slice(0, 4)).toEqual([
+      "Distance to liquidation, account main:",
+      "  2026-10-01 00:00:00 → 2026-10-04 00:00:00 UTC",
+      "● BTC cross  ◆ BTCUSD_261225 long isolated",
+      "(no liquidation price: BNB cross, ETH cross)",
+    ]);
+    const at = (label: string) => lines.findIndex((l) => l.endsWith(label));
+    // Closer to liquidation is lower: critical under warning, liquidation at the bottom (0%).
+    expect(at("warning 10%")).toBeGreaterThan(0);
+    expect(at("critical 3%")).toBeGreaterThan(at("warning 10%"));
+    expect(at("liquidation 0%")).toBeGreaterThan(at("critical 3%"));
+    expect(lines[at("liquidation 0%")]).toMatch(/^\s+0% ┤/);
+    expect(r.stdout).toMatch(/BTCUSD_261225 long isolated: min 2\.\d\d%, last \d+\.\d\d% \(4320 snapshots\)/);
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(80);
+
+    world.stack({
+      SnapshotTableName: TABLE,
+      ScheduleExpression: "rate(1 minute)",
+      DistanceLevels: [
+        { name: "warning", distance: 0.2 },
+        { name: "critical", distance: 0.05 },
+      ],
+    });
+    const files = new Map<string, string | Uint8Array>();
+    try {
+      const deployed = await history(["--account", "main", "--since", "3d", "--distance", "--out", "d.html"], {
+        files,
+      });
+      expect(deployed.code).toBe(0);
+      expect(deployed.stderr).toMatch(
+        /^wrote d\.html: 4320 snapshots, BTC cross min \d+\.\d%, BTCUSD_261225 long isolated min 2\.\d%\n$/,
+      );
+      const html = String(files.get("d.html"));
+      expect(html).toContain("warning 20%");
+      expect(html).toContain("critical 5%");
+      expect(html).toContain("liquidation 0%");
+      expect(html).toContain("Distance to liquidation (|mark − liquidation price| / mark)");
+      expect(html).toContain("Not drawn (no liquidation price): BNB cross, ETH cross");
+      const given = await history([
+        "--account",
+        "main",
+        "--since",
+        "3d",
+        "--distance",
+        "--chart",
+        "--levels",
+        "near=1%",
+      ]);
+      expect(given.stdout).toContain("near 1%");
+      expect(given.stdout).not.toContain("warning 20%");
+    } finally {
+      world.stack({ SnapshotTableName: TABLE, ScheduleExpression: "rate(1 minute)" });
+    }
+  });
+
   it("writes a PNG of the requested range", async () => {
     const files = new Map<string, string | Uint8Array>();
     const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--out", "ratio.png"], { files });
@@ -690,6 +749,9 @@ describe("history target and usage", () => {
     [["--account", "main", "--format", "xml"], "--format must be one of table, csv, json"],
     [["--account", "main", "--chart", "--format", "csv"], "--chart and --format both write to stdout"],
     [["--account", "main", "--out", "chart.jpg"], "--out must name a .png or .html file"],
+    [["--account", "main", "--positions", "--assets"], "--positions and --assets are two views; pick one"],
+    [["--account", "main", "--positions", "--chart"], "charts show margin pools; drop --positions"],
+    [["--account", "main", "--distance"], "--distance chooses what a chart shows; add --chart or --out FILE"],
     [["--account", "main", "--limit", "0"], "--limit must be a positive whole number"],
     [["--account", "main", "--levels", "warning"], "is not name=ratio"],
     [["--account", "main", "--demo", "--table", "x"], "--demo reads the local demo's data"],
