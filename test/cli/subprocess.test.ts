@@ -78,8 +78,9 @@ describe("coinm-guard in a child process", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL/);
-    expect(lines).toHaveLength(1 + 40 * 2);
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+POOL\s+RATIO\s+DISTANCE\s+LEVEL$/);
+    // BTC's cross pool and isolated position, BNB's cross pool.
+    expect(lines).toHaveLength(1 + 40 * 3);
     expect(lines[1]).toContain(start.toISOString().slice(0, 10));
     // The process exited by itself: nothing (dynalite, sockets) was left running.
   });
@@ -93,7 +94,7 @@ describe("coinm-guard in a child process", () => {
     );
     const png = await cli(["history", "--demo", "--account", "demo", "--since", "1h", "--out", "chart.png"], project);
     expect(png.code).toBe(0);
-    expect(png.stderr).toMatch(/^wrote chart\.png: 40 snapshots, BTC max/);
+    expect(png.stderr).toMatch(/^wrote chart\.png: 40 snapshots, BTC cross max/);
     const bytes = await readFile(join(project, "chart.png"));
     expect(bytes.subarray(1, 4).toString("latin1")).toBe("PNG");
     expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([1500, 810]);
