@@ -2,20 +2,23 @@
  * The deployed stack's outputs, read with CloudFormation DescribeStacks, so the CLI finds the
  * table, topic, schedule and account secrets without being told. Output keys:
  *   SnapshotTableName, AlertTopicArn, ScheduleExpression ("rate(1 minute)"),
- *   AccountSecrets (JSON object: account name -> secret ARN), AlertLevels (ALERT_LEVELS JSON),
- *   DistanceLevels (DISTANCE_LEVELS JSON; optional: without it charts derive distance levels
- *   from the alert levels as the monitor does).
+ *   AccountSecrets (JSON object: account name -> secret ARN), AlertLevels (ALERT_LEVELS JSON).
  */
 import type { CloudFormationClient, Output } from "@aws-sdk/client-cloudformation";
-import {
-  type AlertLevel,
-  DEFAULT_ALERT_LEVELS,
-  type DistanceLevel,
-  parseAlertLevels,
-  parseDistanceLevels,
-} from "../config.js";
+import { type AlertLevel, type DistanceLevel, parseAlertLevels, parseDistanceLevels } from "../config.js";
 
 export const DEFAULT_STACK_NAME = "CoinmGuard";
+
+/** Output keys: the stack writes them (infra/stack.ts), the CLI reads them; one list for both. */
+export const OUTPUT_KEYS = {
+  table: "SnapshotTableName",
+  topic: "AlertTopicArn",
+  dashboard: "DashboardUrl",
+  schedule: "ScheduleExpression",
+  secrets: "AccountSecrets",
+  levels: "AlertLevels",
+  distanceLevels: "DistanceLevels",
+} as const;
 
 export interface StackOutputs {
   readonly stackName: string;
@@ -26,7 +29,7 @@ export interface StackOutputs {
   readonly accountSecrets?: Readonly<Record<string, string>>;
   /** The deployed alert levels; undefined when the output is missing or invalid. */
   readonly alertLevels?: readonly AlertLevel[];
-  /** The deployed distance-to-liquidation levels; undefined when the output is missing or invalid. */
+  /** The deployed distance thresholds; undefined when missing (a stack from before pools) or invalid. */
   readonly distanceLevels?: readonly DistanceLevel[];
 }
 
@@ -55,27 +58,27 @@ export function parseAccountSecrets(text: string): Record<string, string> | unde
 
 export function parseStackOutputs(stackName: string, outputs: readonly Output[]): StackOutputs {
   const get = (key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue?.trim() || undefined;
-  const secrets = get("AccountSecrets");
+  const secrets = get(OUTPUT_KEYS.secrets);
   const accountSecrets = secrets !== undefined ? parseAccountSecrets(secrets) : undefined;
-  const snapshotTableName = get("SnapshotTableName");
-  const alertTopicArn = get("AlertTopicArn");
-  const scheduleExpression = get("ScheduleExpression");
-  const levelsText = get("AlertLevels");
+  const snapshotTableName = get(OUTPUT_KEYS.table);
+  const alertTopicArn = get(OUTPUT_KEYS.topic);
+  const scheduleExpression = get(OUTPUT_KEYS.schedule);
+  const levelsText = get(OUTPUT_KEYS.levels);
   let alertLevels: AlertLevel[] | undefined;
   try {
-    alertLevels = levelsText !== undefined ? parseAlertLevels(levelsText, "AlertLevels") : undefined;
+    alertLevels = levelsText !== undefined ? parseAlertLevels(levelsText, OUTPUT_KEYS.levels) : undefined;
   } catch {
     alertLevels = undefined; // an older stack or a hand-edited output: charts fall back to the defaults
   }
+  const distanceText = get(OUTPUT_KEYS.distanceLevels);
   let distanceLevels: DistanceLevel[] | undefined;
-  const distanceText = get("DistanceLevels");
   try {
     distanceLevels =
-      distanceText !== undefined
-        ? parseDistanceLevels(distanceText, alertLevels ?? DEFAULT_ALERT_LEVELS, "DistanceLevels")
+      distanceText !== undefined && alertLevels
+        ? parseDistanceLevels(distanceText, alertLevels, OUTPUT_KEYS.distanceLevels)
         : undefined;
   } catch {
-    distanceLevels = undefined; // as for AlertLevels: charts fall back to levels derived from the ratio levels
+    distanceLevels = undefined;
   }
   return {
     stackName,

@@ -515,6 +515,10 @@ describe("history charts", () => {
     world.stack({
       SnapshotTableName: TABLE,
       ScheduleExpression: "rate(1 minute)",
+      AlertLevels: [
+        { name: "warning", ratio: 0.5 },
+        { name: "critical", ratio: 0.8 },
+      ],
       DistanceLevels: [
         { name: "warning", distance: 0.2 },
         { name: "critical", distance: 0.05 },
