@@ -261,11 +261,19 @@ function toPlotLevels(levels: readonly (AlertLevel | DistanceLevel)[], metric: P
   return metric === "ratio" ? out.sort((a, b) => a.value - b.value) : out.sort((a, b) => b.value - a.value);
 }
 
-/** The levels a deployed stack states for the metric: its AlertLevels, and distance levels for them. */
-function stackLevels(outputs: StackOutputs, metric: PlotMetric): PlotLevel[] | undefined {
-  if (metric === "ratio") return outputs.alertLevels ? toPlotLevels(outputs.alertLevels, metric) : undefined;
+/**
+ * The levels a deployed stack states for the account and metric: the account's own (its entry in
+ * the AccountLevels output) else the stack's AlertLevels; for distances the DistanceLevels the
+ * same way, else those the monitor derives from the ratio levels.
+ */
+function stackLevels(outputs: StackOutputs, account: string, metric: PlotMetric): PlotLevel[] | undefined {
+  const own = outputs.accountLevels?.[account];
+  const ratio = own?.alertLevels ?? outputs.alertLevels;
+  if (metric === "ratio") return ratio ? toPlotLevels(ratio, metric) : undefined;
   const distances =
-    outputs.distanceLevels ?? (outputs.alertLevels ? defaultDistanceLevels(outputs.alertLevels) : undefined);
+    own?.distanceLevels ??
+    (own?.alertLevels ? undefined : outputs.distanceLevels) ??
+    (ratio ? defaultDistanceLevels(ratio) : undefined);
   return distances ? toPlotLevels(distances, metric) : undefined;
 }
 
@@ -328,13 +336,18 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
       const sink = new OutputSink(deps.stdout);
       const progress = createProgress(deps.stderr, "reading snapshots");
       const color = useColor(deps.stdout, deps.env);
-      // Without --levels, charts of a deployed stack draw the levels it was deployed with.
+      // Without --levels, charts of a deployed stack draw the levels it was deployed with: the
+      // account's own when it has them (AccountLevels output), else the stack's.
       const deployed =
         !request.levelsGiven && wantsPlot && !values.table && !values.demo
           ? await target.stack().catch(() => undefined)
           : undefined;
-      const levels = (deployed && stackLevels(deployed, request.metric)) ?? request.levels;
-      const levelNames = (deployed?.alertLevels ?? DEFAULT_ALERT_LEVELS).map((l) => l.name);
+      const levels = (deployed && stackLevels(deployed, request.account, request.metric)) ?? request.levels;
+      const levelNames = (
+        deployed?.accountLevels?.[request.account]?.alertLevels ??
+        deployed?.alertLevels ??
+        DEFAULT_ALERT_LEVELS
+      ).map((l) => l.name);
       const ds = wantsPlot ? new Downsampler(1024) : undefined;
       const gaps = wantsPlot ? new GapTracker() : undefined;
       const json = new JsonArrayFormatter();

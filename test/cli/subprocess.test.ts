@@ -89,8 +89,8 @@ describe("coinm-guard in a child process", () => {
     const wrong = await cli(["history", "--demo", "--account", "DEMO"], project);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toBe("");
-    expect(wrong.stderr).toBe(
-      'coinm-guard history: account "DEMO" has no snapshots or alert state in the demo\'s data; known accounts: demo, demo-eth (names are case-sensitive: did you mean "demo"?)\n',
+    expect(wrong.stderr).toMatch(
+      /^coinm-guard history: account "DEMO" has no snapshots or alert state in the demo's data; known accounts: demo, demo-eth\b.* \(names are case-sensitive: did you mean "demo"\?\)\n$/,
     );
     const png = await cli(["history", "--demo", "--account", "demo", "--since", "1h", "--out", "chart.png"], project);
     expect(png.code).toBe(0);

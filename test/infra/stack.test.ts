@@ -309,7 +309,7 @@ describe("alert topic", () => {
     });
   });
 
-  it("subscribes each configured email and phone number", () => {
+  it("subscribes each configured email (everything) and phone number (critical and what closes it)", () => {
     const subscriptions = Object.values(t.findResources("AWS::SNS::Subscription")).map(
       (r) => (r as { Properties: Record<string, unknown> }).Properties,
     );
@@ -317,7 +317,13 @@ describe("alert topic", () => {
       expect.arrayContaining([
         { Protocol: "email", Endpoint: "ops@example.com", TopicArn: ref(ids.topic) },
         { Protocol: "email", Endpoint: "me@example.org", TopicArn: ref(ids.topic) },
-        { Protocol: "sms", Endpoint: "+447700900123", TopicArn: ref(ids.topic) },
+        {
+          Protocol: "sms",
+          Endpoint: "+447700900123",
+          TopicArn: ref(ids.topic),
+          FilterPolicy: { routeRank: [{ numeric: [">=", 2] }] },
+          FilterPolicyScope: "MessageAttributes",
+        },
       ]),
     );
     expect(subscriptions).toHaveLength(3);
@@ -416,6 +422,7 @@ describe("outputs the CLI reads", () => {
       "AlertLevels",
       "AlertTopicArn",
       "DashboardUrl",
+      "DistanceLevels",
       "ScheduleExpression",
       "SnapshotTableName",
     ]);
@@ -425,6 +432,10 @@ describe("outputs the CLI reads", () => {
     expect(JSON.parse(String(outputs.AlertLevels?.Value))).toEqual([
       { name: "warning", ratio: 0.5 },
       { name: "critical", ratio: 0.8 },
+    ]);
+    expect(JSON.parse(String(outputs.DistanceLevels?.Value))).toEqual([
+      { name: "warning", distance: 0.1 },
+      { name: "critical", distance: 0.03 },
     ]);
     expect(JSON.parse(joinToString(outputs.AccountSecrets?.Value))).toEqual({
       main: `\${${ids.mainSecret}}`,

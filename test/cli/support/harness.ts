@@ -115,6 +115,8 @@ export interface StackFixture {
   readonly AccountSecrets?: Record<string, string> | string;
   readonly AlertLevels?: ReadonlyArray<{ name: string; ratio: number }> | string;
   readonly DistanceLevels?: ReadonlyArray<{ name: string; distance: number }> | string;
+  /** Account name -> its own levels (lib/level-overrides.ts). */
+  readonly AccountLevels?: Record<string, unknown> | string;
 }
 
 export interface RunResult {

@@ -59,14 +59,15 @@ export function makeSnapshot(
 ): Snapshot {
   const ratios = ratiosAt(i);
   const wallet: Record<string, bigint> = { BTC: 250_000_000n, ETH: 1_200_000_000n, BNB: 1_200_000_000n };
+  const built = assets.map((a) =>
+    assetAt(a, a in ratios ? ((ratios as Record<string, number | null>)[a] ?? null) : 0.1, wallet[a] ?? 100_000_000n),
+  );
   return {
     account,
     takenAt: takenAt.toISOString(),
     fetchedAt: new Date(takenAt.getTime() + 850).toISOString(),
-    assets: assets.map((a) =>
-      assetAt(a, a in ratios ? ((ratios as Record<string, number | null>)[a] ?? null) : 0.1, wallet[a] ?? 100_000_000n),
-    ),
-    ...(options.legacy ? { pools: [], positions: [] } : poolsAt(i, assets, ratios)),
+    assets: built,
+    ...(options.legacy ? { pools: [], positions: [] } : poolsAt(i, built, ratios)),
     openPositions: options.legacy ? 2 : assets.filter((x) => x !== "BNB").length + (assets.includes("BTC") ? 1 : 0),
     usedWeight: 5 + (i % 30),
     expiresAt: Math.floor(takenAt.getTime() / 1000) + 90 * 86_400,
@@ -103,7 +104,7 @@ function poolLevel(ratio: number | null, distance: number | null): string {
  */
 export function poolsAt(
   i: number,
-  assets: readonly string[],
+  built: readonly AssetSnapshot[],
   ratios: ReturnType<typeof ratiosAt>,
 ): Pick<Snapshot, "pools" | "positions"> {
   const mark = 60_000 + 2000 * Math.sin(i / 500);
@@ -112,8 +113,8 @@ export function poolsAt(
   const isolatedRatio = Math.min(0.95, 0.05 / isolatedDistance / 2);
   const pools: Snapshot["pools"][number][] = [];
   const positions: Snapshot["positions"][number][] = [];
-  for (const asset of assets) {
-    const ratio = asset === "BTC" ? ratios.BTC : asset === "ETH" ? ratios.ETH : asset === "BNB" ? 0 : 0.1;
+  for (const { asset, marginRatio: ratio } of built) {
+    // An all-cross asset: its cross pool's ratio is the asset's ratio, as the monitor stores it.
     const distance = asset === "BTC" ? crossDistance : null;
     pools.push({
       id: asset,
