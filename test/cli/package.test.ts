@@ -84,6 +84,11 @@ describe("the packed and installed package", () => {
     expect(existsSync(join(cwd, ".demo-data", "dynalite"))).toBe(true);
     expect(existsSync(join(installedRoot(), "node_modules", ".cache"))).toBe(false);
     expect(existsSync(join(installedRoot(), ".demo-data"))).toBe(false);
+
+    // The runtime dependencies a chart needs (resvg's native binding, the bundled font) came along.
+    await run(bin, ["history", "--demo", "--account", "demo", "--since", "1h", "--out", "chart.png"], { cwd });
+    const png = await readFile(join(cwd, "chart.png"));
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   });
 });
 
