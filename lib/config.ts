@@ -28,6 +28,8 @@ export interface MonitorConfig {
   readonly renotifyMinutes: number;
   readonly snapshotTtlDays: number;
   readonly binanceBaseUrl: string;
+  /** The spot API, used only for the daily key permission check. */
+  readonly binanceSpotBaseUrl: string;
   readonly recvWindowMs: number;
   /** How many accounts are read at once. */
   readonly accountConcurrency: number;
@@ -49,6 +51,7 @@ export const DEFAULTS = {
   renotifyMinutes: 60,
   snapshotTtlDays: 90,
   binanceBaseUrl: "https://dapi.binance.com",
+  binanceSpotBaseUrl: "https://api.binance.com",
   recvWindowMs: 5000,
   accountConcurrency: 16,
   weightLimitPerMinute: 2400,
@@ -159,16 +162,18 @@ export function parseAlertLevels(text: string, variable = "ALERT_LEVELS"): Alert
   return levels;
 }
 
-function baseUrl(env: Env): string {
-  const text = read(env, "BINANCE_BASE_URL") ?? DEFAULTS.binanceBaseUrl;
+/** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
+export function binanceUrl(env: Env, variable: "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL"): string {
+  const fallback = variable === "BINANCE_BASE_URL" ? DEFAULTS.binanceBaseUrl : DEFAULTS.binanceSpotBaseUrl;
+  const text = read(env, variable) ?? fallback;
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError("BINANCE_BASE_URL", `is not a URL: "${text}"`);
+    throw new ConfigError(variable, `is not a URL: "${text}"`);
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
-    throw new ConfigError("BINANCE_BASE_URL", "must use https (plain http is allowed only on loopback)");
+    throw new ConfigError(variable, "must use https (plain http is allowed only on loopback)");
   }
   return url.origin;
 }
@@ -195,7 +200,8 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
     hysteresis,
     renotifyMinutes: number(env, "RENOTIFY_MINUTES", DEFAULTS.renotifyMinutes, { min: 0, max: 10080, integer: true }),
     snapshotTtlDays: number(env, "SNAPSHOT_TTL_DAYS", DEFAULTS.snapshotTtlDays, { min: 1, max: 3650, integer: true }),
-    binanceBaseUrl: baseUrl(env),
+    binanceBaseUrl: binanceUrl(env, "BINANCE_BASE_URL"),
+    binanceSpotBaseUrl: binanceUrl(env, "BINANCE_SPOT_BASE_URL"),
     recvWindowMs: number(env, "RECV_WINDOW_MS", DEFAULTS.recvWindowMs, { min: 1, max: 60000, integer: true }),
     accountConcurrency: number(env, "ACCOUNT_CONCURRENCY", DEFAULTS.accountConcurrency, {
       min: 1,

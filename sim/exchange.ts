@@ -6,6 +6,7 @@
  */
 import { createHmac, createPublicKey, type KeyObject, timingSafeEqual, verify } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { API_RESTRICTIONS_PATH, API_RESTRICTIONS_WEIGHT, KeyPermissionTable } from "./key-permissions.js";
 import { LoopbackService } from "./loopback-server.js";
 
 export type ExchangeKey =
@@ -43,7 +44,11 @@ export interface RecordedRequest {
   readonly at: number;
 }
 
-const WEIGHTS: Record<string, number> = { "/dapi/v1/account": 5, "/dapi/v1/time": 1 };
+const WEIGHTS: Record<string, number> = {
+  "/dapi/v1/account": 5,
+  "/dapi/v1/time": 1,
+  [API_RESTRICTIONS_PATH]: API_RESTRICTIONS_WEIGHT,
+};
 
 export class LoopbackExchange extends LoopbackService {
   private readonly verifiers = new Map<string, (payload: string, signature: string) => boolean>();
@@ -52,6 +57,8 @@ export class LoopbackExchange extends LoopbackService {
   private window = -1;
   private used = 0;
   readonly requests: RecordedRequest[] = [];
+  /** Each key's permission flags for the spot API's apiRestrictions endpoint. */
+  readonly keyPermissions = new KeyPermissionTable();
   clockOffsetMs: number;
   latencyMs: number;
   weightLimit: number;
@@ -113,7 +120,10 @@ export class LoopbackExchange extends LoopbackService {
   }
 
   private takeFault(apiKey: string | undefined, path: string): Fault | undefined {
-    const i = this.faults.findIndex((f) => (!f.apiKey || f.apiKey === apiKey) && (!f.path || f.path === path));
+    // A fault without a path plays on the futures API: the spot API is another host in reality.
+    const i = this.faults.findIndex(
+      (f) => (!f.apiKey || f.apiKey === apiKey) && (f.path ? f.path === path : !path.startsWith("/sapi/")),
+    );
     if (i < 0) return undefined;
     return this.faults.splice(i, 1)[0]?.fault;
   }
@@ -196,6 +206,7 @@ export class LoopbackExchange extends LoopbackService {
     }
     if (!valid) return reply(400, { code: -1022, msg: "Signature for this request is not valid." });
 
+    if (path === API_RESTRICTIONS_PATH) return reply(200, this.keyPermissions.body(apiKey));
     const index = this.calls.get(apiKey) ?? 0;
     this.calls.set(apiKey, index + 1);
     return reply(200, this.options.account(apiKey, index));
