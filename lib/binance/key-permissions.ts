@@ -150,6 +150,14 @@ export function dangerKinds(flags: readonly DangerousFlag[]): PermissionKind[] {
   return (["withdraw", "transfer", "trading"] as const).filter((k) => kinds.has(k));
 }
 
+const VERBS: Record<PermissionKind, string> = { withdraw: "withdraw", transfer: "transfer", trading: "trade" };
+
+/** What the flags let a thief do, as words: "withdraw, transfer and trade". */
+export function dangerVerbs(flags: readonly DangerousFlag[]): string {
+  const verbs = dangerKinds(flags).map((k) => VERBS[k]);
+  return verbs.length <= 1 ? (verbs[0] ?? "") : `${verbs.slice(0, -1).join(", ")} and ${verbs.at(-1)}`;
+}
+
 /** The boxes to untick, quoted and comma-separated: `"Enable Withdrawals", "Enable Futures"`. */
 export function boxesToUntick(flags: readonly DangerousFlag[]): string {
   return flags.map((f) => `"${permission(f).box}"`).join(", ");

@@ -30,10 +30,11 @@ afterAll(async () => {
   await world.stop();
 });
 
+/** Input handling only: the check on Binance is put-secret-check.test.ts's subject. */
 async function putSecret(argv: readonly string[], stdin = pipedStdin("")) {
   world.secretWrites.length = 0;
   const deps = world.deps({ stdin });
-  return run(createPutSecretCommand(deps), argv, deps);
+  return run(createPutSecretCommand(deps), [...argv, "--no-check"], deps);
 }
 
 function expectNoKeyMaterial(...texts: string[]) {
@@ -158,7 +159,7 @@ describe("put-secret at a terminal", () => {
     const stderr = new CaptureStream();
     world.secretWrites.length = 0;
     const deps = world.deps({ stdin: tty, stderr });
-    const pending = run(createPutSecretCommand(deps), ["--account", "main"], deps);
+    const pending = run(createPutSecretCommand(deps), ["--account", "main", "--no-check"], deps);
     await tick();
     expect(tty.rawMode).toBe(true);
     for (const ch of `${apiKey}x\u007f`) tty.type(ch); // typed one key at a time, with a backspace
@@ -178,7 +179,7 @@ describe("put-secret at a terminal", () => {
     const tty = new FakeTtyStdin();
     world.secretWrites.length = 0;
     const deps = world.deps({ stdin: tty });
-    const pending = run(createPutSecretCommand(deps), ["--account", "main"], deps);
+    const pending = run(createPutSecretCommand(deps), ["--account", "main", "--no-check"], deps);
     await tick();
     tty.type(`${apiKey}\r`);
     await tick();
@@ -193,7 +194,7 @@ describe("put-secret at a terminal", () => {
     const tty = new FakeTtyStdin();
     world.secretWrites.length = 0;
     const deps = world.deps({ stdin: tty });
-    const pending = run(createPutSecretCommand(deps), ["--account", "main"], deps);
+    const pending = run(createPutSecretCommand(deps), ["--account", "main", "--no-check"], deps);
     await tick();
     tty.type(`${apiKey.slice(0, 10)}\u0003`);
     const r = await pending;
