@@ -71,3 +71,33 @@ export function decideKeyCheck(
   // permission removed and later granted again alerts again.
   return { next: { ...base, alerted: alerted.filter((f) => permissions.dangerous.includes(f)) } };
 }
+
+/**
+ * The stored state read back (JSON from the state item), checked field by field. Anything
+ * malformed reads as "never checked": the check then runs again, which is harmless.
+ */
+export function parseKeyCheckState(value: unknown): KeyCheckState | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const time = (x: unknown) => (typeof x === "number" && Number.isFinite(x) ? x : undefined);
+  const lastAttemptAt = time(v.lastAttemptAt);
+  if (lastAttemptAt === undefined || !Array.isArray(v.alerted)) return undefined;
+  const lastCheckedAt = time(v.lastCheckedAt);
+  const p = v.permissions as Record<string, unknown> | undefined;
+  const permissions: KeyPermissions | undefined =
+    typeof p === "object" && p !== null && typeof p.ipRestricted === "boolean" && Array.isArray(p.dangerous)
+      ? {
+          ipRestricted: p.ipRestricted,
+          reading: p.reading !== false,
+          dangerous: knownFlags(p.dangerous),
+          ...(time(p.createdAt) !== undefined ? { createdAt: time(p.createdAt) as number } : {}),
+        }
+      : undefined;
+  return {
+    lastAttemptAt,
+    ...(lastCheckedAt !== undefined ? { lastCheckedAt } : {}),
+    ...(typeof v.lastErrorKind === "string" ? { lastErrorKind: v.lastErrorKind } : {}),
+    ...(permissions ? { permissions } : {}),
+    alerted: knownFlags(v.alerted),
+  };
+}
