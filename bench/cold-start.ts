@@ -35,6 +35,7 @@ export function lambdaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv
     ALERT_TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:coinm-guard-alerts",
     ACCOUNTS: JSON.stringify([{ name: "main", secretId: "coinm-guard/main" }]),
     BINANCE_BASE_URL: "http://127.0.0.1:9",
+    BINANCE_SPOT_BASE_URL: "http://127.0.0.1:9",
     ...extra,
   };
 }

@@ -34,6 +34,7 @@ async function runOnce(
     ALERT_TOPIC_ARN: TOPIC_ARN,
     ACCOUNTS: JSON.stringify(accounts),
     BINANCE_BASE_URL: h.baseUrl,
+    BINANCE_SPOT_BASE_URL: h.baseUrl,
   };
   try {
     const out = await run(process.execPath, ["--import", "tsx", "bin/cli.ts", "run-once", "--cycle-time", cycleTime], {
