@@ -1,16 +1,18 @@
 /**
  * The cycle's daily key permission step, kept apart from the margin path: `checkKeyIfDue` asks
- * Binance what the account's key may do when a check is due (never fails the cycle), and
- * `applyKeyObservation` folds the answer into the alert state and yields the alert, if any.
+ * Binance what the account's key may do when the stored state says a check is due (it never
+ * fails the cycle), and `applyKeyObservation` folds the answer into the alert state and yields
+ * the alert, if any. The cycle calls the first with the state it loads anyway before its write,
+ * so the check costs no extra DynamoDB read.
  */
 import type { KeyPermissions } from "./binance/key-permissions.js";
 import type { AccountConfig } from "./config.js";
 import type { ApiCredentials } from "./credentials.js";
 import { describeError, errorLogFields, WeightBudgetExceededError } from "./errors.js";
 import type { KeyAlert } from "./key-alerts.js";
-import { decideKeyCheck, type KeyObservation, keyCheckDue } from "./key-policy.js";
+import { decideKeyCheck, type KeyCheckState, type KeyObservation, keyCheckDue } from "./key-policy.js";
 import type { Logger } from "./log.js";
-import type { AccountState, AlertStateStore, SecretSource } from "./ports.js";
+import type { AccountState, SecretSource } from "./ports.js";
 
 export interface KeyPermissionSource {
   getKeyPermissions(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<KeyPermissions>;
@@ -18,28 +20,26 @@ export interface KeyPermissionSource {
 
 export interface KeyCheckDeps {
   readonly secrets: SecretSource;
-  readonly state: AlertStateStore;
   /** Absent: no key checks (tests of other parts, tools without the spot API). */
   readonly keys?: KeyPermissionSource | undefined;
 }
 
 /**
- * Check the key if the stored state says a check is due at `cycleTime`. Undefined when not due or
- * not attempted (weight budget spent: tried next cycle); a failed call is an observation, so it
- * is recorded and tried again a day later. Call it only after the account was read: a key that
- * cannot read is the health alert's news, not this check's.
+ * Check the key if `previous` (the stored check) says one is due at `cycleTime`. Undefined when
+ * not due or not attempted (weight budget spent: tried next cycle); a failed call is an
+ * observation, so it is recorded and tried again a day later. Call it only after the account
+ * was read: a key that cannot read is the health alert's news, not this check's.
  */
 export async function checkKeyIfDue(
   deps: KeyCheckDeps,
   account: AccountConfig,
+  previous: KeyCheckState | undefined,
   cycleTime: Date,
   deadlineMs: number,
   log: Logger,
 ): Promise<KeyObservation | undefined> {
-  if (!deps.keys) return undefined;
+  if (!deps.keys || !keyCheckDue(previous, cycleTime.getTime())) return undefined;
   try {
-    const state = await deps.state.loadState(account.name);
-    if (!keyCheckDue(state.keyCheck, cycleTime.getTime())) return undefined;
     // The secret source caches per container: this is the key the account was just read with.
     const credentials = await deps.secrets.getCredentials(account.secretId);
     const permissions = await deps.keys.getKeyPermissions(credentials, deadlineMs, log);
@@ -86,4 +86,15 @@ export function applyKeyObservation(
       },
     ],
   };
+}
+
+/** `applyKeyObservation` on an evaluated cycle: its state and alerts plus the key check's. */
+export function withKeyObservation<A>(
+  evaluated: { state: AccountState; alerts: A[] },
+  observation: KeyObservation | undefined,
+  account: string,
+  cycleTime: Date,
+): { state: AccountState; alerts: (A | KeyAlert)[] } {
+  const keyed = applyKeyObservation(evaluated.state, observation, account, cycleTime);
+  return { state: keyed.state, alerts: [...evaluated.alerts, ...keyed.alerts] };
 }

@@ -38,6 +38,7 @@ export function createMonitor(
   });
   const exchange = new BinanceClient({
     baseUrl: config.binanceBaseUrl,
+    spotBaseUrl: config.binanceSpotBaseUrl,
     recvWindowMs: config.recvWindowMs,
     governor,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
@@ -47,6 +48,7 @@ export function createMonitor(
   const deps: CycleDeps = {
     secrets: overrides.secrets ?? new SecretsManagerSource(clients.secretsManager),
     exchange,
+    keys: exchange,
     snapshots: store,
     // Lives as long as the container, like the governor: warm cycles skip the state read.
     state: new CachingStateStore(store),
