@@ -40,14 +40,18 @@ export function cycleMetrics(summary: CycleSummary, options: { ratioMetrics: boo
   ];
   if (options.ratioMetrics) {
     for (const account of summary.accounts) {
-      // Only assets that hold margin: a balance without positions has ratio 0 and would only
-      // add a $0.30 metric that stays flat at zero.
-      for (const m of account.margins.filter((a) => a.ratio > 0)) {
+      // One metric per margin asset: the worst ratio among its pools (the cross pool and each
+      // isolated position), so an isolated position near liquidation shows on the dashboard. Only
+      // assets that hold margin: a ratio of 0 would only add a $0.30 metric that stays flat.
+      const worst = new Map<string, number>();
+      for (const p of account.pools) worst.set(p.asset, Math.max(worst.get(p.asset) ?? 0, p.ratio));
+      for (const [asset, ratio] of worst) {
+        if (!(ratio > 0)) continue;
         out.push(
           emf(options.timestamp, [["Account", "Asset"]], [{ Name: "MarginRatio", Unit: "None" }], {
             Account: account.account,
-            Asset: m.asset,
-            MarginRatio: Number.isFinite(m.ratio) ? Math.min(m.ratio, RATIO_CEILING) : RATIO_CEILING,
+            Asset: asset,
+            MarginRatio: Number.isFinite(ratio) ? Math.min(ratio, RATIO_CEILING) : RATIO_CEILING,
           }),
         );
       }

@@ -64,6 +64,7 @@ describe("put-secret checks the key on Binance", () => {
     expect(world.secretWrites).toHaveLength(1);
     expect(exchange.requests.map((q) => `${q.path} ${q.status}`)).toEqual([
       "/dapi/v1/account 200",
+      "/dapi/v1/positionRisk 200",
       `${API_RESTRICTIONS_PATH} 200`,
     ]);
   });

@@ -51,7 +51,7 @@ beforeAll(async () => {
       account,
       {
         version: 1,
-        assets: {},
+        pools: {},
         health: { consecutiveFailures: 0, alerted: false },
         outbox: {},
         ...(keyCheck ? { keyCheck } : {}),

@@ -5,7 +5,7 @@
  * exchange, dynalite, SNS and Secrets Manager stand-ins, real SDK clients).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT_PATH, TIME_PATH } from "../../lib/binance/client.js";
+import { ACCOUNT_PATH, POSITION_RISK_PATH, TIME_PATH } from "../../lib/binance/client.js";
 import { API_RESTRICTIONS_PATH } from "../../lib/binance/key-permissions.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import type { Fault } from "../../sim/exchange.js";
@@ -287,10 +287,12 @@ describe("Binance faults through full cycles", () => {
         `${ACCOUNT_PATH} 400`,
         `${TIME_PATH} 200`,
         `${ACCOUNT_PATH} 200`,
+        `${POSITION_RISK_PATH} 200`,
         // The first cycle's daily key check signs with the offset just learnt.
         `${API_RESTRICTIONS_PATH} 200`,
         // The warm container keeps the offset: no second resync.
         `${ACCOUNT_PATH} 200`,
+        `${POSITION_RISK_PATH} 200`,
       ]);
       expect(accountRequests(rig, apiKey)).toHaveLength(3);
       expect(rig.alerts()).toEqual([]);

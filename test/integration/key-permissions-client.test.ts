@@ -129,7 +129,7 @@ describe("getKeyPermissions", () => {
       expect(spot.requests).toHaveLength(1);
       expect(governor.blockedUntilMs()).toBeUndefined();
       await c.getAccount(credentials, deadline(), silentLogger);
-      expect(futures.requests.map((r) => r.status)).toEqual([200]);
+      expect(futures.requests.map((r) => r.path)).toEqual(["/dapi/v1/account", "/dapi/v1/positionRisk"]);
     },
   );
 
