@@ -4,7 +4,16 @@
  * the Lambda reads are checked by the core's own validators (lib/config.ts), not a copy of them.
  */
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
-import { type AlertLevel, DEFAULT_ALERT_LEVELS, DEFAULTS, parseAccounts, parseAlertLevels } from "../lib/config.js";
+import {
+  type AlertLevel,
+  DEFAULT_ALERT_LEVELS,
+  DEFAULTS,
+  type DistanceLevel,
+  defaultDistanceLevels,
+  parseAccounts,
+  parseAlertLevels,
+  parseDistanceLevels,
+} from "../lib/config.js";
 import { ConfigError } from "../lib/errors.js";
 import type { AlertTopicKey } from "./constructs/alert-topic.js";
 import { coreConfigProblem, type LogLevel, type MonitorSettings, settingsEnvironment } from "./environment.js";
@@ -73,6 +82,8 @@ const KNOWN_KEYS = [
   "heartbeatWindowMinutes",
   "alertLevels",
   "hysteresis",
+  "distanceLevels",
+  "distanceHysteresis",
   "renotifyMinutes",
   "snapshotTtlDays",
   "logRetentionDays",
@@ -245,6 +256,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
   const settings: MonitorSettings = {
     alertLevels,
     hysteresis: r.number("hysteresis") ?? DEFAULTS.hysteresis,
+    distanceLevels: readDistanceLevels(r, raw.distanceLevels, alertLevels),
+    distanceHysteresis: r.number("distanceHysteresis") ?? DEFAULTS.distanceHysteresis,
     renotifyMinutes: r.number("renotifyMinutes") ?? DEFAULTS.renotifyMinutes,
     snapshotTtlDays: r.number("snapshotTtlDays") ?? DEFAULTS.snapshotTtlDays,
     ratioMetrics,
@@ -294,6 +307,17 @@ function readAlertLevels(r: Reader, raw: unknown): AlertLevel[] {
   }
 }
 
+function readDistanceLevels(r: Reader, raw: unknown, alertLevels: readonly AlertLevel[]): DistanceLevel[] {
+  if (raw === undefined) return defaultDistanceLevels(alertLevels);
+  try {
+    return parseDistanceLevels(JSON.stringify(raw), alertLevels, "distanceLevels");
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    r.problems.push(err.message);
+    return defaultDistanceLevels(alertLevels);
+  }
+}
+
 /**
  * Check each setting the Lambda reads with the core's loader, one at a time so that every bad
  * value is reported (the loader stops at the first). Alert levels ride along with hysteresis,
@@ -301,7 +325,13 @@ function readAlertLevels(r: Reader, raw: unknown): AlertLevel[] {
  */
 function checkWithCore(r: Reader, settings: MonitorSettings): void {
   const env = settingsEnvironment(settings);
-  const groups: string[][] = [["HYSTERESIS"], ["RENOTIFY_MINUTES"], ["SNAPSHOT_TTL_DAYS"], ["BINANCE_BASE_URL"]];
+  const groups: string[][] = [
+    ["HYSTERESIS"],
+    ["DISTANCE_HYSTERESIS"],
+    ["RENOTIFY_MINUTES"],
+    ["SNAPSHOT_TTL_DAYS"],
+    ["BINANCE_BASE_URL"],
+  ];
   for (const group of groups) {
     const subset: Record<string, string> = { ALERT_LEVELS: env.ALERT_LEVELS ?? "" };
     for (const name of group) if (env[name] !== undefined) subset[name] = env[name];
