@@ -94,6 +94,7 @@ const KNOWN_KEYS = [
   "dashboard",
   "alertTopicKey",
   "binanceBaseUrl",
+  "binanceSpotBaseUrl",
 ] as const;
 
 const ACCOUNT_KEYS = ["name", "createSecret", "secretName", "secretArn", "secretKmsKeyArn"] as const;
@@ -263,6 +264,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     ratioMetrics,
     logLevel: logLevel ?? "info",
     binanceBaseUrl: r.string("binanceBaseUrl"),
+    binanceSpotBaseUrl: r.string("binanceSpotBaseUrl"),
   };
   checkWithCore(r, settings);
 
@@ -331,6 +333,7 @@ function checkWithCore(r: Reader, settings: MonitorSettings): void {
     ["RENOTIFY_MINUTES"],
     ["SNAPSHOT_TTL_DAYS"],
     ["BINANCE_BASE_URL"],
+    ["BINANCE_SPOT_BASE_URL"],
   ];
   for (const group of groups) {
     const subset: Record<string, string> = { ALERT_LEVELS: env.ALERT_LEVELS ?? "" };

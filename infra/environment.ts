@@ -20,6 +20,8 @@ export interface MonitorSettings {
   readonly logLevel: LogLevel;
   /** Only for a proxy setup; the core's default (Binance's COIN-M endpoint) applies otherwise. */
   readonly binanceBaseUrl: string | undefined;
+  /** The spot API for the daily key permission check, for the same proxy setup. */
+  readonly binanceSpotBaseUrl: string | undefined;
 }
 
 export function settingsEnvironment(settings: MonitorSettings): Record<string, string> {
@@ -33,6 +35,7 @@ export function settingsEnvironment(settings: MonitorSettings): Record<string, s
     RATIO_METRICS: String(settings.ratioMetrics),
     LOG_LEVEL: settings.logLevel,
     ...(settings.binanceBaseUrl !== undefined ? { BINANCE_BASE_URL: settings.binanceBaseUrl } : {}),
+    ...(settings.binanceSpotBaseUrl !== undefined ? { BINANCE_SPOT_BASE_URL: settings.binanceSpotBaseUrl } : {}),
   };
 }
 
@@ -46,6 +49,7 @@ const CONFIG_KEY: Record<string, string> = {
   SNAPSHOT_TTL_DAYS: "snapshotTtlDays",
   RATIO_METRICS: "ratioMetrics",
   BINANCE_BASE_URL: "binanceBaseUrl",
+  BINANCE_SPOT_BASE_URL: "binanceSpotBaseUrl",
   ACCOUNTS: "accounts",
 };
 

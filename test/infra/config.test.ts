@@ -50,6 +50,7 @@ describe("the shipped config (cdk.json)", () => {
       emails: [],
       phoneNumbers: [],
       binanceBaseUrl: undefined,
+      binanceSpotBaseUrl: undefined,
     });
   });
 
@@ -155,6 +156,9 @@ describe("alert levels and thresholds (checked by the core's validators)", () =>
   });
 
   it("rejects a non-https Binance URL", () => {
+    expect(problemsOf({ ...base(), binanceSpotBaseUrl: "http://proxy.example.com" })[0]).toMatch(
+      /^binanceSpotBaseUrl: must use https/,
+    );
     expect(problemsOf({ ...base(), binanceBaseUrl: "http://proxy.example.com" })[0]).toMatch(
       /^binanceBaseUrl: must use https/,
     );

@@ -142,11 +142,21 @@ describe("a renamed stack and custom settings", () => {
 });
 
 describe("a US region behind a proxy", () => {
-  it("deploys there and passes the proxy URL", () => {
-    const s = synth({ region: "us-east-2", allowUsRegion: true, binanceBaseUrl: "https://proxy.example.net:8443" });
+  it("deploys there and passes the proxy URLs (futures and spot)", () => {
+    const s = synth({
+      region: "us-east-2",
+      allowUsRegion: true,
+      binanceBaseUrl: "https://proxy.example.net:8443",
+      binanceSpotBaseUrl: "https://spot-proxy.example.net:8443",
+    });
     expect(s.stack.region).toBe("us-east-2");
     s.template.hasResourceProperties("AWS::Lambda::Function", {
-      Environment: { Variables: Match.objectLike({ BINANCE_BASE_URL: "https://proxy.example.net:8443" }) },
+      Environment: {
+        Variables: Match.objectLike({
+          BINANCE_BASE_URL: "https://proxy.example.net:8443",
+          BINANCE_SPOT_BASE_URL: "https://spot-proxy.example.net:8443",
+        }),
+      },
     });
   });
 });
