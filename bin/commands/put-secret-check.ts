@@ -15,7 +15,13 @@ import {
 import { WeightGovernor } from "../../lib/binance/weight-governor.js";
 import { binanceUrl, DEFAULTS } from "../../lib/config.js";
 import type { ApiCredentials } from "../../lib/credentials.js";
-import { BinanceAuthError, BinanceError, BinanceSignatureError, describeError } from "../../lib/errors.js";
+import {
+  BinanceAuthError,
+  BinanceError,
+  BinanceRestrictedLocationError,
+  BinanceSignatureError,
+  describeError,
+} from "../../lib/errors.js";
 import { silentLogger } from "../../lib/log.js";
 import type { CliDeps } from "../cli-context.js";
 
@@ -68,7 +74,8 @@ export function verdictOf(outcome: CheckOutcome, allowTradingKey: boolean): Chec
       return {
         store: false,
         lines: [],
-        error: `key refused: Binance says the API secret or private key does not match the API key (${message}); nothing was written`,
+        error:
+          "key refused: Binance rejected the signature (-1022): the API secret or private key does not match the API key; nothing was written",
       };
     }
     if (outcome.step === "account" && err instanceof BinanceAuthError && (err.code === -2014 || err.code === -2008)) {
@@ -77,6 +84,12 @@ export function verdictOf(outcome: CheckOutcome, allowTradingKey: boolean): Chec
         lines: [],
         error: `key refused: Binance does not accept this API key (code ${err.code}): check you copied the whole key; nothing was written`,
       };
+    }
+    if (err instanceof BinanceRestrictedLocationError) {
+      return cannotCheck(
+        "Binance refuses service from this machine's location (HTTP 451). The monitor calls from the stack's region, which Binance serves if it is outside the US.",
+        outcome.step,
+      );
     }
     if (err instanceof BinanceAuthError) {
       return cannotCheck(

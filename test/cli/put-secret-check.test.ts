@@ -134,7 +134,7 @@ describe("put-secret checks the key on Binance", () => {
     expect(r.code).toBe(0);
     expect(world.secretWrites).toHaveLength(1);
     expect(r.stderr).toContain(
-      "Warning: could not check the key from this machine: Binance refuses service from this location (HTTP 451)",
+      "Warning: could not check the key from this machine: Binance refuses service from this machine's location (HTTP 451).",
     );
     expect(r.stderr).toContain("The key is stored unchecked.");
     expect(exchange.requests.map((q) => q.path)).toEqual(["/dapi/v1/account"]);
@@ -163,7 +163,9 @@ describe("put-secret checks the key on Binance", () => {
     const r = await putSecret([], wrong);
     expect(r.code).toBe(1);
     expect(world.secretWrites).toHaveLength(0);
-    expect(r.stderr).toContain("key refused: Binance says the API secret or private key does not match the API key");
+    expect(r.stderr).toContain(
+      "key refused: Binance rejected the signature (-1022): the API secret or private key does not match the API key; nothing was written",
+    );
     expectNoKeyMaterial(r.stdout, r.stderr);
   });
 
