@@ -72,6 +72,12 @@ describe("cycleMetrics (embedded metric format)", () => {
     ]);
   });
 
+  it("plots an asset's worst pool, so an isolated position near liquidation shows beside a calm cross pool", () => {
+    const isolated: AssessedPool = { ...margin("BTC", 0.9), id: "BTCUSD_PERP#BOTH", kind: "isolated" };
+    const docs = cycleMetrics(summary([margin("BTC", 0.004), isolated]), { ratioMetrics: true, timestamp: 1 });
+    expect(docs.slice(1).map((d) => [d.Asset, d.MarginRatio])).toEqual([["BTC", 0.9]]);
+  });
+
   it("emits no ratio metric when switched off", () => {
     expect(cycleMetrics(summary([margin("BTC", 0.42)]), { ratioMetrics: false, timestamp: 1 })).toHaveLength(1);
   });
