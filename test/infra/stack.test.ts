@@ -416,6 +416,7 @@ describe("outputs the CLI reads", () => {
       "AlertLevels",
       "AlertTopicArn",
       "DashboardUrl",
+      "DistanceLevels",
       "ScheduleExpression",
       "SnapshotTableName",
     ]);
