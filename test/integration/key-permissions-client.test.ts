@@ -12,10 +12,11 @@ import {
   BinanceAuthError,
   BinanceIpBanError,
   BinanceRateLimitError,
+  BinanceRequestError,
   BinanceResponseFormatError,
   WeightBudgetExceededError,
 } from "../../lib/errors.js";
-import { silentLogger } from "../../lib/log.js";
+import { createLogger, silentLogger } from "../../lib/log.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { LoopbackExchange } from "../../sim/exchange.js";
 import { apiRestrictionsBody, READ_ONLY } from "../../sim/key-permissions.js";
@@ -141,6 +142,26 @@ describe("getKeyPermissions", () => {
     expect(read.dangerous).toEqual([]);
     expect(spot.requests.map((r) => r.status)).toEqual([400, 200]);
     expect(futures.requests.map((r) => r.path)).toEqual(["/dapi/v1/time"]);
+  });
+
+  it("keeps the key and the signature out of an error an echoing upstream sends back", async () => {
+    const { apiKey } = hmac.exchangeKey;
+    spot.injectFault(
+      {
+        kind: "status",
+        status: 400,
+        body: JSON.stringify({ code: -1100, msg: `bad request for ${apiKey}: recvWindow=5000&signature=abc123` }),
+      },
+      { path: API_RESTRICTIONS_PATH },
+    );
+    const lines: string[] = [];
+    const log = createLogger({ level: "debug", sink: (l) => lines.push(l) });
+    const err = await failure(client().getKeyPermissions(parseCredentials(hmac.secretValue), deadline(), log));
+    expect(err).toBeInstanceOf(BinanceRequestError);
+    const text = `${(err as Error).message}\n${lines.join("\n")}`;
+    expect(text).not.toContain(apiKey);
+    expect(text).not.toContain("signature=");
+    expect(text).not.toContain(JSON.parse(hmac.secretValue).apiSecret);
   });
 
   it("reports a rejected key, a bad body and a spent weight budget as typed errors", async () => {
