@@ -462,7 +462,7 @@ describe("Lambda bundles (local esbuild)", () => {
       true,
     );
     expect(code).toMatch(/from"@aws-sdk\/client-dynamodb"/);
-    expect(code).toMatch(/export\{\w+ as handler\}/);
+    expect(code).toMatch(/export\{[\w$]+ as handler\}/);
     const map = JSON.parse(readFileSync(join(dir, "index.mjs.map"), "utf8")) as { sourcesContent?: unknown };
     expect(map.sourcesContent).toBeUndefined();
   });
