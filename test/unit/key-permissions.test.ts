@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { alertAttributes } from "../../lib/alert-attributes.js";
+import { type KeyAlert, renderAlert } from "../../lib/alerts.js";
 import {
   boxesToUntick,
   DANGEROUS_FLAGS,
@@ -8,6 +10,8 @@ import {
   parseKeyPermissions,
   verdictOf,
 } from "../../lib/binance/key-permissions.js";
+import { chatMessage } from "../../lib/chat/message.js";
+import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
 import { BinanceResponseFormatError } from "../../lib/errors.js";
 import { decideKeyCheck, KEY_CHECK_INTERVAL_MS, type KeyCheckState, keyCheckDue } from "../../lib/key-policy.js";
 import { apiRestrictionsBody, everyFlagCombination, READ_ONLY } from "../../sim/key-permissions.js";
@@ -153,5 +157,36 @@ describe("the daily key check policy", () => {
     expect(
       decideKeyCheck(failed.next, { ok: true, permissions: futures }, t0 + 2 * KEY_CHECK_INTERVAL_MS).notice,
     ).toBeUndefined();
+  });
+});
+
+describe("the key alert on its way out", () => {
+  const unsafe: KeyAlert = {
+    type: "key",
+    id: "id",
+    account: "main",
+    notice: "unsafe",
+    permissions: ["enableWithdrawals"],
+    gained: ["enableWithdrawals"],
+    ipRestricted: true,
+    at: "2026-11-27T12:00:00.000Z",
+  };
+  const fixed: KeyAlert = { ...unsafe, notice: "fixed", permissions: [], gained: [] };
+
+  it("routes 'unsafe' as critical and 'fixed' to the same subscribers", () => {
+    expect(alertAttributes(unsafe, DEFAULT_ALERT_LEVELS)).toEqual({
+      account: "main",
+      kind: "key",
+      notice: "unsafe",
+      severity: "critical",
+    });
+    expect(alertAttributes(fixed, DEFAULT_ALERT_LEVELS)).toMatchObject({ severity: "ok", closes: "critical" });
+  });
+
+  it("reaches chat as its own subject and email text", () => {
+    const message = chatMessage(undefined, JSON.stringify(unsafe), undefined);
+    expect(message.subject).toBe("coinm-guard: UNSAFE API KEY for main: it can withdraw");
+    expect(message.text).toContain('untick "Enable Withdrawals".');
+    expect(message.text).toBe(renderAlert(unsafe).email);
   });
 });
