@@ -458,6 +458,8 @@ describe("Lambda bundles (local esbuild)", () => {
     );
     expect(code).toMatch(/from"@aws-sdk\/client-dynamodb"/);
     expect(code).toMatch(/export\{\w+ as handler\}/);
+    // Linked, not just written: --enable-source-maps follows this comment and nothing else.
+    expect(code.trimEnd().endsWith("//# sourceMappingURL=index.mjs.map")).toBe(true);
     const map = JSON.parse(readFileSync(join(dir, "index.mjs.map"), "utf8")) as { sourcesContent?: unknown };
     expect(map.sourcesContent).toBeUndefined();
   });
