@@ -15,6 +15,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 const { measureBundles, bundlingSource } = await import("./bundle.js");
 const { measureColdStart } = await import("./cold-start.js");
+const { ensureNode24 } = await import("../sim/node24.js");
 const { measureCycle, EXCHANGE_LATENCY_MS } = await import("./cycle.js");
 const { measureScaling } = await import("./scaling.js");
 const { measureHistory } = await import("./history.js");
@@ -57,12 +58,15 @@ const infra = only.has("bundle") ? bundlingSource() : undefined;
 step("cold start");
 const cold =
   only.has("cold") && bundles
-    ? await measureColdStart({
-        deployed: bundles.deployed.file,
-        "sdk-bundled": bundles["sdk-bundled"].file,
-        "sdk-bundled-cjs": bundles["sdk-bundled-cjs"].file,
-        "sdk-stubbed": bundles["sdk-stubbed"].file,
-      })
+    ? await measureColdStart(
+        {
+          deployed: bundles.deployed.file,
+          "sdk-bundled": bundles["sdk-bundled"].file,
+          "sdk-bundled-cjs": bundles["sdk-bundled-cjs"].file,
+          "sdk-stubbed": bundles["sdk-stubbed"].file,
+        },
+        await ensureNode24(),
+      )
     : undefined;
 step("one cycle");
 const cycle = only.has("cycle") && bundles ? await measureCycle(bundles.deployed.file) : undefined;
@@ -99,7 +103,12 @@ if (bundles) {
 if (cold) {
   const r = (v: keyof typeof cold.ratio) =>
     `${cold.ratio[v].toFixed(2)}x (${ms(cold.wallMs[v], 0)} vs ${ms(cold.wallMs.bare, 0)})`;
-  rows.push(["Cold start / bare `node -e ''`, as deployed", r("deployed"), "<= 2x", yes(cold.ratio.deployed <= 2)]);
+  rows.push([
+    `Cold start on ${cold.nodeVersion} (the Lambda's major) / bare \`node -e ''\` on it, as deployed`,
+    r("deployed"),
+    "<= 2x",
+    yes(cold.ratio.deployed <= 2),
+  ]);
   rows.push(["  SDK bundled (ESM dist, tree-shaken)", r("sdk-bundled"), "<= 2x", yes(cold.ratio["sdk-bundled"] <= 2)]);
   rows.push(["  SDK bundled (CommonJS dist)", r("sdk-bundled-cjs"), "(info)", ""]);
   rows.push(["  our code only, SDK imports stubbed (not deployable)", r("sdk-stubbed"), "(info)", ""]);
@@ -275,7 +284,9 @@ if (bundles) {
   if (infra) print(`Bundling options: ${infra}`);
 }
 if (cold) {
-  print(`\n## Cold start (${cold.runs} interleaved runs each, wall time from spawn to exit)\n`);
+  print(
+    `\n## Cold start on Node ${cold.nodeVersion} (${cold.runs} interleaved runs each, wall time from spawn to exit)\n`,
+  );
   print(
     markdownTable(
       ["Variant", "Wall (median)", "Ratio to bare node", "Import alone (in process)"],

@@ -73,7 +73,13 @@ describe.runIf(node24Supported())("the deployed monitor bundle on Node 24", () =
     // First use installs the pinned binary (~30 MB download); CI does it before the tests.
     node24 = await ensureNode24();
     await mkdir(OUT_DIR, { recursive: true });
-    await build({ ...LAMBDA_BUNDLING, absWorkingDir: ROOT, entryPoints: [LAMBDA_ENTRY], bundle: true, outfile: BUNDLE });
+    await build({
+      ...LAMBDA_BUNDLING,
+      absWorkingDir: ROOT,
+      entryPoints: [LAMBDA_ENTRY],
+      bundle: true,
+      outfile: BUNDLE,
+    });
     h = await startHarness({ keys: [main], account: () => accountBody([btcAtRatio(0.62)]) });
   }, 300_000);
   afterAll(async () => {
