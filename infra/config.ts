@@ -4,7 +4,16 @@
  * the Lambda reads are checked by the core's own validators (lib/config.ts), not a copy of them.
  */
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
-import { type AlertLevel, DEFAULT_ALERT_LEVELS, DEFAULTS, parseAccounts, parseAlertLevels } from "../lib/config.js";
+import {
+  type AlertLevel,
+  DEFAULT_ALERT_LEVELS,
+  DEFAULTS,
+  parseAccounts,
+  parseAlertLevels,
+  parseRatioMetrics,
+  RATIO_METRICS_VALUES,
+  type RatioMetrics,
+} from "../lib/config.js";
 import { ConfigError } from "../lib/errors.js";
 import type { AlertTopicKey } from "./constructs/alert-topic.js";
 import { coreConfigProblem, type LogLevel, type MonitorSettings, settingsEnvironment } from "./environment.js";
@@ -226,11 +235,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
   }
 
   const alertLevels = readAlertLevels(r, raw.alertLevels);
-  const ratioMetrics = r.boolean("ratioMetrics") ?? DEFAULTS.ratioMetrics;
+  const ratioMetrics = readRatioMetrics(r, raw.ratioMetrics);
+  // The dashboard reads ratios from the logs (Logs Insights), so it needs no custom metric.
   const dashboardSetting = r.boolean("dashboard");
-  if (dashboardSetting === true && !ratioMetrics) {
-    r.problem("dashboard", 'plots the MarginRatio metrics; set "ratioMetrics": true or "dashboard": false');
-  }
 
   const logLevelText = r.string("logLevel") ?? DEPLOY_DEFAULTS.logLevel;
   const logLevel = LOG_LEVELS.find((l) => l === logLevelText);
@@ -267,11 +274,26 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     logRetentionDays: logRetentionDays ?? DEPLOY_DEFAULTS.logRetentionDays,
     emails,
     phoneNumbers,
-    dashboard: dashboardSetting ?? ratioMetrics,
+    dashboard: dashboardSetting ?? true,
     alertTopicKey: readAlertTopicKey(r),
   };
   if (r.problems.length > 0) throw new DeployConfigError(r.problems);
   return config;
+}
+
+function readRatioMetrics(r: Reader, raw: unknown): RatioMetrics {
+  if (raw === undefined) return DEFAULTS.ratioMetrics;
+  if (typeof raw !== "string" && typeof raw !== "boolean") {
+    r.problem("ratioMetrics", `must be one of ${RATIO_METRICS_VALUES.join(", ")}`);
+    return DEFAULTS.ratioMetrics;
+  }
+  try {
+    return parseRatioMetrics(String(raw), "ratioMetrics");
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    r.problems.push(err.message);
+    return DEFAULTS.ratioMetrics;
+  }
 }
 
 const TOPIC_KEYS: readonly AlertTopicKey[] = ["aws-managed", "customer-managed"];

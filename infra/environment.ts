@@ -3,7 +3,7 @@
  * function and the synth-time check, so what was validated is exactly what gets deployed, and
  * the check is the core's own `loadConfig`: a value synth accepts is a value the Lambda accepts.
  */
-import { type AlertLevel, loadConfig } from "../lib/config.js";
+import { type AlertLevel, loadConfig, type RatioMetrics } from "../lib/config.js";
 import { ConfigError } from "../lib/errors.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -14,7 +14,7 @@ export interface MonitorSettings {
   readonly hysteresis: number;
   readonly renotifyMinutes: number;
   readonly snapshotTtlDays: number;
-  readonly ratioMetrics: boolean;
+  readonly ratioMetrics: RatioMetrics;
   readonly logLevel: LogLevel;
   /** Only for a proxy setup; the core's default (Binance's COIN-M endpoint) applies otherwise. */
   readonly binanceBaseUrl: string | undefined;
@@ -26,7 +26,7 @@ export function settingsEnvironment(settings: MonitorSettings): Record<string, s
     HYSTERESIS: String(settings.hysteresis),
     RENOTIFY_MINUTES: String(settings.renotifyMinutes),
     SNAPSHOT_TTL_DAYS: String(settings.snapshotTtlDays),
-    RATIO_METRICS: String(settings.ratioMetrics),
+    RATIO_METRICS: settings.ratioMetrics,
     LOG_LEVEL: settings.logLevel,
     ...(settings.binanceBaseUrl !== undefined ? { BINANCE_BASE_URL: settings.binanceBaseUrl } : {}),
   };

@@ -107,11 +107,13 @@ export class CoinmGuardStack extends Stack {
         alertLevels: config.alertLevels,
         period: Duration.minutes(metricPeriodMinutes(config.schedule)),
         function: this.monitor.function,
+        logGroup: this.monitor.logGroup,
+        ratioMetrics: config.ratioMetrics,
         alarms: alarms.all(),
       });
       new CfnOutput(this, OUTPUT_KEYS.dashboard, {
         value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboard.dashboard.dashboardName}`,
-        description: "CloudWatch dashboard: margin ratios against the alert levels",
+        description: "CloudWatch dashboard: margin ratios (from the logs) against the alert levels",
       });
     }
   }

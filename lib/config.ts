@@ -33,11 +33,20 @@ export interface MonitorConfig {
   readonly accountConcurrency: number;
   /** Per-minute request weight the monitor's IP may use (COIN-M REQUEST_WEIGHT limit). */
   readonly weightLimitPerMinute: number;
-  /** Emit one CloudWatch metric per account and asset (costs per metric per month). */
-  readonly ratioMetrics: boolean;
+  /** Which MarginRatio custom metrics to emit (each costs $0.30 a month); see RatioMetrics. */
+  readonly ratioMetrics: RatioMetrics;
   /** Consecutive failed cycles before a "cannot read account" alert. */
   readonly failuresBeforeAlert: number;
 }
+
+/**
+ * MarginRatio custom metrics: none (the dashboard reads the ratios from the logs with Logs
+ * Insights, free at rest), one per account (its worst asset: for an alarm or a 15-month history
+ * per account), or one per account and asset. Each metric is $0.30 a month, which at 100 accounts
+ * with 3 assets was $90 of a $135 bill (docs/performance.md, "Cost model").
+ */
+export type RatioMetrics = "off" | "worst" | "per-asset";
+export const RATIO_METRICS_VALUES: readonly RatioMetrics[] = ["off", "worst", "per-asset"];
 
 export const DEFAULT_ALERT_LEVELS: readonly AlertLevel[] = [
   { name: "warning", ratio: 0.5 },
@@ -52,7 +61,7 @@ export const DEFAULTS = {
   recvWindowMs: 5000,
   accountConcurrency: 16,
   weightLimitPerMinute: 2400,
-  ratioMetrics: true,
+  ratioMetrics: "off" as RatioMetrics,
   failuresBeforeAlert: 3,
 } as const;
 
@@ -98,12 +107,14 @@ function number(
   return value;
 }
 
-function boolean(env: Env, variable: string, fallback: boolean): boolean {
-  const text = read(env, variable)?.toLowerCase();
-  if (text === undefined) return fallback;
-  if (text === "true" || text === "1") return true;
-  if (text === "false" || text === "0") return false;
-  throw new ConfigError(variable, `must be true or false, got "${text}"`);
+/** A RatioMetrics value; true/false are accepted for configs written before there were three. */
+export function parseRatioMetrics(text: string, variable = "RATIO_METRICS"): RatioMetrics {
+  const value = text.trim().toLowerCase();
+  if (value === "true") return "per-asset";
+  if (value === "false") return "off";
+  const found = RATIO_METRICS_VALUES.find((v) => v === value);
+  if (!found) throw new ConfigError(variable, `must be one of ${RATIO_METRICS_VALUES.join(", ")}, got "${text}"`);
+  return found;
 }
 
 /** Parse and check the ACCOUNTS JSON: unique, key-safe names and a secret id each. */
@@ -207,7 +218,7 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
       max: 100000,
       integer: true,
     }),
-    ratioMetrics: boolean(env, "RATIO_METRICS", DEFAULTS.ratioMetrics),
+    ratioMetrics: parseRatioMetrics(read(env, "RATIO_METRICS") ?? DEFAULTS.ratioMetrics),
     failuresBeforeAlert: number(env, "FAILURES_BEFORE_ALERT", DEFAULTS.failuresBeforeAlert, {
       min: 1,
       max: 100,

@@ -213,7 +213,7 @@ describe("secrets never leave the monitor", () => {
         logs: rig.h.logLines.join("\n"),
         summaries: JSON.stringify(summaries),
         summaryLines: JSON.stringify(summaries.map(summaryLogFields)),
-        metrics: JSON.stringify(summaries.map((s) => cycleMetrics(s, { ratioMetrics: true, timestamp: 0 }))),
+        metrics: JSON.stringify(summaries.map((s) => cycleMetrics(s, { ratioMetrics: "per-asset", timestamp: 0 }))),
         thrown: thrown.map(errorText).join("\n"),
         items: JSON.stringify(await rig.items()),
         sns: JSON.stringify(rig.h.aws.published),

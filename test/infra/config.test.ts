@@ -39,7 +39,7 @@ describe("the shipped config (cdk.json)", () => {
       renotifyMinutes: 60,
       snapshotTtlDays: 90,
       logRetentionDays: 30,
-      ratioMetrics: true,
+      ratioMetrics: "off",
       dashboard: true,
       alertTopicKey: "aws-managed",
       emails: [],
@@ -291,9 +291,17 @@ describe("switches and other settings", () => {
     ]);
   });
 
-  it("turns the dashboard off with the ratio metrics, and refuses a dashboard with nothing to plot", () => {
-    expect(resolveConfig({ ...base(), ratioMetrics: false, dashboard: undefined }).dashboard).toBe(false);
-    expect(problemsOf({ ...base(), ratioMetrics: false, dashboard: true })[0]).toMatch(/^dashboard: plots the/);
+  it("keeps the dashboard with the ratio metrics off (it reads the logs), and reads the three metric settings", () => {
+    expect(resolveConfig({ ...base(), ratioMetrics: "off", dashboard: undefined }).dashboard).toBe(true);
+    expect(resolveConfig({ ...base(), ratioMetrics: "worst" }).ratioMetrics).toBe("worst");
+    expect(resolveConfig({ ...base(), ratioMetrics: "per-asset" }).ratioMetrics).toBe("per-asset");
+    // Configs written when the setting was a boolean keep their meaning.
+    expect(resolveConfig({ ...base(), ratioMetrics: true }).ratioMetrics).toBe("per-asset");
+    expect(resolveConfig({ ...base(), ratioMetrics: false }).ratioMetrics).toBe("off");
+    expect(problemsOf({ ...base(), ratioMetrics: "some" })).toEqual([
+      'ratioMetrics: must be one of off, worst, per-asset, got "some"',
+    ]);
+    expect(problemsOf({ ...base(), ratioMetrics: 3 })).toEqual(["ratioMetrics: must be one of off, worst, per-asset"]);
   });
 
   it("accepts only CloudWatch Logs retention values", () => {

@@ -46,30 +46,22 @@ describe("the default AWS-managed topic key", () => {
   });
 });
 
-describe("ratioMetrics: false", () => {
-  let s: Synth;
-  beforeAll(() => {
-    s = synth({ ratioMetrics: false, dashboard: undefined });
-  });
-
-  it("tells the function not to emit ratio metrics and builds no dashboard or DashboardUrl", () => {
+describe('ratioMetrics: "per-asset" (formerly true)', () => {
+  it("tells the function to emit them; the alarms still use Lambda's own metrics", () => {
+    const s = synth({ ratioMetrics: "per-asset" });
     s.template.hasResourceProperties("AWS::Lambda::Function", {
-      Environment: { Variables: Match.objectLike({ RATIO_METRICS: "false" }) },
+      Environment: { Variables: Match.objectLike({ RATIO_METRICS: "per-asset" }) },
     });
-    s.template.resourceCountIs("AWS::CloudWatch::Dashboard", 0);
-    expect(Object.keys(s.template.toJSON().Outputs)).not.toContain("DashboardUrl");
-    // The heartbeat alarm does not depend on the ratio metrics.
-    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Heartbeat" });
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Invocations", Namespace: "AWS/Lambda" });
   });
 });
 
-describe("dashboard: false with ratio metrics on", () => {
-  it("keeps the metrics (for ad-hoc graphs) but drops the dashboard", () => {
+describe("dashboard: false", () => {
+  it("builds no dashboard or DashboardUrl, and keeps the alarms", () => {
     const s = synth({ dashboard: false });
     s.template.resourceCountIs("AWS::CloudWatch::Dashboard", 0);
-    s.template.hasResourceProperties("AWS::Lambda::Function", {
-      Environment: { Variables: Match.objectLike({ RATIO_METRICS: "true" }) },
-    });
+    expect(Object.keys(s.template.toJSON().Outputs)).not.toContain("DashboardUrl");
+    s.template.resourceCountIs("AWS::CloudWatch::Alarm", 3);
   });
 });
 
@@ -88,7 +80,7 @@ describe("schedule rate(5 minutes)", () => {
       MaximumRetryAttempts: 0,
       MaximumEventAgeInSeconds: 300,
     });
-    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Heartbeat", Period: 600 });
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Invocations", Period: 600 });
     expect(s.template.toJSON().Outputs.ScheduleExpression.Value).toBe("rate(5 minutes)");
   });
 });
@@ -134,10 +126,9 @@ describe("a renamed stack and custom settings", () => {
     s.template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 90 });
   });
 
-  it("draws one line per alert level", () => {
+  it("names the configured alert levels on the ratio chart", () => {
     const body = JSON.stringify(s.template.findResources("AWS::CloudWatch::Dashboard"));
-    expect(body).toContain("danger (70%)");
-    expect(body).toContain("liquidation (100%)");
+    expect(body).toContain("levels: danger 70%; 1 = liquidation");
   });
 });
 

@@ -64,7 +64,7 @@ describe("loadConfig", () => {
     [{ SNAPSHOT_TTL_DAYS: "0" }, "SNAPSHOT_TTL_DAYS", /between 1 and 3650/],
     [{ BINANCE_BASE_URL: "http://dapi.binance.com" }, "BINANCE_BASE_URL", /must use https/],
     [{ BINANCE_BASE_URL: "not a url" }, "BINANCE_BASE_URL", /is not a URL/],
-    [{ RATIO_METRICS: "maybe" }, "RATIO_METRICS", /true or false/],
+    [{ RATIO_METRICS: "maybe" }, "RATIO_METRICS", /one of off, worst, per-asset/],
   ])("rejects %j naming the variable", (override, variable, message) => {
     const err = errorOf({ ...base, ...override });
     expect(err.variable).toBe(variable);
