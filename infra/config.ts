@@ -15,6 +15,7 @@ import {
   type RatioMetrics,
 } from "../lib/config.js";
 import { ConfigError } from "../lib/errors.js";
+import { parseSecretRef } from "../lib/secret-ref.js";
 import type { AlertTopicKey } from "./constructs/alert-topic.js";
 import { coreConfigProblem, type LogLevel, type MonitorSettings, settingsEnvironment } from "./environment.js";
 import { defaultHeartbeatWindowMinutes, type ParsedSchedule, parseSchedule } from "./schedule.js";
@@ -36,10 +37,23 @@ export const CONTEXT_KEY = "coinm-guard";
 export type SecretSource =
   /** A new secret with no value, named `<stackName>/<account>`, for the user to fill after deploy. */
   | { readonly kind: "create"; readonly secretName: string }
-  /** An existing secret in the stack's account and region, by name (its ARN suffix is unknown). */
-  | { readonly kind: "name"; readonly secretName: string; readonly kmsKeyArn: string | undefined }
-  /** An existing secret by complete ARN. */
-  | { readonly kind: "arn"; readonly secretArn: string; readonly kmsKeyArn: string | undefined };
+  /**
+   * An existing secret in the stack's account and region, by name (its ARN suffix is unknown).
+   * `jsonKey`: the account's entry in a secret shared by several accounts (`"name#key"`).
+   */
+  | {
+      readonly kind: "name";
+      readonly secretName: string;
+      readonly kmsKeyArn: string | undefined;
+      readonly jsonKey?: string;
+    }
+  /** An existing secret by complete ARN, optionally with `#key` as above. */
+  | {
+      readonly kind: "arn";
+      readonly secretArn: string;
+      readonly kmsKeyArn: string | undefined;
+      readonly jsonKey?: string;
+    };
 
 export interface DeployAccount {
   readonly name: string;
@@ -391,10 +405,11 @@ export function accountsVariableSize(
 ): number {
   const arnOf = (a: DeployAccount) => {
     const s = a.secret;
-    if (s.kind === "arn") return s.secretArn;
+    if (s.kind === "arn") return s.jsonKey !== undefined ? `${s.secretArn}#${s.jsonKey}` : s.secretArn;
     // arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>-<6 random characters>
     const name = s.kind === "create" ? `${target.stackName}/${a.name}` : s.secretName;
-    return `arn:aws:secretsmanager:${target.region}:123456789012:secret:${name}-XXXXXX`;
+    const key = s.kind === "name" && s.jsonKey !== undefined ? `#${s.jsonKey}` : "";
+    return `arn:aws:secretsmanager:${target.region}:123456789012:secret:${name}-XXXXXX${key}`;
   };
   return JSON.stringify(accounts.map((a) => ({ name: a.name, secretId: arnOf(a) }))).length;
 }
@@ -435,15 +450,25 @@ function readSecretSource(
   if (createSecret === true) {
     return { kind: "create", secretName: `${target.stackName}/${accountName}` };
   }
-  if (secretName !== undefined) {
-    const problem = typeof secretName === "string" ? checkSecretName(secretName.trim()) : "must be a string";
-    r.problem(`${at}.secretName`, problem);
-    return problem ? undefined : { kind: "name", secretName: (secretName as string).trim(), kmsKeyArn };
+  const field = secretName !== undefined ? "secretName" : "secretArn";
+  const text = entry[field];
+  if (typeof text !== "string") {
+    r.problem(`${at}.${field}`, "must be a string");
+    return undefined;
   }
-  const problem =
-    typeof secretArn === "string"
-      ? checkSecretArn(secretArn.trim(), target.region, target.account)
-      : "must be a string";
+  // "secret#key": this account's entry in a secret shared by several accounts (lib/secret-ref.ts).
+  const ref = parseSecretRef(text.trim());
+  if ("problem" in ref) {
+    r.problem(`${at}.${field}`, ref.problem);
+    return undefined;
+  }
+  const jsonKey = ref.jsonKey !== undefined ? { jsonKey: ref.jsonKey } : {};
+  if (field === "secretName") {
+    const problem = checkSecretName(ref.secretId);
+    r.problem(`${at}.secretName`, problem);
+    return problem ? undefined : { kind: "name", secretName: ref.secretId, kmsKeyArn, ...jsonKey };
+  }
+  const problem = checkSecretArn(ref.secretId, target.region, target.account);
   r.problem(`${at}.secretArn`, problem);
-  return problem ? undefined : { kind: "arn", secretArn: (secretArn as string).trim(), kmsKeyArn };
+  return problem ? undefined : { kind: "arn", secretArn: ref.secretId, kmsKeyArn, ...jsonKey };
 }

@@ -3,6 +3,7 @@
  * local runner share this module, so what works locally is what runs in AWS.
  */
 import { ConfigError } from "./errors.js";
+import { parseSecretRef } from "./secret-ref.js";
 
 /** One alert level: the asset's margin ratio has reached `ratio` (0.5 = 50%). */
 export interface AlertLevel {
@@ -14,7 +15,7 @@ export interface AlertLevel {
 export interface AccountConfig {
   /** Alias used in logs, alerts and the table key; never the API key. */
   readonly name: string;
-  /** Secrets Manager secret name or ARN. */
+  /** Secrets Manager secret name or ARN, with `#key` for an entry of a shared secret (secret-ref.ts). */
   readonly secretId: string;
 }
 
@@ -133,6 +134,8 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
     if (typeof secretId !== "string" || secretId.trim() === "") {
       throw new ConfigError(variable, `entry ${i} (${name}): "secretId" must be a non-empty string`);
     }
+    const ref = parseSecretRef(secretId.trim());
+    if ("problem" in ref) throw new ConfigError(variable, `entry ${i} (${name}): "secretId" ${ref.problem}`);
     if (seen.has(name)) throw new ConfigError(variable, `account name "${name}" appears twice`);
     seen.add(name);
     return { name, secretId: secretId.trim() };

@@ -3,8 +3,10 @@
  * query protocol) and Secrets Manager GetSecretValue (AWS JSON 1.1). The real SDK clients talk
  * to them through AWS_ENDPOINT_URL_SNS / AWS_ENDPOINT_URL_SECRETS_MANAGER or `endpoint`.
  */
+
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { SECRET_VALUE_LIMIT_BYTES } from "../lib/secret-ref.js";
 import { LoopbackService } from "./loopback-server.js";
 
 export interface PublishedMessage {
@@ -28,6 +30,10 @@ export class AwsStandIns extends LoopbackService {
   private readonly secretFaults: AwsFault[] = [];
 
   putSecret(secretId: string, value: string): void {
+    // Secrets Manager refuses a SecretString over 65,536 bytes (PutSecretValue, CreateSecret).
+    if (Buffer.byteLength(value, "utf8") > SECRET_VALUE_LIMIT_BYTES) {
+      throw new Error(`ValidationException: secret value over ${SECRET_VALUE_LIMIT_BYTES} bytes`);
+    }
     this.secrets.set(secretId, { value, versionId: randomUUID() });
   }
 

@@ -119,7 +119,8 @@ export class MonitorFunction extends Construct {
         sid: "AccountSecrets",
         effect: Effect.ALLOW,
         actions: ["secretsmanager:GetSecretValue"],
-        resources: secrets.map((s) => s.policyResource),
+        // Accounts sharing one secret need it once.
+        resources: [...new Set(secrets.map((s) => s.policyResource))],
       }),
     );
     const keys = [...new Set(secrets.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])))];

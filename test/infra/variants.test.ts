@@ -5,7 +5,7 @@
  */
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { onlyLogicalId, roleStatements, type Synth, synth } from "./support.js";
+import { type Json, joinToString, onlyLogicalId, roleStatements, type Synth, synth } from "./support.js";
 
 describe('alertTopicKey: "customer-managed"', () => {
   let s: Synth;
@@ -145,5 +145,42 @@ describe("a US region behind a proxy", () => {
 describe("invalid config", () => {
   it("stops the synth before any resource is built", () => {
     expect(() => synth({ region: "us-east-1" })).toThrow(/region: "us-east-1" is a US region/);
+  });
+});
+
+describe("several accounts' keys in one shared secret", () => {
+  let s: Synth;
+  beforeAll(() => {
+    s = synth({
+      accounts: [
+        { name: "alpha", secretName: "coinm-guard/keys#alpha" },
+        { name: "beta", secretName: "coinm-guard/keys#beta" },
+        { name: "solo", createSecret: true },
+      ],
+    });
+  });
+
+  it("passes each account its entry and grants GetSecretValue on the shared secret once", () => {
+    const fn = Object.values(s.template.findResources("AWS::Lambda::Function")).find((r) =>
+      JSON.stringify(r).includes("ACCOUNTS"),
+    ) as { Properties: { Environment: { Variables: { ACCOUNTS: Json } } } };
+    const accounts = JSON.parse(joinToString(fn.Properties.Environment.Variables.ACCOUNTS)) as unknown[];
+    expect(accounts.slice(0, 2)).toEqual([
+      { name: "alpha", secretId: "coinm-guard/keys#alpha" },
+      { name: "beta", secretId: "coinm-guard/keys#beta" },
+    ]);
+    const secretStatement = roleStatements(s.template).find((st) => st.Sid === "AccountSecrets");
+    const resources = [secretStatement?.Resource].flat().map((r) => joinToString(r as Json));
+    expect(resources.filter((r) => r.includes("coinm-guard/keys"))).toEqual([
+      expect.stringMatching(/:secret:coinm-guard\/keys-\?\?\?\?\?\?$/),
+    ]);
+    expect(resources).toHaveLength(2);
+    s.template.resourceCountIs("AWS::SecretsManager::Secret", 1);
+  });
+
+  it("rejects a malformed selector, naming the account's setting", () => {
+    expect(() => synth({ accounts: [{ name: "a", secretName: "coinm-guard/keys#" }] })).toThrow(
+      /accounts\[0\]\.secretName: .*the key after "#"/,
+    );
   });
 });
