@@ -42,6 +42,8 @@ export const PRICES = {
     freeLogsGb: 5,
     /** Logs storage, per GB-month (eu-west-1: $0.03); billed compressed, counted raw here. */
     logsStorageGbMonth: 0.03,
+    /** Logs Insights queries, per GB of logs scanned (eu-west-1: $0.0057). */
+    logsInsightsGbScanned: 0.005,
     /** Custom metric, per metric-month (first 10,000 metrics). 10 free. */
     metricMonth: 0.3,
     freeMetrics: 10,
