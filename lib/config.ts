@@ -38,6 +38,10 @@ export interface MonitorConfig {
   readonly ratioMetrics: RatioMetrics;
   /** Consecutive failed cycles before a "cannot read account" alert. */
   readonly failuresBeforeAlert: number;
+  /** Seconds between re-reads of an account at warning or above (lib/cadence.ts); 0 = off. */
+  readonly fastPollSeconds: number;
+  /** Seconds between scheduled invocations, for a rate() schedule; undefined for cron. */
+  readonly scheduleIntervalSeconds: number | undefined;
 }
 
 /**
@@ -64,6 +68,7 @@ export const DEFAULTS = {
   weightLimitPerMinute: 2400,
   ratioMetrics: "off" as RatioMetrics,
   failuresBeforeAlert: 3,
+  fastPollSeconds: 10,
 } as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -201,6 +206,17 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
   if (lowest && hysteresis >= lowest.ratio) {
     throw new ConfigError("HYSTERESIS", `must be below the lowest alert level (${lowest.ratio})`);
   }
+  // Fractions are allowed so a simulation can scale time down (bench/latency.ts).
+  const fastPollSeconds = number(env, "FAST_POLL_SECONDS", DEFAULTS.fastPollSeconds, { min: 0, max: 3600 });
+  const scheduleIntervalSeconds = read(env, "SCHEDULE_INTERVAL_SECONDS")
+    ? number(env, "SCHEDULE_INTERVAL_SECONDS", 60, { min: 1, max: 86_400 })
+    : undefined;
+  if (scheduleIntervalSeconds !== undefined && fastPollSeconds > scheduleIntervalSeconds / 2) {
+    throw new ConfigError(
+      "FAST_POLL_SECONDS",
+      `must be at most half the schedule interval (${scheduleIntervalSeconds / 2} s), got ${fastPollSeconds}`,
+    );
+  }
   return {
     snapshotTable: required(env, "SNAPSHOT_TABLE"),
     alertTopicArn: required(env, "ALERT_TOPIC_ARN"),
@@ -227,5 +243,7 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
       max: 100,
       integer: true,
     }),
+    fastPollSeconds,
+    scheduleIntervalSeconds,
   };
 }
