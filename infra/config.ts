@@ -106,6 +106,7 @@ const KNOWN_KEYS = [
   "dashboard",
   "alertTopicKey",
   "binanceBaseUrl",
+  "fastPollSeconds",
 ] as const;
 
 const ACCOUNT_KEYS = ["name", "createSecret", "secretName", "secretArn", "secretKmsKeyArn"] as const;
@@ -263,8 +264,17 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     r.problem("logRetentionDays", `must be one of CloudWatch Logs' values: ${RETENTION_VALUES.join(", ")}`);
   }
 
+  const fastPollSeconds = r.number("fastPollSeconds") ?? DEFAULTS.fastPollSeconds;
+  if (!Number.isInteger(fastPollSeconds) || fastPollSeconds < 0) {
+    r.problem("fastPollSeconds", "must be a whole number of seconds (0 turns re-reading at risk off)");
+  } else if (fastPollSeconds > 0 && fastPollSeconds < 5) {
+    // Each re-read costs an account's request weight (6) against the IP's 2,400 a minute.
+    r.problem("fastPollSeconds", "must be 0 or at least 5: each re-read spends request weight");
+  }
   const settings: MonitorSettings = {
     alertLevels,
+    fastPollSeconds,
+    scheduleIntervalSeconds: schedule.intervalMinutes !== undefined ? schedule.intervalMinutes * 60 : undefined,
     hysteresis: r.number("hysteresis") ?? DEFAULTS.hysteresis,
     renotifyMinutes: r.number("renotifyMinutes") ?? DEFAULTS.renotifyMinutes,
     snapshotTtlDays: r.number("snapshotTtlDays") ?? DEFAULTS.snapshotTtlDays,
@@ -337,7 +347,13 @@ function readAlertLevels(r: Reader, raw: unknown): AlertLevel[] {
  */
 function checkWithCore(r: Reader, settings: MonitorSettings): void {
   const env = settingsEnvironment(settings);
-  const groups: string[][] = [["HYSTERESIS"], ["RENOTIFY_MINUTES"], ["SNAPSHOT_TTL_DAYS"], ["BINANCE_BASE_URL"]];
+  const groups: string[][] = [
+    ["HYSTERESIS"],
+    ["RENOTIFY_MINUTES"],
+    ["SNAPSHOT_TTL_DAYS"],
+    ["BINANCE_BASE_URL"],
+    ["FAST_POLL_SECONDS", "SCHEDULE_INTERVAL_SECONDS"],
+  ];
   for (const group of groups) {
     const subset: Record<string, string> = { ALERT_LEVELS: env.ALERT_LEVELS ?? "" };
     for (const name of group) if (env[name] !== undefined) subset[name] = env[name];

@@ -18,6 +18,10 @@ export interface MonitorSettings {
   readonly logLevel: LogLevel;
   /** Only for a proxy setup; the core's default (Binance's COIN-M endpoint) applies otherwise. */
   readonly binanceBaseUrl: string | undefined;
+  /** Re-read an account at warning or above this often within an invocation (lib/cadence.ts); 0 = off. */
+  readonly fastPollSeconds: number;
+  /** Seconds between scheduled runs (rate schedules); undefined for cron. */
+  readonly scheduleIntervalSeconds: number | undefined;
 }
 
 export function settingsEnvironment(settings: MonitorSettings): Record<string, string> {
@@ -28,6 +32,10 @@ export function settingsEnvironment(settings: MonitorSettings): Record<string, s
     SNAPSHOT_TTL_DAYS: String(settings.snapshotTtlDays),
     RATIO_METRICS: settings.ratioMetrics,
     LOG_LEVEL: settings.logLevel,
+    FAST_POLL_SECONDS: String(settings.fastPollSeconds),
+    ...(settings.scheduleIntervalSeconds !== undefined
+      ? { SCHEDULE_INTERVAL_SECONDS: String(settings.scheduleIntervalSeconds) }
+      : {}),
     ...(settings.binanceBaseUrl !== undefined ? { BINANCE_BASE_URL: settings.binanceBaseUrl } : {}),
   };
 }
@@ -40,6 +48,8 @@ const CONFIG_KEY: Record<string, string> = {
   SNAPSHOT_TTL_DAYS: "snapshotTtlDays",
   RATIO_METRICS: "ratioMetrics",
   BINANCE_BASE_URL: "binanceBaseUrl",
+  FAST_POLL_SECONDS: "fastPollSeconds",
+  SCHEDULE_INTERVAL_SECONDS: "schedule",
   ACCOUNTS: "accounts",
 };
 

@@ -14,7 +14,7 @@ import { MarginDashboard } from "./constructs/margin-dashboard.js";
 import { MonitorFunction } from "./constructs/monitor-function.js";
 import { ScheduleTrigger } from "./constructs/schedule-trigger.js";
 import { SnapshotTable } from "./constructs/snapshot-table.js";
-import { eventLifetimeMinutes, metricPeriodMinutes } from "./schedule.js";
+import { eventLifetimeMinutes, metricPeriodMinutes, monitorTimeoutSeconds } from "./schedule.js";
 
 /** Output keys the CLI reads; renaming one breaks `npm run guard`. */
 export const OUTPUT_KEYS = {
@@ -56,6 +56,7 @@ export class CoinmGuardStack extends Stack {
       logGroupName: `/aws/lambda/${config.stackName}-monitor`,
       logRetention: config.logRetentionDays,
       maxEventAge: eventLifetime,
+      timeout: Duration.seconds(monitorTimeoutSeconds(config.schedule)),
     });
     this.monitor.bindSnapshotTable(table.table);
     this.monitor.bindAlertTopic(alerts);

@@ -14,6 +14,8 @@ export interface PublishedMessage {
   readonly subject?: string;
   readonly message: string;
   readonly messageStructure?: string;
+  /** When the stand-in received it (wall-clock ms): the bench's detection latency ends here. */
+  readonly receivedAt: number;
 }
 
 export interface AwsFault {
@@ -109,6 +111,7 @@ export class AwsStandIns extends LoopbackService {
       message: params.get("Message") ?? "",
       ...(subject !== null ? { subject } : {}),
       ...(structure !== null ? { messageStructure: structure } : {}),
+      receivedAt: Date.now(),
     });
     return xml(
       200,

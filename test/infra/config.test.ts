@@ -40,6 +40,8 @@ describe("the shipped config (cdk.json)", () => {
       snapshotTtlDays: 90,
       logRetentionDays: 30,
       ratioMetrics: "off",
+      fastPollSeconds: 10,
+      scheduleIntervalSeconds: 60,
       dashboard: true,
       alertTopicKey: "aws-managed",
       emails: [],
@@ -302,6 +304,19 @@ describe("switches and other settings", () => {
       'ratioMetrics: must be one of off, worst, per-asset, got "some"',
     ]);
     expect(problemsOf({ ...base(), ratioMetrics: 3 })).toEqual(["ratioMetrics: must be one of off, worst, per-asset"]);
+  });
+
+  it("checks fastPollSeconds: whole seconds, 0 (off) or at least 5, at most half the schedule interval", () => {
+    expect(resolveConfig({ ...base(), fastPollSeconds: 0 }).fastPollSeconds).toBe(0);
+    expect(resolveConfig({ ...base(), fastPollSeconds: 30 }).fastPollSeconds).toBe(30);
+    expect(problemsOf({ ...base(), fastPollSeconds: 2 })).toEqual([
+      "fastPollSeconds: must be 0 or at least 5: each re-read spends request weight",
+    ]);
+    expect(problemsOf({ ...base(), fastPollSeconds: 7.5 })[0]).toMatch(/^fastPollSeconds: must be a whole number/);
+    expect(problemsOf({ ...base(), fastPollSeconds: 40 })).toEqual([
+      "fastPollSeconds: must be at most half the schedule interval (30 s), got 40",
+    ]);
+    expect(resolveConfig({ ...base(), schedule: "rate(5 minutes)", fastPollSeconds: 40 }).fastPollSeconds).toBe(40);
   });
 
   it("accepts only CloudWatch Logs retention values", () => {

@@ -81,6 +81,11 @@ describe("schedule rate(5 minutes)", () => {
       MaximumEventAgeInSeconds: 300,
     });
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Invocations", Period: 600 });
+    // Re-reads of an at-risk account may fill the interval; the env tells the core how long it is.
+    s.template.hasResourceProperties("AWS::Lambda::Function", {
+      Timeout: 300,
+      Environment: { Variables: Match.objectLike({ SCHEDULE_INTERVAL_SECONDS: "300", FAST_POLL_SECONDS: "10" }) },
+    });
     expect(s.template.toJSON().Outputs.ScheduleExpression.Value).toBe("rate(5 minutes)");
   });
 });
