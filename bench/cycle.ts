@@ -43,7 +43,7 @@ export interface CycleFigure {
   readonly logLinesFixed: number;
 }
 
-const PER_ACCOUNT_KINDS = new Set(["margin", "emf:MarginRatio"]);
+const PER_ACCOUNT_KINDS = new Set(["margin pool", "emf:MarginRatio"]);
 
 export async function measureCycle(
   bundle: string,

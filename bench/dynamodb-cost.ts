@@ -7,11 +7,14 @@
 import { GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { accountKey, STATE_KEY, snapshotToItem } from "../lib/aws/dynamodb-store.js";
 import { parseAccountResponse } from "../lib/binance/account.js";
+import { parsePositionRiskResponse } from "../lib/binance/position-risk.js";
 import { DEFAULT_ALERT_LEVELS, DEFAULTS, loadConfig } from "../lib/config.js";
 import { createLogger } from "../lib/log.js";
-import { evaluateAccount } from "../lib/margin.js";
 import { createMonitor } from "../lib/monitor.js";
+import { assessPools, marginPools } from "../lib/risk/pools.js";
+import { joinPositions } from "../lib/risk/positions.js";
 import { buildSnapshot, type Snapshot } from "../lib/snapshot.js";
+import { positionRiskFromAccount } from "../sim/exchange.js";
 import { itemSize, readUnits, storedBytes, writeUnits } from "../sim/item-size.js";
 import { realisticAccountBody } from "./support/fixtures.js";
 import { startWorld } from "./support/world.js";
@@ -41,13 +44,16 @@ export interface DynamoCostFigure {
 
 /** A snapshot as the cycle builds it from a Binance body with `activeAssets` assets in use. */
 export function realisticSnapshot(account: string, activeAssets: number, takenAt: Date): Snapshot {
-  const info = parseAccountResponse(realisticAccountBody(activeAssets));
+  const body = realisticAccountBody(activeAssets);
+  const info = parseAccountResponse(body);
+  const positions = joinPositions(info, parsePositionRiskResponse(positionRiskFromAccount(body)));
   return buildSnapshot({
     account,
     takenAt,
     fetchedAt: new Date(takenAt.getTime() + 412),
-    margins: evaluateAccount(info, DEFAULT_ALERT_LEVELS),
-    openPositions: info.openPositions,
+    balances: info.assets,
+    pools: assessPools(marginPools(info, positions), { ratio: DEFAULT_ALERT_LEVELS, distance: [] }),
+    positions,
     usedWeight: 1185,
     ttlDays: DEFAULTS.snapshotTtlDays,
   });

@@ -10,25 +10,40 @@
  * a human must act, e.g. a revoked key) one "cannot read account" alert; one "restored" notice on
  * the next success.
  */
-import type { AlertLevel } from "./config.js";
-import { levelForRatio, levelRank, OK_LEVEL } from "./margin.js";
+import type { AlertLevel, DistanceLevel } from "./config.js";
+import { distanceThreshold, levelForDistance, levelForRatio, levelRank, OK_LEVEL, worseLevel } from "./risk/levels.js";
 
 export interface PolicySettings {
+  /** Named in ratio order: the pool's levels. */
   readonly levels: readonly AlertLevel[];
   readonly hysteresis: number;
+  /** Distance-to-liquidation thresholds of some of those levels. @default [] (ratio only) */
+  readonly distanceLevels?: readonly DistanceLevel[];
+  /** @default 0 */
+  readonly distanceHysteresis?: number;
   readonly renotifyMs: number;
 }
 
-export interface AssetAlertState {
+/** What one read says about a pool. */
+export interface PoolObservation {
+  readonly ratio: number;
+  /** null: no position of the pool has a liquidation price. */
+  readonly distance: number | null;
+}
+
+/** The alert state of one margin pool (for a cross pool, keyed by its asset as before pools existed). */
+export interface PoolAlertState {
   readonly level: string;
-  /** When the last notice for this asset went out (ms since epoch); 0 if never. */
+  /** When the last notice for this pool went out (ms since epoch); 0 if never. */
   readonly lastNotifiedAt: number;
+  /** The pool's label when last seen, so a notice about a closed position can still name it. */
+  readonly label?: string;
 }
 
 export type MarginNotice = "escalated" | "recovered" | "reminder";
 
 export interface LevelDecision {
-  readonly next: AssetAlertState;
+  readonly next: PoolAlertState;
   readonly notice?: MarginNotice;
   readonly previousLevel: string;
 }
@@ -51,15 +66,42 @@ export function nextLevel(current: string, ratio: number, settings: PolicySettin
   return OK_LEVEL;
 }
 
-/** Decide the asset's new state and notice for one observation at `nowMs`. */
-export function decideAsset(
-  previous: AssetAlertState | undefined,
-  ratio: number,
+/**
+ * The level held after observing `distance`, given the level held before: a level is reached
+ * within its threshold and clears only beyond its threshold plus the distance hysteresis.
+ */
+export function nextDistanceLevel(current: string, distance: number | null, settings: PolicySettings): string {
+  const levels = { ratio: settings.levels, distance: settings.distanceLevels ?? [] };
+  const raw = levelForDistance(distance, levels);
+  const currentRank = levelRank(current, settings.levels);
+  if (currentRank < 0 || distance === null) return raw;
+  if (levelRank(raw, settings.levels) >= currentRank) return raw;
+  const band = settings.distanceHysteresis ?? 0;
+  for (let rank = currentRank; rank >= 1; rank--) {
+    const threshold = distanceThreshold(rank, levels);
+    if (threshold !== undefined && distance <= threshold + band) return settings.levels[rank - 1]?.name ?? OK_LEVEL;
+  }
+  return OK_LEVEL;
+}
+
+/** The pool's level after an observation: the worse of what its ratio and its distance hold. */
+export function nextPoolLevel(current: string, observation: PoolObservation, settings: PolicySettings): string {
+  return worseLevel(
+    nextLevel(current, observation.ratio, settings),
+    nextDistanceLevel(current, observation.distance, settings),
+    settings.levels,
+  );
+}
+
+/** Decide the pool's new state and notice for one observation at `nowMs`. */
+export function decidePool(
+  previous: PoolAlertState | undefined,
+  observation: PoolObservation,
   nowMs: number,
   settings: PolicySettings,
 ): LevelDecision {
   const prev = previous ?? { level: OK_LEVEL, lastNotifiedAt: 0 };
-  const level = nextLevel(prev.level, ratio, settings);
+  const level = nextPoolLevel(prev.level, observation, settings);
   const before = levelRank(prev.level, settings.levels);
   const after = levelRank(level, settings.levels);
   let notice: MarginNotice | undefined;

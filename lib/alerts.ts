@@ -3,21 +3,46 @@
  * SMS body that fits one message (<= 140 characters).
  */
 import type { HealthNotice, MarginNotice } from "./alert-policy.js";
-import { formatPercent } from "./decimal.js";
+import { formatPercent } from "./risk/decimal.js";
 
+/** The position nearest its liquidation price in a pool, as Binance reported it (raw decimals). */
+export interface NearestPosition {
+  readonly symbol: string;
+  readonly side: "long" | "short";
+  readonly markPrice: string;
+  readonly liquidationPrice: string;
+}
+
+/** A margin pool's level changed, or a reminder that it still holds. */
 export interface MarginAlert {
   readonly type: "margin";
   /** Deterministic: the same cycle and change always yields the same id. */
   readonly id: string;
   readonly account: string;
+  /** The pool's id: the asset for a cross pool ("BTC"), `SYMBOL#SIDE` for an isolated position. */
+  readonly pool: string;
+  /** For people: "BTC cross", "BTCUSD_PERP long isolated". */
+  readonly poolLabel: string;
+  readonly poolKind: "cross" | "isolated";
+  /** The margin asset, in which requirement, collateral and the amount to add are counted. */
   readonly asset: string;
   readonly notice: MarginNotice;
   readonly level: string;
   readonly previousLevel: string;
-  /** maintMargin / marginBalance; null when the margin balance is zero or negative. */
+  /** requirement / collateral; null when the collateral is zero or negative (beyond every level). */
   readonly ratio: number | null;
-  readonly maintMargin: string;
-  readonly marginBalance: string;
+  /** |mark - liquidation| / mark of the nearest position; null when none has a liquidation price. */
+  readonly distance: number | null;
+  /** What each measure reaches on its own at this read (no hysteresis): says what drives the level. */
+  readonly ratioLevel: string;
+  readonly distanceLevel: string;
+  readonly requirement: string;
+  readonly collateral: string;
+  readonly nearest?: NearestPosition;
+  /** Margin (in `asset`) to add to bring the ratio under the lowest alert level; absent when it is. */
+  readonly marginToAdd?: string;
+  /** The lowest alert level's ratio, that `marginToAdd` aims under. */
+  readonly targetRatio?: number;
   readonly at: string;
 }
 
@@ -46,7 +71,73 @@ export const SMS_MAX = 140;
 export const SUBJECT_MAX = 99;
 
 function ratioText(ratio: number | null): string {
-  return ratio === null ? "margin balance <= 0" : formatPercent(ratio, 1);
+  return ratio === null ? "collateral <= 0" : formatPercent(ratio, 1);
+}
+
+/**
+ * A price or amount short enough for an SMS, cut (not rounded) from Binance's own string so it
+ * never shows a digit Binance did not send: 1 decimal from 1,000, 4 from 1, else 8.
+ */
+export function shortDecimal(raw: string): string {
+  const [whole = "0", frac = ""] = raw.split(".");
+  const digits = Math.abs(Number(whole)) >= 1000 ? 1 : Math.abs(Number(whole)) >= 1 ? 4 : 8;
+  const kept = frac.slice(0, digits).replace(/0+$/, "");
+  return kept ? `${whole}.${kept}` : whole;
+}
+
+/** What moved the pool's level: its ratio, its distance to liquidation, or both. */
+function drivers(alert: MarginAlert): string {
+  if (alert.notice === "recovered") return "";
+  const byRatio = alert.ratioLevel === alert.level;
+  const byDistance = alert.distanceLevel === alert.level;
+  if (byRatio && byDistance) return "ratio and distance to liquidation";
+  if (byDistance) return "distance to liquidation";
+  if (byRatio) return "margin ratio";
+  // Held by hysteresis: neither measure reaches the level on its own now.
+  return "held until the ratio or distance clears the level by the hysteresis";
+}
+
+function renderMargin(alert: MarginAlert): RenderedAlert {
+  const ratio = ratioText(alert.ratio);
+  const level = alert.level.toUpperCase();
+  const change =
+    alert.notice === "escalated"
+      ? `rose to ${level} (was ${alert.previousLevel})`
+      : alert.notice === "recovered"
+        ? `recovered to ${level} (was ${alert.previousLevel})`
+        : `still ${level}`;
+  const near = alert.nearest;
+  const distance = alert.distance !== null ? formatPercent(alert.distance, 2) : undefined;
+  const liqShort =
+    near && distance
+      ? `liq ${shortDecimal(near.liquidationPrice)} mark ${shortDecimal(near.markPrice)} (${distance})`
+      : "no liq price";
+  const add = alert.marginToAdd ? `Add ${shortDecimal(alert.marginToAdd)} ${alert.asset}` : "";
+  const who = `${alert.account} ${alert.poolLabel}`;
+  const email = [
+    `Account: ${alert.account}`,
+    `Margin pool: ${alert.poolLabel}${alert.poolKind === "cross" ? ` (all cross positions margined in ${alert.asset})` : ""}`,
+    `Level: ${change}${drivers(alert) ? `, driven by ${drivers(alert)}` : ""}`,
+    `Margin ratio: ${ratio} = requirement ${alert.requirement} / collateral ${alert.collateral} ${alert.asset} (ratio alone: ${alert.ratioLevel})`,
+    near && distance
+      ? `Distance to liquidation: ${distance} = |mark ${near.markPrice} - liquidation ${near.liquidationPrice}| / mark, ${near.symbol} ${near.side} (distance alone: ${alert.distanceLevel})`
+      : "Distance to liquidation: no position in this pool has a liquidation price",
+    alert.marginToAdd
+      ? `To bring the ratio under ${formatPercent(alert.targetRatio ?? 0, 0)}: add at least ${alert.marginToAdd} ${alert.asset} ${alert.poolKind === "cross" ? "to the cross wallet" : "of margin to this isolated position"} (or reduce the position).`
+      : undefined,
+    `At: ${alert.at}`,
+    "Binance liquidates a pool when its ratio reaches 100% (the mark reaches the liquidation price).",
+  ]
+    .filter((line): line is string => line !== undefined)
+    .join("\n");
+  return {
+    subject: truncate(
+      `coinm-guard: ${who} ${change}, ratio ${ratio}${distance ? `, ${distance} to liq` : ""}`,
+      SUBJECT_MAX,
+    ),
+    email,
+    sms: truncate(`coinm-guard ${who}: ${change}. Ratio ${ratio}, ${liqShort}.${add ? ` ${add}` : ""}`, SMS_MAX),
+  };
 }
 
 /**
@@ -81,25 +172,5 @@ export function renderAlert(alert: Alert): RenderedAlert {
       ),
     };
   }
-  const ratio = ratioText(alert.ratio);
-  const level = alert.level.toUpperCase();
-  const change =
-    alert.notice === "escalated"
-      ? `rose to ${level} (was ${alert.previousLevel})`
-      : alert.notice === "recovered"
-        ? `recovered to ${level} (was ${alert.previousLevel})`
-        : `still ${level}`;
-  return {
-    subject: truncate(`coinm-guard: ${alert.account} ${alert.asset} margin ${ratio} ${change}`, SUBJECT_MAX),
-    email: [
-      `Account: ${alert.account}`,
-      `Asset: ${alert.asset}`,
-      `Margin ratio (maintMargin / marginBalance): ${ratio}, ${change}`,
-      `maintMargin: ${alert.maintMargin}`,
-      `marginBalance: ${alert.marginBalance}`,
-      `At: ${alert.at}`,
-      "Binance liquidates at a margin ratio of 100%.",
-    ].join("\n"),
-    sms: truncate(`coinm-guard ${alert.account} ${alert.asset}: margin ${ratio}, ${change}`, SMS_MAX),
-  };
+  return renderMargin(alert);
 }

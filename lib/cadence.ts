@@ -1,6 +1,6 @@
 /**
- * Adaptive cadence: when a scheduled cycle finds an account at risk (any asset at warning or
- * above), the same invocation keeps re-reading that account every `fastPollMs`, running the full
+ * Adaptive cadence: when a scheduled cycle finds an account at risk (any margin pool at warning
+ * or above), the same invocation keeps re-reading that account every `fastPollMs`, running the full
  * cycle (read, snapshot, policy, alerts) on each read, until half a fast-poll interval before the
  * next scheduled invocation or the Lambda deadline, whichever is first. Calm accounts are not
  * re-read, and an invocation with no account at risk returns at once.
@@ -25,11 +25,12 @@ export interface CadenceSettings {
 }
 
 /**
- * Whether an account's latest read puts it on the fast cadence: any asset at warning or above.
- * The one place that reads the risk model for the cadence.
+ * Whether an account's latest read puts it on the fast cadence: any margin pool at warning or
+ * above, on its ratio or its distance to liquidation. The one place that reads the risk model for
+ * the cadence.
  */
 export function isAtRisk(account: AccountResult): boolean {
-  return account.status === "ok" && account.margins.some((m) => m.level !== "ok");
+  return account.status === "ok" && account.pools.some((p) => p.level !== "ok");
 }
 
 /** Planned re-read times (ms) after a scheduled cycle at `cycleTimeMs`, within the stop time. */

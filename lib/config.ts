@@ -11,6 +11,15 @@ export interface AlertLevel {
   readonly ratio: number;
 }
 
+/**
+ * A distance-to-liquidation threshold for a named alert level: a pool reaches the level when a
+ * position's mark is within `distance` (0.03 = 3%) of its liquidation price.
+ */
+export interface DistanceLevel {
+  readonly name: string;
+  readonly distance: number;
+}
+
 /** An account to monitor and where its API key lives. */
 export interface AccountConfig {
   /** Alias used in logs, alerts and the table key; never the API key. */
@@ -26,6 +35,10 @@ export interface MonitorConfig {
   /** Sorted by ratio, ascending. */
   readonly alertLevels: readonly AlertLevel[];
   readonly hysteresis: number;
+  /** Distance thresholds, each naming one of `alertLevels`; tighter for more severe levels. */
+  readonly distanceLevels: readonly DistanceLevel[];
+  /** A distance level clears only when the distance rises this far above its threshold. */
+  readonly distanceHysteresis: number;
   readonly renotifyMinutes: number;
   readonly snapshotTtlDays: number;
   readonly binanceBaseUrl: string;
@@ -58,8 +71,18 @@ export const DEFAULT_ALERT_LEVELS: readonly AlertLevel[] = [
   { name: "critical", ratio: 0.8 },
 ];
 
+/**
+ * Warning within 10% of liquidation, critical within 3% (docs/architecture.md, "Distance to
+ * liquidation", says why): a 10% move in BTC takes days most weeks, 3% can take an hour.
+ */
+export const DEFAULT_DISTANCE_LEVELS: readonly DistanceLevel[] = [
+  { name: "warning", distance: 0.1 },
+  { name: "critical", distance: 0.03 },
+];
+
 export const DEFAULTS = {
   hysteresis: 0.05,
+  distanceHysteresis: 0.01,
   renotifyMinutes: 60,
   snapshotTtlDays: 90,
   binanceBaseUrl: "https://dapi.binance.com",
@@ -178,6 +201,65 @@ export function parseAlertLevels(text: string, variable = "ALERT_LEVELS"): Alert
   return levels;
 }
 
+/**
+ * Parse and check DISTANCE_LEVELS against the (already parsed) alert levels: each entry names a
+ * configured level once, with a distance in (0, 1), tighter for each more severe level. `[]`
+ * turns distance alerts off. Returned in ratio-level order.
+ */
+export function parseDistanceLevels(
+  text: string,
+  alertLevels: readonly AlertLevel[],
+  variable = "DISTANCE_LEVELS",
+): DistanceLevel[] {
+  const raw = parseJson(variable, text);
+  if (!Array.isArray(raw)) {
+    throw new ConfigError(variable, 'must be a JSON array of {"name": "<alert level>", "distance": 0.03}');
+  }
+  const names = alertLevels.map((l) => l.name);
+  const levels = raw.map((entry: unknown, i) => {
+    if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
+    const { name, distance } = entry as Record<string, unknown>;
+    if (typeof name !== "string" || !names.includes(name)) {
+      throw new ConfigError(variable, `entry ${i}: "name" must be one of the alert levels (${names.join(", ")})`);
+    }
+    if (typeof distance !== "number" || !(distance > 0 && distance < 1)) {
+      throw new ConfigError(variable, `entry ${i} (${name}): "distance" must be a number in (0, 1)`);
+    }
+    return { name, distance };
+  });
+  levels.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+  for (let i = 1; i < levels.length; i++) {
+    const prev = levels[i - 1];
+    const cur = levels[i];
+    if (prev && cur && prev.name === cur.name) throw new ConfigError(variable, `level "${cur.name}" appears twice`);
+    if (prev && cur && !(cur.distance < prev.distance)) {
+      throw new ConfigError(
+        variable,
+        `"${cur.name}" is more severe than "${prev.name}", so its distance must be smaller`,
+      );
+    }
+  }
+  return levels;
+}
+
+/**
+ * Distance levels when DISTANCE_LEVELS is not set: the defaults for levels named "warning" and
+ * "critical"; for other names, 10% for the least severe level and 3% for the most severe.
+ */
+export function defaultDistanceLevels(alertLevels: readonly AlertLevel[]): DistanceLevel[] {
+  const byName = DEFAULT_DISTANCE_LEVELS.filter((d) => alertLevels.some((l) => l.name === d.name));
+  if (byName.length > 0) return byName;
+  const first = alertLevels[0];
+  const last = alertLevels[alertLevels.length - 1];
+  if (!first || !last) return [];
+  return first === last
+    ? [{ name: last.name, distance: 0.03 }]
+    : [
+        { name: first.name, distance: 0.1 },
+        { name: last.name, distance: 0.03 },
+      ];
+}
+
 function baseUrl(env: Env): string {
   const text = read(env, "BINANCE_BASE_URL") ?? DEFAULTS.binanceBaseUrl;
   let url: URL;
@@ -217,12 +299,17 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
       `must be at most half the schedule interval (${scheduleIntervalSeconds / 2} s), got ${fastPollSeconds}`,
     );
   }
+  const distanceText = read(env, "DISTANCE_LEVELS");
+  const distanceLevels =
+    distanceText !== undefined ? parseDistanceLevels(distanceText, alertLevels) : defaultDistanceLevels(alertLevels);
   return {
     snapshotTable: required(env, "SNAPSHOT_TABLE"),
     alertTopicArn: required(env, "ALERT_TOPIC_ARN"),
     accounts: parseAccounts(required(env, "ACCOUNTS")),
     alertLevels,
     hysteresis,
+    distanceLevels,
+    distanceHysteresis: number(env, "DISTANCE_HYSTERESIS", DEFAULTS.distanceHysteresis, { min: 0, max: 0.5 }),
     renotifyMinutes: number(env, "RENOTIFY_MINUTES", DEFAULTS.renotifyMinutes, { min: 0, max: 10080, integer: true }),
     snapshotTtlDays: number(env, "SNAPSHOT_TTL_DAYS", DEFAULTS.snapshotTtlDays, { min: 1, max: 3650, integer: true }),
     binanceBaseUrl: baseUrl(env),

@@ -5,14 +5,14 @@
  * could fail after it.
  */
 import {
-  type AssetAlertState,
-  decideAsset,
   decideHealth,
+  decidePool,
   HEALTHY,
   type PolicySettings,
+  type PoolAlertState,
   type ReadOutcome,
 } from "./alert-policy.js";
-import type { Alert } from "./alerts.js";
+import type { Alert, MarginAlert } from "./alerts.js";
 import type { AccountRead } from "./binance/client.js";
 import { mapWithConcurrency } from "./concurrency.js";
 import type { AccountConfig, MonitorConfig } from "./config.js";
@@ -27,7 +27,6 @@ import {
   WeightBudgetExceededError,
 } from "./errors.js";
 import type { Logger } from "./log.js";
-import { type AssetMargin, evaluateAccount, OK_LEVEL } from "./margin.js";
 import type {
   AccountSource,
   AccountState,
@@ -37,6 +36,9 @@ import type {
   SecretSource,
   SnapshotStore,
 } from "./ports.js";
+import { OK_LEVEL, type RiskLevels } from "./risk/levels.js";
+import { type AssessedPool, assessPools, marginPools } from "./risk/pools.js";
+import { marginToAdd } from "./risk/remedy.js";
 import { buildSnapshot, type Snapshot } from "./snapshot.js";
 
 export interface CycleDeps {
@@ -63,7 +65,8 @@ export interface AccountResult {
   readonly status: AccountStatus;
   readonly snapshot?: Snapshot;
   readonly snapshotWritten: boolean | "duplicate";
-  readonly margins: readonly AssetMargin[];
+  /** The account's margin pools with their levels at this read (empty when the read failed). */
+  readonly pools: readonly AssessedPool[];
   readonly alertsSent: readonly Alert[];
   readonly alertsPending: number;
   readonly error?: { kind: string; message: string };
@@ -110,7 +113,17 @@ export async function runCycle(config: MonitorConfig, deps: CycleDeps, input: Cy
 }
 
 function policyOf(config: MonitorConfig): PolicySettings {
-  return { levels: config.alertLevels, hysteresis: config.hysteresis, renotifyMs: config.renotifyMinutes * 60_000 };
+  return {
+    levels: config.alertLevels,
+    hysteresis: config.hysteresis,
+    distanceLevels: config.distanceLevels,
+    distanceHysteresis: config.distanceHysteresis,
+    renotifyMs: config.renotifyMinutes * 60_000,
+  };
+}
+
+function riskLevelsOf(config: MonitorConfig): RiskLevels {
+  return { ratio: config.alertLevels, distance: config.distanceLevels };
 }
 
 /** Read the account, refreshing a cached secret once if Binance rejects the key it holds. */
@@ -154,29 +167,31 @@ async function monitorAccount(
   const problems: { step: string; kind: string; message: string }[] = [];
   let snapshot: Snapshot | undefined;
   let snapshotWritten: boolean | "duplicate" = false;
-  let margins: AssetMargin[] = [];
+  let pools: AssessedPool[] = [];
   let outcome: ReadOutcome;
   let readError: { kind: string; message: string } | undefined;
   let status: AccountStatus = "ok";
 
   try {
     const read = await readAccount(deps, account, input.deadlineMs, log);
-    margins = evaluateAccount(read.account, config.alertLevels);
+    pools = assessPools(marginPools(read.account, read.positions), riskLevelsOf(config));
     snapshot = buildSnapshot({
       account: account.name,
       takenAt: input.cycleTime,
       fetchedAt: new Date(now()),
-      margins,
-      openPositions: read.account.openPositions,
+      balances: read.account.assets,
+      pools,
+      positions: read.positions,
       ...(read.usedWeight !== undefined ? { usedWeight: read.usedWeight } : {}),
       ttlDays: config.snapshotTtlDays,
     });
     outcome = { ok: true };
-    for (const m of margins) {
-      log.info("margin", {
-        asset: m.asset,
-        ratio: Number.isFinite(m.ratio) ? m.ratio : null,
-        alertLevel: m.level,
+    for (const p of pools) {
+      log.info("margin pool", {
+        pool: p.id,
+        ratio: Number.isFinite(p.ratio) ? p.ratio : null,
+        distance: p.distance,
+        alertLevel: p.level,
         usedWeight: read.usedWeight,
       });
     }
@@ -208,7 +223,7 @@ async function monitorAccount(
   let alertsPending = 0;
   const alert = async () => {
     try {
-      const claimed = await commitState(config, deps, input, account.name, margins, outcome, readError, log);
+      const claimed = await commitState(config, deps, input, account.name, pools, outcome, readError, log);
       const published = await publishAll(
         deps,
         claimed.map((p) => p.alert),
@@ -242,7 +257,7 @@ async function monitorAccount(
     status,
     ...(snapshot ? { snapshot } : {}),
     snapshotWritten,
-    margins,
+    pools,
     alertsSent,
     alertsPending,
     ...(readError ? { error: readError } : {}),
@@ -272,7 +287,7 @@ async function commitState(
   deps: CycleDeps,
   input: CycleInput,
   accountName: string,
-  margins: readonly AssetMargin[],
+  pools: readonly AssessedPool[],
   outcome: ReadOutcome,
   readError: { kind: string; message: string } | undefined,
   log: Logger,
@@ -288,7 +303,7 @@ async function commitState(
     const stale = prev.lastCycleAt !== undefined && prev.lastCycleAt >= cycleIso;
     const { state, alerts } = stale
       ? { state: prev, alerts: [] as Alert[] }
-      : evaluate(config, prev, margins, outcome, readError, accountName, input.cycleTime, nowMs);
+      : evaluate(config, prev, pools, outcome, readError, accountName, input.cycleTime, nowMs);
     if (stale) log.info("cycle already applied; state unchanged", { cycleTime: cycleIso, stored: prev.lastCycleAt });
 
     const outbox: Record<string, PendingAlert> = { ...state.outbox };
@@ -328,7 +343,7 @@ async function commitState(
 function evaluate(
   config: MonitorConfig,
   prev: AccountState,
-  margins: readonly AssetMargin[],
+  pools: readonly AssessedPool[],
   outcome: ReadOutcome,
   readError: { kind: string; message: string } | undefined,
   account: string,
@@ -349,38 +364,88 @@ function evaluate(
       at,
     });
   }
-  const assets: Record<string, AssetAlertState> = { ...prev.assets };
+  const next: Record<string, PoolAlertState> = { ...prev.pools };
   if (outcome.ok) {
     const policy = policyOf(config);
-    const byAsset = new Map(margins.map((m) => [m.asset, m]));
-    // Assets that disappeared from the account (closed out, balance moved) count as ratio 0.
-    const names = new Set([...Object.keys(prev.assets), ...byAsset.keys()]);
-    for (const asset of [...names].sort()) {
-      const margin = byAsset.get(asset);
-      const ratio = margin?.ratio ?? 0;
-      const decision = decideAsset(prev.assets[asset], ratio, nowMs, policy);
-      if (decision.next.level === OK_LEVEL && !margin) delete assets[asset];
-      else assets[asset] = decision.next;
+    const byId = new Map(pools.map((p) => [p.id, p]));
+    // Pools that disappeared (position closed, balance moved) count as ratio 0, no liquidation price.
+    const ids = new Set([...Object.keys(prev.pools), ...byId.keys()]);
+    for (const id of [...ids].sort()) {
+      const pool = byId.get(id);
+      const decision = decidePool(
+        prev.pools[id],
+        { ratio: pool?.ratio ?? 0, distance: pool?.distance ?? null },
+        nowMs,
+        policy,
+      );
+      const label = pool?.label ?? prev.pools[id]?.label;
+      if (decision.next.level === OK_LEVEL && !pool) delete next[id];
+      else next[id] = { ...decision.next, ...(label ? { label } : {}) };
       if (decision.notice) {
-        alerts.push({
-          type: "margin",
-          id: `${at}#${account}#${asset}#${decision.notice}`,
-          account,
-          asset,
-          notice: decision.notice,
-          level: decision.next.level,
-          previousLevel: decision.previousLevel,
-          ratio: Number.isFinite(ratio) ? ratio : null,
-          maintMargin: margin?.balance.maintMargin ?? "0",
-          marginBalance: margin?.balance.marginBalance ?? "0",
-          at,
-        });
+        alerts.push(
+          marginAlert(config, { account, at, id, pool, label, notice: decision.notice, ...decision.next }, decision),
+        );
       }
     }
   }
   return {
-    state: { ...prev, lastCycleAt: at, assets, health: health.next },
+    state: { ...prev, lastCycleAt: at, pools: next, health: health.next },
     alerts,
+  };
+}
+
+/** The alert for a pool's change: every figure a person needs to act, taken from this read. */
+function marginAlert(
+  config: MonitorConfig,
+  change: {
+    account: string;
+    at: string;
+    id: string;
+    pool: AssessedPool | undefined;
+    label: string | undefined;
+    notice: NonNullable<ReturnType<typeof decidePool>["notice"]>;
+    level: string;
+  },
+  decision: ReturnType<typeof decidePool>,
+): MarginAlert {
+  const { pool, id, level } = change;
+  const isolated = pool ? pool.kind === "isolated" : id.includes("#");
+  const target = config.alertLevels[0]?.ratio;
+  const toAdd =
+    pool && level !== OK_LEVEL && target !== undefined
+      ? marginToAdd(pool.requirement, pool.collateral, target)
+      : undefined;
+  const near = pool?.nearest;
+  return {
+    type: "margin",
+    id: `${change.at}#${change.account}#${id}#${change.notice}`,
+    account: change.account,
+    pool: id,
+    // A pool that is gone (position closed) keeps the label it had in the state.
+    poolLabel: change.label ?? (isolated ? `${id.replace("#", " ")} isolated` : `${id} cross`),
+    poolKind: isolated ? "isolated" : "cross",
+    asset: pool?.asset ?? (isolated ? (/^(.+)USD_/.exec(id)?.[1] ?? id) : id),
+    notice: change.notice,
+    level,
+    previousLevel: decision.previousLevel,
+    ratio: pool ? (Number.isFinite(pool.ratio) ? pool.ratio : null) : 0,
+    distance: pool?.distance ?? null,
+    ratioLevel: pool?.ratioLevel ?? OK_LEVEL,
+    distanceLevel: pool?.distanceLevel ?? OK_LEVEL,
+    requirement: pool?.requirement ?? "0",
+    collateral: pool?.collateral ?? "0",
+    ...(near?.markPrice !== undefined && near.liquidationPrice !== undefined
+      ? {
+          nearest: {
+            symbol: near.symbol,
+            side: near.side,
+            markPrice: near.markPrice,
+            liquidationPrice: near.liquidationPrice,
+          },
+        }
+      : {}),
+    ...(toAdd !== undefined && target !== undefined ? { marginToAdd: toAdd, targetRatio: target } : {}),
+    at: change.at,
   };
 }
 
@@ -397,7 +462,9 @@ async function publishAll(
       alertId: alert.id,
       type: alert.type,
       notice: alert.notice,
-      ...(alert.type === "margin" ? { asset: alert.asset, ratio: alert.ratio, alertLevel: alert.level } : {}),
+      ...(alert.type === "margin"
+        ? { pool: alert.pool, ratio: alert.ratio, distance: alert.distance, alertLevel: alert.level }
+        : {}),
     };
     try {
       await deps.publisher.publish(alert);

@@ -118,6 +118,15 @@ export class BinanceResponseFormatError extends BinanceError {
   readonly retryable = true;
 }
 
+/**
+ * `/account` and `/positionRisk` disagree about the open positions (a trade landed between the
+ * two calls, or one of them is stale). Reading both again usually settles it.
+ */
+export class PositionsMismatchError extends BinanceError {
+  readonly kind = "binance-positions-mismatch";
+  readonly retryable = true;
+}
+
 /** Any other 4xx with a Binance error code we do not handle specially. */
 export class BinanceRequestError extends BinanceError {
   readonly kind = "binance-request";

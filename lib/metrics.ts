@@ -26,31 +26,34 @@ function emf(timestamp: number, dimensions: string[][], metrics: { Name: string;
 
 const plotted = (ratio: number) => (Number.isFinite(ratio) ? Math.min(ratio, RATIO_CEILING) : RATIO_CEILING);
 
-/** EMF documents for one cycle: none, one worst ratio per account, or one ratio per account and asset. */
+/**
+ * EMF documents for one cycle: none, one worst ratio per account, or one per account and margin
+ * asset (the worst among the asset's pools: the cross pool and each isolated position, so an
+ * isolated position near liquidation shows). Only pools that hold margin count: a ratio of 0 would
+ * only add a $0.30 metric that stays flat.
+ */
 export function cycleMetrics(summary: CycleSummary, options: { ratioMetrics: RatioMetrics; timestamp: number }): Emf[] {
   const out: Emf[] = [];
   if (options.ratioMetrics === "off") return out;
   for (const account of summary.accounts) {
-    // Only assets that hold margin: a balance without positions has ratio 0 and would only
-    // add a $0.30 metric that stays flat at zero.
-    const held = account.margins.filter((a) => a.ratio > 0);
-    if (held.length === 0) continue;
+    const worst = new Map<string, number>();
+    for (const p of account.pools) if (p.ratio > 0) worst.set(p.asset, Math.max(worst.get(p.asset) ?? 0, p.ratio));
+    if (worst.size === 0) continue;
     if (options.ratioMetrics === "worst") {
-      const worst = Math.max(...held.map((m) => plotted(m.ratio)));
       out.push(
         emf(options.timestamp, [["Account"]], [{ Name: "MarginRatio", Unit: "None" }], {
           Account: account.account,
-          MarginRatio: worst,
+          MarginRatio: plotted(Math.max(...worst.values())),
         }),
       );
       continue;
     }
-    for (const m of held) {
+    for (const [asset, ratio] of worst) {
       out.push(
         emf(options.timestamp, [["Account", "Asset"]], [{ Name: "MarginRatio", Unit: "None" }], {
           Account: account.account,
-          Asset: m.asset,
-          MarginRatio: plotted(m.ratio),
+          Asset: asset,
+          MarginRatio: plotted(ratio),
         }),
       );
     }

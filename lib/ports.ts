@@ -3,7 +3,7 @@
  * implements each, and tests hand in their own.
  */
 
-import type { AssetAlertState, HealthState } from "./alert-policy.js";
+import type { HealthState, PoolAlertState } from "./alert-policy.js";
 import type { Alert } from "./alerts.js";
 import type { AccountRead } from "./binance/client.js";
 import type { ApiCredentials } from "./credentials.js";
@@ -33,7 +33,8 @@ export interface AccountState {
   /** Optimistic-lock version; every write increments it. 0 = never written. */
   readonly version: number;
   readonly lastCycleAt?: string;
-  readonly assets: Readonly<Record<string, AssetAlertState>>;
+  /** Alert state per margin pool id (a cross pool's id is its asset, as before pools existed). */
+  readonly pools: Readonly<Record<string, PoolAlertState>>;
   readonly health: HealthState;
   readonly outbox: Readonly<Record<string, PendingAlert>>;
 }

@@ -1,16 +1,58 @@
 /**
- * A snapshot: what one cycle read for one account, with the raw decimal strings from Binance,
- * the computed ratio and the instantaneous level (thresholds only, no hysteresis) per asset.
+ * A snapshot: what one cycle read for one account. Binance's raw decimal strings for every asset
+ * and open position, and each margin pool's ratio, distance to liquidation and instantaneous
+ * level (thresholds only, no hysteresis).
  */
-import type { AssetDecimalField } from "./binance/account.js";
+import type { AssetBalance, AssetDecimalField } from "./binance/account.js";
 import { ASSET_DECIMAL_FIELDS } from "./binance/account.js";
-import type { AssetMargin } from "./margin.js";
+import type { AssessedPool, PoolKind } from "./risk/pools.js";
+import type { OpenPosition } from "./risk/positions.js";
 
 export interface AssetSnapshot {
   readonly asset: string;
   readonly raw: Readonly<Partial<Record<AssetDecimalField, string>>>;
-  /** null when marginBalance <= 0 with maintenance margin held (beyond every level). */
+  /**
+   * The asset's cross pool ratio (before pools: maintMargin / marginBalance, the same figure for
+   * an all-cross account). null when collateral <= 0 with a requirement (beyond every level).
+   */
   readonly marginRatio: number | null;
+  readonly level: string;
+}
+
+/** Fields kept for each open position, all Binance's raw strings; the stored order never changes. */
+export const POSITION_FIELDS = [
+  "symbol",
+  "positionSide",
+  "marginType",
+  "positionAmt",
+  "entryPrice",
+  "markPrice",
+  "liquidationPrice",
+  "maintMargin",
+  "unrealizedProfit",
+  "isolatedWallet",
+  "isolatedMargin",
+  "leverage",
+] as const;
+
+export type PositionSnapshot = {
+  readonly symbol: string;
+  readonly positionSide: string;
+  readonly marginType: string;
+  readonly positionAmt: string;
+} & { readonly [K in (typeof POSITION_FIELDS)[number]]?: string };
+
+export interface PoolSnapshot {
+  readonly id: string;
+  readonly kind: PoolKind;
+  readonly asset: string;
+  readonly label: string;
+  readonly requirement: string;
+  readonly collateral: string;
+  /** null: collateral <= 0 with a requirement. */
+  readonly ratio: number | null;
+  /** null: no liquidation price in the pool. */
+  readonly distance: number | null;
   readonly level: string;
 }
 
@@ -20,34 +62,74 @@ export interface Snapshot {
   readonly takenAt: string;
   readonly fetchedAt: string;
   readonly assets: readonly AssetSnapshot[];
+  /** Margin pools; snapshots written before pools existed have none (their assets carry the ratios). */
+  readonly pools: readonly PoolSnapshot[];
+  readonly positions: readonly PositionSnapshot[];
   readonly openPositions: number;
   readonly usedWeight?: number;
   /** TTL, seconds since epoch. */
   readonly expiresAt: number;
 }
 
+export function positionSnapshot(p: OpenPosition): PositionSnapshot {
+  const out: Record<string, string> = {};
+  for (const field of POSITION_FIELDS) {
+    const value = p[field];
+    if (value !== undefined) out[field] = value;
+  }
+  return out as PositionSnapshot;
+}
+
+export function poolSnapshot(p: AssessedPool): PoolSnapshot {
+  return {
+    id: p.id,
+    kind: p.kind,
+    asset: p.asset,
+    label: p.label,
+    requirement: p.requirement,
+    collateral: p.collateral,
+    ratio: Number.isFinite(p.ratio) ? p.ratio : null,
+    distance: p.distance,
+    level: p.level,
+  };
+}
+
 export function buildSnapshot(input: {
   account: string;
   takenAt: Date;
   fetchedAt: Date;
-  margins: readonly AssetMargin[];
-  openPositions: number;
+  balances: readonly AssetBalance[];
+  pools: readonly AssessedPool[];
+  positions: readonly OpenPosition[];
   usedWeight?: number;
   ttlDays: number;
 }): Snapshot {
+  const crossPools = new Map(input.pools.filter((p) => p.kind === "cross").map((p) => [p.asset, p]));
+  const assets: AssetSnapshot[] = [];
+  for (const balance of input.balances) {
+    const cross = crossPools.get(balance.asset);
+    // Only assets that make a pool: Binance lists every COIN-M asset, most of them all zeros.
+    if (!cross) continue;
+    const raw: Partial<Record<AssetDecimalField, string>> = {};
+    for (const field of ASSET_DECIMAL_FIELDS) {
+      const value = balance[field];
+      if (value !== undefined) raw[field] = value;
+    }
+    assets.push({
+      asset: balance.asset,
+      raw,
+      marginRatio: Number.isFinite(cross.ratio) ? cross.ratio : null,
+      level: cross.level,
+    });
+  }
   return {
     account: input.account,
     takenAt: input.takenAt.toISOString(),
     fetchedAt: input.fetchedAt.toISOString(),
-    assets: input.margins.map((m) => {
-      const raw: Partial<Record<AssetDecimalField, string>> = {};
-      for (const field of ASSET_DECIMAL_FIELDS) {
-        const value = m.balance[field];
-        if (value !== undefined) raw[field] = value;
-      }
-      return { asset: m.asset, raw, marginRatio: Number.isFinite(m.ratio) ? m.ratio : null, level: m.level };
-    }),
-    openPositions: input.openPositions,
+    assets,
+    pools: input.pools.map(poolSnapshot),
+    positions: input.positions.map(positionSnapshot),
+    openPositions: input.positions.length,
     ...(input.usedWeight !== undefined ? { usedWeight: input.usedWeight } : {}),
     expiresAt: Math.floor(input.takenAt.getTime() / 1000) + input.ttlDays * 86_400,
   };

@@ -29,6 +29,11 @@ export interface ExchangeOptions {
   readonly keys: readonly ExchangeKey[];
   /** Body for each key's account call; called on every valid request. */
   readonly account: (apiKey: string, callIndex: number) => string;
+  /**
+   * Body for each key's positionRisk call. @default derived from the account body of the same
+   * call index: every open position cross, marked at its entry price, with no liquidation price.
+   */
+  readonly positionRisk?: (apiKey: string, callIndex: number) => string;
   /** Added to the exchange clock, to simulate a skewed client. @default 0 */
   readonly clockOffsetMs?: number;
   /** Delay before each reply. @default 0 */
@@ -46,7 +51,38 @@ export interface RecordedRequest {
   readonly at: number;
 }
 
-const WEIGHTS: Record<string, number> = { "/dapi/v1/account": 5, "/dapi/v1/time": 1 };
+const WEIGHTS: Record<string, number> = { "/dapi/v1/account": 5, "/dapi/v1/positionRisk": 1, "/dapi/v1/time": 1 };
+
+/** positionRisk rows consistent with an account body's positions (all cross, no liquidation price). */
+export function positionRiskFromAccount(accountBody: string): string {
+  let positions: unknown[] = [];
+  try {
+    const parsed = JSON.parse(accountBody) as { positions?: unknown };
+    if (Array.isArray(parsed.positions)) positions = parsed.positions;
+  } catch {
+    // A deliberately malformed account body: its positionRisk is simply empty.
+  }
+  const rows = positions.map((entry) => {
+    const p = entry as Record<string, unknown>;
+    return {
+      symbol: p.symbol,
+      positionAmt: p.positionAmt,
+      entryPrice: p.entryPrice ?? "0",
+      breakEvenPrice: p.breakEvenPrice ?? p.entryPrice ?? "0",
+      markPrice: p.entryPrice ?? "0",
+      unRealizedProfit: p.unrealizedProfit ?? "0",
+      liquidationPrice: "0",
+      leverage: p.leverage ?? "20",
+      maxQty: p.maxQty ?? "50",
+      marginType: p.isolated === true ? "isolated" : "cross",
+      isolatedMargin: "0.00000000",
+      isAutoAddMargin: "false",
+      positionSide: p.positionSide ?? "BOTH",
+      updateTime: p.updateTime ?? 0,
+    };
+  });
+  return JSON.stringify(rows);
+}
 
 export class LoopbackExchange extends LoopbackService {
   private readonly verifiers = new Map<string, (payload: string, signature: string) => boolean>();
@@ -204,8 +240,16 @@ export class LoopbackExchange extends LoopbackService {
     }
     if (!valid) return reply(400, { code: -1022, msg: "Signature for this request is not valid." });
 
-    const index = this.calls.get(apiKey) ?? 0;
-    this.calls.set(apiKey, index + 1);
+    // Counted per key and path: a cycle calls both endpoints, and scenarios index by cycle.
+    const counter = `${apiKey} ${path}`;
+    const index = this.calls.get(counter) ?? 0;
+    this.calls.set(counter, index + 1);
+    if (path === "/dapi/v1/positionRisk") {
+      const body = this.options.positionRisk
+        ? this.options.positionRisk(apiKey, index)
+        : positionRiskFromAccount(this.options.account(apiKey, index));
+      return reply(200, body);
+    }
     return reply(200, this.options.account(apiKey, index));
   }
 }

@@ -5,7 +5,6 @@
  */
 import { extname } from "node:path";
 import type { AlertLevel } from "../../lib/config.js";
-import { formatPercent } from "../../lib/decimal.js";
 import { renderTerminalChart } from "../../lib/history/chart-terminal.js";
 import { csvHeader, csvRows } from "../../lib/history/csv.js";
 import { Downsampler } from "../../lib/history/downsample.js";
@@ -17,6 +16,7 @@ import { renderPlotPng } from "../../lib/history/plot-png.js";
 import { parseInstant } from "../../lib/history/range.js";
 import { readSnapshotPages } from "../../lib/history/read.js";
 import { TableFormatter } from "../../lib/history/table.js";
+import { formatPercent } from "../../lib/risk/decimal.js";
 import type { Snapshot } from "../../lib/snapshot.js";
 import { parseOptions } from "../args.js";
 import {

@@ -1,6 +1,6 @@
 /**
- * CloudWatch dashboard: every account's margin ratio against the alert levels, plus the monitor's
- * own health. The ratios come from the monitor's "margin" log lines through Logs Insights widgets,
+ * CloudWatch dashboard: every account's margin pools against the alert levels, plus the monitor's
+ * own health. The ratios come from the monitor's "margin pool" log lines through Logs Insights widgets,
  * so the dashboard needs no custom metric ($0.30 a month each) and costs nothing at rest; a query
  * runs (at $0.005 per GB scanned) only while someone has the dashboard open. When MarginRatio
  * metrics are switched on ("ratioMetrics"), a metric graph of them is added, with the levels drawn.
@@ -49,21 +49,21 @@ export function marginRatioSearch(periodSeconds: number, ratioMetrics: RatioMetr
 }
 
 /**
- * Logs Insights queries over the "margin" lines the cycle logs per account and asset (fields
- * account, asset, ratio, alertLevel). A line chart takes one series per query, so the chart shows
- * the worst ratio over all accounts and the table each account's latest per asset.
+ * Logs Insights queries over the "margin pool" lines the cycle logs per account and pool (fields
+ * account, pool, ratio, distance, alertLevel). A line chart takes one series per query, so the
+ * chart shows the worst ratio over all accounts and pools, and the table each pool's latest.
  */
 export function marginLogQueries(periodSeconds: number): { worst: string[]; latest: string[] } {
   return {
     worst: [
       "fields ratio",
-      'filter message = "margin" and ispresent(ratio)',
+      'filter message = "margin pool" and ispresent(ratio)',
       `stats max(ratio) as worstRatio by bin(${periodSeconds}s)`,
     ],
     latest: [
       "fields ratio",
-      'filter message = "margin"',
-      "stats latest(ratio) as ratio, latest(alertLevel) as level, max(ratio) as highest by account, asset",
+      'filter message = "margin pool"',
+      "stats latest(ratio) as ratio, latest(distance) as distance, latest(alertLevel) as level, max(ratio) as highest by account, pool",
       "sort ratio desc",
     ],
   };
@@ -95,7 +95,7 @@ export class MarginDashboard extends Construct {
           height: 8,
         }),
         new LogQueryWidget({
-          title: "Margin ratio by account and asset (latest and highest in the range)",
+          title: "Margin pools by account: ratio, distance to liquidation, level (latest; highest ratio in the range)",
           logGroupNames,
           queryLines: queries.latest,
           view: LogQueryVisualizationType.TABLE,

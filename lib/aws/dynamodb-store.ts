@@ -16,12 +16,19 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import type { AssetAlertState, HealthState } from "../alert-policy.js";
+import type { HealthState, PoolAlertState } from "../alert-policy.js";
 import { HEALTHY } from "../alert-policy.js";
+import { upgradePendingAlert } from "../alert-upgrade.js";
 import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../binance/account.js";
 import { StateConflictError } from "../errors.js";
 import type { AccountState, AlertStateStore, PendingAlert, SnapshotStore } from "../ports.js";
-import type { AssetSnapshot, Snapshot } from "../snapshot.js";
+import {
+  type AssetSnapshot,
+  POSITION_FIELDS,
+  type PoolSnapshot,
+  type PositionSnapshot,
+  type Snapshot,
+} from "../snapshot.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -42,21 +49,52 @@ function num(item: Item, name: string): number | undefined {
 }
 
 /**
- * Snapshot layout version 1. Each asset's raw decimals are one comma-joined string in the order
- * of ASSET_DECIMAL_FIELDS (an absent field is an empty slot): eleven attribute names per asset
- * would double the item, which then costs two write units and twice the bytes `history` reads.
- * Decimal strings never contain commas. New fields may only be appended to the order.
+ * Snapshot layout version 2 (version 1 had no `pools` or `positions`, and still reads). Each
+ * asset's raw decimals are one comma-joined string in the order of ASSET_DECIMAL_FIELDS, and each
+ * position's in the order of POSITION_FIELDS (an absent field is an empty slot): an attribute
+ * name per field would double the item, which then costs two write units and twice the bytes
+ * `history` reads. Decimal strings and symbols never contain commas. New fields may only be
+ * appended to an order. Pools: id -> {q requirement, c collateral, r ratio, x distance, l level, n label}.
  */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
+
+const joinFields = (fields: readonly string[], values: Readonly<Record<string, string | undefined>>) =>
+  fields.map((field) => values[field] ?? "").join(",");
+
+function splitFields<F extends string>(fields: readonly F[], joined: string | undefined): Partial<Record<F, string>> {
+  const out: Partial<Record<F, string>> = {};
+  if (joined === undefined) return out;
+  const values = joined.split(",");
+  fields.forEach((field, i) => {
+    const value = values[i];
+    if (value) out[field] = value;
+  });
+  return out;
+}
+
+const numberOrNull = (value: number | null): AttributeValue => (value === null ? { NULL: true } : N(value));
 
 export function snapshotToItem(snapshot: Snapshot): Item {
   const assets: Record<string, AttributeValue> = {};
   for (const a of snapshot.assets) {
     assets[a.asset] = {
       M: {
-        d: S(ASSET_DECIMAL_FIELDS.map((field) => a.raw[field] ?? "").join(",")),
+        d: S(joinFields(ASSET_DECIMAL_FIELDS, a.raw)),
         r: a.marginRatio === null ? { NULL: true } : N(a.marginRatio),
         l: S(a.level),
+      },
+    };
+  }
+  const pools: Record<string, AttributeValue> = {};
+  for (const p of snapshot.pools) {
+    pools[p.id] = {
+      M: {
+        n: S(p.label),
+        q: S(p.requirement),
+        c: S(p.collateral),
+        r: numberOrNull(p.ratio),
+        x: numberOrNull(p.distance),
+        l: S(p.level),
       },
     };
   }
@@ -67,21 +105,51 @@ export function snapshotToItem(snapshot: Snapshot): Item {
     fmt: N(SNAPSHOT_FORMAT),
     fetchedAt: S(snapshot.fetchedAt),
     assets: { M: assets },
+    pools: { M: pools },
+    ...(snapshot.positions.length > 0
+      ? { positions: { L: snapshot.positions.map((p) => S(joinFields(POSITION_FIELDS, p))) } }
+      : {}),
     openPositions: N(snapshot.openPositions),
     ...(snapshot.usedWeight !== undefined ? { usedWeight: N(snapshot.usedWeight) } : {}),
     expiresAt: N(snapshot.expiresAt),
   };
 }
 
-function rawDecimals(joined: string | undefined): Partial<Record<AssetDecimalField, string>> {
-  const raw: Partial<Record<AssetDecimalField, string>> = {};
-  if (joined === undefined) return raw;
-  const values = joined.split(",");
-  ASSET_DECIMAL_FIELDS.forEach((field, i) => {
-    const value = values[i];
-    if (value) raw[field] = value;
-  });
-  return raw;
+const rawDecimals = (joined: string | undefined): Partial<Record<AssetDecimalField, string>> =>
+  splitFields(ASSET_DECIMAL_FIELDS, joined);
+
+function nullableNumber(value: AttributeValue | undefined): number | null {
+  return value?.N === undefined ? null : Number(value.N);
+}
+
+function poolsOf(item: Item): PoolSnapshot[] {
+  const attr = item.pools && "M" in item.pools ? (item.pools.M ?? {}) : {};
+  return Object.entries(attr)
+    .map(([id, value]): PoolSnapshot => {
+      const m = value.M ?? {};
+      const isolated = id.includes("#");
+      const asset = isolated ? (/^(.+)USD_/.exec(id)?.[1] ?? id) : id;
+      return {
+        id,
+        kind: isolated ? "isolated" : "cross",
+        asset,
+        label: m.n?.S ?? (isolated ? `${id} isolated` : `${id} cross`),
+        requirement: m.q?.S ?? "0",
+        collateral: m.c?.S ?? "0",
+        ratio: nullableNumber(m.r),
+        distance: nullableNumber(m.x),
+        level: m.l?.S ?? "ok",
+      };
+    })
+    .sort(
+      (a, b) =>
+        a.asset.localeCompare(b.asset) || (a.kind === b.kind ? a.id.localeCompare(b.id) : a.kind === "cross" ? -1 : 1),
+    );
+}
+
+function positionsOf(item: Item): PositionSnapshot[] {
+  const list = item.positions && "L" in item.positions ? (item.positions.L ?? []) : [];
+  return list.map((v) => splitFields(POSITION_FIELDS, v.S) as PositionSnapshot);
 }
 
 export function itemToSnapshot(item: Item): Snapshot {
@@ -104,13 +172,15 @@ export function itemToSnapshot(item: Item): Snapshot {
     takenAt: (str(item, "sk") ?? "").slice(snapshotKey("").length),
     fetchedAt: str(item, "fetchedAt") ?? "",
     assets,
+    pools: poolsOf(item),
+    positions: positionsOf(item),
     openPositions: num(item, "openPositions") ?? 0,
     ...(usedWeight !== undefined ? { usedWeight } : {}),
     expiresAt: num(item, "expiresAt") ?? 0,
   };
 }
 
-const EMPTY_STATE: AccountState = { version: 0, assets: {}, health: HEALTHY, outbox: {} };
+const EMPTY_STATE: AccountState = { version: 0, pools: {}, health: HEALTHY, outbox: {} };
 
 function parseJson<T>(text: string | undefined, fallback: T): T {
   if (text === undefined) return fallback;
@@ -166,14 +236,16 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
     const outbox: Record<string, PendingAlert> = {};
     const outboxAttr = item.outbox && "M" in item.outbox ? (item.outbox.M ?? {}) : {};
     for (const [id, v] of Object.entries(outboxAttr)) {
-      const pending = parseJson<PendingAlert | undefined>(v.S, undefined);
+      const pending = upgradePendingAlert(parseJson<unknown>(v.S, undefined));
       if (pending) outbox[id] = pending;
     }
     const lastCycleAt = str(item, "lastCycleAt");
     return {
       version: num(item, "version") ?? 0,
       ...(lastCycleAt ? { lastCycleAt } : {}),
-      assets: parseJson<Record<string, AssetAlertState>>(str(item, "assets"), {}),
+      // Stored under "assets" since before pools: a cross pool's id is its asset, so an upgraded
+      // monitor carries each asset's level over to its cross pool without a spurious alert.
+      pools: parseJson<Record<string, PoolAlertState>>(str(item, "assets"), {}),
       health: parseJson<HealthState>(str(item, "health"), HEALTHY),
       outbox,
     };
@@ -191,7 +263,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
             sk: S(STATE_KEY),
             version: N(state.version),
             ...(state.lastCycleAt ? { lastCycleAt: S(state.lastCycleAt) } : {}),
-            assets: S(JSON.stringify(state.assets)),
+            assets: S(JSON.stringify(state.pools)),
             health: S(JSON.stringify(state.health)),
             outbox: { M: outbox },
           },

@@ -2,8 +2,10 @@
  * The `GET /dapi/v1/account` response, checked at the boundary. Balances stay as Binance's raw
  * decimal strings; only their shape is verified here.
  */
-import { parseDecimal } from "../decimal.js";
+
 import { BinanceResponseFormatError } from "../errors.js";
+import { parseDecimal } from "../risk/decimal.js";
+import { notJsonDetail, type PositionSide, positionSide, decimalField as readDecimal } from "./fields.js";
 
 /** Fields kept from each asset entry, all raw decimal strings. */
 export const ASSET_DECIMAL_FIELDS = [
@@ -29,15 +31,36 @@ export type AssetBalance = { readonly asset: string; readonly updateTime?: numbe
   readonly [K in AssetDecimalField]?: string;
 } & { readonly walletBalance: string; readonly marginBalance: string; readonly maintMargin: string };
 
+/**
+ * An open position as `/dapi/v1/account` lists it. It is the only source of a position's
+ * maintenance margin (positionRisk does not carry it) and says whether the position is isolated.
+ */
+export interface AccountPosition {
+  readonly symbol: string;
+  /** "BOTH" in one-way mode; "LONG" or "SHORT" in hedge mode. */
+  readonly positionSide: PositionSide;
+  readonly positionAmt: string;
+  readonly maintMargin: string;
+  readonly unrealizedProfit: string;
+  readonly isolated: boolean;
+  readonly entryPrice?: string;
+  readonly leverage?: string;
+  /** Not in Binance's COIN-M example; present on some live responses. */
+  readonly isolatedWallet?: string;
+}
+
 export interface AccountInfo {
   readonly assets: readonly AssetBalance[];
-  /** Positions with a non-zero amount; kept as a count to keep snapshots small. */
+  /** Positions with a non-zero amount. */
+  readonly positions: readonly AccountPosition[];
   readonly openPositions: number;
   readonly canTrade?: boolean;
   readonly updateTime?: number;
 }
 
 const ASSET_NAME = /^[A-Z0-9]{1,20}$/;
+/** COIN-M symbols: BTCUSD_PERP, ETHUSD_261225. */
+export const SYMBOL = /^[A-Z0-9]{1,20}USD_[A-Z0-9]{1,12}$/;
 
 function bad(detail: string): never {
   throw new BinanceResponseFormatError(`Binance account response is malformed: ${detail}`);
@@ -49,8 +72,7 @@ export function parseAccountResponse(body: string): AccountInfo {
   try {
     raw = JSON.parse(body);
   } catch {
-    const looksHtml = /^\s*</.test(body);
-    bad(looksHtml ? "got an HTML page instead of JSON" : `body is not valid JSON (${body.length} bytes)`);
+    bad(notJsonDetail(body));
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) bad("top level is not an object");
   const obj = raw as Record<string, unknown>;
@@ -74,16 +96,45 @@ export function parseAccountResponse(body: string): AccountInfo {
     if (typeof a.updateTime === "number" && Number.isFinite(a.updateTime)) out.updateTime = a.updateTime;
     return out as AssetBalance;
   });
-  const positions = Array.isArray(obj.positions) ? obj.positions : [];
-  const openPositions = positions.filter((p: unknown) => {
-    const amt = typeof p === "object" && p !== null ? (p as Record<string, unknown>).positionAmt : undefined;
-    const d = typeof amt === "string" ? parseDecimal(amt) : undefined;
-    return d !== undefined && d.units !== 0n;
-  }).length;
+  if (obj.positions !== undefined && !Array.isArray(obj.positions)) bad('"positions" is not an array');
+  const positions = parsePositions(Array.isArray(obj.positions) ? obj.positions : []);
   return {
     assets,
-    openPositions,
+    positions,
+    openPositions: positions.length,
     ...(typeof obj.canTrade === "boolean" ? { canTrade: obj.canTrade } : {}),
     ...(typeof obj.updateTime === "number" ? { updateTime: obj.updateTime } : {}),
   };
+}
+
+/** Open positions only: Binance lists every symbol the account has touched, most of them at zero. */
+function parsePositions(rows: readonly unknown[]): AccountPosition[] {
+  const out: AccountPosition[] = [];
+  rows.forEach((entry, i) => {
+    if (typeof entry !== "object" || entry === null) bad(`positions[${i}] is not an object`);
+    const p = entry as Record<string, unknown>;
+    const field = (name: string, where: string, required: boolean) => readDecimal(p, name, where, required, bad);
+    const amount = field("positionAmt", `positions[${i}]`, false);
+    if (amount === undefined || parseDecimal(amount)?.units === 0n) return;
+    if (typeof p.symbol !== "string" || !SYMBOL.test(p.symbol)) bad(`positions[${i}].symbol is missing or invalid`);
+    const where = `positions[${i}] (${p.symbol})`;
+    const side = positionSide(p.positionSide, where, bad);
+    if (typeof p.isolated !== "boolean") bad(`${where}.isolated is missing or not a boolean`);
+    const entryPrice = field("entryPrice", where, false);
+    const leverage = field("leverage", where, false);
+    const isolatedWallet = field("isolatedWallet", where, false);
+    out.push({
+      symbol: p.symbol,
+      positionSide: side,
+      positionAmt: amount,
+      // Without its maintenance margin an open position's risk cannot be told: that is an error.
+      maintMargin: field("maintMargin", where, true) as string,
+      unrealizedProfit: field("unrealizedProfit", where, false) ?? "0",
+      isolated: p.isolated,
+      ...(entryPrice !== undefined ? { entryPrice } : {}),
+      ...(leverage !== undefined ? { leverage } : {}),
+      ...(isolatedWallet !== undefined ? { isolatedWallet } : {}),
+    });
+  });
+  return out;
 }

@@ -16,17 +16,27 @@ import {
   BinanceRestrictedLocationError,
   BinanceSignatureError,
   BinanceUnavailableError,
+  PositionsMismatchError,
   WeightBudgetExceededError,
 } from "../errors.js";
 import type { Logger } from "../log.js";
+import { joinPositions, type OpenPosition } from "../risk/positions.js";
 import { type AccountInfo, parseAccountResponse } from "./account.js";
+import { parsePositionRiskResponse } from "./position-risk.js";
 import type { WeightGovernor } from "./weight-governor.js";
 
 export const ACCOUNT_PATH = "/dapi/v1/account";
+export const POSITION_RISK_PATH = "/dapi/v1/positionRisk";
 export const TIME_PATH = "/dapi/v1/time";
 /** Documented request weight of GET /dapi/v1/account. */
 export const ACCOUNT_WEIGHT = 5;
+/** Documented request weight of GET /dapi/v1/positionRisk. */
+export const POSITION_RISK_WEIGHT = 1;
+/** One read of an account: both calls, reserved together so a read is never cut in half. */
+export const ACCOUNT_READ_WEIGHT = ACCOUNT_WEIGHT + POSITION_RISK_WEIGHT;
 const TIME_WEIGHT = 1;
+/** Reads of both views before a disagreement between them counts as a failed read. */
+const CONSISTENT_READ_ROUNDS = 2;
 
 export interface BinanceClientOptions {
   readonly baseUrl: string;
@@ -47,7 +57,15 @@ export interface BinanceClientOptions {
 
 export interface AccountRead {
   readonly account: AccountInfo;
+  /** Open positions from both views, joined (lib/risk/positions.ts). */
+  readonly positions: readonly OpenPosition[];
   readonly usedWeight?: number;
+  readonly attempts: number;
+}
+
+interface Fetched<T> {
+  readonly value: T;
+  readonly usedWeight: number | undefined;
   readonly attempts: number;
 }
 
@@ -120,20 +138,66 @@ export class BinanceClient {
   }
 
   /**
-   * Read the account. Retries 5xx, network failures, timeouts and malformed bodies with jittered
-   * backoff while `deadlineMs` allows; resyncs the clock once on -1021; honours Retry-After on 429.
+   * Read the account: `/account` then `/positionRisk`, joined into one list of open positions.
+   * Both calls' weight is reserved up front, so the governor defers a whole read, never half of
+   * one. A failure of either call fails the read (no half-truth snapshot); views that disagree
+   * (a trade between the calls) are read again once.
    */
   async getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<AccountRead> {
+    this.reserve(ACCOUNT_READ_WEIGHT);
+    let prepaid = true;
+    let attempts = 0;
+    for (let round = 1; ; round++) {
+      const account = await this.signedCall(ACCOUNT_PATH, ACCOUNT_WEIGHT, credentials, deadlineMs, log, {
+        parse: parseAccountResponse,
+        prepaid,
+      });
+      const risk = await this.signedCall(POSITION_RISK_PATH, POSITION_RISK_WEIGHT, credentials, deadlineMs, log, {
+        parse: parsePositionRiskResponse,
+        prepaid,
+      });
+      prepaid = false;
+      // A read is tried as often as its most-retried call was, per round.
+      attempts += Math.max(account.attempts, risk.attempts);
+      try {
+        return {
+          account: account.value,
+          positions: joinPositions(account.value, risk.value),
+          usedWeight: risk.usedWeight ?? account.usedWeight,
+          attempts,
+        };
+      } catch (err) {
+        if (!(err instanceof PositionsMismatchError) || round >= CONSISTENT_READ_ROUNDS) throw err;
+        log.warn("account and positionRisk disagree; reading both again", { error: err.message });
+        this.reserve(ACCOUNT_READ_WEIGHT);
+        prepaid = true;
+      }
+    }
+  }
+
+  /**
+   * One signed GET with the protocol's recovery: retries 5xx, network failures, timeouts and
+   * malformed bodies with jittered backoff while `deadlineMs` allows; resyncs the clock once on
+   * -1021; honours Retry-After on 429. `prepaid`: the first attempt's weight is already reserved.
+   */
+  private async signedCall<T>(
+    path: string,
+    weight: number,
+    credentials: ApiCredentials,
+    deadlineMs: number,
+    log: Logger,
+    options: { parse: (body: string) => T; prepaid: boolean },
+  ): Promise<Fetched<T>> {
     let resynced = false;
+    let prepaid = options.prepaid;
     let lastError: BinanceError | undefined;
     for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
       try {
-        const response = await this.signedGet(ACCOUNT_PATH, ACCOUNT_WEIGHT, credentials, deadlineMs);
+        const response = await this.signedGet(path, prepaid ? 0 : weight, credentials, deadlineMs);
+        prepaid = false;
         const usedWeight = this.recordWeight(response.headers);
-        log.debug("binance response", { path: ACCOUNT_PATH, status: response.status, usedWeight, attempt });
-        if (response.status === 200) {
-          return { account: parseAccountResponse(response.body), usedWeight, attempts: attempt };
-        }
+        log.debug("binance response", { path, status: response.status, usedWeight, attempt });
+        if (response.status === 200) return { value: options.parse(response.body), usedWeight, attempts: attempt };
         throw this.classify(response);
       } catch (err) {
         if (err instanceof BinanceClockSkewError && !resynced) {
@@ -149,6 +213,7 @@ export class BinanceClient {
         const remaining = deadlineMs - this.opts.now();
         if (attempt >= this.opts.maxAttempts || delay + 250 > remaining) break;
         log.warn("binance call failed, retrying", {
+          path,
           kind: err.kind,
           error: err.message,
           status: err.status,
@@ -182,20 +247,25 @@ export class BinanceClient {
     return this.offsetMs;
   }
 
+  /** Take `weight` from the governor, or defer: a paused IP (429/418) or a full minute. */
+  private reserve(weight: number): void {
+    if (this.governor.tryAcquire(weight)) return;
+    const until = this.governor.blockedUntilMs();
+    throw new WeightBudgetExceededError(
+      until
+        ? `Binance calls paused until ${new Date(until).toISOString()} (rate limit or IP ban)`
+        : "per-minute request weight budget reached; account deferred to the next cycle",
+    );
+  }
+
   private async signedGet(
     path: string,
     weight: number,
     credentials: ApiCredentials,
     deadlineMs: number,
   ): Promise<RawResponse> {
-    if (!this.governor.tryAcquire(weight)) {
-      const until = this.governor.blockedUntilMs();
-      throw new WeightBudgetExceededError(
-        until
-          ? `Binance calls paused until ${new Date(until).toISOString()} (rate limit or IP ban)`
-          : "per-minute request weight budget reached; account deferred to the next cycle",
-      );
-    }
+    // A paused IP stops every call, including ones whose weight was reserved before the pause.
+    if (weight > 0 || this.governor.blockedUntilMs() !== undefined) this.reserve(weight);
     const timestamp = Math.round(this.opts.now() + this.offsetMs);
     const query = `recvWindow=${this.opts.recvWindowMs}&timestamp=${timestamp}`;
     const signature = credentials.signer.sign(query);

@@ -2,7 +2,7 @@
  * The margin ratio as a character chart for the terminal: one trace per asset, the alert levels
  * as dashed lines labelled on the right, percent on the y axis and UTC times below.
  */
-import { formatPercent } from "../decimal.js";
+import { formatPercent } from "../risk/decimal.js";
 import type { PlotModel } from "./plot.js";
 import { timeTicks, yTicks } from "./plot.js";
 

@@ -1,5 +1,5 @@
 /** The plot as a self-contained HTML page with an inline SVG chart (no scripts, no network). */
-import { formatPercent } from "../decimal.js";
+import { formatPercent } from "../risk/decimal.js";
 import { levelColorHex, type PlotModel, SERIES_COLORS } from "./plot.js";
 
 export function escapeXml(text: string): string {

@@ -1,5 +1,5 @@
 /** The plot as a PNG: axes with labels, grid, dashed alert levels and one line per asset. */
-import { formatPercent } from "../decimal.js";
+import { formatPercent } from "../risk/decimal.js";
 import { levelColorHex, type PlotModel, SERIES_COLORS } from "./plot.js";
 import { encodePng, hexColor, Raster, textWidth } from "./png.js";
 

@@ -74,7 +74,7 @@ export function openAlerts(state: AccountState | undefined): OpenAlert[] {
       alerted: state.health.alerted,
     });
   }
-  for (const [asset, held] of Object.entries(state.assets).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [asset, held] of Object.entries(state.pools).sort(([a], [b]) => a.localeCompare(b))) {
     if (held.level === "ok") continue;
     alerts.push({
       kind: "held",
@@ -120,7 +120,7 @@ export function buildStatusReport(
           asset: a.asset,
           marginRatio: a.marginRatio,
           level: a.level,
-          held: r.state?.assets[a.asset]?.level ?? "ok",
+          held: r.state?.pools[a.asset]?.level ?? "ok",
         })),
         alerts: openAlerts(r.state),
       };

@@ -3,7 +3,7 @@
  * written as pages arrive, so column widths come from the first page (and never shrink); a
  * later value wider than its column pushes that row's cells right rather than being cut.
  */
-import { formatPercent } from "../decimal.js";
+import { formatPercent } from "../risk/decimal.js";
 import type { AssetSnapshot, Snapshot } from "../snapshot.js";
 import { formatTime } from "./range.js";
 

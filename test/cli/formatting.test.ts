@@ -397,7 +397,7 @@ describe("options and outputs", () => {
 describe("status report", () => {
   const state = (overrides: Partial<AccountState>): AccountState => ({
     version: 3,
-    assets: {},
+    pools: {},
     health: { consecutiveFailures: 0, alerted: false },
     outbox: {},
     ...overrides,
@@ -413,7 +413,7 @@ describe("status report", () => {
           account: "fresh",
           snapshot: fresh,
           state: state({
-            assets: {
+            pools: {
               BTC: { level: "warning", lastNotifiedAt: Date.parse("2026-10-03T23:40:00Z") },
               ETH: { level: "ok", lastNotifiedAt: 0 },
             },

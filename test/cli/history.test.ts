@@ -7,8 +7,8 @@ import { inflateSync } from "node:zlib";
 import type { MiddlewareStack } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHistoryCommand } from "../../bin/commands/history.js";
-import { formatPercent } from "../../lib/decimal.js";
 import { readSnapshotPages } from "../../lib/history/read.js";
+import { formatPercent } from "../../lib/risk/decimal.js";
 import { CaptureStream, CliWorld, run } from "./support/harness.js";
 import { fillSnapshots, makeSnapshot, series } from "./support/snapshots.js";
 

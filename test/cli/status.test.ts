@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStatusCommand } from "../../bin/commands/status.js";
 import type { MarginAlert } from "../../lib/alerts.js";
 import { DynamoDbStore } from "../../lib/aws/dynamodb-store.js";
-import { formatPercent } from "../../lib/decimal.js";
 import type { StatusReport } from "../../lib/history/status.js";
+import { formatPercent } from "../../lib/risk/decimal.js";
 import { CliWorld, run } from "./support/harness.js";
 import { fillSnapshots, makeSnapshot, series } from "./support/snapshots.js";
 
@@ -20,13 +20,19 @@ const pending: MarginAlert = {
   type: "margin",
   id: "main:BTC:2026-10-04T11:59:00.000Z:escalated",
   account: "main",
+  pool: "BTC",
+  poolLabel: "BTC cross",
+  poolKind: "cross",
   asset: "BTC",
   notice: "escalated",
   level: "critical",
   previousLevel: "warning",
   ratio: 0.8312,
-  maintMargin: "2.03000000",
-  marginBalance: "2.44000000",
+  distance: null,
+  ratioLevel: "critical",
+  distanceLevel: "ok",
+  requirement: "2.03000000",
+  collateral: "2.44000000",
   at: "2026-10-04T11:59:00.000Z",
 };
 
@@ -41,7 +47,7 @@ beforeAll(async () => {
     {
       version: 1,
       lastCycleAt: "2026-10-04T11:59:00.000Z",
-      assets: {
+      pools: {
         BTC: { level: "critical", lastNotifiedAt: Date.parse("2026-10-04T11:59:00Z") },
         ETH: { level: "ok", lastNotifiedAt: 0 },
       },
@@ -56,7 +62,7 @@ beforeAll(async () => {
     "desk-b",
     {
       version: 1,
-      assets: {},
+      pools: {},
       health: { consecutiveFailures: 4, alerted: true, lastErrorKind: "binance-unavailable" },
       outbox: {},
     },
@@ -118,7 +124,7 @@ describe("status", () => {
     );
     expect(r.stdout).toMatch(/main\s+BTC held at CRITICAL \(last notified 2026-10-04 11:59:00 UTC\)/);
     expect(r.stdout).toMatch(
-      /main\s+not yet published \(2 attempts\): main BTC margin 83\.1% rose to CRITICAL \(was warning\)/,
+      /main\s+not yet published \(2 attempts\): main BTC cross rose to CRITICAL \(was warning\), ratio 83\.1%/,
     );
     expect(r.stdout).not.toContain("ETH held");
   });

@@ -5,7 +5,7 @@
  * exchange, dynalite, SNS and Secrets Manager stand-ins, real SDK clients).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT_PATH, TIME_PATH } from "../../lib/binance/client.js";
+import { ACCOUNT_PATH, POSITION_RISK_PATH, TIME_PATH } from "../../lib/binance/client.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import type { Fault } from "../../sim/exchange.js";
 import { hmacKey, minute } from "../support/harness.js";
@@ -286,8 +286,10 @@ describe("Binance faults through full cycles", () => {
         `${ACCOUNT_PATH} 400`,
         `${TIME_PATH} 200`,
         `${ACCOUNT_PATH} 200`,
+        `${POSITION_RISK_PATH} 200`,
         // The warm container keeps the offset: no second resync.
         `${ACCOUNT_PATH} 200`,
+        `${POSITION_RISK_PATH} 200`,
       ]);
       expect(accountRequests(rig, apiKey)).toHaveLength(3);
       expect(rig.alerts()).toEqual([]);

@@ -66,7 +66,7 @@ function invocations(rig: Rig, ratios: readonly number[], random: () => number) 
     const exchange: AccountSource = {
       async getAccount() {
         await pause(random);
-        return { account: parseAccountResponse(accountBody([btcAtRatio(ratios[t] ?? 0)])), attempts: 1 };
+        return { account: parseAccountResponse(accountBody([btcAtRatio(ratios[t] ?? 0)])), positions: [], attempts: 1 };
       },
     };
     return rig.monitor({ env: { RENOTIFY_MINUTES: "0" }, exchange, state, publisher });
@@ -125,7 +125,7 @@ describe("concurrent invocations", () => {
         expectNoRepeats(rig);
         const finalState = await rig.inspectStore.loadState("main");
         expect(finalState).toMatchObject({ lastCycleAt: minute(ratios.length - 1).toISOString(), outbox: {} });
-        expect(finalState.assets.BTC?.level ?? "ok").toBe(model.final);
+        expect(finalState.pools.BTC?.level ?? "ok").toBe(model.final);
       } finally {
         await rig.stop();
       }
@@ -163,7 +163,7 @@ describe("concurrent invocations", () => {
         const finalState = await rig.inspectStore.loadState("main");
         expect(finalState.lastCycleAt).toBe(took.at(-1)?.iso);
         expect(finalState.outbox).toEqual({});
-        expect(finalState.assets.BTC?.level ?? "ok").toBe(model.final);
+        expect(finalState.pools.BTC?.level ?? "ok").toBe(model.final);
       } finally {
         await rig.stop();
       }
@@ -191,7 +191,7 @@ describe("handing back unpublished alerts (DynamoDbStore.releaseAlerts)", () => 
         "main",
         {
           version: 1,
-          assets: {},
+          pools: {},
           health: { consecutiveFailures: 1, alerted: true },
           outbox: { [mine.alert.id]: mine, [theirs.alert.id]: { ...theirs, notBefore: 9_000, attempts: 2 } },
         },

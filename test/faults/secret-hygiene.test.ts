@@ -283,6 +283,9 @@ describe("secrets never leave the monitor", () => {
         ACCOUNTS: JSON.stringify(keys.map((k) => ({ name: k.name, secretId: k.secretId }))),
         BINANCE_BASE_URL: rig.h.baseUrl,
         LOG_LEVEL: "debug",
+        // Metrics on, so their lines are searched too; no re-reads (the "ok" account escalates).
+        RATIO_METRICS: "per-asset",
+        FAST_POLL_SECONDS: "0",
       });
       vi.resetModules();
       const { handler } = await import("../../functions/monitor.js");

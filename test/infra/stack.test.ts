@@ -422,7 +422,7 @@ describe("dashboard", () => {
     expect(String(logs[0]?.properties.query)).toContain(queries.worst.join("\n| "));
     expect(logs[0]?.properties.view).toBe("timeSeries");
     expect(String(logs[0]?.properties.title)).toContain("warning 50%, critical 80%");
-    expect(String(logs[1]?.properties.query)).toContain("by account, asset");
+    expect(String(logs[1]?.properties.query)).toContain("by account, pool");
     expect(logs[1]?.properties.view).toBe("table");
     // Health from Lambda's metrics only: nothing from the CoinmGuard namespace.
     expect(JSON.stringify(all)).not.toContain('CoinmGuard","Heartbeat');

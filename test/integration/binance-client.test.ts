@@ -75,8 +75,11 @@ describe("BinanceClient against the loopback exchange", () => {
       marginBalance: "1.00000000",
     });
     expect(read.attempts).toBe(1);
-    expect(read.usedWeight).toBeGreaterThanOrEqual(5);
-    expect(exchange.requests.at(-1)).toMatchObject({ path: "/dapi/v1/account", status: 200 });
+    expect(read.usedWeight).toBeGreaterThanOrEqual(6);
+    expect(exchange.requests.map((r) => `${r.path} ${r.status}`)).toEqual([
+      "/dapi/v1/account 200",
+      "/dapi/v1/positionRisk 200",
+    ]);
   });
 
   it.each([3000, -3000])("resyncs once on -1021 when the exchange clock is %d ms off", async (offset) => {
@@ -89,6 +92,7 @@ describe("BinanceClient against the loopback exchange", () => {
       "/dapi/v1/account 400",
       "/dapi/v1/time 200",
       "/dapi/v1/account 200",
+      "/dapi/v1/positionRisk 200",
     ]);
   });
 

@@ -46,7 +46,9 @@ describe("a monitoring cycle end to end (dynalite, loopback exchange, SNS and Se
         "recovered:warning->ok@0.44",
       ]);
       const sms = h.aws.published.map((p) => (JSON.parse(p.message) as { sms: string }).sms);
-      expect(sms[1]).toBe("coinm-guard main BTC: margin 83.0%, rose to CRITICAL (was warning)");
+      expect(sms[1]).toBe(
+        "coinm-guard main BTC cross: rose to CRITICAL (was warning). Ratio 83.0%, no liq price. Add 0.66000001 BTC",
+      );
       expect(
         h.aws.published.every((p) => p.messageStructure === "json" && p.topicArn.endsWith(":coinm-guard-alerts")),
       ).toBe(true);

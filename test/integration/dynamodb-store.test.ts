@@ -47,6 +47,47 @@ function snapshot(account: string, i: number, ratio: number | null = 0.25): Snap
         level: "critical",
       },
     ],
+    pools: [
+      {
+        id: "BTC",
+        kind: "cross",
+        asset: "BTC",
+        label: "BTC cross",
+        requirement: "0.25",
+        collateral: "1",
+        ratio,
+        distance: 0.0123,
+        level: "ok",
+      },
+      {
+        id: "BTCUSD_PERP#LONG",
+        kind: "isolated",
+        asset: "BTC",
+        label: "BTCUSD_PERP long isolated",
+        requirement: "0.02631579",
+        collateral: "0",
+        ratio: null,
+        distance: null,
+        level: "critical",
+      },
+    ],
+    positions: [
+      {
+        symbol: "BTCUSD_PERP",
+        positionSide: "LONG",
+        marginType: "isolated",
+        positionAmt: "3000",
+        entryPrice: "60000",
+        markPrice: "57000.1",
+        liquidationPrice: "0",
+        maintMargin: "0.02631579",
+        unrealizedProfit: "-0.26315789",
+        isolatedWallet: "0.2924",
+        isolatedMargin: "0.02924211",
+        leverage: "20",
+      },
+      { symbol: "ETHUSD_261225", positionSide: "BOTH", marginType: "cross", positionAmt: "-7", maintMargin: "0.3" },
+    ],
     openPositions: 2,
     usedWeight: 10,
     expiresAt: 1_900_000_000,
@@ -92,18 +133,18 @@ describe("DynamoDbStore on dynalite", () => {
 
   it("guards the alert state with an optimistic lock", async () => {
     const empty = await store.loadState("lock");
-    expect(empty).toEqual({ version: 0, assets: {}, health: HEALTHY, outbox: {} });
+    expect(empty).toEqual({ version: 0, pools: {}, health: HEALTHY, outbox: {} });
     const v1 = {
       ...empty,
       version: 1,
       lastCycleAt: minute(0).toISOString(),
-      assets: { BTC: { level: "warning", lastNotifiedAt: 5 } },
+      pools: { BTC: { level: "warning", lastNotifiedAt: 5 } },
     };
     await store.saveState("lock", v1, 0);
     await expect(store.saveState("lock", { ...v1, version: 1 }, 0)).rejects.toBeInstanceOf(StateConflictError);
     await store.saveState("lock", { ...v1, version: 2 }, 1);
     await expect(store.saveState("lock", { ...v1, version: 2 }, 1)).rejects.toBeInstanceOf(StateConflictError);
-    expect(await store.loadState("lock")).toMatchObject({ version: 2, assets: { BTC: { level: "warning" } } });
+    expect(await store.loadState("lock")).toMatchObject({ version: 2, pools: { BTC: { level: "warning" } } });
   });
 
   it("acknowledges published alerts and bumps the version so stale writers re-read", async () => {
@@ -120,7 +161,7 @@ describe("DynamoDbStore on dynalite", () => {
       "ack",
       {
         version: 1,
-        assets: {},
+        pools: {},
         health: HEALTHY,
         outbox: {
           [alert.id]: { alert, notBefore: 1, attempts: 1 },
@@ -156,7 +197,7 @@ describe("snapshot item layout", () => {
       ASSET_DECIMAL_FIELDS.map((_, i) => `${i === 4 ? "-" : ""}123.4567890${i}`).join(","),
     );
     expect(item.account).toBeUndefined(); // it is the partition key
-    expect(item.fmt).toEqual({ N: "1" });
+    expect(item.fmt).toEqual({ N: "2" });
     expect(itemToSnapshot(item)).toEqual(fiveAssets());
     // By DynamoDB's sizing rules (names + values), checked against dynalite's ConsumedCapacity in bench.
     expect(itemSize(item)).toBeLessThanOrEqual(1024);

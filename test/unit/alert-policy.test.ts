@@ -1,27 +1,27 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  type AssetAlertState,
-  decideAsset,
   decideHealth,
+  decidePool,
   HEALTHY,
   type HealthState,
   nextLevel,
   type PolicySettings,
+  type PoolAlertState,
 } from "../../lib/alert-policy.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
-import { levelForRatio, levelRank } from "../../lib/margin.js";
+import { levelForRatio, levelRank } from "../../lib/risk/levels.js";
 
 const policy: PolicySettings = { levels: DEFAULT_ALERT_LEVELS, hysteresis: 0.05, renotifyMs: 60 * 60_000 };
 const noReminders: PolicySettings = { ...policy, renotifyMs: 0 };
 
 /** Feed ratios one minute apart and collect the notices. */
 function play(ratios: readonly number[], settings = noReminders) {
-  let state: AssetAlertState | undefined;
+  let state: PoolAlertState | undefined;
   const notices: Array<{ notice: string; level: string; from: string; ratio: number }> = [];
   const minutes: number[] = [];
   ratios.forEach((ratio, i) => {
-    const d = decideAsset(state, ratio, i * 60_000, settings);
+    const d = decidePool(state, { ratio, distance: null }, i * 60_000, settings);
     if (d.notice) notices.push({ notice: d.notice, level: d.next.level, from: d.previousLevel, ratio });
     if (d.notice) minutes.push(i);
     state = d.next;
@@ -61,7 +61,7 @@ describe("nextLevel (hysteresis)", () => {
   });
 });
 
-describe("decideAsset", () => {
+describe("decidePool", () => {
   it("alerts on the way up and once on the way down", () => {
     const { notices, final } = play([0.1, 0.55, 0.6, 0.82, 0.9, 0.77, 0.7, 0.6, 0.47, 0.44, 0.2]);
     expect(notices).toEqual([
@@ -107,7 +107,7 @@ describe("alert policy properties", () => {
         let level = "ok";
         let previousNotice: string | undefined;
         ratios.forEach((r, i) => {
-          const d = decideAsset({ level, lastNotifiedAt: 0 }, r, i, noReminders);
+          const d = decidePool({ level, lastNotifiedAt: 0 }, { ratio: r, distance: null }, i, noReminders);
           const before = levelRank(level, policy.levels);
           const after = levelRank(d.next.level, policy.levels);
           const raw = levelRank(levelForRatio(r, policy.levels), policy.levels);

@@ -1,22 +1,31 @@
 import { describe, expect, it } from "vitest";
 import { isAtRisk, rereadTimes, watchAtRisk } from "../../lib/cadence.js";
 import type { AccountResult, CycleInput, CycleSummary } from "../../lib/cycle.js";
-import type { AssetMargin } from "../../lib/margin.js";
+import type { AssessedPool } from "../../lib/risk/pools.js";
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 
 function account(name: string, level: string, status: AccountResult["status"] = "ok"): AccountResult {
-  const margin: AssetMargin = {
+  const ratio = level === "ok" ? 0.2 : 0.6;
+  const pool: AssessedPool = {
+    id: "BTC",
+    kind: "cross",
     asset: "BTC",
-    ratio: level === "ok" ? 0.2 : 0.6,
+    label: "BTC cross",
+    requirement: String(ratio),
+    collateral: "1",
+    ratio,
+    distance: null,
+    positions: [],
+    ratioLevel: level,
+    distanceLevel: "ok",
     level,
-    balance: { asset: "BTC", walletBalance: "1", marginBalance: "1", maintMargin: "0.6" },
   };
   return {
     account: name,
     status,
     snapshotWritten: status === "ok",
-    margins: status === "ok" ? [margin] : [],
+    pools: status === "ok" ? [pool] : [],
     alertsSent: [],
     alertsPending: 0,
     problems: [],

@@ -51,25 +51,52 @@ describe("renderAlert", () => {
     type: "margin",
     id: "x",
     account: "main",
+    pool: "BTC",
+    poolLabel: "BTC cross",
+    poolKind: "cross",
     asset: "BTC",
     notice: "escalated",
     level: "critical",
     previousLevel: "warning",
     ratio: 0.8312,
-    maintMargin: "2.07800000",
-    marginBalance: "2.50000000",
+    distance: 0.0061,
+    ratioLevel: "critical",
+    distanceLevel: "warning",
+    requirement: "2.07800000",
+    collateral: "2.50000000",
+    nearest: { symbol: "BTCUSD_PERP", side: "long", markPrice: "60000.12345678", liquidationPrice: "59634.50000000" },
+    marginToAdd: "1.65600001",
+    targetRatio: 0.5,
     at: "2026-11-24T12:00:00.000Z",
   };
 
-  it("names account, asset, ratio, level and the change", () => {
+  it("names account, pool, ratio, distance, prices, the change and the margin to add", () => {
     const r = renderAlert(margin);
-    expect(r.sms).toBe("coinm-guard main BTC: margin 83.1%, rose to CRITICAL (was warning)");
-    expect(r.subject).toContain("main BTC margin 83.1% rose to CRITICAL");
-    expect(r.email).toContain("maintMargin: 2.07800000");
+    expect(r.sms).toBe(
+      "coinm-guard main BTC cross: rose to CRITICAL (was warning). Ratio 83.1%, liq 59634.5 mark 60000.1 (0.61%). Add 1.656 BTC",
+    );
+    expect(r.subject).toBe("coinm-guard: main BTC cross rose to CRITICAL (was warning), ratio 83.1%, 0.61% to liq");
+    expect(r.email).toContain("requirement 2.07800000 / collateral 2.50000000 BTC");
+    expect(r.email).toContain("mark 60000.12345678 - liquidation 59634.50000000");
+    expect(r.email).toContain("add at least 1.65600001 BTC to the cross wallet");
+    expect(r.email).toContain("driven by margin ratio");
   });
 
-  it("says plainly when the margin balance is gone", () => {
-    expect(renderAlert({ ...margin, ratio: null }).sms).toContain("margin balance <= 0");
+  it("names an isolated position by symbol and side", () => {
+    const r = renderAlert({
+      ...margin,
+      pool: "BTCUSD_PERP#BOTH",
+      poolLabel: "BTCUSD_PERP long isolated",
+      poolKind: "isolated",
+      distanceLevel: "critical",
+    });
+    expect(r.sms).toContain("coinm-guard main BTCUSD_PERP long isolated: rose to CRITICAL");
+    expect(r.email).toContain("driven by ratio and distance to liquidation");
+    expect(r.email).toContain("of margin to this isolated position");
+  });
+
+  it("says plainly when the collateral is gone", () => {
+    expect(renderAlert({ ...margin, ratio: null }).sms).toContain("collateral <= 0");
   });
 
   it("keeps every SMS within 140 characters and every subject within 100", () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compareDecimal, formatPercent, marginRatio, parseDecimal } from "../../lib/decimal.js";
+import { compareDecimal, formatPercent, marginRatio, parseDecimal } from "../../lib/risk/decimal.js";
 
 const d = (s: string) => {
   const parsed = parseDecimal(s);

@@ -1,21 +1,29 @@
 import { describe, expect, it } from "vitest";
 import type { AccountResult, CycleSummary } from "../../lib/cycle.js";
-import type { AssetMargin } from "../../lib/margin.js";
 import { cycleMetrics, METRIC_NAMESPACE, RATIO_CEILING } from "../../lib/metrics.js";
+import type { AssessedPool } from "../../lib/risk/pools.js";
 
-const margin = (asset: string, ratio: number): AssetMargin => ({
+const margin = (asset: string, ratio: number): AssessedPool => ({
+  id: asset,
+  kind: "cross",
   asset,
+  label: `${asset} cross`,
+  requirement: String(ratio),
+  collateral: "1",
   ratio,
+  distance: null,
+  positions: [],
+  ratioLevel: "ok",
+  distanceLevel: "ok",
   level: "ok",
-  balance: { asset, walletBalance: "1", marginBalance: "1", maintMargin: String(ratio) },
 });
 
-function summary(margins: AssetMargin[], failed = 0): CycleSummary {
+function summary(margins: AssessedPool[], failed = 0): CycleSummary {
   const account: AccountResult = {
     account: "main",
     status: "ok",
     snapshotWritten: true,
-    margins,
+    pools: margins,
     alertsSent: [],
     alertsPending: 0,
     problems: [],

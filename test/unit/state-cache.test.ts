@@ -27,7 +27,7 @@ class CountingStore implements AlertStateStore {
 const state = (version: number, lastCycleAt: string): AccountState => ({
   version,
   lastCycleAt,
-  assets: { BTC: { level: "warning", lastNotifiedAt: version } },
+  pools: { BTC: { level: "warning", lastNotifiedAt: version } },
   health: HEALTHY,
   outbox: {},
 });
@@ -69,8 +69,8 @@ describe("CachingStateStore", () => {
   it("hands out copies: changing a loaded state does not change the cache", async () => {
     const cache = new CachingStateStore(new CountingStore());
     await cache.saveState("a", state(1, "t1"), 0);
-    const loaded = (await cache.loadState("a")) as { assets: Record<string, unknown> };
-    loaded.assets.ETH = { level: "critical", lastNotifiedAt: 0 };
-    expect(Object.keys((await cache.loadState("a")).assets)).toEqual(["BTC"]);
+    const loaded = (await cache.loadState("a")) as { pools: Record<string, unknown> };
+    loaded.pools.ETH = { level: "critical", lastNotifiedAt: 0 };
+    expect(Object.keys((await cache.loadState("a")).pools)).toEqual(["BTC"]);
   });
 });

@@ -5,7 +5,7 @@
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from "@aws-sdk/client-dynamodb";
 import { snapshotToItem } from "../../../lib/aws/dynamodb-store.js";
 import { DEFAULT_ALERT_LEVELS } from "../../../lib/config.js";
-import { levelForRatio } from "../../../lib/margin.js";
+import { levelForRatio } from "../../../lib/risk/levels.js";
 import type { AssetSnapshot, Snapshot } from "../../../lib/snapshot.js";
 
 const SCALE = 100_000_000n;
@@ -65,6 +65,8 @@ export function makeSnapshot(
     assets: assets.map((a) =>
       assetAt(a, a in ratios ? ((ratios as Record<string, number | null>)[a] ?? null) : 0.1, wallet[a] ?? 100_000_000n),
     ),
+    pools: [],
+    positions: [],
     openPositions: 2,
     usedWeight: 5 + (i % 30),
     expiresAt: Math.floor(takenAt.getTime() / 1000) + 90 * 86_400,

@@ -33,7 +33,7 @@ export class MemoryStore implements SnapshotStore, AlertStateStore {
   }
 
   async loadState(account: string): Promise<AccountState> {
-    return clone(this.states.get(account) ?? { version: 0, assets: {}, health: HEALTHY, outbox: {} });
+    return clone(this.states.get(account) ?? { version: 0, pools: {}, health: HEALTHY, outbox: {} });
   }
 
   async saveState(account: string, state: AccountState, expectedVersion: number): Promise<void> {
@@ -84,9 +84,10 @@ export class ScriptedExchange implements AccountSource {
     if ("error" in script) throw script.error;
     const account: AccountInfo = {
       assets: Object.entries(script.ratios).map(([asset, ratio]) => assetAt(asset, ratio)),
+      positions: [],
       openPositions: 1,
     };
-    return { account, attempts: 1 };
+    return { account, positions: [], attempts: 1 };
   }
 }
 

@@ -1,0 +1,170 @@
+/**
+ * Margin pools: where Binance actually liquidates. COIN-M shares margin only among the cross
+ * positions of one margin asset; every isolated position is a pool of its own
+ * (docs/architecture.md, "Margin pools"; shared spec coinm-margin-model.md).
+ *
+ * - Cross pool of asset A: requirement = Σ maintMargin of A's cross positions; collateral =
+ *   crossWalletBalance + crossUnPnl of A.
+ * - Isolated position P: requirement = P's maintMargin; collateral = P's isolated wallet + its
+ *   unrealized PnL (positionRisk's `isolatedMargin`).
+ * Ratio = requirement / collateral (liquidation at 100%); collateral <= 0 with a requirement is
+ * +Infinity, beyond every level. Distance = the smallest |mark - liq| / mark among the pool's
+ * positions. Exact decimal arithmetic throughout; no floats until the final quotient.
+ */
+import type { AccountInfo, AssetBalance } from "../binance/account.js";
+import type { PositionSide } from "../binance/fields.js";
+import {
+  compareDecimal,
+  type Decimal,
+  decimalOrZero,
+  formatDecimal,
+  marginRatio,
+  subDecimal,
+  sumDecimals,
+  ZERO,
+} from "./decimal.js";
+import { type PoolLevels, poolLevels, type RiskLevels } from "./levels.js";
+import type { OpenPosition } from "./positions.js";
+
+export type PoolKind = "cross" | "isolated";
+
+export interface MarginPool {
+  /** Stable key of the pool: the asset ("BTC") for a cross pool, `SYMBOL#SIDE` for an isolated one. */
+  readonly id: string;
+  readonly kind: PoolKind;
+  readonly asset: string;
+  /** Isolated pools only. */
+  readonly symbol?: string;
+  readonly positionSide?: PositionSide;
+  readonly side?: "long" | "short";
+  /** For people: "BTC cross", "BTCUSD_PERP long isolated". */
+  readonly label: string;
+  /** Σ maintenance margin, in the asset. */
+  readonly requirement: string;
+  /** What the pool can lose before liquidation, in the asset. */
+  readonly collateral: string;
+  /** requirement / collateral; +Infinity when collateral <= 0 with a requirement. */
+  readonly ratio: number;
+  /** Smallest distance to liquidation among its positions; null when none has a liquidation price. */
+  readonly distance: number | null;
+  /** The position nearest its liquidation price (the one the distance is from). */
+  readonly nearest?: OpenPosition;
+  readonly positions: readonly OpenPosition[];
+}
+
+/** A pool with the levels its two measures reach now (no hysteresis: that is the policy's job). */
+export type AssessedPool = MarginPool & PoolLevels;
+
+/** Assets with any balance or margin; Binance lists every COIN-M asset, most of them all zeros. */
+export function isActive(balance: AssetBalance): boolean {
+  return [balance.walletBalance, balance.marginBalance, balance.maintMargin, balance.unrealizedProfit].some(
+    (v) => decimalOrZero(v).units !== 0n,
+  );
+}
+
+export function crossPoolId(asset: string): string {
+  return asset;
+}
+
+export function isolatedPoolId(p: { readonly symbol: string; readonly positionSide: string }): string {
+  return `${p.symbol}#${p.positionSide}`;
+}
+
+function nearestOf(positions: readonly OpenPosition[]): OpenPosition | undefined {
+  let nearest: OpenPosition | undefined;
+  for (const p of positions) {
+    if (p.distance !== null && (nearest?.distance == null || p.distance < nearest.distance)) nearest = p;
+  }
+  return nearest;
+}
+
+function pool(
+  base: Omit<MarginPool, "ratio" | "distance" | "nearest" | "requirement" | "collateral">,
+  requirement: Decimal,
+  collateral: Decimal,
+): MarginPool {
+  const nearest = nearestOf(base.positions);
+  return {
+    ...base,
+    requirement: formatDecimal(requirement),
+    collateral: formatDecimal(collateral),
+    ratio: marginRatio(requirement, collateral),
+    distance: nearest?.distance ?? null,
+    ...(nearest ? { nearest } : {}),
+  };
+}
+
+const maxDecimal = (a: Decimal, b: Decimal) => (compareDecimal(a, b) >= 0 ? a : b);
+
+function crossPool(balance: AssetBalance, positions: readonly OpenPosition[]): MarginPool {
+  const cross = positions.filter((p) => p.marginType === "cross");
+  const isolated = positions.filter((p) => p.marginType === "isolated");
+  const isolatedMaint = sumDecimals(isolated.map((p) => decimalOrZero(p.maintMargin)));
+  // The docs do not say whether the asset's maintMargin counts isolated positions. Summing the
+  // cross positions is the truth; the asset figure less isolated margin only ever raises it, and
+  // keeps a requirement when a response lists no positions at all (silence must not read as safe).
+  const requirement = maxDecimal(
+    sumDecimals(cross.map((p) => decimalOrZero(p.maintMargin))),
+    maxDecimal(ZERO, subDecimal(decimalOrZero(balance.maintMargin), isolatedMaint)),
+  );
+  // crossWalletBalance excludes isolated wallets (ACCOUNT_UPDATE's `cw`); without it, the asset's
+  // margin balance less each isolated position's collateral is the same quantity.
+  const collateral =
+    balance.crossWalletBalance !== undefined
+      ? sumDecimals([decimalOrZero(balance.crossWalletBalance), decimalOrZero(balance.crossUnPnl)])
+      : subDecimal(
+          decimalOrZero(balance.marginBalance),
+          sumDecimals(isolated.map((p) => decimalOrZero(p.isolatedMargin))),
+        );
+  return pool(
+    {
+      id: crossPoolId(balance.asset),
+      kind: "cross",
+      asset: balance.asset,
+      label: `${balance.asset} cross`,
+      positions: cross,
+    },
+    requirement,
+    collateral,
+  );
+}
+
+function isolatedPool(p: OpenPosition): MarginPool {
+  return pool(
+    {
+      id: isolatedPoolId(p),
+      kind: "isolated",
+      asset: p.marginAsset,
+      symbol: p.symbol,
+      positionSide: p.positionSide,
+      side: p.side,
+      label: `${p.symbol} ${p.side} isolated`,
+      positions: [p],
+    },
+    decimalOrZero(p.maintMargin),
+    decimalOrZero(p.isolatedMargin),
+  );
+}
+
+/**
+ * Every pool of the account: a cross pool for each active asset or asset with positions (even
+ * with nothing in it, so its state and history carry on), then one per isolated position.
+ * Sorted by asset, cross first, then by id.
+ */
+export function marginPools(account: AccountInfo, positions: readonly OpenPosition[]): MarginPool[] {
+  const byAsset = new Map<string, OpenPosition[]>();
+  for (const p of positions) byAsset.set(p.marginAsset, [...(byAsset.get(p.marginAsset) ?? []), p]);
+  const pools: MarginPool[] = [];
+  for (const balance of account.assets) {
+    const held = byAsset.get(balance.asset) ?? [];
+    if (!isActive(balance) && held.length === 0) continue;
+    pools.push(crossPool(balance, held));
+    for (const p of held) if (p.marginType === "isolated") pools.push(isolatedPool(p));
+  }
+  return pools;
+}
+
+/** Pools with the levels their ratio and distance reach now. */
+export function assessPools(pools: readonly MarginPool[], levels: RiskLevels): AssessedPool[] {
+  return pools.map((p) => ({ ...p, ...poolLevels(p.ratio, p.distance, levels) }));
+}
