@@ -3,7 +3,7 @@
  * printed as tables (Markdown, so the output pastes into docs/performance.md) and saved to
  * bench/out/results.json. Only loopback servers started here are contacted; every loop is bounded.
  *
- * Options: --only bundle,cold,cycle,scaling,sharding,history,dynamodb,cost  (a subset, for iterating)
+ * Options: --only bundle,cold,cycle,latency,scaling,sharding,history,dynamodb,cost  (a subset, for iterating)
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
@@ -19,6 +19,7 @@ const { ensureNode24 } = await import("../sim/node24.js");
 const { measureCycle, EXCHANGE_LATENCY_MS } = await import("./cycle.js");
 const { measureScaling } = await import("./scaling.js");
 const { measureSharding, IP_WEIGHT_LIMIT } = await import("./sharding.js");
+const { measureLatency, gbSecondsPerDay, SCALE } = await import("./latency.js");
 const { measureHistory } = await import("./history.js");
 const { measureDynamoCost } = await import("./dynamodb-cost.js");
 const {
@@ -38,14 +39,15 @@ const { OUT } = await import("./support/paths.js");
 const { markdownTable } = await import("./support/table.js");
 const { kb, ms, usd } = await import("./support/stats.js");
 
-const FIGURES = ["bundle", "cold", "cycle", "scaling", "sharding", "history", "dynamodb", "cost"] as const;
+const FIGURES = ["bundle", "cold", "cycle", "latency", "scaling", "sharding", "history", "dynamodb", "cost"] as const;
 type Figure = (typeof FIGURES)[number];
 const { values } = parseArgs({ options: { only: { type: "string" } } });
 const only = new Set((values.only?.split(",") ?? FIGURES) as Figure[]);
 for (const f of only) if (!FIGURES.includes(f)) throw new Error(`unknown figure "${f}"; one of ${FIGURES.join(", ")}`);
 // The cost model is built from the other figures.
 if (only.has("cost")) for (const f of ["cycle", "scaling", "dynamodb"] as const) only.add(f);
-if (only.has("cold") || only.has("cycle")) only.add("bundle");
+if (only.has("latency")) only.add("cycle");
+if (only.has("cold") || only.has("cycle") || only.has("latency")) only.add("bundle");
 
 const started = performance.now();
 const print = (text = "") => process.stdout.write(`${text}\n`);
@@ -77,6 +79,13 @@ const cyclePerAsset =
   only.has("cost") && bundles
     ? await measureCycle(bundles.deployed.file, { runs: 5, warmUp: 5, env: { RATIO_METRICS: "per-asset" } })
     : undefined;
+step("latency");
+// AWS duration of a calm one-account invocation (cost model), for the GB-s figures.
+const costsAwsCalmMs =
+  cycle !== undefined
+    ? awsDurationEstimate({ accounts: 1, concurrency: 16, cpuMs: cycle.cpuMs, memoryMb: 256 })
+    : undefined;
+const latency = only.has("latency") && bundles ? await measureLatency(bundles.deployed.file) : undefined;
 step("scaling");
 const scaling = only.has("scaling") ? await measureScaling() : undefined;
 step("sharding");
@@ -168,6 +177,32 @@ if (scaling) {
     `read ${o.ok}, deferred ${o.deferred}, failed ${o.failed}; exchange saw ${o.exchangeRequests} requests, peak weight ${o.maxUsedWeight}, 429s ${o.http429}, 418s ${o.http418}`,
     "pace, defer, zero 429",
     yes(o.http429 === 0 && o.http418 === 0 && o.deferred > 0 && o.failed === 0),
+  ]);
+}
+if (latency) {
+  const sec = (v: number) => `${(v / 1000).toFixed(1)} s`;
+  rows.push([
+    `Detection latency, crossing to critical -> alert published, at-risk account (at warning; re-read every 10 s), ${latency.runsPerKind}+ runs, time scaled 1:${SCALE}`,
+    `median ${sec(latency.atRisk.medianMs)}, p95 ${sec(latency.atRisk.p95Ms)}, max ${sec(latency.atRisk.maxMs)}`,
+    "p95 <= 12 s",
+    yes(latency.atRisk.p95Ms <= 12_000 && latency.missed === 0),
+  ]);
+  rows.push([
+    "  calm account (ok until the crossing: found by the next scheduled run)",
+    `median ${sec(latency.calm.medianMs)}, p95 ${sec(latency.calm.p95Ms)}, max ${sec(latency.calm.maxMs)}; missed crossings ${latency.missed}`,
+    "(info: was ~60 s worst case)",
+    "",
+  ]);
+  // GB-s a day: calm invocations at the cost model's AWS estimate (one account), at-risk ones as measured (scaled).
+  const calmS = (costsAwsCalmMs ?? latency.calmInvocationMs) / 1000;
+  const atRiskS = latency.atRiskInvocationMs / 1000 + calmS;
+  const day = (h: number) => gbSecondsPerDay(h, calmS, atRiskS);
+  const dollars = (gbs: number) => usd(gbs * PRICES.lambda.armGbSecond);
+  rows.push([
+    "  Lambda GB-s a day (256 MB) at 0 / 1 / 24 hours a day at risk",
+    `${day(0).toFixed(0)} / ${day(1).toFixed(0)} / ${day(24).toFixed(0)} GB-s (${dollars(day(0))} / ${dollars(day(1))} / ${dollars(day(24))} a day at list price; an at-risk invocation lasts ${sec(latency.atRiskInvocationMs)} + the calm read, ${latency.rereadsPerAtRiskInvocation} re-reads; a calm one re-reads ${latency.calmRereads} times and returns after its read, ${ms(latency.calmInvocationMs, 0)} here for 10 accounts)`,
+    "calm invocations as short as today",
+    yes(latency.calmRereads === 0),
   ]);
 }
 if (sharding) {
@@ -459,7 +494,7 @@ await mkdir(OUT, { recursive: true });
 const file = join(OUT, "results.json");
 await writeFile(
   file,
-  `${JSON.stringify({ machine, at: new Date().toISOString(), bundles, infra, cold, cycle, cyclePerAsset, scaling, sharding, history, dynamo, costs }, null, 2)}\n`,
+  `${JSON.stringify({ machine, at: new Date().toISOString(), bundles, infra, cold, cycle, cyclePerAsset, latency, scaling, sharding, history, dynamo, costs }, null, 2)}\n`,
 );
 print(
   `\nLoad average at the end: ${loadavg()[0]?.toFixed(2)} (the figures above are medians; other work on the machine still moves them).`,
