@@ -14,7 +14,7 @@ import { createMonitor } from "../lib/monitor.js";
 import { assessPools, marginPools } from "../lib/risk/pools.js";
 import { joinPositions } from "../lib/risk/positions.js";
 import { buildSnapshot, type Snapshot } from "../lib/snapshot.js";
-import { positionRiskFromAccount } from "../sim/exchange.js";
+import { positionRiskFromAccountBody } from "../sim/exchange.js";
 import { itemSize, readUnits, storedBytes, writeUnits } from "../sim/item-size.js";
 import { realisticAccountBody } from "./support/fixtures.js";
 import { startWorld } from "./support/world.js";
@@ -46,7 +46,7 @@ export interface DynamoCostFigure {
 export function realisticSnapshot(account: string, activeAssets: number, takenAt: Date): Snapshot {
   const body = realisticAccountBody(activeAssets);
   const info = parseAccountResponse(body);
-  const positions = joinPositions(info, parsePositionRiskResponse(positionRiskFromAccount(body)));
+  const positions = joinPositions(info, parsePositionRiskResponse(positionRiskFromAccountBody(body)));
   return buildSnapshot({
     account,
     takenAt,

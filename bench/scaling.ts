@@ -1,6 +1,6 @@
 /**
  * Figure: scaling. 1, 10, 100 and 400 accounts against the loopback exchange answering in 20 ms,
- * then 600 accounts (3,000 weight, over the 2,400 per-minute limit) to show the weight governor
+ * then 600 accounts (3,600 weight: 5 for /account and 1 for /positionRisk each, over the 2,400 per-minute limit) to show the weight governor
  * deferring what it cannot fit instead of earning a 429.
  *
  * Every run gets a fresh exchange: its weight window is the wall-clock minute, so a second run in
@@ -8,6 +8,7 @@
  * last seconds of a minute, where the window (the exchange's and the governor's) would reset mid-run.
  */
 
+import { ACCOUNT_READ_WEIGHT } from "../lib/binance/client.js";
 import { DEFAULTS } from "../lib/config.js";
 import type { ScalingRun } from "./children/scaling.js";
 import { EXCHANGE_LATENCY_MS } from "./cycle.js";
@@ -58,7 +59,6 @@ export const FAR_LATENCY_MS = 200;
  */
 const warmUpFor = (accounts: number) => Math.min(30, Math.max(3, Math.ceil(300 / accounts)));
 
-const ACCOUNT_WEIGHT = 5;
 /** Runs do not start this close to the end of a wall-clock minute. */
 const MINUTE_GUARD_MS = 4_000;
 
@@ -123,7 +123,7 @@ async function measurePoint(
       accounts,
       latencyMs,
       concurrency,
-      weight: accounts * ACCOUNT_WEIGHT,
+      weight: accounts * ACCOUNT_READ_WEIGHT,
       coldWallMs: cold.run.wallMs,
       wallMs,
       runs: warm.length,

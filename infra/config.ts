@@ -8,8 +8,11 @@ import {
   type AlertLevel,
   DEFAULT_ALERT_LEVELS,
   DEFAULTS,
+  type DistanceLevel,
+  defaultDistanceLevels,
   parseAccounts,
   parseAlertLevels,
+  parseDistanceLevels,
   parseRatioMetrics,
   RATIO_METRICS_VALUES,
   type RatioMetrics,
@@ -96,6 +99,8 @@ const KNOWN_KEYS = [
   "heartbeatWindowMinutes",
   "alertLevels",
   "hysteresis",
+  "distanceLevels",
+  "distanceHysteresis",
   "renotifyMinutes",
   "snapshotTtlDays",
   "logRetentionDays",
@@ -276,6 +281,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     fastPollSeconds,
     scheduleIntervalSeconds: schedule.intervalMinutes !== undefined ? schedule.intervalMinutes * 60 : undefined,
     hysteresis: r.number("hysteresis") ?? DEFAULTS.hysteresis,
+    distanceLevels: readDistanceLevels(r, raw.distanceLevels, alertLevels),
+    distanceHysteresis: r.number("distanceHysteresis") ?? DEFAULTS.distanceHysteresis,
     renotifyMinutes: r.number("renotifyMinutes") ?? DEFAULTS.renotifyMinutes,
     snapshotTtlDays: r.number("snapshotTtlDays") ?? DEFAULTS.snapshotTtlDays,
     ratioMetrics,
@@ -340,6 +347,17 @@ function readAlertLevels(r: Reader, raw: unknown): AlertLevel[] {
   }
 }
 
+function readDistanceLevels(r: Reader, raw: unknown, alertLevels: readonly AlertLevel[]): DistanceLevel[] {
+  if (raw === undefined) return defaultDistanceLevels(alertLevels);
+  try {
+    return parseDistanceLevels(JSON.stringify(raw), alertLevels, "distanceLevels");
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    r.problems.push(err.message);
+    return defaultDistanceLevels(alertLevels);
+  }
+}
+
 /**
  * Check each setting the Lambda reads with the core's loader, one at a time so that every bad
  * value is reported (the loader stops at the first). Alert levels ride along with hysteresis,
@@ -349,6 +367,7 @@ function checkWithCore(r: Reader, settings: MonitorSettings): void {
   const env = settingsEnvironment(settings);
   const groups: string[][] = [
     ["HYSTERESIS"],
+    ["DISTANCE_HYSTERESIS"],
     ["RENOTIFY_MINUTES"],
     ["SNAPSHOT_TTL_DAYS"],
     ["BINANCE_BASE_URL"],

@@ -3,7 +3,7 @@
  * function and the synth-time check, so what was validated is exactly what gets deployed, and
  * the check is the core's own `loadConfig`: a value synth accepts is a value the Lambda accepts.
  */
-import { type AlertLevel, loadConfig, type RatioMetrics } from "../lib/config.js";
+import { type AlertLevel, type DistanceLevel, loadConfig, type RatioMetrics } from "../lib/config.js";
 import { ConfigError } from "../lib/errors.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -12,6 +12,8 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 export interface MonitorSettings {
   readonly alertLevels: readonly AlertLevel[];
   readonly hysteresis: number;
+  readonly distanceLevels: readonly DistanceLevel[];
+  readonly distanceHysteresis: number;
   readonly renotifyMinutes: number;
   readonly snapshotTtlDays: number;
   readonly ratioMetrics: RatioMetrics;
@@ -28,6 +30,8 @@ export function settingsEnvironment(settings: MonitorSettings): Record<string, s
   return {
     ALERT_LEVELS: JSON.stringify(settings.alertLevels),
     HYSTERESIS: String(settings.hysteresis),
+    DISTANCE_LEVELS: JSON.stringify(settings.distanceLevels),
+    DISTANCE_HYSTERESIS: String(settings.distanceHysteresis),
     RENOTIFY_MINUTES: String(settings.renotifyMinutes),
     SNAPSHOT_TTL_DAYS: String(settings.snapshotTtlDays),
     RATIO_METRICS: settings.ratioMetrics,
@@ -44,6 +48,8 @@ export function settingsEnvironment(settings: MonitorSettings): Record<string, s
 const CONFIG_KEY: Record<string, string> = {
   ALERT_LEVELS: "alertLevels",
   HYSTERESIS: "hysteresis",
+  DISTANCE_LEVELS: "distanceLevels",
+  DISTANCE_HYSTERESIS: "distanceHysteresis",
   RENOTIFY_MINUTES: "renotifyMinutes",
   SNAPSHOT_TTL_DAYS: "snapshotTtlDays",
   RATIO_METRICS: "ratioMetrics",

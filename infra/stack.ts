@@ -2,9 +2,11 @@
  * The whole monitor in one stack, assembled from the deploy config: secrets, table, topic,
  * function, schedule, alarms, dashboard and the outputs the CLI reads.
  */
+
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { LambdaAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { Construct } from "constructs";
+import { OUTPUT_KEYS } from "../lib/aws/stack-outputs.js";
 import type { DeployConfig } from "./config.js";
 import { AccountSecrets } from "./constructs/account-secrets.js";
 import { AlarmRelay } from "./constructs/alarm-relay.js";
@@ -15,16 +17,6 @@ import { MonitorFunction } from "./constructs/monitor-function.js";
 import { ScheduleTrigger } from "./constructs/schedule-trigger.js";
 import { SnapshotTable } from "./constructs/snapshot-table.js";
 import { eventLifetimeMinutes, metricPeriodMinutes, monitorTimeoutSeconds } from "./schedule.js";
-
-/** Output keys the CLI reads; renaming one breaks `npm run guard`. */
-export const OUTPUT_KEYS = {
-  table: "SnapshotTableName",
-  topic: "AlertTopicArn",
-  dashboard: "DashboardUrl",
-  schedule: "ScheduleExpression",
-  secrets: "AccountSecrets",
-  levels: "AlertLevels",
-} as const;
 
 export interface CoinmGuardStackProps extends StackProps {
   /** Validated deploy config (see resolveConfig). */
@@ -100,6 +92,10 @@ export class CoinmGuardStack extends Stack {
     new CfnOutput(this, OUTPUT_KEYS.levels, {
       value: JSON.stringify(config.alertLevels),
       description: "Alert levels as margin ratios (the CLI draws them on charts)",
+    });
+    new CfnOutput(this, OUTPUT_KEYS.distanceLevels, {
+      value: JSON.stringify(config.distanceLevels),
+      description: "Distance-to-liquidation thresholds of the alert levels (the CLI draws them on charts)",
     });
 
     if (config.dashboard) {

@@ -1,4 +1,10 @@
-/** Builders for realistic `GET /dapi/v1/account` bodies, shaped like the documented response. */
+/**
+ * Builders for realistic `GET /dapi/v1/account` bodies, shaped like the documented response. These
+ * set the asset figures directly (every position cross, crossWalletBalance = walletBalance); for
+ * bodies computed from positions and prices use the margin engine (sim/margin-engine.ts), e.g.
+ * `crossAccountAtRatio` below.
+ */
+import { buildEngineAccount, DEFAULT_BRACKET, type EngineAccount, formatUnits, toUnits } from "./margin-engine.js";
 
 export interface AssetFigures {
   readonly asset: string;
@@ -11,16 +17,7 @@ export interface AssetFigures {
 }
 
 function add(a: string, b: string): string {
-  const scale = 8;
-  const toUnits = (s: string) => {
-    const [w = "0", f = ""] = s.replace("-", "").split(".");
-    const units = BigInt(w + f.padEnd(scale, "0").slice(0, scale));
-    return s.startsWith("-") ? -units : units;
-  };
-  const sum = toUnits(a) + toUnits(b);
-  const neg = sum < 0n;
-  const digits = (neg ? -sum : sum).toString().padStart(scale + 1, "0");
-  return `${neg ? "-" : ""}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return formatUnits(toUnits(a) + toUnits(b));
 }
 
 export function assetEntry(f: AssetFigures, updateTime = 1_700_000_000_000): Record<string, unknown> {
@@ -86,4 +83,19 @@ export function accountBody(assets: readonly AssetFigures[], options: { padZeroA
 export function btcAtRatio(ratio: number, walletBalance = "1.00000000"): AssetFigures {
   const wb = Number(walletBalance);
   return { asset: "BTC", walletBalance, maintMargin: (wb * ratio).toFixed(8) };
+}
+
+/**
+ * The engine's counterpart of `btcAtRatio`: an all-cross account of `walletBalance` BTC holding one
+ * BTCUSD_PERP long marked at its entry (no PnL), sized so maintMargin / marginBalance is `ratio`
+ * (exact for ratios with up to 4 decimals at the default bracket). Move its mark with `withMark`.
+ */
+export function crossAccountAtRatio(ratio: number, walletBalance = "1.00000000", mark = 60_000): EngineAccount {
+  const wallet = Number(toUnits(walletBalance)) / 1e8;
+  // maint = contracts × 100 / mark × m  =>  contracts = ratio × wallet × mark / (100 m)
+  const contracts = Math.round((ratio * wallet * mark) / (100 * DEFAULT_BRACKET.maintMarginRatio));
+  return buildEngineAccount({
+    crossWallets: { BTC: walletBalance },
+    positions: contracts > 0 ? [{ symbol: "BTCUSD_PERP", positionAmt: contracts, entryPrice: mark }] : [],
+  });
 }

@@ -8,6 +8,15 @@
 import { createHmac, createPublicKey, type KeyObject, timingSafeEqual, verify } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { LoopbackService } from "./loopback-server.js";
+import {
+  accountBodyOf,
+  contractSizeOf,
+  type EngineSource,
+  marginAssetOf,
+  type PositionRiskFilter,
+  pairOf,
+  positionRiskBodyOf,
+} from "./margin-engine.js";
 
 export type ExchangeKey =
   | { readonly type: "hmac"; readonly apiKey: string; readonly apiSecret: string }
@@ -27,13 +36,21 @@ export type Fault =
 
 export interface ExchangeOptions {
   readonly keys: readonly ExchangeKey[];
-  /** Body for each key's account call; called on every valid request. */
-  readonly account: (apiKey: string, callIndex: number) => string;
   /**
-   * Body for each key's positionRisk call. @default derived from the account body of the same
-   * call index: every open position cross, marked at its entry price, with no liquidation price.
+   * Body of a key's `/dapi/v1/account` call, for keys the engine does not hold. `callIndex` counts
+   * that key's valid calls to that path (0, 1, ...).
    */
-  readonly positionRisk?: (apiKey: string, callIndex: number) => string;
+  readonly account?: (apiKey: string, callIndex: number) => string;
+  /**
+   * Body of a key's `/dapi/v1/positionRisk` call, for keys the engine does not hold. Without it, or
+   * when it returns undefined, the rows are derived from the account body of the same call index
+   * (see positionRiskFromAccountBody).
+   */
+  readonly positionRisk?: (apiKey: string, callIndex: number) => string | undefined;
+  /** Margin engine: both signed bodies of the keys it holds are computed from its state at request time. */
+  readonly engine?: EngineSource;
+  /** Symbols listed by `/dapi/v1/exchangeInfo` besides DEFAULT_SYMBOLS. */
+  readonly symbols?: readonly string[];
   /** Added to the exchange clock, to simulate a skewed client. @default 0 */
   readonly clockOffsetMs?: number;
   /** Delay before each reply. @default 0 */
@@ -51,37 +68,172 @@ export interface RecordedRequest {
   readonly at: number;
 }
 
-const WEIGHTS: Record<string, number> = { "/dapi/v1/account": 5, "/dapi/v1/positionRisk": 1, "/dapi/v1/time": 1 };
+export const ACCOUNT_PATH = "/dapi/v1/account";
+export const POSITION_RISK_PATH = "/dapi/v1/positionRisk";
+export const EXCHANGE_INFO_PATH = "/dapi/v1/exchangeInfo";
+export const TIME_PATH = "/dapi/v1/time";
 
-/** positionRisk rows consistent with an account body's positions (all cross, no liquidation price). */
-export function positionRiskFromAccount(accountBody: string): string {
-  let positions: unknown[] = [];
+/** Documented request weights (Binance COIN-M REST docs). */
+export const WEIGHTS: Readonly<Record<string, number>> = {
+  [ACCOUNT_PATH]: 5,
+  [POSITION_RISK_PATH]: 1,
+  [EXCHANGE_INFO_PATH]: 1,
+  [TIME_PATH]: 1,
+};
+
+/** Symbols every exchangeInfo lists: the perpetuals of the assets the fixtures use, and BTC quarterlies. */
+export const DEFAULT_SYMBOLS: readonly string[] = [
+  "BTCUSD_PERP",
+  "BTCUSD_261225",
+  "BTCUSD_270326",
+  "ETHUSD_PERP",
+  "ETHUSD_261225",
+  "BNBUSD_PERP",
+  "ADAUSD_PERP",
+  "DOTUSD_PERP",
+  "LINKUSD_PERP",
+];
+
+/** Delivery at 08:00 UTC on the date in the symbol (BTCUSD_261225 -> 2026-12-25). */
+function deliveryDate(symbol: string): number {
+  const m = /_(\d{2})(\d{2})(\d{2})$/.exec(symbol);
+  if (!m) return 4_133_404_800_000; // Binance's "never" for perpetuals (2100-12-25)
+  return Date.UTC(2000 + Number(m[1]), Number(m[2]) - 1, Number(m[3]), 8);
+}
+
+/** The `GET /dapi/v1/exchangeInfo` response: the fields a client needs, shaped like Binance's. */
+export function exchangeInfoResponse(
+  symbols: readonly string[],
+  weightLimit: number,
+  serverTime: number,
+): Record<string, unknown> {
+  const unique = [...new Set(symbols)];
+  const quarterlies = (asset: string) =>
+    unique
+      .filter((s) => !s.endsWith("_PERP") && marginAssetOf(s) === asset)
+      .sort((a, b) => deliveryDate(a) - deliveryDate(b));
+  return {
+    timezone: "UTC",
+    serverTime,
+    rateLimits: [
+      { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: weightLimit },
+      { rateLimitType: "ORDERS", interval: "MINUTE", intervalNum: 1, limit: 1200 },
+    ],
+    exchangeFilters: [],
+    symbols: unique.map((symbol) => {
+      const asset = marginAssetOf(symbol);
+      const perpetual = symbol.endsWith("_PERP");
+      return {
+        symbol,
+        pair: pairOf(symbol),
+        contractType: perpetual
+          ? "PERPETUAL"
+          : quarterlies(asset).indexOf(symbol) === 0
+            ? "CURRENT_QUARTER"
+            : "NEXT_QUARTER",
+        deliveryDate: deliveryDate(symbol),
+        onboardDate: 1_597_042_800_000,
+        contractStatus: "TRADING",
+        contractSize: contractSizeOf(symbol),
+        marginAsset: asset,
+        maintMarginPercent: "2.5000",
+        requiredMarginPercent: "5.0000",
+        baseAsset: asset,
+        quoteAsset: "USD",
+        pricePrecision: 1,
+        quantityPrecision: 0,
+        baseAssetPrecision: 8,
+        quotePrecision: 8,
+        equalQtyPrecision: 4,
+        triggerProtect: "0.0500",
+        underlyingType: "COIN",
+        underlyingSubType: [],
+        filters: [],
+        orderTypes: [
+          "LIMIT",
+          "MARKET",
+          "STOP",
+          "TAKE_PROFIT",
+          "STOP_MARKET",
+          "TAKE_PROFIT_MARKET",
+          "TRAILING_STOP_MARKET",
+        ],
+        timeInForce: ["GTC", "IOC", "FOK", "GTX"],
+        liquidationFee: "0.010000",
+        marketTakeBound: "0.05",
+      };
+    }),
+  };
+}
+
+/**
+ * positionRisk rows consistent with an account body that has no engine behind it: every position
+ * as the body says (cross unless `isolated`), marked at its entry price (so PnL is the body's),
+ * no liquidation price, no isolated margin. A body that is not a JSON object is returned as it is,
+ * so a malformed account body makes both calls fail alike.
+ */
+export function positionRiskFromAccountBody(body: string, filter: PositionRiskFilter = {}): string {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(accountBody) as { positions?: unknown };
-    if (Array.isArray(parsed.positions)) positions = parsed.positions;
+    parsed = JSON.parse(body);
   } catch {
-    // A deliberately malformed account body: its positionRisk is simply empty.
+    return body;
   }
-  const rows = positions.map((entry) => {
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return body;
+  const positions = (parsed as { positions?: unknown }).positions;
+  const rows = (Array.isArray(positions) ? positions : []).flatMap((entry: unknown) => {
+    if (typeof entry !== "object" || entry === null) return [];
     const p = entry as Record<string, unknown>;
-    return {
-      symbol: p.symbol,
-      positionAmt: p.positionAmt,
-      entryPrice: p.entryPrice ?? "0",
-      breakEvenPrice: p.breakEvenPrice ?? p.entryPrice ?? "0",
-      markPrice: p.entryPrice ?? "0",
-      unRealizedProfit: p.unrealizedProfit ?? "0",
-      liquidationPrice: "0",
-      leverage: p.leverage ?? "20",
-      maxQty: p.maxQty ?? "50",
-      marginType: p.isolated === true ? "isolated" : "cross",
-      isolatedMargin: "0.00000000",
-      isAutoAddMargin: "false",
-      positionSide: p.positionSide ?? "BOTH",
-      updateTime: p.updateTime ?? 0,
-    };
+    const symbol = typeof p.symbol === "string" ? p.symbol : "";
+    const text = (v: unknown, fallback: string) => (typeof v === "string" ? v : fallback);
+    const amount = Number(text(p.positionAmt, "0"));
+    const entryPrice = text(p.entryPrice, "0.0");
+    let notionalValue = "0";
+    try {
+      const price = Number(entryPrice);
+      if (amount !== 0 && price > 0) notionalValue = ((amount * contractSizeOf(symbol)) / price).toFixed(8);
+    } catch {
+      // Not a COIN-M symbol: the row stays without a notional.
+    }
+    return [
+      {
+        symbol,
+        positionAmt: text(p.positionAmt, "0"),
+        entryPrice,
+        breakEvenPrice: text(p.breakEvenPrice, entryPrice),
+        markPrice: entryPrice,
+        unRealizedProfit: text(p.unrealizedProfit, "0.00000000"),
+        liquidationPrice: "0",
+        leverage: text(p.leverage, "20"),
+        maxQty: text(p.maxQty, "50"),
+        marginType: p.isolated === true ? "isolated" : "cross",
+        isolatedMargin: "0.00000000",
+        isolatedWallet: "0",
+        notionalValue,
+        isAutoAddMargin: "false",
+        positionSide: text(p.positionSide, "BOTH"),
+        updateTime: typeof p.updateTime === "number" ? p.updateTime : 0,
+      },
+    ];
   });
-  return JSON.stringify(rows);
+  return JSON.stringify(filterRows(rows, filter));
+}
+
+function matchesFilter(symbol: unknown, filter: PositionRiskFilter): boolean {
+  if (!filter.marginAsset && !filter.pair) return true;
+  if (typeof symbol !== "string") return false;
+  try {
+    return (
+      (!filter.marginAsset || marginAssetOf(symbol) === filter.marginAsset) &&
+      (!filter.pair || pairOf(symbol) === filter.pair)
+    );
+  } catch {
+    return false;
+  }
+}
+
+function filterRows<T>(rows: readonly T[], filter: PositionRiskFilter): T[] {
+  return rows.filter((r) => matchesFilter((r as { symbol?: unknown }).symbol, filter));
 }
 
 export class LoopbackExchange extends LoopbackService {
@@ -98,6 +250,7 @@ export class LoopbackExchange extends LoopbackService {
 
   constructor(private readonly options: ExchangeOptions) {
     super();
+    if (!options.account && !options.engine) throw new Error("LoopbackExchange needs an account body or an engine");
     this.clockOffsetMs = options.clockOffsetMs ?? 0;
     this.latencyMs = options.latencyMs ?? 0;
     this.weightLimit = options.weightLimit ?? 2400;
@@ -210,7 +363,17 @@ export class LoopbackExchange extends LoopbackService {
       if (fault.kind === "body") return reply(200, fault.body);
     }
 
-    if (path === "/dapi/v1/time") return reply(200, { serverTime: this.serverTime() });
+    if (path === TIME_PATH) return reply(200, { serverTime: this.serverTime() });
+    if (path === EXCHANGE_INFO_PATH) {
+      return reply(
+        200,
+        exchangeInfoResponse(
+          [...DEFAULT_SYMBOLS, ...(this.options.symbols ?? [])],
+          this.weightLimit,
+          this.serverTime(),
+        ),
+      );
+    }
 
     // Signed endpoint: the exact query string before "&signature=" is the signed payload.
     const raw = (req.url ?? "").split("?")[1] ?? "";
@@ -240,16 +403,42 @@ export class LoopbackExchange extends LoopbackService {
     }
     if (!valid) return reply(400, { code: -1022, msg: "Signature for this request is not valid." });
 
-    // Counted per key and path: a cycle calls both endpoints, and scenarios index by cycle.
-    const counter = `${apiKey} ${path}`;
+    // Counted per key and path: a monitor cycle reads account and positionRisk once each, so both
+    // calls of one cycle see the same index.
+    const counter = `${apiKey}\n${path}`;
     const index = this.calls.get(counter) ?? 0;
     this.calls.set(counter, index + 1);
-    if (path === "/dapi/v1/positionRisk") {
-      const body = this.options.positionRisk
-        ? this.options.positionRisk(apiKey, index)
-        : positionRiskFromAccount(this.options.account(apiKey, index));
-      return reply(200, body);
-    }
-    return reply(200, this.options.account(apiKey, index));
+    const body = this.signedBody(path, apiKey, index, {
+      ...(params.get("marginAsset") ? { marginAsset: params.get("marginAsset") ?? "" } : {}),
+      ...(params.get("pair") ? { pair: params.get("pair") ?? "" } : {}),
+    });
+    if (body === undefined) return reply(400, { code: -2015, msg: "Invalid API-key, IP, or permissions for action." });
+    return reply(200, body);
+  }
+
+  /** Valid calls so far of one key to one path. */
+  callCount(apiKey: string, path: string): number {
+    return this.calls.get(`${apiKey}\n${path}`) ?? 0;
+  }
+
+  private signedBody(path: string, apiKey: string, index: number, filter: PositionRiskFilter): string | undefined {
+    const state = this.options.engine?.account(apiKey, index);
+    if (path === ACCOUNT_PATH) return state ? accountBodyOf(state) : this.options.account?.(apiKey, index);
+    if (state) return positionRiskBodyOf(state, filter);
+    const given = this.options.positionRisk?.(apiKey, index);
+    if (given !== undefined) return filterBody(given, filter);
+    const account = this.options.account?.(apiKey, index);
+    return account === undefined ? undefined : positionRiskFromAccountBody(account, filter);
+  }
+}
+
+/** Apply positionRisk's filters to a scripted body when it is a JSON array; anything else stays as given. */
+function filterBody(body: string, filter: PositionRiskFilter): string {
+  if (!filter.marginAsset && !filter.pair) return body;
+  try {
+    const rows: unknown = JSON.parse(body);
+    return Array.isArray(rows) ? JSON.stringify(filterRows(rows, filter)) : body;
+  } catch {
+    return body;
   }
 }

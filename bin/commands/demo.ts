@@ -11,12 +11,18 @@ import { createAwsClients } from "../../lib/aws/clients.js";
 import { loadConfig } from "../../lib/config.js";
 import { createLogger } from "../../lib/log.js";
 import { createMonitor } from "../../lib/monitor.js";
-import { formatPercent } from "../../lib/risk/decimal.js";
+import { decimalOrZero, formatPercent, marginRatio } from "../../lib/risk/decimal.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { DEMO_ACCOUNTS, DEMO_DATA_DIR, DEMO_INTERVAL_MS, DEMO_TABLE, useLoopbackAws } from "../../sim/demo-store.js";
 import { ensureTable, startDynalite } from "../../sim/dynalite.js";
 import { LoopbackExchange } from "../../sim/exchange.js";
-import { DEMO_ETH_OUTAGE, DEMO_RATIOS, demoAccountBody, demoEthAccountBody } from "../../sim/scenario.js";
+import {
+  DEMO_ETH_OUTAGE,
+  DEMO_RATIOS,
+  demoAccountBody,
+  demoEthAccountBody,
+  demoMixedAccount,
+} from "../../sim/scenario.js";
 import { parseOptions } from "../args.js";
 import { type Command, EXIT, UsageError } from "../command.js";
 
@@ -32,7 +38,9 @@ export const demoCommand: Command = {
 
 Starts dynalite, a loopback Binance exchange and loopback SNS / Secrets Manager, then runs the
 real monitoring cycle every interval while account "demo" climbs through warning and critical
-and recovers, and account "demo-eth" goes unreadable for a few cycles. Prints each snapshot and
+and recovers, account "demo-eth" goes unreadable for a few cycles, and account "demo-mixed"
+looks calm as a whole (its BTC asset ratio stays under 2%) while its isolated BTCUSD_PERP long
+nears its liquidation price and alerts on its own. Prints each margin pool and
 each alert as SNS would deliver it, then stops by itself (or on Ctrl-C), leaving nothing running.
 Snapshots stay in .demo-data/ for 'coinm-guard history --demo --account demo'.
 
@@ -51,6 +59,7 @@ Options:
       apiKey: randomBytes(32).toString("hex"),
       privateKey: ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
     };
+    const mixedSecret = { apiKey: randomBytes(32).toString("hex"), apiSecret: randomBytes(32).toString("hex") };
     let cycle = 0;
     const exchange = new LoopbackExchange({
       keys: [
@@ -60,7 +69,10 @@ Options:
           apiKey: ethKey.apiKey,
           publicKeyPem: ed.publicKey.export({ type: "spki", format: "pem" }).toString(),
         },
+        { type: "hmac", apiKey: mixedSecret.apiKey, apiSecret: mixedSecret.apiSecret },
       ],
+      // Both of a cycle's calls see one market state: the engine computes them from positions and marks.
+      engine: { account: (apiKey) => (apiKey === mixedSecret.apiKey ? demoMixedAccount(cycle) : undefined) },
       account: (apiKey) => (apiKey === demoSecret.apiKey ? demoAccountBody(cycle) : demoEthAccountBody(cycle)),
       latencyMs: 20,
     });
@@ -76,9 +88,10 @@ Options:
     try {
       const baseUrl = await exchange.start();
       await aws.start();
-      const [demoName, ethName] = DEMO_ACCOUNTS;
+      const [demoName, ethName, mixedName] = DEMO_ACCOUNTS;
       aws.putSecret(`coinm-guard/${demoName}`, JSON.stringify(demoSecret));
       aws.putSecret(`coinm-guard/${ethName}`, JSON.stringify(ethKey));
+      aws.putSecret(`coinm-guard/${mixedName}`, JSON.stringify(mixedSecret));
       useLoopbackAws({ dynamodb: dynamo.endpoint, sns: aws.endpoint, secretsManager: aws.endpoint });
 
       const config = loadConfig({
@@ -102,6 +115,10 @@ Options:
       print(
         `Alert levels: ${config.alertLevels.map((l) => `${l.name} ${formatPercent(l.ratio, 0)}`).join(", ")}; hysteresis ${formatPercent(config.hysteresis, 0)}.`,
       );
+      print(
+        `Distance to liquidation: ${config.distanceLevels.map((l) => `${l.name} within ${formatPercent(l.distance, 0)}`).join(", ")}.`,
+      );
+      print("Each line is one margin pool: an asset's cross positions, or one isolated position.");
       print("");
       let seen = 0;
       for (cycle = 0; cycle < DEMO_RATIOS.length && !stopping; cycle++) {
@@ -115,13 +132,26 @@ Options:
         exchange.clearFaults();
         for (const account of summary.accounts) {
           if (account.error) {
-            print(`${time()}  ${account.account.padEnd(9)} cannot read account: ${account.error.message}`);
+            print(`${time()}  ${account.account.padEnd(10)} cannot read account: ${account.error.message}`);
             continue;
           }
-          for (const a of account.snapshot?.assets ?? []) {
-            const ratio = a.marginRatio === null ? "∞" : formatPercent(a.marginRatio, 1);
+          const pools = account.snapshot?.pools ?? [];
+          if (pools.some((p) => p.kind === "isolated")) {
+            // What a monitor that blends each asset's balances would report: the reason pools matter.
+            for (const a of account.snapshot?.assets ?? []) {
+              const blended = marginRatio(decimalOrZero(a.raw.maintMargin), decimalOrZero(a.raw.marginBalance));
+              print(
+                `${time()}  ${account.account.padEnd(10)} ${`${a.asset} blended (not a pool)`.padEnd(26)} ratio ${formatPercent(blended, 1).padStart(6)}  what a per-asset monitor would see`,
+              );
+            }
+          }
+          for (const p of pools) {
+            // Pools with nothing at stake are noise here (history shows them).
+            if (p.ratio === 0 && p.distance === null) continue;
+            const ratio = p.ratio === null ? "∞" : formatPercent(p.ratio, 1);
+            const distance = p.distance === null ? "no liq" : `${formatPercent(p.distance, 2)} to liq`;
             print(
-              `${time()}  ${account.account.padEnd(9)} ${a.asset.padEnd(4)} margin ratio ${ratio.padStart(6)}  level ${a.level}  (maint ${a.raw.maintMargin} / balance ${a.raw.marginBalance})`,
+              `${time()}  ${account.account.padEnd(10)} ${p.label.padEnd(26)} ratio ${ratio.padStart(6)}  ${distance.padStart(12)}  level ${p.level}`,
             );
           }
         }

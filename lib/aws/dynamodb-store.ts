@@ -75,13 +75,14 @@ function splitFields<F extends string>(fields: readonly F[], joined: string | un
 const numberOrNull = (value: number | null): AttributeValue => (value === null ? { NULL: true } : N(value));
 
 export function snapshotToItem(snapshot: Snapshot): Item {
+  const crossPools = new Set(snapshot.pools.filter((p) => p.kind === "cross").map((p) => p.asset));
   const assets: Record<string, AttributeValue> = {};
   for (const a of snapshot.assets) {
     assets[a.asset] = {
       M: {
         d: S(joinFields(ASSET_DECIMAL_FIELDS, a.raw)),
-        r: a.marginRatio === null ? { NULL: true } : N(a.marginRatio),
-        l: S(a.level),
+        // An asset's ratio and level are its cross pool's: stored once, with the pool.
+        ...(crossPools.has(a.asset) ? {} : { r: numberOrNull(a.marginRatio), l: S(a.level) }),
       },
     };
   }
@@ -89,11 +90,12 @@ export function snapshotToItem(snapshot: Snapshot): Item {
   for (const p of snapshot.pools) {
     pools[p.id] = {
       M: {
-        n: S(p.label),
+        // A cross pool's label is derived from its id; an isolated one's names the side.
+        ...(p.kind === "isolated" ? { n: S(p.label) } : {}),
         q: S(p.requirement),
         c: S(p.collateral),
         r: numberOrNull(p.ratio),
-        x: numberOrNull(p.distance),
+        ...(p.distance !== null ? { x: N(p.distance) } : {}),
         l: S(p.level),
       },
     };
@@ -153,16 +155,19 @@ function positionsOf(item: Item): PositionSnapshot[] {
 }
 
 export function itemToSnapshot(item: Item): Snapshot {
+  const pools = poolsOf(item);
+  const crossPools = new Map(pools.filter((p) => p.kind === "cross").map((p) => [p.asset, p]));
   const assetsAttr = item.assets && "M" in item.assets ? (item.assets.M ?? {}) : {};
   const assets: AssetSnapshot[] = Object.entries(assetsAttr)
     .map(([asset, value]) => {
       const m = value.M ?? {};
-      const ratio = m.r?.N;
+      // Format 1 stored the ratio with the asset; format 2 with the asset's cross pool.
+      const cross = m.r === undefined ? crossPools.get(asset) : undefined;
       return {
         asset,
         raw: rawDecimals(m.d?.S),
-        marginRatio: ratio === undefined ? null : Number(ratio),
-        level: m.l?.S ?? "ok",
+        marginRatio: cross ? cross.ratio : nullableNumber(m.r),
+        level: cross ? cross.level : (m.l?.S ?? "ok"),
       };
     })
     .sort((a, b) => a.asset.localeCompare(b.asset));
@@ -172,7 +177,7 @@ export function itemToSnapshot(item: Item): Snapshot {
     takenAt: (str(item, "sk") ?? "").slice(snapshotKey("").length),
     fetchedAt: str(item, "fetchedAt") ?? "",
     assets,
-    pools: poolsOf(item),
+    pools,
     positions: positionsOf(item),
     openPositions: num(item, "openPositions") ?? 0,
     ...(usedWeight !== undefined ? { usedWeight } : {}),

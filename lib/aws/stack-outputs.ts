@@ -5,9 +5,20 @@
  *   AccountSecrets (JSON object: account name -> secret ARN), AlertLevels (ALERT_LEVELS JSON).
  */
 import type { CloudFormationClient, Output } from "@aws-sdk/client-cloudformation";
-import { type AlertLevel, parseAlertLevels } from "../config.js";
+import { type AlertLevel, type DistanceLevel, parseAlertLevels, parseDistanceLevels } from "../config.js";
 
 export const DEFAULT_STACK_NAME = "CoinmGuard";
+
+/** Output keys: the stack writes them (infra/stack.ts), the CLI reads them; one list for both. */
+export const OUTPUT_KEYS = {
+  table: "SnapshotTableName",
+  topic: "AlertTopicArn",
+  dashboard: "DashboardUrl",
+  schedule: "ScheduleExpression",
+  secrets: "AccountSecrets",
+  levels: "AlertLevels",
+  distanceLevels: "DistanceLevels",
+} as const;
 
 export interface StackOutputs {
   readonly stackName: string;
@@ -18,6 +29,8 @@ export interface StackOutputs {
   readonly accountSecrets?: Readonly<Record<string, string>>;
   /** The deployed alert levels; undefined when the output is missing or invalid. */
   readonly alertLevels?: readonly AlertLevel[];
+  /** The deployed distance thresholds; undefined when missing (a stack from before pools) or invalid. */
+  readonly distanceLevels?: readonly DistanceLevel[];
 }
 
 export class StackError extends Error {
@@ -45,17 +58,27 @@ export function parseAccountSecrets(text: string): Record<string, string> | unde
 
 export function parseStackOutputs(stackName: string, outputs: readonly Output[]): StackOutputs {
   const get = (key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue?.trim() || undefined;
-  const secrets = get("AccountSecrets");
+  const secrets = get(OUTPUT_KEYS.secrets);
   const accountSecrets = secrets !== undefined ? parseAccountSecrets(secrets) : undefined;
-  const snapshotTableName = get("SnapshotTableName");
-  const alertTopicArn = get("AlertTopicArn");
-  const scheduleExpression = get("ScheduleExpression");
-  const levelsText = get("AlertLevels");
+  const snapshotTableName = get(OUTPUT_KEYS.table);
+  const alertTopicArn = get(OUTPUT_KEYS.topic);
+  const scheduleExpression = get(OUTPUT_KEYS.schedule);
+  const levelsText = get(OUTPUT_KEYS.levels);
   let alertLevels: AlertLevel[] | undefined;
   try {
-    alertLevels = levelsText !== undefined ? parseAlertLevels(levelsText, "AlertLevels") : undefined;
+    alertLevels = levelsText !== undefined ? parseAlertLevels(levelsText, OUTPUT_KEYS.levels) : undefined;
   } catch {
     alertLevels = undefined; // an older stack or a hand-edited output: charts fall back to the defaults
+  }
+  const distanceText = get(OUTPUT_KEYS.distanceLevels);
+  let distanceLevels: DistanceLevel[] | undefined;
+  try {
+    distanceLevels =
+      distanceText !== undefined && alertLevels
+        ? parseDistanceLevels(distanceText, alertLevels, OUTPUT_KEYS.distanceLevels)
+        : undefined;
+  } catch {
+    distanceLevels = undefined;
   }
   return {
     stackName,
@@ -64,6 +87,7 @@ export function parseStackOutputs(stackName: string, outputs: readonly Output[])
     ...(scheduleExpression ? { scheduleExpression } : {}),
     ...(accountSecrets ? { accountSecrets } : {}),
     ...(alertLevels ? { alertLevels } : {}),
+    ...(distanceLevels ? { distanceLevels } : {}),
   };
 }
 

@@ -35,6 +35,7 @@ export const POSITION_RISK_WEIGHT = 1;
 /** One read of an account: both calls, reserved together so a read is never cut in half. */
 export const ACCOUNT_READ_WEIGHT = ACCOUNT_WEIGHT + POSITION_RISK_WEIGHT;
 const TIME_WEIGHT = 1;
+const RETRY_AFTER_SLACK_MS = 25;
 /** Reads of both views before a disagreement between them counts as a failed read. */
 const CONSISTENT_READ_ROUNDS = 2;
 
@@ -374,7 +375,10 @@ export class BinanceClient {
   }
 
   private delayBefore(attempt: number, err: BinanceError): number {
-    if (err instanceof BinanceRateLimitError && err.retryAfterMs !== undefined) return err.retryAfterMs;
+    // A little past Retry-After: the governor holds calls until exactly then, and a timer may fire
+    // a millisecond early by Date.now(), which would defer the account instead of retrying it.
+    if (err instanceof BinanceRateLimitError && err.retryAfterMs !== undefined)
+      return err.retryAfterMs + RETRY_AFTER_SLACK_MS;
     const ceiling = Math.min(this.opts.backoffCapMs, this.opts.backoffBaseMs * 2 ** (attempt - 1));
     return Math.round(this.opts.random() * ceiling);
   }

@@ -55,6 +55,8 @@ interface OutageCase {
   /** Account requests the exchange sees per failed cycle (undefined: not recorded, e.g. a hang). */
   readonly requestsPerCycle?: number;
   readonly monitor?: RigMonitorOptions;
+  /** The endpoint that fails. @default ACCOUNT_PATH */
+  readonly path?: string;
 }
 
 const attempts = FAST_BINANCE.maxAttempts ?? 3;
@@ -141,6 +143,42 @@ const transientCases: OutageCase[] = [
     kind: "binance-clock-skew",
     requestsPerCycle: 2,
   },
+  // The second call of a read: /account answers, /positionRisk does not. No half-truth snapshot.
+  {
+    name: "positionRisk 503 with an HTML body",
+    fault: html(503, "Service Unavailable"),
+    kind: "binance-unavailable",
+    requestsPerCycle: 1,
+    path: POSITION_RISK_PATH,
+  },
+  {
+    name: "positionRisk answering an HTML page with status 200",
+    fault: { kind: "body", body: "<html><body>Please log in</body></html>" },
+    kind: "binance-bad-response",
+    requestsPerCycle: 1,
+    path: POSITION_RISK_PATH,
+  },
+  {
+    name: "positionRisk rows missing the liquidation price",
+    fault: {
+      kind: "body",
+      body: '[{"symbol":"BTCUSD_PERP","positionAmt":"10","entryPrice":"60000","markPrice":"60000","unRealizedProfit":"0","leverage":"20","marginType":"cross","positionSide":"BOTH"}]',
+    },
+    kind: "binance-bad-response",
+    requestsPerCycle: 1,
+    path: POSITION_RISK_PATH,
+  },
+  {
+    // A position in one view and not the other: read both again once, then give up.
+    name: "positionRisk disagreeing with the account about the open positions",
+    fault: {
+      kind: "body",
+      body: '[{"symbol":"ETHUSD_PERP","positionAmt":"5","entryPrice":"3000","markPrice":"3000","liquidationPrice":"0","unRealizedProfit":"0","leverage":"20","marginType":"cross","isolatedMargin":"0","positionSide":"BOTH"}]',
+    },
+    kind: "binance-positions-mismatch",
+    requestsPerCycle: 2,
+    path: POSITION_RISK_PATH,
+  },
 ];
 
 /** A person must act (wrong key, wrong region): the alert goes out on the first failed cycle. */
@@ -184,7 +222,7 @@ async function outage(c: OutageCase, failedCycles: number) {
   expect(healthy.accounts[0]).toMatchObject({ status: "ok", snapshotWritten: true });
   const before = accountRequests(rig, apiKey).length;
 
-  rig.h.exchange.injectFault(c.fault, { apiKey, path: ACCOUNT_PATH, times: 1000 });
+  rig.h.exchange.injectFault(c.fault, { apiKey, path: c.path ?? ACCOUNT_PATH, times: 1000 });
   const trails: string[][] = [];
   for (let i = 1; i <= failedCycles; i++) {
     const s = await monitor.run(minute(i));

@@ -36,6 +36,11 @@ describe("the shipped config (cdk.json)", () => {
         { name: "critical", ratio: 0.8 },
       ],
       hysteresis: 0.05,
+      distanceLevels: [
+        { name: "warning", distance: 0.1 },
+        { name: "critical", distance: 0.03 },
+      ],
+      distanceHysteresis: 0.01,
       renotifyMinutes: 60,
       snapshotTtlDays: 90,
       logRetentionDays: 30,
@@ -126,6 +131,15 @@ describe("alert levels and thresholds (checked by the core's validators)", () =>
       ],
     });
     expect(config.alertLevels.map((l) => l.name)).toEqual(["notice", "critical"]);
+  });
+
+  it("checks distance levels against the alert levels, reporting them by their cdk.json key", () => {
+    expect(
+      problemsOf({ ...base(), distanceLevels: [{ name: "severe", distance: 0.1 }], distanceHysteresis: 0.9 }),
+    ).toEqual([
+      'distanceLevels: entry 0: "name" must be one of the alert levels (warning, critical)',
+      "distanceHysteresis: must be between 0 and 0.5, got 0.9",
+    ]);
   });
 
   it("keeps hysteresis below the lowest level", () => {

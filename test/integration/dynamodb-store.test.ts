@@ -7,6 +7,7 @@ import { StateConflictError } from "../../lib/errors.js";
 import type { AssetSnapshot, Snapshot } from "../../lib/snapshot.js";
 import { ensureTable, type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
 import { itemSize } from "../../sim/item-size.js";
+import { snapshotOfEngineAccount, tenPositionAccount } from "../../sim/snapshot-fixtures.js";
 import { minute } from "../support/harness.js";
 
 let dynamo: RunningDynalite;
@@ -181,6 +182,8 @@ describe("DynamoDbStore on dynalite", () => {
 describe("snapshot item layout", () => {
   const fiveAssets = (): Snapshot => ({
     ...snapshot("layout", 0),
+    pools: [],
+    positions: [],
     assets: ["ADA", "BNB", "BTC", "DOT", "ETH"].map((asset) => ({
       asset,
       raw: Object.fromEntries(
@@ -201,6 +204,52 @@ describe("snapshot item layout", () => {
     expect(itemToSnapshot(item)).toEqual(fiveAssets());
     // By DynamoDB's sizing rules (names + values), checked against dynalite's ConsumedCapacity in bench.
     expect(itemSize(item)).toBeLessThanOrEqual(1024);
+  });
+
+  it("keeps an account with 10 open positions, its pools and raw decimals under 4 KB, and reads it back whole", () => {
+    const s = snapshotOfEngineAccount("busy", tenPositionAccount(), minute(0));
+    expect(s.positions).toHaveLength(10);
+    expect(s.pools.map((p) => p.id)).toEqual([
+      "BTC",
+      "BTCUSD_261225#LONG",
+      "BTCUSD_261225#SHORT",
+      "ETH",
+      "ETHUSD_261225#LONG",
+      "SOL",
+      "SOLUSD_261225#LONG",
+    ]);
+    const item = snapshotToItem(s);
+    expect(itemToSnapshot(item)).toEqual(s);
+    expect(itemSize(item)).toBeLessThanOrEqual(4096);
+  });
+
+  it("reads a format-1 item (before pools): the asset carries its ratio and level, no pools or positions", () => {
+    const item = {
+      pk: { S: "ACCT#old" },
+      sk: { S: "SNAP#2026-10-01T00:00:00.000Z" },
+      fmt: { N: "1" },
+      fetchedAt: { S: "2026-10-01T00:00:00.412Z" },
+      assets: { M: { BTC: { M: { d: { S: "1,0,1,0.6" }, r: { N: "0.6" }, l: { S: "warning" } } } } },
+      openPositions: { N: "1" },
+      expiresAt: { N: "1900000000" },
+    };
+    expect(itemToSnapshot(item)).toEqual({
+      account: "old",
+      takenAt: "2026-10-01T00:00:00.000Z",
+      fetchedAt: "2026-10-01T00:00:00.412Z",
+      assets: [
+        {
+          asset: "BTC",
+          raw: { walletBalance: "1", unrealizedProfit: "0", marginBalance: "1", maintMargin: "0.6" },
+          marginRatio: 0.6,
+          level: "warning",
+        },
+      ],
+      pools: [],
+      positions: [],
+      openPositions: 1,
+      expiresAt: 1_900_000_000,
+    });
   });
 
   it("leaves a field Binance did not send absent after the round trip", () => {

@@ -65,11 +65,48 @@ describe("loadConfig", () => {
     [{ BINANCE_BASE_URL: "http://dapi.binance.com" }, "BINANCE_BASE_URL", /must use https/],
     [{ BINANCE_BASE_URL: "not a url" }, "BINANCE_BASE_URL", /is not a URL/],
     [{ RATIO_METRICS: "maybe" }, "RATIO_METRICS", /one of off, worst, per-asset/],
+    [{ DISTANCE_LEVELS: '[{"name": "severe", "distance": 0.1}]' }, "DISTANCE_LEVELS", /one of the alert levels/],
+    [{ DISTANCE_LEVELS: '[{"name": "warning", "distance": 1}]' }, "DISTANCE_LEVELS", /in \(0, 1\)/],
+    [
+      { DISTANCE_LEVELS: '[{"name": "warning", "distance": 0.02}, {"name": "critical", "distance": 0.05}]' },
+      "DISTANCE_LEVELS",
+      /"critical" is more severe than "warning", so its distance must be smaller/,
+    ],
+    [{ DISTANCE_LEVELS: "{}" }, "DISTANCE_LEVELS", /JSON array/],
+    [{ DISTANCE_HYSTERESIS: "-0.01" }, "DISTANCE_HYSTERESIS", /between 0 and 0.5/],
   ])("rejects %j naming the variable", (override, variable, message) => {
     const err = errorOf({ ...base, ...override });
     expect(err.variable).toBe(variable);
     expect(err.message).toMatch(message);
     expect(err.message.startsWith(`${variable}:`)).toBe(true);
+  });
+
+  it("defaults distance levels to warning within 10% and critical within 3% of liquidation", () => {
+    expect(loadConfig(base)).toMatchObject({
+      distanceLevels: [
+        { name: "warning", distance: 0.1 },
+        { name: "critical", distance: 0.03 },
+      ],
+      distanceHysteresis: 0.01,
+    });
+  });
+
+  it("puts default distances on custom level names by severity, and [] turns distance alerts off", () => {
+    const custom = '[{"name": "amber", "ratio": 0.4}, {"name": "red", "ratio": 0.7}, {"name": "black", "ratio": 0.9}]';
+    expect(loadConfig({ ...base, ALERT_LEVELS: custom }).distanceLevels).toEqual([
+      { name: "amber", distance: 0.1 },
+      { name: "black", distance: 0.03 },
+    ]);
+    expect(loadConfig({ ...base, DISTANCE_LEVELS: "[]" }).distanceLevels).toEqual([]);
+    expect(
+      loadConfig({
+        ...base,
+        DISTANCE_LEVELS: '[{"name": "critical", "distance": 0.01}, {"name": "warning", "distance": 0.05}]',
+      }).distanceLevels,
+    ).toEqual([
+      { name: "warning", distance: 0.05 },
+      { name: "critical", distance: 0.01 },
+    ]);
   });
 
   it("allows plain http only on loopback", () => {

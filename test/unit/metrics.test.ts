@@ -92,4 +92,10 @@ describe("cycleMetrics (embedded metric format)", () => {
   it("worst: an account with no asset in margin emits nothing (no metric flat at zero)", () => {
     expect(cycleMetrics(summary([margin("BNB", 0)]), { ratioMetrics: "worst", timestamp: 1 })).toEqual([]);
   });
+
+  it("per-asset plots an asset's worst pool, so an isolated position near liquidation shows beside a calm cross pool", () => {
+    const isolated: AssessedPool = { ...margin("BTC", 0.9), id: "BTCUSD_PERP#BOTH", kind: "isolated" };
+    const docs = cycleMetrics(summary([margin("BTC", 0.004), isolated]), { ratioMetrics: "per-asset", timestamp: 1 });
+    expect(docs.map((d) => [d.Asset, d.MarginRatio])).toEqual([["BTC", 0.9]]);
+  });
 });

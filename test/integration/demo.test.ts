@@ -1,0 +1,40 @@
+/**
+ * `npm start` as a newcomer runs it: the whole demo in a child process, in a scratch directory.
+ * The mixed account's blended asset ratio stays calm while its isolated position is what alerts.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, "../..");
+let scratch: string | undefined;
+
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe("the local demo", () => {
+  it("shows an isolated position, not the blended asset ratio, driving the alerts of demo-mixed", async () => {
+    scratch = await mkdtemp(join(tmpdir(), "coinm-guard-demo-"));
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", import.meta.resolve("tsx"), join(root, "bin/cli.ts"), "demo", "--interval-ms", "0"],
+      { cwd: scratch, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } },
+    );
+    const lines = stdout.split("\n");
+    const blended = lines
+      .filter((l) => /demo-mixed\s+BTC blended \(not a pool\)/.test(l))
+      .map((l) => Number(/ratio\s+([\d.]+)%/.exec(l)?.[1]));
+    expect(blended).toHaveLength(16);
+    expect(Math.max(...blended)).toBeLessThan(2);
+    expect(stdout).toContain(
+      "SMS    coinm-guard demo-mixed BTCUSD_PERP long isolated: rose to CRITICAL (was warning). Ratio 16.6%, liq 48000 mark 49200 (2.44%).",
+    );
+    expect(stdout).toMatch(/demo-mixed BTCUSD_PERP long isolated\s+ratio\s+88\.8%\s+0\.06% to liq\s+level critical/);
+    expect(stdout).toMatch(/Done: 16 cycles, 10 alerts published/);
+  });
+});
