@@ -277,3 +277,71 @@ export function monthlyCost(i: CostInputs): CostBreakdown {
   const totalAfterFreeTier = lines.reduce((n, l) => n + l.usdAfterFreeTier, 0);
   return { accounts: i.accounts, lines, total: round(total), totalAfterFreeTier: round(totalAfterFreeTier) };
 }
+
+/**
+ * Past one IP (docs/scaling.md): accounts split into shards of `accountsPerShard`, each shard a
+ * monitor function in its own subnet behind its own NAT instance and Elastic IP (its own Binance
+ * weight budget), fanned out every minute by an Express Step Functions workflow (a Map state over
+ * the shards). Per-account lines come from monthlyCost with the keys in shared secrets (one per
+ * shard); each shard adds its NAT instance, its public IPv4 address and its three alarms.
+ */
+export interface ShardedInputs extends Omit<CostInputs, "accounts" | "durationMs" | "features" | "alarms"> {
+  readonly accounts: number;
+  readonly accountsPerShard: number;
+  /** Billed duration of one shard's invocation. */
+  readonly shardDurationMs: number;
+}
+
+export interface ShardedCost {
+  readonly accounts: number;
+  readonly shards: number;
+  readonly lines: readonly CostLine[];
+  readonly total: number;
+  readonly perAccount: number;
+}
+
+export function shardedMonthlyCost(i: ShardedInputs): ShardedCost {
+  const p = PRICES;
+  const shards = Math.ceil(i.accounts / i.accountsPerShard);
+  const base = monthlyCost({
+    ...i,
+    durationMs: i.shardDurationMs * shards,
+    alarms: 3 * shards,
+    features: { ...SHARED_SECRET_FEATURES, sharedSecret: true },
+  });
+  const lines: CostLine[] = base.lines.map((l) =>
+    l.item === "Lambda duration (arm64)"
+      ? {
+          ...l,
+          detail: `${shards} shard(s) x ${ASSUMPTIONS.cyclesPerMonth.toLocaleString("en-US")} runs x ${Math.ceil(i.shardDurationMs)} ms x ${i.memoryMb} MB`,
+        }
+      : l.item === "Lambda requests"
+        ? {
+            ...l,
+            usd: l.usd * shards,
+            detail: `${shards} x ${ASSUMPTIONS.cyclesPerMonth.toLocaleString("en-US")} invocations`,
+          }
+        : l,
+  );
+  const hours = HOURS_PER_MONTH;
+  const nat = shards * hours * (p.ec2.t4gNanoHour + p.ec2.publicIpv4Hour);
+  lines.push({
+    item: "NAT instances + Elastic IPs",
+    detail: `${shards} x (t4g.nano + public IPv4), one static egress IP per shard`,
+    usd: round(nat),
+    usdAfterFreeTier: round(nat),
+  });
+  const executions = ASSUMPTIONS.cyclesPerMonth;
+  // The workflow waits for its shards: about the longest shard invocation, at 64 MB.
+  const sfn =
+    (executions / 1e6) * p.stepFunctions.expressPerMillion +
+    executions * (i.shardDurationMs / 1000) * (64 / 1024) * p.stepFunctions.expressGbSecond;
+  lines.push({
+    item: "Step Functions (Express, Map over shards)",
+    detail: `${executions.toLocaleString("en-US")} executions a month, each ~${Math.ceil(i.shardDurationMs / 1000)} s at 64 MB`,
+    usd: round(sfn),
+    usdAfterFreeTier: round(sfn),
+  });
+  const total = round(lines.reduce((n, l) => n + l.usd, 0));
+  return { accounts: i.accounts, shards, lines, total, perAccount: round(total / i.accounts) };
+}

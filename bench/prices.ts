@@ -54,6 +54,18 @@ export const PRICES = {
     dashboardMonth: 3.0,
     freeDashboards: 3,
   },
+  ec2: {
+    /** t4g.nano on demand, per hour (eu-west-1: $0.0046): a NAT instance for one shard. */
+    t4gNanoHour: 0.0042,
+    /** Public IPv4 address (an Elastic IP), per hour, since 2024-02-01. */
+    publicIpv4Hour: 0.005,
+  },
+  stepFunctions: {
+    /** Express workflows, per million executions. */
+    expressPerMillion: 1.0,
+    /** Express workflows, per GB-second of execution (first tier). */
+    expressGbSecond: 0.00001667,
+  },
   kms: {
     /** Customer-managed key, per month. With yearly rotation the first two rotations add $1 each. */
     keyMonth: 1.0,

@@ -18,7 +18,8 @@ const { measureColdStart } = await import("./cold-start.js");
 const { ensureNode24 } = await import("../sim/node24.js");
 const { measureCycle, EXCHANGE_LATENCY_MS } = await import("./cycle.js");
 const { measureScaling } = await import("./scaling.js");
-const { measureSharding, IP_WEIGHT_LIMIT } = await import("./sharding.js");
+const { measureSharding, IP_WEIGHT_LIMIT, SHARD_HEADROOM } = await import("./sharding.js");
+const { ACCOUNT_READ_WEIGHT } = await import("../lib/binance/client.js");
 const { measureLatency, gbSecondsPerDay, SCALE } = await import("./latency.js");
 const { measureHistory } = await import("./history.js");
 const { measureDynamoCost } = await import("./dynamodb-cost.js");
@@ -29,6 +30,7 @@ const {
   NO_OPTIONAL_FEATURES,
   SWITCH_SETTING,
   monthlyCost,
+  shardedMonthlyCost,
   awsDurationEstimate,
   ASSUMPTIONS,
   BINANCE_RTT_MS,
@@ -489,12 +491,63 @@ if (costs.length > 0) {
   }
   print(`Assumptions: ${JSON.stringify(ASSUMPTIONS)}`);
 }
+const sharded: ReturnType<typeof shardedMonthlyCost>[] = [];
+if (only.has("cost") && cycle && scaling && dynamo) {
+  const three = dynamo.byAssets.find((c) => c.activeAssets === 3);
+  const hundred = scaling.points.find((p) => p.accounts === 100);
+  const cpuPerAccount = hundred ? hundred.monitorCpuMs / 100 : cycle.cpuMs;
+  const accountsPerShard =
+    sharding?.accountsPerShard ?? Math.floor((SHARD_HEADROOM * IP_WEIGHT_LIMIT) / ACCOUNT_READ_WEIGHT);
+  const shardDurationMs = awsDurationEstimate({
+    accounts: accountsPerShard,
+    concurrency: 16,
+    cpuMs: accountsPerShard * cpuPerAccount,
+    memoryMb: 256,
+  });
+  if (three) {
+    for (const accounts of [1000, 10_000]) {
+      sharded.push(
+        shardedMonthlyCost({
+          accounts,
+          accountsPerShard,
+          shardDurationMs,
+          activeAssets: 3,
+          memoryMb: 256,
+          logBytesPerCycle: cycle.logBytesFixed + accounts * cycle.logBytesPerAccount,
+          logLinesPerCycle: cycle.logLinesFixed + accounts * cycle.logLinesPerAccount,
+          writeUnitsPerAccountCycle: three.writeUnitsPerCycle,
+          readUnitsPerAccountCycle: three.readUnitsPerCycle,
+          storedBytesPerSnapshot: three.storedBytesPerSnapshot,
+          ttlDays: dynamo.ttlDays,
+          dayOfHistoryReadUnits: three.dayOfHistoryReadUnits,
+        }),
+      );
+    }
+    print(
+      `\n### Past one IP: shards of ${accountsPerShard} accounts, each behind its own NAT instance and Elastic IP (docs/scaling.md)\n`,
+    );
+    const items = sharded[0]?.lines.map((l) => l.item) ?? [];
+    print(
+      markdownTable(
+        ["Item", ...sharded.map((c) => `${c.accounts.toLocaleString("en-US")} accounts (${c.shards} shards)`)],
+        [
+          ...items.map((item) => [item, ...sharded.map((c) => usd(c.lines.find((l) => l.item === item)?.usd ?? 0))]),
+          ["**Total a month**", ...sharded.map((c) => `**${usd(c.total)}**`)],
+          ["Per account", ...sharded.map((c) => usd(c.perAccount))],
+        ],
+      ),
+    );
+    print(
+      `\nShard invocation estimated at ${Math.ceil(shardDurationMs)} ms in AWS (${Math.ceil(accountsPerShard / 16)} rounds of 16 reads at ${BINANCE_RTT_MS} ms, ${(cpuPerAccount * accountsPerShard).toFixed(0)} ms of CPU measured here scaled to 256 MB).`,
+    );
+  }
+}
 
 await mkdir(OUT, { recursive: true });
 const file = join(OUT, "results.json");
 await writeFile(
   file,
-  `${JSON.stringify({ machine, at: new Date().toISOString(), bundles, infra, cold, cycle, cyclePerAsset, latency, scaling, sharding, history, dynamo, costs }, null, 2)}\n`,
+  `${JSON.stringify({ machine, at: new Date().toISOString(), bundles, infra, cold, cycle, cyclePerAsset, latency, scaling, sharding, history, dynamo, costs, sharded }, null, 2)}\n`,
 );
 print(
   `\nLoad average at the end: ${loadavg()[0]?.toFixed(2)} (the figures above are medians; other work on the machine still moves them).`,

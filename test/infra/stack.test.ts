@@ -454,6 +454,7 @@ describe("outputs the CLI reads", () => {
       "AlertLevels",
       "AlertTopicArn",
       "DashboardUrl",
+      "DistanceLevels",
       "ScheduleExpression",
       "SnapshotTableName",
     ]);
