@@ -3,7 +3,7 @@
  * SMS body that fits one message (<= 140 characters).
  */
 import type { HealthNotice, MarginNotice } from "./alert-policy.js";
-import { formatPercent } from "./risk/decimal.js";
+import { divideUp, formatDecimal, formatPercent, parseDecimal } from "./risk/decimal.js";
 
 /** The position nearest its liquidation price in a pool, as Binance reported it (raw decimals). */
 export interface NearestPosition {
@@ -39,10 +39,13 @@ export interface MarginAlert {
   readonly requirement: string;
   readonly collateral: string;
   readonly nearest?: NearestPosition;
-  /** Margin (in `asset`) to add to bring the ratio under the lowest alert level; absent when it is. */
+  /**
+   * Margin (in `asset`) to add to bring the pool under the lowest alert level by both measures
+   * (ratio under its ratio, every liquidation price at least its distance away); absent when none is needed.
+   */
   readonly marginToAdd?: string;
-  /** The lowest alert level's ratio, that `marginToAdd` aims under. */
-  readonly targetRatio?: number;
+  /** The lowest alert level, which `marginToAdd` aims under. */
+  readonly target?: { readonly level: string; readonly ratio: number; readonly distance?: number };
   readonly at: string;
 }
 
@@ -85,6 +88,15 @@ export function shortDecimal(raw: string): string {
   return kept ? `${whole}.${kept}` : whole;
 }
 
+/** An amount to add, short for an SMS like shortDecimal but rounded up: a cut would ask for too little. */
+export function shortAmountUp(raw: string): string {
+  const amount = parseDecimal(raw);
+  if (!amount) return raw;
+  const whole = amount.units / 10n ** BigInt(amount.scale);
+  const digits = whole >= 1000n ? 1 : whole >= 1n ? 4 : 8;
+  return formatDecimal(divideUp(amount, { units: 1n, scale: 0 }, Math.min(digits, Math.max(amount.scale, 0))));
+}
+
 /** What moved the pool's level: its ratio, its distance to liquidation, or both. */
 function drivers(alert: MarginAlert): string {
   if (alert.notice === "recovered") return "";
@@ -112,7 +124,7 @@ function renderMargin(alert: MarginAlert): RenderedAlert {
     near && distance
       ? `liq ${shortDecimal(near.liquidationPrice)} mark ${shortDecimal(near.markPrice)} (${distance})`
       : "no liq price";
-  const add = alert.marginToAdd ? `Add ${shortDecimal(alert.marginToAdd)} ${alert.asset}` : "";
+  const add = alert.marginToAdd ? `Add ${shortAmountUp(alert.marginToAdd)} ${alert.asset}` : "";
   const who = `${alert.account} ${alert.poolLabel}`;
   const email = [
     `Account: ${alert.account}`,
@@ -122,8 +134,8 @@ function renderMargin(alert: MarginAlert): RenderedAlert {
     near && distance
       ? `Distance to liquidation: ${distance} = |mark ${near.markPrice} - liquidation ${near.liquidationPrice}| / mark, ${near.symbol} ${near.side} (distance alone: ${alert.distanceLevel})`
       : "Distance to liquidation: no position in this pool has a liquidation price",
-    alert.marginToAdd
-      ? `To bring the ratio under ${formatPercent(alert.targetRatio ?? 0, 0)}: add at least ${alert.marginToAdd} ${alert.asset} ${alert.poolKind === "cross" ? "to the cross wallet" : "of margin to this isolated position"} (or reduce the position).`
+    alert.marginToAdd && alert.target
+      ? `To get under ${alert.target.level} (ratio below ${formatPercent(alert.target.ratio, 0)}${alert.target.distance !== undefined ? `, liquidation at least ${formatPercent(alert.target.distance, 0)} away` : ""}): add at least ${alert.marginToAdd} ${alert.asset} ${alert.poolKind === "cross" ? "to the cross wallet" : "of margin to this isolated position"} (or reduce the position).`
       : undefined,
     `At: ${alert.at}`,
     "Binance liquidates a pool when its ratio reaches 100% (the mark reaches the liquidation price).",

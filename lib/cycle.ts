@@ -38,7 +38,7 @@ import type {
 } from "./ports.js";
 import { OK_LEVEL, type RiskLevels } from "./risk/levels.js";
 import { type AssessedPool, assessPools, marginPools } from "./risk/pools.js";
-import { marginToAdd } from "./risk/remedy.js";
+import { marginToAddForPool } from "./risk/remedy.js";
 import { buildSnapshot, type Snapshot } from "./snapshot.js";
 
 export interface CycleDeps {
@@ -410,10 +410,13 @@ function marginAlert(
 ): MarginAlert {
   const { pool, id, level } = change;
   const isolated = pool ? pool.kind === "isolated" : id.includes("#");
-  const target = config.alertLevels[0]?.ratio;
+  // Enough to bring the pool under the lowest level by both measures: a ratio under it alone can
+  // leave a low-bracket position ~0.5% from liquidation, still critical by distance.
+  const lowest = config.alertLevels[0];
+  const targetDistance = config.distanceLevels[0]?.distance;
   const toAdd =
-    pool && level !== OK_LEVEL && target !== undefined
-      ? marginToAdd(pool.requirement, pool.collateral, target)
+    pool && level !== OK_LEVEL && lowest !== undefined
+      ? marginToAddForPool(pool, lowest.ratio, targetDistance)
       : undefined;
   const near = pool?.nearest;
   return {
@@ -444,7 +447,16 @@ function marginAlert(
           },
         }
       : {}),
-    ...(toAdd !== undefined && target !== undefined ? { marginToAdd: toAdd, targetRatio: target } : {}),
+    ...(toAdd !== undefined && lowest !== undefined
+      ? {
+          marginToAdd: toAdd,
+          target: {
+            level: lowest.name,
+            ratio: lowest.ratio,
+            ...(targetDistance !== undefined ? { distance: targetDistance } : {}),
+          },
+        }
+      : {}),
     at: change.at,
   };
 }

@@ -465,6 +465,10 @@ describe("outputs the CLI reads", () => {
       { name: "warning", ratio: 0.5 },
       { name: "critical", ratio: 0.8 },
     ]);
+    expect(JSON.parse(String(outputs.DistanceLevels?.Value))).toEqual([
+      { name: "warning", distance: 0.1 },
+      { name: "critical", distance: 0.03 },
+    ]);
     expect(JSON.parse(joinToString(outputs.AccountSecrets?.Value))).toEqual({
       main: `\${${ids.mainSecret}}`,
       alt: "binance/alt",

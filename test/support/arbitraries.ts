@@ -37,7 +37,9 @@ export const anyAlert: fc.Arbitrary<Alert> = fc.oneof(
       { nil: undefined },
     ),
     marginToAdd: fc.option(fc.constantFrom("123456789.12345678", "0.00000001"), { nil: undefined }),
-    targetRatio: fc.option(fc.constant(0.5), { nil: undefined }),
+    target: fc.option(fc.record({ level: configName, ratio: fc.constant(0.5), distance: fc.constant(0.1) }), {
+      nil: undefined,
+    }),
     at: fc.constant("2026-11-24T12:00:00.000Z"),
   }),
   fc.record({

@@ -66,19 +66,21 @@ describe("renderAlert", () => {
     collateral: "2.50000000",
     nearest: { symbol: "BTCUSD_PERP", side: "long", markPrice: "60000.12345678", liquidationPrice: "59634.50000000" },
     marginToAdd: "1.65600001",
-    targetRatio: 0.5,
+    target: { level: "warning", ratio: 0.5, distance: 0.1 },
     at: "2026-11-24T12:00:00.000Z",
   };
 
   it("names account, pool, ratio, distance, prices, the change and the margin to add", () => {
     const r = renderAlert(margin);
     expect(r.sms).toBe(
-      "coinm-guard main BTC cross: rose to CRITICAL (was warning). Ratio 83.1%, liq 59634.5 mark 60000.1 (0.61%). Add 1.656 BTC",
+      "coinm-guard main BTC cross: rose to CRITICAL (was warning). Ratio 83.1%, liq 59634.5 mark 60000.1 (0.61%). Add 1.6561 BTC",
     );
     expect(r.subject).toBe("coinm-guard: main BTC cross rose to CRITICAL (was warning), ratio 83.1%, 0.61% to liq");
     expect(r.email).toContain("requirement 2.07800000 / collateral 2.50000000 BTC");
     expect(r.email).toContain("mark 60000.12345678 - liquidation 59634.50000000");
-    expect(r.email).toContain("add at least 1.65600001 BTC to the cross wallet");
+    expect(r.email).toContain(
+      "To get under warning (ratio below 50%, liquidation at least 10% away): add at least 1.65600001 BTC to the cross wallet",
+    );
     expect(r.email).toContain("driven by margin ratio");
   });
 
