@@ -8,6 +8,7 @@ import { writeFile } from "node:fs/promises";
 import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs, type StackOutputs } from "../lib/aws/stack-outputs.js";
 import type { OutStream } from "./output.js";
 
@@ -26,6 +27,8 @@ export interface CliAwsClients {
   /** Async: the CloudFormation SDK is loaded only when the stack's outputs are needed. */
   readonly cloudformation: () => Promise<CloudFormationClient>;
   readonly secretsManager: () => SecretsManagerClient;
+  /** SNS, for test-alert and status's subscription list; absent in fakes that do not need it. */
+  readonly sns?: () => SNSClient;
   /** Close every client created. */
   destroy(): void;
 }
@@ -63,12 +66,15 @@ export const defaultAwsClients: AwsClientFactory = (options) => {
   let dynamodb: DynamoDBClient | undefined;
   let cloudformation: Promise<CloudFormationClient> | undefined;
   let secretsManager: SecretsManagerClient | undefined;
+  let sns: SNSClient | undefined;
   return {
     dynamodb: () => (dynamodb ??= new DynamoDBClient(config)),
     cloudformation: () =>
       (cloudformation ??= import("@aws-sdk/client-cloudformation").then((m) => new m.CloudFormationClient(config))),
     secretsManager: () => (secretsManager ??= new SecretsManagerClient(config)),
+    sns: () => (sns ??= new SNSClient(config)),
     destroy() {
+      sns?.destroy();
       dynamodb?.destroy();
       void cloudformation?.then((c) => c.destroy());
       secretsManager?.destroy();

@@ -8,10 +8,18 @@ import { historyCommand } from "./commands/history.js";
 import { putSecretCommand } from "./commands/put-secret.js";
 import { runOnceCommand } from "./commands/run-once.js";
 import { statusCommand } from "./commands/status.js";
+import { testAlertCommand } from "./commands/test-alert.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const commands: readonly Command[] = [runOnceCommand, demoCommand, historyCommand, statusCommand, putSecretCommand];
+const commands: readonly Command[] = [
+  runOnceCommand,
+  demoCommand,
+  historyCommand,
+  statusCommand,
+  putSecretCommand,
+  testAlertCommand,
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

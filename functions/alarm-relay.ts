@@ -5,6 +5,7 @@
  */
 import { SNSClient } from "@aws-sdk/client-sns";
 import { parseAlarmEvent, renderAlarm } from "../lib/alarm-notice.js";
+import { alarmAttributes } from "../lib/alert-attributes.js";
 import { SnsPublisher } from "../lib/aws/sns-publisher.js";
 import { ConfigError, errorLogFields } from "../lib/errors.js";
 import { createLogger } from "../lib/log.js";
@@ -17,10 +18,11 @@ export const handler = async (event: unknown) => {
   if (!publisher) throw new ConfigError("ALERT_TOPIC_ARN", "is required but not set");
   try {
     const alarm = parseAlarmEvent(event);
-    await publisher.publishRendered(renderAlarm(alarm), JSON.stringify({ type: "alarm", ...alarm }), {
-      type: "alarm",
-      alarm: alarm.alarmName,
-    });
+    await publisher.publishRendered(
+      renderAlarm(alarm),
+      JSON.stringify({ type: "alarm", ...alarm }),
+      alarmAttributes(alarm),
+    );
     log.info("alarm relayed", { alarm: alarm.alarmName, state: alarm.state });
     return { relayed: alarm.alarmName, state: alarm.state };
   } catch (err) {

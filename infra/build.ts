@@ -5,7 +5,7 @@
  */
 import { type App, Tags, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { CONTEXT_KEY, configFromContext, type DeployConfig, resolveConfig } from "./config.js";
+import { CONTEXT_KEY, configWithOverride, type DeployConfig, resolveConfig } from "./config.js";
 import { CoinmGuardStack } from "./stack.js";
 
 export interface BuildOptions {
@@ -16,6 +16,12 @@ export interface BuildOptions {
    * @default true
    */
   readonly securityChecks?: boolean;
+  /**
+   * cdk.json's "coinm-guard" block as the file has it, for merging a `-c coinm-guard='{...}'`
+   * override over it (the CLI passes the override instead of the file's value).
+   * @default - no merge: the context value is the whole config
+   */
+  readonly fileConfig?: unknown;
 }
 
 export interface Built {
@@ -24,7 +30,8 @@ export interface Built {
 }
 
 export function buildApp(app: App, options: BuildOptions = {}): Built {
-  const config = resolveConfig(configFromContext(app.node.tryGetContext(CONTEXT_KEY)), { account: options.account });
+  const raw = configWithOverride(app.node.tryGetContext(CONTEXT_KEY), options.fileConfig);
+  const config = resolveConfig(raw, { account: options.account });
   const stack = new CoinmGuardStack(app, config.stackName, {
     config,
     env: { region: config.region, account: options.account },

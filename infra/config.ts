@@ -4,6 +4,8 @@
  * the Lambda reads are checked by the core's own validators (lib/config.ts), not a copy of them.
  */
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { isSeverity, SEVERITIES, type Severity } from "../lib/alert-attributes.js";
+import { type ChatChannel, parseChatChannels } from "../lib/chat/channels.js";
 import {
   type AlertLevel,
   DEFAULT_ALERT_LEVELS,
@@ -18,6 +20,12 @@ import {
   type RatioMetrics,
 } from "../lib/config.js";
 import { ConfigError } from "../lib/errors.js";
+import {
+  checkLevelOverrides,
+  LEVEL_OVERRIDE_KEYS,
+  type LevelOverrides,
+  parseLevelOverrides,
+} from "../lib/level-overrides.js";
 import { parseSecretRef } from "../lib/secret-ref.js";
 import type { AlertTopicKey } from "./constructs/alert-topic.js";
 import { coreConfigProblem, type LogLevel, type MonitorSettings, settingsEnvironment } from "./environment.js";
@@ -58,9 +66,20 @@ export type SecretSource =
       readonly jsonKey?: string;
     };
 
+/** A chat channel and the existing secret that holds its token or webhook URL. */
+export interface DeployChatChannel {
+  /** The channel as the relay reads it; `secretId` is filled in by the stack (ARN or name). */
+  readonly channel: Omit<ChatChannel, "secretId">;
+  readonly secret:
+    | { readonly kind: "name"; readonly secretName: string }
+    | { readonly kind: "arn"; readonly secretArn: string };
+}
+
 export interface DeployAccount {
   readonly name: string;
   readonly secret: SecretSource;
+  /** The account's own levels, and per asset or symbol (lib/level-overrides.ts). */
+  readonly levels?: LevelOverrides;
 }
 
 export interface DeployConfig extends MonitorSettings {
@@ -74,6 +93,11 @@ export interface DeployConfig extends MonitorSettings {
   readonly logRetentionDays: RetentionDays;
   readonly emails: readonly string[];
   readonly phoneNumbers: readonly string[];
+  /** The least severe alert email receives (lib/alert-attributes.ts); "ok" = everything. */
+  readonly emailMinSeverity: Severity;
+  /** The least severe alert SMS receives; SMS costs per message, so critical by default. */
+  readonly smsMinSeverity: Severity;
+  readonly chat: readonly DeployChatChannel[];
   readonly dashboard: boolean;
   /** KMS key of the alert topic: SNS's free AWS-managed key, or a customer-managed one ($1/month). */
   readonly alertTopicKey: AlertTopicKey;
@@ -88,6 +112,8 @@ export const DEPLOY_DEFAULTS = {
   logRetentionDays: RetentionDays.ONE_MONTH,
   logLevel: "info",
   alertTopicKey: "aws-managed",
+  emailMinSeverity: "ok",
+  smsMinSeverity: "critical",
 } as const;
 
 const KNOWN_KEYS = [
@@ -107,6 +133,9 @@ const KNOWN_KEYS = [
   "logLevel",
   "emails",
   "phoneNumbers",
+  "emailMinSeverity",
+  "smsMinSeverity",
+  "chat",
   "ratioMetrics",
   "dashboard",
   "alertTopicKey",
@@ -114,7 +143,14 @@ const KNOWN_KEYS = [
   "fastPollSeconds",
 ] as const;
 
-const ACCOUNT_KEYS = ["name", "createSecret", "secretName", "secretArn", "secretKmsKeyArn"] as const;
+const ACCOUNT_KEYS = [
+  "name",
+  "createSecret",
+  "secretName",
+  "secretArn",
+  "secretKmsKeyArn",
+  ...LEVEL_OVERRIDE_KEYS,
+] as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
@@ -290,9 +326,32 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     binanceBaseUrl: r.string("binanceBaseUrl"),
   };
   checkWithCore(r, settings);
+  // Each account's own levels against the global ones, with the core's checks.
+  accounts.forEach((a) => {
+    const i = Array.isArray(raw.accounts)
+      ? raw.accounts.findIndex((e: unknown) => isObject(e) && e.name === a.name)
+      : -1;
+    try {
+      checkLevelOverrides(
+        a.levels,
+        { ratio: settings.alertLevels, distance: settings.distanceLevels },
+        settings.hysteresis,
+        `accounts[${i}]`,
+      );
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      r.problems.push(err.message);
+    }
+  });
 
   const emails = r.stringList("emails", checkEmail);
   const phoneNumbers = r.stringList("phoneNumbers", checkPhoneNumber);
+  const chat = readChatChannels(r, raw.chat, { region, account: options.account });
+  // Counted as written, so a mistyped address is reported as that, not also as "no one".
+  const listed = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+  if (listed(raw.emails) + listed(raw.phoneNumbers) + listed(raw.chat) === 0) {
+    r.problem("emails, phoneNumbers, chat", NO_RECIPIENT);
+  }
 
   const config: DeployConfig = {
     ...settings,
@@ -305,6 +364,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     logRetentionDays: logRetentionDays ?? DEPLOY_DEFAULTS.logRetentionDays,
     emails,
     phoneNumbers,
+    emailMinSeverity: readSeverity(r, "emailMinSeverity", DEPLOY_DEFAULTS.emailMinSeverity),
+    smsMinSeverity: readSeverity(r, "smsMinSeverity", DEPLOY_DEFAULTS.smsMinSeverity),
+    chat,
     dashboard: dashboardSetting ?? true,
     alertTopicKey: readAlertTopicKey(r),
   };
@@ -325,6 +387,103 @@ function readRatioMetrics(r: Reader, raw: unknown): RatioMetrics {
     r.problems.push(err.message);
     return DEFAULTS.ratioMetrics;
   }
+}
+
+const NO_RECIPIENT =
+  'no one would receive an alert: add an email address to "emails", an E.164 number to "phoneNumbers" ' +
+  'or a channel to "chat" (docs/deploy.md, "Who gets alerts")';
+
+function readSeverity(r: Reader, key: string, fallback: Severity): Severity {
+  const text = r.string(key);
+  if (text === undefined) return fallback;
+  if (isSeverity(text)) return text;
+  r.problem(key, `must be one of ${SEVERITIES.join(", ")}, got "${text}"`);
+  return fallback;
+}
+
+const CHAT_SECRET_KEYS = ["secretName", "secretArn"] as const;
+
+function readChatChannels(
+  r: Reader,
+  raw: unknown,
+  target: { region: string; account: string | undefined },
+): DeployChatChannel[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    r.problem(
+      "chat",
+      'must be a JSON array of channels such as [{"name": "ops", "platform": "slack", "secretName": "..."}]',
+    );
+    return [];
+  }
+  const out: DeployChatChannel[] = [];
+  raw.forEach((entry: unknown, i) => {
+    const at = `chat[${i}]`;
+    if (!isObject(entry)) {
+      r.problem(at, "must be an object");
+      return;
+    }
+    const { secretName, secretArn, ...rest } = entry;
+    let secret: DeployChatChannel["secret"] | undefined;
+    if ((secretName === undefined) === (secretArn === undefined)) {
+      r.problem(
+        at,
+        'give exactly one of "secretName" or "secretArn": the Secrets Manager secret with the bot token or webhook URL ' +
+          "(never the token itself: cdk.json and the template are not secret)",
+      );
+    } else if (secretName !== undefined) {
+      const problem = typeof secretName === "string" ? checkSecretName(secretName.trim()) : "must be a string";
+      r.problem(`${at}.secretName`, problem);
+      if (!problem) secret = { kind: "name", secretName: (secretName as string).trim() };
+    } else {
+      const problem =
+        typeof secretArn === "string"
+          ? checkSecretArn(secretArn.trim(), target.region, target.account)
+          : "must be a string";
+      r.problem(`${at}.secretArn`, problem);
+      if (!problem) secret = { kind: "arn", secretArn: (secretArn as string).trim() };
+    }
+    if ("secretId" in rest) {
+      r.problem(`${at}.secretId`, `unknown setting: use ${CHAT_SECRET_KEYS.join(" or ")}`);
+      return;
+    }
+    // The relay's own parser: what synth accepts, the Lambda accepts.
+    let channel: ChatChannel | undefined;
+    try {
+      [channel] = parseChatChannels(JSON.stringify([{ ...rest, secretId: "synth-check" }]), "chat");
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      r.problems.push(err.message.replace(/^chat\[0\]/, at));
+    }
+    if (channel && secret) {
+      const { secretId: _placeholder, ...fields } = channel;
+      if (out.some((c) => c.channel.name === fields.name)) r.problem(`${at}.name`, `"${fields.name}" is used twice`);
+      else out.push({ channel: fields, secret });
+    }
+  });
+  return out;
+}
+
+/**
+ * Merge a `-c coinm-guard='{...}'` override over cdk.json's block, key by key: an object merges
+ * into the object under the same key, anything else (arrays included) replaces it. So an
+ * override that sets "region" keeps cdk.json's emails, and one that sets "emails" replaces them.
+ */
+export function mergeOverride(base: unknown, override: unknown): unknown {
+  if (!isObject(base) || !isObject(override)) return override;
+  const out: Obj = { ...base };
+  for (const [key, value] of Object.entries(override)) out[key] = mergeOverride(base[key], value);
+  return out;
+}
+
+/**
+ * The config the app uses: cdk.json's block as is, or, when the context holds JSON text (from
+ * `-c coinm-guard='{...}'`, which replaces the context value), that text merged over `fileBlock`
+ * (cdk.json's block read from the file, since the CLI no longer passes it).
+ */
+export function configWithOverride(contextValue: unknown, fileBlock: unknown): unknown {
+  const value = configFromContext(contextValue);
+  return typeof contextValue === "string" && fileBlock !== undefined ? mergeOverride(fileBlock, value) : value;
 }
 
 const TOPIC_KEYS: readonly AlertTopicKey[] = ["aws-managed", "customer-managed"];
@@ -416,7 +575,14 @@ function readAccounts(
     }
     const name = typeof entry.name === "string" ? entry.name : "";
     const secret = readSecretSource(r, at, name, entry, target);
-    if (secret) accounts.push({ name, secret });
+    let levels: LevelOverrides | undefined;
+    try {
+      levels = parseLevelOverrides(entry, at);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      r.problems.push(err.message);
+    }
+    if (secret) accounts.push({ name, secret, ...(levels ? { levels } : {}) });
   });
   const size = accountsVariableSize(accounts, target);
   if (size > ACCOUNTS_VARIABLE_BUDGET) {
@@ -446,7 +612,9 @@ export function accountsVariableSize(
     const key = s.kind === "name" && s.jsonKey !== undefined ? `#${s.jsonKey}` : "";
     return `arn:aws:secretsmanager:${target.region}:123456789012:secret:${name}-XXXXXX${key}`;
   };
-  return JSON.stringify(accounts.map((a) => ({ name: a.name, secretId: arnOf(a) }))).length;
+  return JSON.stringify(
+    accounts.map((a) => ({ name: a.name, secretId: arnOf(a), ...(a.levels ? { levels: a.levels } : {}) })),
+  ).length;
 }
 
 function readSecretSource(

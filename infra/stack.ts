@@ -11,6 +11,7 @@ import type { DeployConfig } from "./config.js";
 import { AccountSecrets } from "./constructs/account-secrets.js";
 import { AlarmRelay } from "./constructs/alarm-relay.js";
 import { AlertTopic } from "./constructs/alert-topic.js";
+import { ChatRelay } from "./constructs/chat-relay.js";
 import { HealthAlarms } from "./constructs/health-alarms.js";
 import { MarginDashboard } from "./constructs/margin-dashboard.js";
 import { MonitorFunction } from "./constructs/monitor-function.js";
@@ -40,6 +41,8 @@ export class CoinmGuardStack extends Stack {
       key: config.alertTopicKey,
       emails: config.emails,
       phoneNumbers: config.phoneNumbers,
+      emailMinSeverity: config.emailMinSeverity,
+      smsMinSeverity: config.smsMinSeverity,
     });
 
     this.monitor = new MonitorFunction(this, "Monitor", {
@@ -52,7 +55,9 @@ export class CoinmGuardStack extends Stack {
     });
     this.monitor.bindSnapshotTable(table.table);
     this.monitor.bindAlertTopic(alerts);
-    this.monitor.bindAccountSecrets(secrets.secrets);
+    // Accounts with levels of their own (lib/level-overrides.ts): in ACCOUNTS and an output.
+    const accountLevels = Object.fromEntries(config.accounts.flatMap((a) => (a.levels ? [[a.name, a.levels]] : [])));
+    this.monitor.bindAccountSecrets(secrets.secrets, accountLevels);
 
     new ScheduleTrigger(this, "Schedule", {
       expression: config.schedule.expression,
@@ -65,9 +70,20 @@ export class CoinmGuardStack extends Stack {
       logGroupName: `/aws/lambda/${config.stackName}-alarm-relay`,
       logRetention: config.logRetentionDays,
     });
+    const alarmAction = new LambdaAction(relay.function);
+    if (config.chat.length > 0) {
+      new ChatRelay(this, "ChatRelay", {
+        alerts,
+        channels: config.chat,
+        alarmAction,
+        namePrefix: config.stackName,
+        logGroupName: `/aws/lambda/${config.stackName}-chat-relay`,
+        logRetention: config.logRetentionDays,
+      });
+    }
     const alarms = new HealthAlarms(this, "Health", {
       function: this.monitor.function,
-      action: new LambdaAction(relay.function),
+      action: alarmAction,
       heartbeatWindow: Duration.minutes(config.heartbeatWindowMinutes),
       namePrefix: config.stackName,
     });
@@ -97,6 +113,13 @@ export class CoinmGuardStack extends Stack {
       value: JSON.stringify(config.distanceLevels),
       description: "Distance-to-liquidation thresholds of the alert levels (the CLI draws them on charts)",
     });
+    if (Object.keys(accountLevels).length > 0) {
+      new CfnOutput(this, OUTPUT_KEYS.accountLevels, {
+        value: JSON.stringify(accountLevels),
+        description:
+          "Accounts with their own alert levels (per asset or symbol too); status shows them, charts draw them",
+      });
+    }
 
     if (config.dashboard) {
       const dashboard = new MarginDashboard(this, "Dashboard", {

@@ -3,6 +3,7 @@
  * local runner share this module, so what works locally is what runs in AWS.
  */
 import { ConfigError } from "./errors.js";
+import { checkLevelOverrides, type LevelOverrides, parseLevelOverrides } from "./level-overrides.js";
 import { parseSecretRef } from "./secret-ref.js";
 
 /** One alert level: the asset's margin ratio has reached `ratio` (0.5 = 50%). */
@@ -26,6 +27,8 @@ export interface AccountConfig {
   readonly name: string;
   /** Secrets Manager secret name or ARN, with `#key` for an entry of a shared secret (secret-ref.ts). */
   readonly secretId: string;
+  /** This account's own ratio/distance levels, and per asset or symbol (lib/level-overrides.ts). */
+  readonly levels?: LevelOverrides;
 }
 
 export interface MonitorConfig {
@@ -155,7 +158,7 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
   const seen = new Set<string>();
   return raw.map((entry: unknown, i) => {
     if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
-    const { name, secretId } = entry as Record<string, unknown>;
+    const { name, secretId, levels: rawLevels } = entry as Record<string, unknown>;
     if (typeof name !== "string" || !NAME.test(name)) {
       throw new ConfigError(variable, `entry ${i}: "name" must be 1-64 letters, digits, "_", "." or "-"`);
     }
@@ -166,7 +169,13 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
     if ("problem" in ref) throw new ConfigError(variable, `entry ${i} (${name}): "secretId" ${ref.problem}`);
     if (seen.has(name)) throw new ConfigError(variable, `account name "${name}" appears twice`);
     seen.add(name);
-    return { name, secretId: secretId.trim() };
+    if (rawLevels !== undefined && (typeof rawLevels !== "object" || rawLevels === null || Array.isArray(rawLevels))) {
+      throw new ConfigError(variable, `entry ${i} (${name}): "levels" must be an object`);
+    }
+    const levels = rawLevels
+      ? parseLevelOverrides(rawLevels as Record<string, unknown>, `${variable}[${i}].levels`)
+      : undefined;
+    return { name, secretId: secretId.trim(), ...(levels ? { levels } : {}) };
   });
 }
 
@@ -302,10 +311,19 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
   const distanceText = read(env, "DISTANCE_LEVELS");
   const distanceLevels =
     distanceText !== undefined ? parseDistanceLevels(distanceText, alertLevels) : defaultDistanceLevels(alertLevels);
+  const accounts = parseAccounts(required(env, "ACCOUNTS"));
+  accounts.forEach((a, i) => {
+    checkLevelOverrides(
+      a.levels,
+      { ratio: alertLevels, distance: distanceLevels },
+      hysteresis,
+      `ACCOUNTS[${i}].levels`,
+    );
+  });
   return {
     snapshotTable: required(env, "SNAPSHOT_TABLE"),
     alertTopicArn: required(env, "ALERT_TOPIC_ARN"),
-    accounts: parseAccounts(required(env, "ACCOUNTS")),
+    accounts,
     alertLevels,
     hysteresis,
     distanceLevels,

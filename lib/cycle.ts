@@ -26,6 +26,7 @@ import {
   StateConflictError,
   WeightBudgetExceededError,
 } from "./errors.js";
+import { levelsForPool } from "./level-overrides.js";
 import type { Logger } from "./log.js";
 import type {
   AccountSource,
@@ -112,11 +113,11 @@ export async function runCycle(config: MonitorConfig, deps: CycleDeps, input: Cy
   };
 }
 
-function policyOf(config: MonitorConfig): PolicySettings {
+function policyOf(config: MonitorConfig, levels: RiskLevels = riskLevelsOf(config)): PolicySettings {
   return {
-    levels: config.alertLevels,
+    levels: levels.ratio,
     hysteresis: config.hysteresis,
-    distanceLevels: config.distanceLevels,
+    distanceLevels: levels.distance,
     distanceHysteresis: config.distanceHysteresis,
     renotifyMs: config.renotifyMinutes * 60_000,
   };
@@ -124,6 +125,16 @@ function policyOf(config: MonitorConfig): PolicySettings {
 
 function riskLevelsOf(config: MonitorConfig): RiskLevels {
   return { ratio: config.alertLevels, distance: config.distanceLevels };
+}
+
+/** The levels one pool is judged by: the account's overrides for its symbol or asset, else global. */
+function poolRiskLevels(
+  config: MonitorConfig,
+  account: AccountConfig | undefined,
+  id: string,
+  asset?: string,
+): RiskLevels {
+  return levelsForPool(riskLevelsOf(config), account?.levels, id, asset, config.hysteresis);
 }
 
 /** Read the account, refreshing a cached secret once if Binance rejects the key it holds. */
@@ -174,7 +185,9 @@ async function monitorAccount(
 
   try {
     const read = await readAccount(deps, account, input.deadlineMs, log);
-    pools = assessPools(marginPools(read.account, read.positions), riskLevelsOf(config));
+    pools = marginPools(read.account, read.positions).flatMap((p) =>
+      assessPools([p], poolRiskLevels(config, account, p.id, p.asset)),
+    );
     snapshot = buildSnapshot({
       account: account.name,
       takenAt: input.cycleTime,
@@ -366,24 +379,25 @@ function evaluate(
   }
   const next: Record<string, PoolAlertState> = { ...prev.pools };
   if (outcome.ok) {
-    const policy = policyOf(config);
+    const accountConfig = config.accounts.find((a) => a.name === account);
     const byId = new Map(pools.map((p) => [p.id, p]));
     // Pools that disappeared (position closed, balance moved) count as ratio 0, no liquidation price.
     const ids = new Set([...Object.keys(prev.pools), ...byId.keys()]);
     for (const id of [...ids].sort()) {
       const pool = byId.get(id);
+      const levels = poolRiskLevels(config, accountConfig, id, pool?.asset);
       const decision = decidePool(
         prev.pools[id],
         { ratio: pool?.ratio ?? 0, distance: pool?.distance ?? null },
         nowMs,
-        policy,
+        policyOf(config, levels),
       );
       const label = pool?.label ?? prev.pools[id]?.label;
       if (decision.next.level === OK_LEVEL && !pool) delete next[id];
       else next[id] = { ...decision.next, ...(label ? { label } : {}) };
       if (decision.notice) {
         alerts.push(
-          marginAlert(config, { account, at, id, pool, label, notice: decision.notice, ...decision.next }, decision),
+          marginAlert(levels, { account, at, id, pool, label, notice: decision.notice, ...decision.next }, decision),
         );
       }
     }
@@ -396,7 +410,7 @@ function evaluate(
 
 /** The alert for a pool's change: every figure a person needs to act, taken from this read. */
 function marginAlert(
-  config: MonitorConfig,
+  levels: RiskLevels,
   change: {
     account: string;
     at: string;
@@ -411,9 +425,10 @@ function marginAlert(
   const { pool, id, level } = change;
   const isolated = pool ? pool.kind === "isolated" : id.includes("#");
   // Enough to bring the pool under the lowest level by both measures: a ratio under it alone can
-  // leave a low-bracket position ~0.5% from liquidation, still critical by distance.
-  const lowest = config.alertLevels[0];
-  const targetDistance = config.distanceLevels[0]?.distance;
+  // leave a low-bracket position ~0.5% from liquidation, still critical by distance. The pool's
+  // own levels (an account's or asset's overrides) set both targets.
+  const lowest = levels.ratio[0];
+  const targetDistance = levels.distance[0]?.distance;
   const toAdd =
     pool && level !== OK_LEVEL && lowest !== undefined
       ? marginToAddForPool(pool, lowest.ratio, targetDistance)

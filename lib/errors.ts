@@ -155,3 +155,24 @@ export function errorLogFields(err: unknown): { kind: string; error: string } {
   const { kind, message } = describeError(err);
   return { kind, error: message };
 }
+
+/** A chat channel's secret is missing, unreadable, or not the JSON its platform needs. */
+export class ChatSecretError extends GuardError {
+  readonly kind = "chat-secret";
+  override readonly needsHuman = true;
+}
+
+/**
+ * A chat platform refused or never answered a message. `reason` is the platform's own short
+ * error text (e.g. Telegram's "Unauthorized"), never the URL or token that was used.
+ */
+export class ChatDeliveryError extends GuardError {
+  readonly kind = "chat-delivery";
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}

@@ -52,7 +52,7 @@ export function createMonitor(
     snapshots: store,
     // Lives as long as the container, like the governor: warm cycles skip the state read.
     state: new CachingStateStore(store),
-    publisher: overrides.publisher ?? new SnsPublisher(clients.sns, config.alertTopicArn),
+    publisher: overrides.publisher ?? new SnsPublisher(clients.sns, config.alertTopicArn, config.alertLevels),
     log,
     ...(overrides.now ? { now: overrides.now } : {}),
   };

@@ -1,13 +1,17 @@
 /**
- * Loopback stand-ins for the two AWS APIs the monitor calls besides DynamoDB: SNS Publish (AWS
- * query protocol) and Secrets Manager GetSecretValue (AWS JSON 1.1). The real SDK clients talk
- * to them through AWS_ENDPOINT_URL_SNS / AWS_ENDPOINT_URL_SECRETS_MANAGER or `endpoint`.
+ * Loopback stand-ins for the AWS APIs the stack's functions and the CLI call besides DynamoDB:
+ * SNS (AWS query protocol: Publish with message attributes checked as SNS checks them and each
+ * message fanned out through the subscriptions' filter policies; ListSubscriptionsByTopic,
+ * GetSubscriptionAttributes, GetSMSSandboxAccountStatus, ListSMSSandboxPhoneNumbers), Secrets
+ * Manager GetSecretValue (AWS JSON 1.1) and SQS SendMessage (AWS JSON 1.0). The real SDK clients
+ * talk to them through AWS_ENDPOINT_URL_SNS / AWS_ENDPOINT_URL_SECRETS_MANAGER or `endpoint`.
  */
-
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SECRET_VALUE_LIMIT_BYTES } from "../lib/secret-ref.js";
 import { LoopbackService } from "./loopback-server.js";
+import { type MessageAttributes, matchesFilterPolicy } from "./sns-filter.js";
+import { snsPublishProblem } from "./sns-rules.js";
 
 export interface PublishedMessage {
   readonly topicArn: string;
@@ -16,7 +20,85 @@ export interface PublishedMessage {
   readonly messageStructure?: string;
   /** When the stand-in received it (wall-clock ms): the bench's detection latency ends here. */
   readonly receivedAt: number;
+  readonly messageAttributes: MessageAttributes;
+  /** Endpoints of the topic's confirmed subscriptions whose filter policy admitted the message. */
+  readonly deliveredTo: readonly string[];
 }
+
+export interface StandInSubscription {
+  readonly topicArn: string;
+  readonly protocol: "email" | "sms" | "lambda" | "https" | "sqs";
+  readonly endpoint: string;
+  /** Email subscriptions wait for a click; until then SNS lists them as "PendingConfirmation". */
+  readonly confirmed?: boolean;
+  readonly filterPolicy?: unknown;
+}
+
+/**
+ * The SNS record a Lambda subscriber receives for a published message, as SNS builds it: the
+ * "lambda" body of a JSON-structured message (else "default"), and the message attributes only
+ * for a plain message (SNS does not deliver them with MessageStructure "json").
+ */
+export function lambdaRecord(sent: PublishedMessage, messageId: string = randomUUID()) {
+  const json = sent.messageStructure === "json";
+  const bodies = json ? (JSON.parse(sent.message) as Record<string, string>) : undefined;
+  return {
+    EventSource: "aws:sns",
+    Sns: {
+      Type: "Notification",
+      MessageId: messageId,
+      TopicArn: sent.topicArn,
+      Subject: sent.subject ?? null,
+      Message: bodies ? (bodies.lambda ?? bodies.default ?? "") : sent.message,
+      MessageAttributes: json
+        ? {}
+        : Object.fromEntries(
+            Object.entries(sent.messageAttributes).map(([k, v]) => [
+              k,
+              { Type: v.DataType, Value: v.StringValue ?? "" },
+            ]),
+          ),
+    },
+  };
+}
+
+export interface SentQueueMessage {
+  readonly queueUrl: string;
+  readonly body: string;
+}
+
+interface SqsAttribute {
+  readonly DataType: string;
+  readonly StringValue?: string;
+  readonly BinaryValue?: string;
+}
+
+/** SQS's digest of message attributes: each, sorted by name, as length-prefixed name, type, transport byte, value. */
+function sqsAttributesMd5(attributes: Readonly<Record<string, SqsAttribute>>): string {
+  const hash = createHash("md5");
+  const field = (bytes: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    hash.update(length);
+    hash.update(bytes);
+  };
+  for (const name of Object.keys(attributes).sort()) {
+    const a = attributes[name] as SqsAttribute;
+    field(Buffer.from(name, "utf8"));
+    field(Buffer.from(a.DataType, "utf8"));
+    if (a.BinaryValue !== undefined) {
+      hash.update(Buffer.from([2]));
+      field(Buffer.from(a.BinaryValue, "base64"));
+    } else {
+      hash.update(Buffer.from([1]));
+      field(Buffer.from(a.StringValue ?? "", "utf8"));
+    }
+  }
+  return hash.digest("hex");
+}
+
+const xmlEscape = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 export interface AwsFault {
   readonly status: number;
@@ -28,6 +110,11 @@ export class AwsStandIns extends LoopbackService {
   readonly published: PublishedMessage[] = [];
   readonly secrets = new Map<string, { value: string; versionId: string }>();
   readonly secretReads: string[] = [];
+  readonly subscriptions: Array<StandInSubscription & { readonly arn: string }> = [];
+  readonly sandboxNumbers = new Map<string, "Pending" | "Verified">();
+  inSmsSandbox = false;
+  readonly sentToQueues: SentQueueMessage[] = [];
+  private readonly sqsFaults: AwsFault[] = [];
   private readonly snsFaults: AwsFault[] = [];
   private readonly secretFaults: AwsFault[] = [];
 
@@ -43,6 +130,16 @@ export class AwsStandIns extends LoopbackService {
     for (let i = 0; i < times; i++) this.snsFaults.push(fault);
   }
 
+  subscribe(subscription: StandInSubscription): string {
+    const arn = `${subscription.topicArn}:${randomUUID()}`;
+    this.subscriptions.push({ ...subscription, arn });
+    return arn;
+  }
+
+  failNextQueueSend(fault: AwsFault, times = 1): void {
+    for (let i = 0; i < times; i++) this.sqsFaults.push(fault);
+  }
+
   failNextSecretRead(fault: AwsFault, times = 1): void {
     for (let i = 0; i < times; i++) this.secretFaults.push(fault);
   }
@@ -53,7 +150,41 @@ export class AwsStandIns extends LoopbackService {
     const body = Buffer.concat(chunks).toString("utf8");
     const target = req.headers["x-amz-target"];
     if (typeof target === "string" && target.startsWith("secretsmanager.")) this.secretsManager(target, body, res);
+    else if (typeof target === "string" && target.startsWith("AmazonSQS.")) this.sqs(target, body, res);
     else this.sns(body, res);
+  }
+
+  private sqs(target: string, body: string, res: ServerResponse): ServerResponse {
+    const json = (status: number, payload: unknown) => {
+      res.writeHead(status, { "content-type": "application/x-amz-json-1.0" });
+      return res.end(JSON.stringify(payload));
+    };
+    const fault = this.sqsFaults.shift();
+    if (fault)
+      return json(fault.status, { __type: `com.amazonaws.sqs#${fault.code}`, message: fault.message ?? fault.code });
+    if (target !== "AmazonSQS.SendMessage")
+      return json(400, { __type: "com.amazonaws.sqs#InvalidAction", message: "unsupported" });
+    const input = JSON.parse(body) as { QueueUrl?: string; MessageBody?: string };
+    if (!input.QueueUrl || !input.MessageBody) {
+      return json(400, {
+        __type: "com.amazonaws.sqs#MissingParameter",
+        message: "QueueUrl and MessageBody are required",
+      });
+    }
+    // SQS's limit: 256 KB a message.
+    if (Buffer.byteLength(input.MessageBody) > 262_144) {
+      return json(400, { __type: "com.amazonaws.sqs#InvalidParameterValue", message: "message too long" });
+    }
+    this.sentToQueues.push({ queueUrl: input.QueueUrl, body: input.MessageBody });
+    // The SDK verifies both digests, as SQS computes them.
+    const attributes = (input as { MessageAttributes?: Record<string, SqsAttribute> }).MessageAttributes;
+    return json(200, {
+      MessageId: randomUUID(),
+      MD5OfMessageBody: createHash("md5").update(input.MessageBody, "utf8").digest("hex"),
+      ...(attributes && Object.keys(attributes).length > 0
+        ? { MD5OfMessageAttributes: sqsAttributesMd5(attributes) }
+        : {}),
+    });
   }
 
   private secretsManager(target: string, body: string, res: ServerResponse): ServerResponse {
@@ -98,20 +229,92 @@ export class AwsStandIns extends LoopbackService {
         `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${fault.code}</Code><Message>${fault.message ?? fault.code}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
       );
     }
-    if (params.get("Action") !== "Publish") {
-      return xml(
+    const error = (code: string, message: string) =>
+      xml(
         400,
-        `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>unsupported</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+        `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
       );
+    const ok = (action: string, result: string) =>
+      xml(
+        200,
+        `<${action}Response xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
+      );
+    switch (params.get("Action")) {
+      case "Publish":
+        break;
+      case "ListSubscriptionsByTopic": {
+        const topicArn = params.get("TopicArn") ?? "";
+        const members = this.subscriptions
+          .filter((sub) => sub.topicArn === topicArn)
+          .map(
+            (sub) =>
+              `<member><TopicArn>${xmlEscape(sub.topicArn)}</TopicArn><Protocol>${sub.protocol}</Protocol><SubscriptionArn>${
+                sub.confirmed === false ? "PendingConfirmation" : xmlEscape(sub.arn)
+              }</SubscriptionArn><Owner>123456789012</Owner><Endpoint>${xmlEscape(sub.endpoint)}</Endpoint></member>`,
+          );
+        return ok("ListSubscriptionsByTopic", `<Subscriptions>${members.join("")}</Subscriptions>`);
+      }
+      case "GetSubscriptionAttributes": {
+        const sub = this.subscriptions.find((x) => x.arn === params.get("SubscriptionArn"));
+        if (!sub) return error("NotFound", "Subscription does not exist");
+        const entries: Record<string, string> = {
+          SubscriptionArn: sub.arn,
+          TopicArn: sub.topicArn,
+          Protocol: sub.protocol,
+          Endpoint: sub.endpoint,
+          PendingConfirmation: String(sub.confirmed === false),
+          ConfirmationWasAuthenticated: "true",
+          ...(sub.filterPolicy !== undefined
+            ? { FilterPolicy: JSON.stringify(sub.filterPolicy), FilterPolicyScope: "MessageAttributes" }
+            : {}),
+        };
+        const xmlEntries = Object.entries(entries)
+          .map(([k, v]) => `<entry><key>${k}</key><value>${xmlEscape(v)}</value></entry>`)
+          .join("");
+        return ok("GetSubscriptionAttributes", `<Attributes>${xmlEntries}</Attributes>`);
+      }
+      case "GetSMSSandboxAccountStatus":
+        return ok("GetSMSSandboxAccountStatus", `<IsInSandbox>${this.inSmsSandbox}</IsInSandbox>`);
+      case "ListSMSSandboxPhoneNumbers": {
+        const members = [...this.sandboxNumbers].map(
+          ([number, status]) =>
+            `<member><PhoneNumber>${xmlEscape(number)}</PhoneNumber><Status>${status}</Status></member>`,
+        );
+        return ok("ListSMSSandboxPhoneNumbers", `<PhoneNumbers>${members.join("")}</PhoneNumbers>`);
+      }
+      default:
+        return error("InvalidAction", "unsupported");
     }
     const subject = params.get("Subject");
     const structure = params.get("MessageStructure");
+    const attributes: Record<string, { DataType: string; StringValue: string }> = {};
+    for (let i = 1; params.has(`MessageAttributes.entry.${i}.Name`); i++) {
+      const prefix = `MessageAttributes.entry.${i}`;
+      attributes[params.get(`${prefix}.Name`) ?? ""] = {
+        DataType: params.get(`${prefix}.Value.DataType`) ?? "",
+        StringValue: params.get(`${prefix}.Value.StringValue`) ?? "",
+      };
+    }
+    const problem = snsPublishProblem({
+      ...(subject !== null ? { Subject: subject } : {}),
+      Message: params.get("Message") ?? "",
+      ...(structure !== null ? { MessageStructure: structure } : {}),
+      MessageAttributes: attributes,
+    });
+    if (problem) return error("InvalidParameter", `Invalid parameter: ${problem}`);
+    const topicArn = params.get("TopicArn") ?? "";
+    const deliveredTo = this.subscriptions
+      .filter((sub) => sub.topicArn === topicArn && sub.confirmed !== false)
+      .filter((sub) => matchesFilterPolicy(sub.filterPolicy, attributes))
+      .map((sub) => sub.endpoint);
     this.published.push({
-      topicArn: params.get("TopicArn") ?? "",
+      topicArn,
       message: params.get("Message") ?? "",
       ...(subject !== null ? { subject } : {}),
       ...(structure !== null ? { messageStructure: structure } : {}),
       receivedAt: Date.now(),
+      messageAttributes: attributes,
+      deliveredTo,
     });
     return xml(
       200,

@@ -197,11 +197,13 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
       const sink = new OutputSink(deps.stdout);
       const progress = createProgress(deps.stderr, "reading snapshots");
       const color = useColor(deps.stdout, deps.env);
-      // Without --levels, charts of a deployed stack draw the levels it was deployed with.
-      const levels =
+      // Without --levels, charts of a deployed stack draw the levels it was deployed with: the
+      // account's own when it has them (AccountLevels output), else the stack's.
+      const deployed =
         !request.levelsGiven && wantsPlot && !values.table && !values.demo
-          ? ((await target.stack().catch(() => undefined))?.alertLevels ?? request.levels)
-          : request.levels;
+          ? await target.stack().catch(() => undefined)
+          : undefined;
+      const levels = deployed?.accountLevels?.[request.account]?.alertLevels ?? deployed?.alertLevels ?? request.levels;
       const levelNames = levels.map((l) => l.name);
       const ds = wantsPlot ? new Downsampler(1024) : undefined;
       const json = new JsonArrayFormatter();

@@ -21,6 +21,7 @@ import {
 } from "../cli-context.js";
 import { type Command, EXIT, UsageError } from "../command.js";
 import { OutputSink, useColor } from "../output.js";
+import { deploymentSection } from "../status-deployment.js";
 
 const DEFAULT_INTERVAL_MS = 60_000;
 
@@ -30,6 +31,8 @@ For every account: the latest snapshot's margin ratio and level per asset, the l
 state holds (HELD, with hysteresis), and the snapshot's age, flagged STALE when older than
 ${STALE_INTERVALS} schedule intervals (the monitor is not writing). Then the open alerts: levels held
 above ok, "cannot read account" outages, and alerts waiting in the outbox to be published.
+Last, accounts with alert levels of their own, and who the alert topic reaches (unconfirmed
+emails and SMS-sandboxed numbers flagged).
 
 Options:
   --account NAME    an account to show (repeat for several; default: every account in the
@@ -141,6 +144,7 @@ export function createStatusCommand(overrides: Partial<CliDeps> = {}): Command {
         else {
           const color = useColor(deps.stdout, deps.env);
           await sink.write(formatStatus(report, { color, levelNames: DEFAULT_ALERT_LEVELS.map((l) => l.name) }));
+          await sink.write(await deploymentSection(values, target, deps));
           if (target.demo && report.accounts.every((a) => a.stale)) {
             deps.stderr.write(
               `(the demo is not running: its snapshots are older than ${formatInterval(report.staleAfterMs)}, so they are STALE)\n`,

@@ -6,9 +6,11 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { Effect, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Alias, type IKey, Key } from "aws-cdk-lib/aws-kms";
-import { Topic } from "aws-cdk-lib/aws-sns";
-import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { type CfnSubscription, type ITopicSubscription, SubscriptionFilter, Topic } from "aws-cdk-lib/aws-sns";
+import { EmailSubscription, LambdaSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
+import { filterPolicyFor, type Severity } from "../../lib/alert-attributes.js";
 
 /** Which KMS key encrypts the topic. */
 export type AlertTopicKey = "aws-managed" | "customer-managed";
@@ -32,6 +34,25 @@ export interface AlertTopicProps {
    * @default - no SMS subscriptions
    */
   readonly phoneNumbers?: readonly string[];
+  /**
+   * The least severe alert email receives (lib/alert-attributes.ts).
+   * @default "ok" - everything
+   */
+  readonly emailMinSeverity?: Severity;
+  /**
+   * The least severe alert SMS receives.
+   * @default "critical" - critical alerts, "cannot read account", and the recoveries that close them
+   */
+  readonly smsMinSeverity?: Severity;
+}
+
+/** SNS's filter policy for a minimum severity, as CDK takes it; undefined = no filter. */
+function filterFor(min: Severity): Record<string, SubscriptionFilter> | undefined {
+  const policy = filterPolicyFor(min);
+  if (!policy) return undefined;
+  return Object.fromEntries(
+    Object.entries(policy).map(([name, conditions]) => [name, new SubscriptionFilter([...conditions])]),
+  );
 }
 
 export class AlertTopic extends Construct {
@@ -68,8 +89,27 @@ export class AlertTopic extends Construct {
       signatureVersion: "2",
     });
 
-    for (const email of props.emails ?? []) this.topic.addSubscription(new EmailSubscription(email));
-    for (const phone of props.phoneNumbers ?? []) this.topic.addSubscription(new SmsSubscription(phone));
+    const emailFilter = filterFor(props.emailMinSeverity ?? "ok");
+    const smsFilter = filterFor(props.smsMinSeverity ?? "critical");
+    for (const email of props.emails ?? []) {
+      this.subscribe(new EmailSubscription(email, emailFilter ? { filterPolicy: emailFilter } : {}));
+    }
+    for (const phone of props.phoneNumbers ?? []) {
+      this.subscribe(new SmsSubscription(phone, smsFilter ? { filterPolicy: smsFilter } : {}));
+    }
+  }
+
+  /** Subscribe a function (the chat relay) to the alerts at or above `minSeverity`. */
+  subscribeFunction(fn: IFunction, minSeverity: Severity): void {
+    const filter = filterFor(minSeverity);
+    this.subscribe(new LambdaSubscription(fn, filter ? { filterPolicy: filter } : {}));
+  }
+
+  private subscribe(subscription: ITopicSubscription): void {
+    const sub = this.topic.addSubscription(subscription);
+    const cfn = sub.node.defaultChild as CfnSubscription;
+    // Filter on the message attributes (SNS's default scope, stated so a reader need not know it).
+    if (cfn.filterPolicy !== undefined) cfn.filterPolicyScope = "MessageAttributes";
   }
 
   /** Publish on this topic only, plus the key operations SNS performs for the publisher under a customer key. */

@@ -9,6 +9,7 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { type LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import type { LevelOverrides } from "../../lib/level-overrides.js";
 import { type MonitorSettings, settingsEnvironment } from "../environment.js";
 import type { AccountSecret } from "./account-secrets.js";
 import type { AlertTopic } from "./alert-topic.js";
@@ -112,9 +113,18 @@ export class MonitorFunction extends Construct {
   }
 
   /** Account secrets: GetSecretValue on exactly these secrets (not DescribeSecret, not List). */
-  bindAccountSecrets(secrets: readonly AccountSecret[]): void {
+  bindAccountSecrets(secrets: readonly AccountSecret[], levels: Readonly<Record<string, LevelOverrides>> = {}): void {
     const stack = Stack.of(this);
-    this.bind("ACCOUNTS", stack.toJsonString(secrets.map((s) => ({ name: s.name, secretId: s.secretId }))));
+    this.bind(
+      "ACCOUNTS",
+      stack.toJsonString(
+        secrets.map((s) => ({
+          name: s.name,
+          secretId: s.secretId,
+          ...(levels[s.name] ? { levels: levels[s.name] } : {}),
+        })),
+      ),
+    );
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: "AccountSecrets",

@@ -1,36 +1,51 @@
-/** SNS adapter: one Publish per alert, with separate email and SMS bodies. */
+/** SNS adapter: one Publish per alert, with separate email and SMS bodies and routing attributes. */
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import {
+  type AlertAttributes,
+  alertAttributes,
+  type LambdaEnvelope,
+  toMessageAttributes,
+} from "../alert-attributes.js";
 import { type Alert, type RenderedAlert, renderAlert } from "../alerts.js";
+import type { AlertLevel } from "../config.js";
 import type { AlertPublisher } from "../ports.js";
 
+function lambdaEnvelope(attributes: AlertAttributes, body: string): LambdaEnvelope {
+  return { attributes, body };
+}
+
 export class SnsPublisher implements AlertPublisher {
+  /** `levels` decide each margin level's severity (lib/alert-attributes.ts). */
   constructor(
     private readonly client: SNSClient,
     private readonly topicArn: string,
+    private readonly levels: readonly AlertLevel[] = [],
   ) {}
 
   async publish(alert: Alert): Promise<void> {
-    await this.publishRendered(renderAlert(alert), JSON.stringify(alert), { account: alert.account, type: alert.type });
+    await this.publishRendered(renderAlert(alert), JSON.stringify(alert), alertAttributes(alert, this.levels));
   }
 
   /** Publish already-rendered bodies; `defaultBody` goes to non-email, non-SMS subscribers. */
-  async publishRendered(
-    rendered: RenderedAlert,
-    defaultBody: string,
-    attributes: Readonly<Record<string, string>>,
-  ): Promise<void> {
+  async publishRendered(rendered: RenderedAlert, defaultBody: string, attributes: AlertAttributes): Promise<void> {
     const { subject, email, sms } = rendered;
     await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
         Subject: subject,
         // With MessageStructure "json", SNS picks the body by protocol: "sms" for text messages,
-        // "email" for email, "default" for everything else (HTTPS, SQS, Lambda subscribers).
+        // "email" for email, "lambda" for the chat relay, "default" for everything else. SNS
+        // filters on the attributes but does not deliver them with a JSON-structured message,
+        // so the relay's body carries them too.
         MessageStructure: "json",
-        Message: JSON.stringify({ default: defaultBody, email, sms }),
-        MessageAttributes: Object.fromEntries(
-          Object.entries(attributes).map(([name, value]) => [name, { DataType: "String", StringValue: value }]),
-        ),
+        Message: JSON.stringify({
+          default: defaultBody,
+          email,
+          sms,
+          lambda: JSON.stringify(lambdaEnvelope(attributes, defaultBody)),
+        }),
+        // Subscription filter policies route on these (lib/alert-attributes.ts).
+        MessageAttributes: toMessageAttributes(attributes),
       }),
     );
   }

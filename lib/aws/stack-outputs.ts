@@ -6,6 +6,7 @@
  */
 import type { CloudFormationClient, Output } from "@aws-sdk/client-cloudformation";
 import { type AlertLevel, type DistanceLevel, parseAlertLevels, parseDistanceLevels } from "../config.js";
+import { type LevelOverrides, parseLevelOverrides } from "../level-overrides.js";
 
 export const DEFAULT_STACK_NAME = "CoinmGuard";
 
@@ -18,6 +19,7 @@ export const OUTPUT_KEYS = {
   secrets: "AccountSecrets",
   levels: "AlertLevels",
   distanceLevels: "DistanceLevels",
+  accountLevels: "AccountLevels",
 } as const;
 
 export interface StackOutputs {
@@ -31,6 +33,30 @@ export interface StackOutputs {
   readonly alertLevels?: readonly AlertLevel[];
   /** The deployed distance thresholds; undefined when missing (a stack from before pools) or invalid. */
   readonly distanceLevels?: readonly DistanceLevel[];
+  /** Accounts with levels of their own: name -> overrides (lib/level-overrides.ts). */
+  readonly accountLevels?: Readonly<Record<string, LevelOverrides>>;
+}
+
+/** Parse the AccountLevels output; entries that do not parse are left out (an older or edited stack). */
+export function parseAccountLevels(text: string): Record<string, LevelOverrides> | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  const out: Record<string, LevelOverrides> = {};
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) continue;
+    try {
+      const levels = parseLevelOverrides(value as Record<string, unknown>, OUTPUT_KEYS.accountLevels);
+      if (levels) out[name] = levels;
+    } catch {
+      // skipped: charts and status fall back to the stack's levels for this account
+    }
+  }
+  return out;
 }
 
 export class StackError extends Error {
@@ -80,6 +106,8 @@ export function parseStackOutputs(stackName: string, outputs: readonly Output[])
   } catch {
     distanceLevels = undefined;
   }
+  const accountLevelsText = get(OUTPUT_KEYS.accountLevels);
+  const accountLevels = accountLevelsText !== undefined ? parseAccountLevels(accountLevelsText) : undefined;
   return {
     stackName,
     ...(snapshotTableName ? { snapshotTableName } : {}),
@@ -88,6 +116,7 @@ export function parseStackOutputs(stackName: string, outputs: readonly Output[])
     ...(accountSecrets ? { accountSecrets } : {}),
     ...(alertLevels ? { alertLevels } : {}),
     ...(distanceLevels ? { distanceLevels } : {}),
+    ...(accountLevels ? { accountLevels } : {}),
   };
 }
 

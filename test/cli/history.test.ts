@@ -341,6 +341,37 @@ describe("history charts", () => {
     }
   });
 
+  it("draws an account's own levels (AccountLevels output) for that account", async () => {
+    world.stack({
+      SnapshotTableName: TABLE,
+      ScheduleExpression: "rate(1 minute)",
+      AlertLevels: [
+        { name: "warning", ratio: 0.5 },
+        { name: "critical", ratio: 0.8 },
+      ],
+      AccountLevels: {
+        main: {
+          alertLevels: [
+            { name: "warning", ratio: 0.7 },
+            { name: "critical", ratio: 0.9 },
+          ],
+        },
+      },
+    });
+    try {
+      const r = await history(["--account", "main", "--since", "3d", "--chart"], {
+        stdout: new CaptureStream({ columns: 120 }),
+      });
+      expect(r.code).toBe(0);
+      const lines = r.stdout.split("\n");
+      expect(lines.some((l) => l.endsWith("critical 90%"))).toBe(true);
+      expect(lines.some((l) => l.endsWith("warning 70%"))).toBe(true);
+      expect(r.stdout).not.toContain("critical 80%");
+    } finally {
+      world.stack({ SnapshotTableName: TABLE, ScheduleExpression: "rate(1 minute)" });
+    }
+  });
+
   it("writes a PNG of the requested range", async () => {
     const files = new Map<string, string | Uint8Array>();
     const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--out", "ratio.png"], { files });

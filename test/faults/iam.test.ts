@@ -30,7 +30,9 @@ beforeAll(async () => {
     unknown
   >;
   // An empty bundling-stacks list skips esbuild; the bundle has its own test (bundle.test.ts).
-  const app = new App({ context: { ...context, "aws:cdk:bundling-stacks": [] } });
+  // cdk.json ships with no recipients, which synth refuses; one email makes it deployable.
+  const config = { ...(context["coinm-guard"] as Record<string, unknown>), emails: ["alerts@example.com"] };
+  const app = new App({ context: { ...context, "coinm-guard": config, "aws:cdk:bundling-stacks": [] } });
   template = Template.fromStack(buildApp(app, { securityChecks: false }).stack);
 });
 afterAll(() => backend.stop());

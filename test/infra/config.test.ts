@@ -3,14 +3,15 @@
  * caught at synth with a message naming the key and what to do. No synthesis here; pure checks.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { configFromContext, DeployConfigError, resolveConfig } from "../../infra/config.js";
-import { REPO_ROOT, shippedConfig } from "./support.js";
+import { configFromContext, configWithOverride, DeployConfigError, resolveConfig } from "../../infra/config.js";
+import { cdkJsonContext, REPO_ROOT, shippedConfig, TEST_RECIPIENTS } from "./support.js";
 
-const base = () => shippedConfig();
+/** cdk.json's block plus one recipient (cdk.json ships with none, which synth refuses). */
+const base = (): Record<string, unknown> => ({ ...shippedConfig(), ...TEST_RECIPIENTS });
 
 function problemsOf(raw: unknown, options = {}): string[] {
   try {
@@ -23,7 +24,20 @@ function problemsOf(raw: unknown, options = {}): string[] {
 }
 
 describe("the shipped config (cdk.json)", () => {
-  it("deploys without edits: one created secret, non-US region, the core's defaults", () => {
+  it("is refused until someone would receive alerts, naming emails, phoneNumbers and chat", () => {
+    const shipped = shippedConfig();
+    expect(shipped.emails).toEqual([]);
+    expect(shipped.phoneNumbers).toEqual([]);
+    expect(problemsOf(shipped)).toEqual([
+      'emails, phoneNumbers, chat: no one would receive an alert: add an email address to "emails", an E.164 number ' +
+        'to "phoneNumbers" or a channel to "chat" (docs/deploy.md, "Who gets alerts")',
+    ]);
+    expect(problemsOf({ ...shipped, chat: [] })[0]).toMatch(/^emails, phoneNumbers, chat: no one would receive/);
+    // Any one recipient is enough.
+    expect(resolveConfig({ ...shipped, phoneNumbers: ["+447700900123"] }).phoneNumbers).toHaveLength(1);
+  });
+
+  it("deploys with one recipient added: one created secret, non-US region, the core's defaults", () => {
     const config = resolveConfig(base());
     expect(config).toMatchObject({
       stackName: "CoinmGuard",
@@ -49,14 +63,17 @@ describe("the shipped config (cdk.json)", () => {
       scheduleIntervalSeconds: 60,
       dashboard: true,
       alertTopicKey: "aws-managed",
-      emails: [],
+      emails: ["alerts@example.com"],
       phoneNumbers: [],
+      emailMinSeverity: "ok",
+      smsMinSeverity: "critical",
+      chat: [],
       binanceBaseUrl: undefined,
     });
   });
 
   it("fills defaults for everything but accounts", () => {
-    const config = resolveConfig({ accounts: [{ name: "a", createSecret: true }] });
+    const config = resolveConfig({ accounts: [{ name: "a", createSecret: true }], ...TEST_RECIPIENTS });
     expect(config.region).toBe("eu-west-1");
     expect(config.schedule.expression).toBe("rate(1 minute)");
     expect(config.alertLevels.map((l) => l.ratio)).toEqual([0.5, 0.8]);
@@ -370,5 +387,191 @@ describe("the CDK entry point", () => {
     expect(out.status).toBe(1);
     expect(out.stderr).toContain('region: "us-east-1" is a US region');
     expect(out.stderr).not.toMatch(/\bat \w+ \(/);
+  });
+});
+
+describe("a -c coinm-guard='{...}' override", () => {
+  it("merges over cdk.json's block key by key: setting the region keeps every subscription", () => {
+    const file = { ...base(), phoneNumbers: ["+447700900123"] };
+    const merged = configWithOverride(JSON.stringify({ region: "eu-central-1" }), file);
+    const config = resolveConfig(merged);
+    expect(config.region).toBe("eu-central-1");
+    expect(config.emails).toEqual(["alerts@example.com"]);
+    expect(config.phoneNumbers).toEqual(["+447700900123"]);
+    expect(config.accounts.map((a) => a.name)).toEqual(["main"]);
+  });
+
+  it("replaces arrays whole, so an override can also remove recipients", () => {
+    const merged = configWithOverride(JSON.stringify({ emails: ["other@example.org"] }), {
+      ...base(),
+      emails: ["a@example.com", "b@example.com"],
+    });
+    expect(resolveConfig(merged).emails).toEqual(["other@example.org"]);
+  });
+
+  it("end to end: the shipped cdk.json is refused, and `-c` setting only emails synthesizes it", () => {
+    const app = (contextValue: unknown) => {
+      const outdir = mkdtempSync(join(tmpdir(), "coinm-guard-cdk-"));
+      const out = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "infra", "app.ts")], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          CDK_OUTDIR: outdir,
+          // As the CDK CLI passes it: cdk.json's context with `-c` values on top (as text).
+          CDK_CONTEXT_JSON: JSON.stringify({
+            ...cdkJsonContext(),
+            "coinm-guard": contextValue,
+            "aws:cdk:bundling-stacks": [],
+          }),
+        },
+      });
+      return { ...out, outdir };
+    };
+    const refused = app(shippedConfig());
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("emails, phoneNumbers, chat: no one would receive an alert");
+
+    const merged = app(JSON.stringify({ emails: ["oncall@example.com"] }));
+    expect(merged.stderr).not.toContain("Invalid coinm-guard config");
+    expect(merged.status).toBe(0);
+    const template = readFileSync(join(merged.outdir, "CoinmGuard.template.json"), "utf8");
+    expect(template).toMatch(/"Endpoint": "oncall@example\.com"/);
+    // Everything else is cdk.json's: the region, the created secret for "main".
+    const manifest = readFileSync(join(merged.outdir, "manifest.json"), "utf8");
+    expect(manifest).toContain("/eu-west-1");
+    expect(template).toContain("CoinmGuard/main");
+  });
+
+  it("leaves cdk.json's own block alone when there is no override (the context value is the object)", () => {
+    expect(configWithOverride(base(), { region: "ignored" })).toEqual(base());
+  });
+});
+
+describe("routing settings", () => {
+  it("defaults email to everything and SMS to critical, and takes any severity for either", () => {
+    expect(resolveConfig({ ...base(), smsMinSeverity: "warning", emailMinSeverity: "critical" })).toMatchObject({
+      smsMinSeverity: "warning",
+      emailMinSeverity: "critical",
+    });
+    expect(problemsOf({ ...base(), smsMinSeverity: "high" })).toEqual([
+      'smsMinSeverity: must be one of ok, warning, critical, got "high"',
+    ]);
+  });
+});
+
+describe("chat channels", () => {
+  const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:coinm-guard/slack-AbC123";
+
+  it("accepts each platform with its secret by name or ARN, and counts as a recipient", () => {
+    const config = resolveConfig({
+      ...shippedConfig(),
+      chat: [
+        { name: "tg", platform: "telegram", chatId: "-1001234567890", secretName: "coinm-guard/telegram" },
+        { name: "ops", platform: "slack", secretArn: SECRET_ARN, minSeverity: "warning" },
+        { name: "dc", platform: "discord", secretName: "coinm-guard/discord", minSeverity: "critical" },
+        { name: "pd", platform: "webhook", secretName: "coinm-guard/hook", secretHeader: "X-Token" },
+      ],
+    });
+    expect(config.chat).toEqual([
+      {
+        channel: { name: "tg", platform: "telegram", chatId: "-1001234567890", minSeverity: "ok" },
+        secret: { kind: "name", secretName: "coinm-guard/telegram" },
+      },
+      {
+        channel: { name: "ops", platform: "slack", minSeverity: "warning" },
+        secret: { kind: "arn", secretArn: SECRET_ARN },
+      },
+      {
+        channel: { name: "dc", platform: "discord", minSeverity: "critical" },
+        secret: { kind: "name", secretName: "coinm-guard/discord" },
+      },
+      {
+        channel: { name: "pd", platform: "webhook", minSeverity: "ok", secretHeader: "X-Token" },
+        secret: { kind: "name", secretName: "coinm-guard/hook" },
+      },
+    ]);
+  });
+
+  it("names every mistake: no secret, a token in place of a secret, a missing chat id, a bad severity", () => {
+    expect(
+      problemsOf({
+        ...base(),
+        chat: [
+          { name: "a", platform: "slack" },
+          { name: "b", platform: "telegram", secretName: "x", botToken: "123:abc" },
+          { name: "c", platform: "telegram", secretName: "x" },
+          { name: "d", platform: "sms", secretName: "x" },
+          { name: "e", platform: "discord", secretName: "x", minSeverity: "loud" },
+          { name: "g", platform: "discord", secretName: "y" },
+          { name: "g", platform: "slack", secretName: "z" },
+          {
+            name: "f",
+            platform: "webhook",
+            secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbC123",
+          },
+        ],
+      }),
+    ).toEqual([
+      'chat[0]: give exactly one of "secretName" or "secretArn": the Secrets Manager secret with the bot token or ' +
+        "webhook URL (never the token itself: cdk.json and the template are not secret)",
+      "chat[1].botToken: unknown setting (known: name, platform, secretId, minSeverity, chatId, secretHeader)",
+      'chat[2].chatId: is required for Telegram: the chat id (e.g. "-1001234567890") or "@channel"',
+      "chat[3].platform: must be one of telegram, slack, discord, webhook",
+      "chat[4].minSeverity: must be one of ok, warning, critical",
+      'chat[6].name: "g" is used twice',
+      "chat[7].secretArn: secret is in region us-east-1 but the stack deploys to eu-west-1",
+    ]);
+  });
+});
+
+describe("per-account and per-asset levels", () => {
+  const hot = {
+    name: "hot",
+    createSecret: true,
+    alertLevels: [
+      { name: "warning", ratio: 0.7 },
+      { name: "critical", ratio: 0.9 },
+    ],
+    distanceLevels: [{ name: "critical", distance: 0.02 }],
+    assets: { BTCUSD_PERP: { distanceLevels: [{ name: "critical", distance: 0.01 }] }, ETH: {} },
+  };
+
+  it("accepts an account's own ratio and distance levels, and per asset or symbol", () => {
+    const config = resolveConfig({ ...base(), accounts: [{ name: "main", createSecret: true }, hot] });
+    expect(config.accounts[0]?.levels).toBeUndefined();
+    expect(config.accounts[1]?.levels).toEqual({
+      alertLevels: hot.alertLevels,
+      distanceLevels: hot.distanceLevels,
+      assets: hot.assets,
+    });
+  });
+
+  it("checks them like the global levels, naming the account entry, all at once", () => {
+    expect(
+      problemsOf({
+        ...base(),
+        accounts: [
+          { name: "a", createSecret: true, alertLevels: [{ name: "danger", ratio: 0.6 }] },
+          { name: "b", createSecret: true, alertLevels: [{ name: "warning", ratio: 1.5 }] },
+          { name: "c", createSecret: true, assets: { "btc usd": {} } },
+          {
+            name: "d",
+            createSecret: true,
+            distanceLevels: [
+              { name: "critical", distance: 0.5 },
+              { name: "warning", distance: 0.1 },
+            ],
+          },
+          { name: "e", createSecret: true, assets: { BTC: { ratio: 0.5 } } },
+        ],
+      }),
+    ).toEqual([
+      'accounts[1].alertLevels: entry 0 (warning): "ratio" must be a number in (0, 1]',
+      'accounts[2].assets: "btc usd" is not a margin asset ("BTC") or COIN-M symbol ("BTCUSD_PERP")',
+      "accounts[4].assets.BTC.ratio: unknown setting (known: alertLevels, distanceLevels)",
+      'accounts[0].alertLevels: "danger" is not one of the alert levels (warning, critical)',
+      'accounts[3].distanceLevels: "critical" is more severe than "warning", so its distance must be smaller',
+    ]);
   });
 });

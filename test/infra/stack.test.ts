@@ -312,7 +312,7 @@ describe("alert topic", () => {
     });
   });
 
-  it("subscribes each configured email and phone number", () => {
+  it("subscribes each configured email (everything) and phone number (critical and what closes it)", () => {
     const subscriptions = Object.values(t.findResources("AWS::SNS::Subscription")).map(
       (r) => (r as { Properties: Record<string, unknown> }).Properties,
     );
@@ -320,7 +320,13 @@ describe("alert topic", () => {
       expect.arrayContaining([
         { Protocol: "email", Endpoint: "ops@example.com", TopicArn: ref(ids.topic) },
         { Protocol: "email", Endpoint: "me@example.org", TopicArn: ref(ids.topic) },
-        { Protocol: "sms", Endpoint: "+447700900123", TopicArn: ref(ids.topic) },
+        {
+          Protocol: "sms",
+          Endpoint: "+447700900123",
+          TopicArn: ref(ids.topic),
+          FilterPolicy: { routeRank: [{ numeric: [">=", 2] }] },
+          FilterPolicyScope: "MessageAttributes",
+        },
       ]),
     );
     expect(subscriptions).toHaveLength(3);

@@ -23,6 +23,12 @@ export function shippedConfig(): Record<string, unknown> {
   return { ...(cdkJsonContext()[CONTEXT_KEY] as Record<string, unknown>) };
 }
 
+/**
+ * cdk.json ships with no recipients, and synth refuses a stack that alerts nobody; tests that are
+ * not about recipients synthesize with this one email unless they set their own.
+ */
+export const TEST_RECIPIENTS = { emails: ["alerts@example.com"] } as const;
+
 export interface Synth {
   readonly app: App;
   readonly stack: CoinmGuardStack;
@@ -36,7 +42,7 @@ export function synth(
 ): Synth {
   const context: Record<string, unknown> = {
     ...cdkJsonContext(),
-    [CONTEXT_KEY]: { ...shippedConfig(), ...overrides },
+    [CONTEXT_KEY]: { ...shippedConfig(), ...TEST_RECIPIENTS, ...overrides },
   };
   // An empty bundling-stacks list makes CDK skip asset bundling (as `cdk deploy --exclusively` does).
   if (!options.bundle) context["aws:cdk:bundling-stacks"] = [];

@@ -27,6 +27,7 @@ import type {
 } from "../../../lib/ports.js";
 import type { Snapshot } from "../../../lib/snapshot.js";
 import { type RunningDynalite, startDynalite } from "../../../sim/dynalite.js";
+import { snsPublishProblem as snsRules } from "../../../sim/sns-rules.js";
 import { type Harness, publishedAlerts, startHarness, type TestKey } from "../../support/harness.js";
 import { DynamoFaultProxy } from "./dynamo-fault-proxy.js";
 
@@ -165,7 +166,7 @@ export async function startRig(
       exchange,
       snapshots: opts.snapshots ?? store,
       state: opts.state ?? store,
-      publisher: opts.publisher ?? new SnsPublisher(clients.sns, config.alertTopicArn),
+      publisher: opts.publisher ?? new SnsPublisher(clients.sns, config.alertTopicArn, config.alertLevels),
       log: opts.log ?? h.log,
       ...(opts.now ? { now: opts.now } : {}),
     };
@@ -213,32 +214,12 @@ export async function startRig(
 }
 
 /**
- * What SNS itself refuses with InvalidParameter (a permanent failure the SDK does not retry),
- * which the loopback stand-in does not check: a subject of 100 characters or more or with
- * control characters or line breaks, a JSON message structure without a "default" body, or a
- * message over 256 KB. Checked on every Publish the rig's client sends.
+ * What SNS itself refuses with InvalidParameter (a permanent failure the SDK does not retry):
+ * one rule set (sim/sns-rules.ts) shared with the loopback SNS stand-in, checked here on every
+ * Publish the rig's client sends as well.
  */
 export function snsPublishProblem(input: PublishCommandInput): string | undefined {
-  const subject = input.Subject;
-  if (subject !== undefined) {
-    if (subject.length >= 100) return `Subject must be less than 100 characters (got ${subject.length})`;
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what SNS refuses.
-    if (/[\u0000-\u001f\u007f]/.test(subject)) return "Subject must not contain line breaks or control characters";
-  }
-  const message = input.Message ?? "";
-  if (Buffer.byteLength(message, "utf8") > 262_144) return "Message too long";
-  if (input.MessageStructure === "json") {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(message);
-    } catch {
-      return "Message Structure - JSON message body failed to parse";
-    }
-    const bodies = parsed as Record<string, unknown>;
-    if (typeof bodies.default !== "string") return "Message Structure - No default entry in JSON message body";
-    if (Object.values(bodies).some((v) => typeof v !== "string")) return "Message Structure - values must be strings";
-  }
-  return undefined;
+  return snsRules(input);
 }
 
 /** Record each command a client sends, before any retry, under its IAM action name. */
