@@ -150,6 +150,31 @@ export class StateConflictError extends GuardError {
   readonly kind = "state-conflict";
 }
 
+/**
+ * `history --account NAME` names an account the table has nothing for: the known accounts are
+ * listed (from the stack or the demo) so a typo or a wrong case is plain.
+ */
+export class UnknownAccountError extends GuardError {
+  readonly kind = "unknown-account";
+  constructor(
+    readonly account: string,
+    readonly known: readonly string[] | undefined,
+    where: string,
+    knownNote?: string,
+  ) {
+    const near = known?.find((k) => k.toLowerCase() === account.toLowerCase());
+    const list =
+      known === undefined
+        ? `cannot list the known accounts${knownNote ? ` (${knownNote})` : ""}`
+        : known.length > 0
+          ? `known accounts: ${known.join(", ")}`
+          : "no accounts are known";
+    super(
+      `account "${account}" has no snapshots or alert state in ${where}; ${list}${near ? ` (names are case-sensitive: did you mean "${near}"?)` : ""}`,
+    );
+  }
+}
+
 /** The same description shaped for a log line (`message` is the log line's own key). */
 export function errorLogFields(err: unknown): { kind: string; error: string } {
   const { kind, message } = describeError(err);

@@ -39,7 +39,7 @@ Options:
                     stack's AccountSecrets output, or the demo's accounts with --demo)
   --interval EVERY  the schedule interval, e.g. 1m, 5m or "rate(1 minute)" (default: the
                     stack's ScheduleExpression output, else 1m)
-  --format FORMAT   table (default) or json
+  --format FORMAT   table (default) or json (any case)
 
 ${TARGET_HELP}
 
@@ -107,7 +107,7 @@ export function createStatusCommand(overrides: Partial<CliDeps> = {}): Command {
       const { values } = parseOptions(argv, OPTIONS);
       const problem = targetUsageProblem(values);
       if (problem) throw new UsageError(problem);
-      const format = values.format ?? "table";
+      const format = (values.format ?? "table").trim().toLowerCase();
       if (format !== "table" && format !== "json") throw new UsageError("--format must be table or json");
       const given = (values.account ?? [])
         .flatMap((a) => a.split(","))

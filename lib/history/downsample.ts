@@ -25,6 +25,8 @@ export interface SeriesSummary {
   readonly count: number;
   /** Largest finite ratio and when; undefined if every point was beyond every level. */
   readonly max?: { readonly t: number; readonly value: number };
+  /** Smallest finite value and when (the worst distance to liquidation). */
+  readonly min?: { readonly t: number; readonly value: number };
   readonly last: { readonly t: number; readonly value: number };
   /** Points whose ratio was null (margin balance <= 0). */
   readonly beyond: number;
@@ -35,6 +37,7 @@ interface Series {
   count: number;
   beyond: number;
   maxFinite?: { t: number; value: number };
+  minFinite?: { t: number; value: number };
   last?: { t: number; value: number };
 }
 
@@ -77,7 +80,10 @@ export class Downsampler {
     }
     s.count++;
     if (ratio === null) s.beyond++;
-    else if (!s.maxFinite || ratio > s.maxFinite.value) s.maxFinite = { t, value: ratio };
+    else {
+      if (!s.maxFinite || ratio > s.maxFinite.value) s.maxFinite = { t, value: ratio };
+      if (!s.minFinite || ratio < s.minFinite.value) s.minFinite = { t, value: ratio };
+    }
     if (!s.last || t >= s.last.t) s.last = { t, value };
 
     let index = Math.floor((t - this.origin) / this.width);
@@ -141,7 +147,14 @@ export class Downsampler {
   summary(name: string): SeriesSummary | undefined {
     const s = this.series.get(name);
     if (!s?.last) return undefined;
-    return { name, count: s.count, last: s.last, beyond: s.beyond, ...(s.maxFinite ? { max: s.maxFinite } : {}) };
+    return {
+      name,
+      count: s.count,
+      last: s.last,
+      beyond: s.beyond,
+      ...(s.maxFinite ? { max: s.maxFinite } : {}),
+      ...(s.minFinite ? { min: s.minFinite } : {}),
+    };
   }
 }
 

@@ -1,9 +1,12 @@
 /**
  * JSON output for scripts, streamed: "[", one snapshot per line, "]". Each snapshot carries the
- * account, takenAt (ISO 8601), and per asset the raw Binance decimal strings, marginRatio
- * (a number; null when the margin balance is zero or negative) and level.
+ * account, takenAt (ISO 8601), per asset the raw Binance decimal strings, marginRatio and level,
+ * per margin pool its ratio, distance to liquidation and level, and per open position Binance's
+ * raw strings with its distance. Ratios and distances are numbers, or null (collateral <= 0; no
+ * liquidation price). Snapshots from before pools have `pools: []` and `positions: []`.
  */
-import type { Snapshot } from "../snapshot.js";
+import type { PositionSnapshot, Snapshot } from "../snapshot.js";
+import { type Selection, selectAssets, selectPools, selectPositions } from "./views.js";
 
 export interface SnapshotJson {
   readonly account: string;
@@ -17,24 +20,67 @@ export interface SnapshotJson {
     readonly level: string;
     readonly raw: Readonly<Record<string, string>>;
   }[];
+  readonly pools: readonly {
+    readonly id: string;
+    readonly kind: "cross" | "isolated";
+    readonly asset: string;
+    readonly label: string;
+    readonly ratio: number | null;
+    readonly distance: number | null;
+    readonly level: string;
+    readonly requirement: string;
+    readonly collateral: string;
+  }[];
+  /** Binance's raw strings (POSITION_FIELDS), then what the monitor derives from them. */
+  readonly positions: readonly (PositionSnapshot & {
+    readonly asset: string;
+    readonly pool: string;
+    readonly side: "long" | "short";
+    readonly distance: number | null;
+  })[];
 }
 
-/** The documented shape of one snapshot, optionally keeping only some assets. */
-export function snapshotJson(snapshot: Snapshot, assets?: ReadonlySet<string>): SnapshotJson {
+/** The documented shape of one snapshot, keeping only the selected assets, pools and positions. */
+export function snapshotJson(snapshot: Snapshot, selection: Selection = {}): SnapshotJson {
   return {
     account: snapshot.account,
     takenAt: snapshot.takenAt,
     fetchedAt: snapshot.fetchedAt,
     openPositions: snapshot.openPositions,
     ...(snapshot.usedWeight !== undefined ? { usedWeight: snapshot.usedWeight } : {}),
-    assets: snapshot.assets
-      .filter((a) => !assets || assets.has(a.asset))
-      .map((a) => ({
-        asset: a.asset,
-        marginRatio: a.marginRatio,
-        level: a.level,
-        raw: { ...a.raw } as Record<string, string>,
-      })),
+    assets: selectAssets(snapshot, selection).map((a) => ({
+      asset: a.asset,
+      marginRatio: a.marginRatio,
+      level: a.level,
+      raw: { ...a.raw } as Record<string, string>,
+    })),
+    // Only real pools: a snapshot from before pools has its ratios under `assets`.
+    pools: snapshot.pools.length
+      ? selectPools(snapshot, selection).flatMap((p) =>
+          p.kind === "asset"
+            ? []
+            : [
+                {
+                  id: p.id,
+                  kind: p.kind,
+                  asset: p.asset,
+                  label: p.label,
+                  ratio: p.ratio,
+                  distance: p.distance,
+                  level: p.level,
+                  requirement: p.requirement,
+                  collateral: p.collateral,
+                },
+              ],
+        )
+      : [],
+    positions: selectPositions(snapshot, selection).map((p) => ({
+      ...p.raw,
+      asset: p.asset,
+      pool: p.poolId,
+      side: p.side,
+      distance: p.distance,
+    })),
   };
 }
 
@@ -46,9 +92,9 @@ export class JsonArrayFormatter {
     return "[";
   }
 
-  item(snapshot: Snapshot, assets?: ReadonlySet<string>): string {
+  item(snapshot: Snapshot, selection: Selection = {}): string {
     const prefix = this.count++ === 0 ? "\n" : ",\n";
-    return prefix + JSON.stringify(snapshotJson(snapshot, assets));
+    return prefix + JSON.stringify(snapshotJson(snapshot, selection));
   }
 
   close(): string {

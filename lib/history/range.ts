@@ -26,8 +26,11 @@ const ISO = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?
 /**
  * An instant: "now", a duration back from `now` ("24h" = 24 hours ago), or an ISO 8601 date or
  * date-time. A date-time without a zone is UTC, like every time this tool prints.
+ *
+ * A date alone is a whole day: its first millisecond, or with `endOfDay` (an inclusive end such
+ * as --until) its last, so `--until 2026-10-31` keeps October's last day.
  */
-export function parseInstant(text: string, now: Date): Date | undefined {
+export function parseInstant(text: string, now: Date, options: { endOfDay?: boolean } = {}): Date | undefined {
   const t = text.trim();
   if (t.toLowerCase() === "now") return new Date(now.getTime());
   const ago = parseDuration(t);
@@ -40,7 +43,7 @@ export function parseInstant(text: string, now: Date): Date | undefined {
   if (Number.isNaN(d.getTime())) return undefined;
   // Reject dates the Date parser silently rolls over (2026-02-30 -> March 2).
   if (!zone && d.toISOString().slice(0, 10) !== date) return undefined;
-  return d;
+  return time === undefined && options.endOfDay ? new Date(d.getTime() + 86_400_000 - 1) : d;
 }
 
 /**

@@ -81,6 +81,23 @@ export function segmentKeys(
   });
 }
 
+/**
+ * Whether the table holds anything at all for an account (a snapshot of any age, or its alert
+ * state): one Query of one key, so a mistyped account is told apart from a quiet range.
+ */
+export async function accountHasItems(client: DynamoDBClient, tableName: string, account: string): Promise<boolean> {
+  const out = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: accountKey(account) } },
+      ProjectionExpression: "pk",
+      Limit: 1,
+    }),
+  );
+  return (out.Items?.length ?? 0) > 0;
+}
+
 /** Pages of snapshots in the range, oldest first (newest first with `descending`). */
 export async function* readSnapshotPages(
   client: DynamoDBClient,

@@ -1,14 +1,16 @@
 /**
- * `status` as data and text: per account the latest snapshot's ratio and level per asset, its
- * age (STALE past three schedule intervals: the monitor has stopped writing), and the open
- * alerts from the alert state: levels held above ok, a "cannot read account" outage, and alerts
- * still waiting in the outbox to be published.
+ * `status` as data and text: per account the latest snapshot's margin pools (an asset's cross
+ * positions, or one isolated position) with ratio, distance to liquidation and level, its age
+ * (STALE past three schedule intervals: the monitor has stopped writing), and the open alerts
+ * from the alert state: levels held above ok, a "cannot read account" outage, and alerts still
+ * waiting in the outbox to be published. A snapshot from before pools shows its assets' ratios.
  */
 import { renderAlert } from "../alerts.js";
 import type { AccountState } from "../ports.js";
 import type { Snapshot } from "../snapshot.js";
 import { formatAge, formatInterval } from "./range.js";
-import { levelColor, ratioCell } from "./table.js";
+import { distanceCell, levelColor, ratioCell } from "./table.js";
+import { poolRows } from "./views.js";
 
 /** A snapshot is stale when older than this many schedule intervals. */
 export const STALE_INTERVALS = 3;
@@ -22,7 +24,14 @@ export interface AccountReading {
 }
 
 export type OpenAlert =
-  | { readonly kind: "held"; readonly asset: string; readonly level: string; readonly lastNotifiedAt?: string }
+  | {
+      readonly kind: "held";
+      /** The pool's id ("BTC", "BTCUSD_PERP#LONG") and label ("BTC cross"). */
+      readonly pool: string;
+      readonly label: string;
+      readonly level: string;
+      readonly lastNotifiedAt?: string;
+    }
   | {
       readonly kind: "outage";
       readonly failures: number;
@@ -51,6 +60,16 @@ export interface AccountStatus {
     readonly level: string;
     readonly held: string;
   }[];
+  /** The snapshot's pools; for a snapshot from before pools, its assets (kind "asset"). */
+  readonly pools: readonly {
+    readonly id: string;
+    readonly kind: "cross" | "isolated" | "asset";
+    readonly label: string;
+    readonly ratio: number | null;
+    readonly distance: number | null;
+    readonly level: string;
+    readonly held: string;
+  }[];
   readonly alerts: readonly OpenAlert[];
 }
 
@@ -63,7 +82,7 @@ export interface StatusReport {
   readonly accounts: readonly AccountStatus[];
 }
 
-export function openAlerts(state: AccountState | undefined): OpenAlert[] {
+export function openAlerts(state: AccountState | undefined, snapshot?: Snapshot): OpenAlert[] {
   if (!state) return [];
   const alerts: OpenAlert[] = [];
   if (state.health.consecutiveFailures > 0 || state.health.alerted) {
@@ -74,11 +93,13 @@ export function openAlerts(state: AccountState | undefined): OpenAlert[] {
       alerted: state.health.alerted,
     });
   }
-  for (const [asset, held] of Object.entries(state.pools).sort(([a], [b]) => a.localeCompare(b))) {
+  const labels = new Map((snapshot ? poolRows(snapshot) : []).map((p) => [p.id, p.label]));
+  for (const [pool, held] of Object.entries(state.pools).sort(([a], [b]) => a.localeCompare(b))) {
     if (held.level === "ok") continue;
     alerts.push({
       kind: "held",
-      asset,
+      pool,
+      label: held.label ?? labels.get(pool) ?? pool,
       level: held.level,
       ...(held.lastNotifiedAt > 0 ? { lastNotifiedAt: new Date(held.lastNotifiedAt).toISOString() } : {}),
     });
@@ -122,7 +143,16 @@ export function buildStatusReport(
           level: a.level,
           held: r.state?.pools[a.asset]?.level ?? "ok",
         })),
-        alerts: openAlerts(r.state),
+        pools: (s ? poolRows(s) : []).map((p) => ({
+          id: p.id,
+          kind: p.kind,
+          label: p.label,
+          ratio: p.ratio,
+          distance: p.distance,
+          level: p.level,
+          held: r.state?.pools[p.id]?.level ?? "ok",
+        })),
+        alerts: openAlerts(r.state, s),
       };
     }),
   };
@@ -141,7 +171,7 @@ function alertText(a: OpenAlert): string {
         : `${a.failures} failed cycle${a.failures === 1 ? "" : "s"} in a row${cause}; "cannot read account" alert not sent yet`;
     }
     case "held":
-      return `${a.asset} held at ${a.level.toUpperCase()}${a.lastNotifiedAt ? ` (last notified ${a.lastNotifiedAt.slice(0, 19).replace("T", " ")} UTC)` : ""}`;
+      return `${a.label} held at ${a.level.toUpperCase()}${a.lastNotifiedAt ? ` (last notified ${a.lastNotifiedAt.slice(0, 19).replace("T", " ")} UTC)` : ""}`;
     case "pending":
       return `not yet published (${a.attempts} attempt${a.attempts === 1 ? "" : "s"}): ${a.subject}`;
   }
@@ -152,22 +182,22 @@ export function formatStatus(
   options: { color?: boolean; levelNames?: readonly string[] } = {},
 ): string {
   const color = options.color ?? false;
-  const header = ["ACCOUNT", "ASSET", "RATIO", "LEVEL", "HELD", "SNAPSHOT AGE"];
+  const header = ["ACCOUNT", "POOL", "RATIO", "DISTANCE", "LEVEL", "HELD", "SNAPSHOT AGE"];
   const rows: { cells: string[]; stale: boolean; level: string; held: string }[] = [];
   for (const a of report.accounts) {
     const age = a.ageMs !== undefined ? formatAge(a.ageMs) : "no data";
-    if (a.assets.length === 0) {
+    if (a.pools.length === 0) {
       rows.push({
-        cells: [a.account, "-", "-", "-", "-", a.error ? "read failed" : age],
+        cells: [a.account, "-", "-", "-", "-", "-", a.error ? "read failed" : age],
         stale: a.stale,
         level: "ok",
         held: "ok",
       });
       continue;
     }
-    for (const x of a.assets) {
+    for (const x of a.pools) {
       rows.push({
-        cells: [a.account, x.asset, ratioCell(x.marginRatio), x.level, x.held, age],
+        cells: [a.account, x.label, ratioCell(x.ratio), distanceCell(x.distance), x.level, x.held, age],
         stale: a.stale,
         level: x.level,
         held: x.held,
@@ -175,15 +205,16 @@ export function formatStatus(
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r.cells[i] ?? "").length)));
+  const right = (i: number) => i === 2 || i === 3;
   const fmt = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join("  ");
+    cells.map((c, i) => (right(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join("  ");
   const paint = (text: string, code: string) => (color && code ? `${code}${text}${RESET}` : text);
   const lines: string[] = [];
   lines.push(paint(fmt(header).trimEnd(), BOLD));
   for (const r of rows) {
-    const cells = r.cells.map((c, i) => (i === 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)));
-    cells[3] = paint(cells[3] ?? "", levelColor(r.level, options.levelNames));
-    cells[4] = paint(cells[4] ?? "", levelColor(r.held, options.levelNames));
+    const cells = r.cells.map((c, i) => (right(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)));
+    cells[4] = paint(cells[4] ?? "", levelColor(r.level, options.levelNames));
+    cells[5] = paint(cells[5] ?? "", levelColor(r.held, options.levelNames));
     let line = cells.join("  ");
     if (r.stale) line += `  ${paint("STALE", RED)}`;
     lines.push(line.trimEnd());

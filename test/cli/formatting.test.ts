@@ -1,5 +1,4 @@
-/** The pure pieces of the CLI: time parsing, formatters, downsampling, charts, PNG, status. */
-import { inflateSync } from "node:zlib";
+/** The pure pieces of the CLI: time parsing, formatters, downsampling, gaps, charts, PNG, status. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseSecretInput } from "../../bin/commands/put-secret.js";
@@ -7,14 +6,15 @@ import { createProgress } from "../../bin/output.js";
 import { parseAccountSecrets, parseStackOutputs } from "../../lib/aws/stack-outputs.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
 import { renderTerminalChart } from "../../lib/history/chart-terminal.js";
-import { CSV_COLUMNS, csvField, csvHeader, csvRows } from "../../lib/history/csv.js";
+import { CSV_COLUMNS, csvField, csvHeader, csvRows, POSITION_CSV_COLUMNS } from "../../lib/history/csv.js";
 import { Downsampler, toColumns } from "../../lib/history/downsample.js";
-import { JsonArrayFormatter } from "../../lib/history/json.js";
+import { GapTracker, splitAtGaps } from "../../lib/history/gaps.js";
+import { JsonArrayFormatter, type SnapshotJson } from "../../lib/history/json.js";
 import { parseLevelsOption } from "../../lib/history/levels.js";
 import { buildPlot, niceYMax, timeTicks } from "../../lib/history/plot.js";
-import { renderPlotHtml } from "../../lib/history/plot-html.js";
-import { renderPlotPng } from "../../lib/history/plot-png.js";
-import { encodePng, PNG_SIGNATURE, Raster } from "../../lib/history/png.js";
+import { HOVER_SCRIPT, hoverData, renderPlotHtml } from "../../lib/history/plot-html.js";
+import { rasterizeSvg, renderPlotPng } from "../../lib/history/plot-png.js";
+import { LIQUIDATION_COLOR, renderPlotSvg, seriesColor } from "../../lib/history/plot-svg.js";
 import {
   formatAge,
   formatInterval,
@@ -25,8 +25,11 @@ import {
 } from "../../lib/history/range.js";
 import { defaultSegments, segmentKeys } from "../../lib/history/read.js";
 import { buildStatusReport, formatStatus } from "../../lib/history/status.js";
-import { TableFormatter } from "../../lib/history/table.js";
+import { priceCell, TableFormatter, trimZeros } from "../../lib/history/table.js";
+import { poolRows, selectPools } from "../../lib/history/views.js";
 import type { AccountState } from "../../lib/ports.js";
+import { formatPercent } from "../../lib/risk/decimal.js";
+import type { Snapshot } from "../../lib/snapshot.js";
 import { CaptureStream } from "./support/harness.js";
 import { makeSnapshot, series } from "./support/snapshots.js";
 
@@ -50,6 +53,12 @@ describe("time parsing", () => {
     expect(parseInstant("2026-10-01 12:30:15", NOW)?.toISOString()).toBe("2026-10-01T12:30:15.000Z");
     expect(parseInstant("2026-10-01T12:30:15.250Z", NOW)?.toISOString()).toBe("2026-10-01T12:30:15.250Z");
     expect(parseInstant("2026-10-01T12:30:00+02:00", NOW)?.toISOString()).toBe("2026-10-01T10:30:00.000Z");
+    // An inclusive end given as a date alone covers that whole day; a time is taken as it is.
+    const end = { endOfDay: true };
+    expect(parseInstant("2026-10-31", NOW, end)?.toISOString()).toBe("2026-10-31T23:59:59.999Z");
+    expect(parseInstant("2026-10-31T00:00", NOW, end)?.toISOString()).toBe("2026-10-31T00:00:00.000Z");
+    expect(parseInstant("2026-10-31+02:00", NOW, end)?.toISOString()).toBe("2026-10-31T21:59:59.999Z");
+    expect(parseInstant("24h", NOW, end)?.toISOString()).toBe("2026-10-03T00:00:00.000Z");
     for (const bad of ["yesterday", "2026-02-30", "2026-13-01", "10/01/2026", "2026-10-01T25:00"]) {
       expect(parseInstant(bad, NOW), bad).toBeUndefined();
     }
@@ -103,10 +112,10 @@ describe("segments of a range", () => {
 
 describe("CSV", () => {
   it("has a header with the documented columns and one row per asset", () => {
-    expect(csvHeader()).toBe(`${CSV_COLUMNS.join(",")}\n`);
+    expect(csvHeader("assets")).toBe(`${CSV_COLUMNS.join(",")}\n`);
     expect(CSV_COLUMNS.slice(0, 5)).toEqual(["takenAt", "account", "asset", "marginRatio", "level"]);
     const s = makeSnapshot("main", NOW, 700);
-    const rows = csvRows(s).trimEnd().split("\n");
+    const rows = csvRows("assets", s).trimEnd().split("\n");
     expect(rows).toHaveLength(3);
     const btc = rows.find((r) => r.split(",")[2] === "BTC")?.split(",") ?? [];
     const a = s.assets.find((x) => x.asset === "BTC");
@@ -124,7 +133,7 @@ describe("CSV", () => {
       ...gone,
       assets: gone.assets.map((a) => (a.asset === "BTC" ? { ...a, marginRatio: null, level: "critical" } : a)),
     };
-    const row = csvRows(withNull, new Set(["BTC"]))
+    const row = csvRows("assets", withNull, { assets: new Set(["BTC"]) })
       .trimEnd()
       .split(",");
     expect(row[2]).toBe("BTC");
@@ -132,6 +141,77 @@ describe("CSV", () => {
     expect(row[4]).toBe("critical");
     expect(csvField('a "b", c')).toBe('"a ""b"", c"');
     expect(csvField("plain")).toBe("plain");
+  });
+
+  it("writes a row per pool and per position with ratio, distance and Binance's strings", () => {
+    const s = makeSnapshot("main", NOW, 700);
+    expect(csvHeader("pools")).toBe(
+      "takenAt,account,pool,kind,asset,label,ratio,distance,level,requirement,collateral\n",
+    );
+    const pools = csvRows("pools", s).trimEnd().split("\n");
+    expect(pools.map((r) => r.split(",")[5])).toEqual([
+      "BTC cross",
+      "BTCUSD_261225 long isolated",
+      "ETH cross",
+      "BNB cross",
+    ]);
+    const isolated = s.pools.find((p) => p.kind === "isolated");
+    expect(pools[1]?.split(",")).toEqual([
+      NOW.toISOString(),
+      "main",
+      "BTCUSD_261225#LONG",
+      "isolated",
+      "BTC",
+      "BTCUSD_261225 long isolated",
+      String(isolated?.ratio),
+      String(isolated?.distance),
+      isolated?.level,
+      "0.01000000",
+      "0.05000000",
+    ]);
+    // No liquidation price: an empty distance.
+    expect(pools[2]?.split(",")[7]).toBe("");
+    expect(csvHeader("positions")).toBe(`${POSITION_CSV_COLUMNS.join(",")}\n`);
+    const positions = csvRows("positions", s, { pools: new Set(["btc"]) })
+      .trimEnd()
+      .split("\n");
+    // --pool BTC is BTC's cross pool: its cross position only.
+    expect(positions).toHaveLength(1);
+    const cells = positions[0]?.split(",") ?? [];
+    const col = (name: string) => cells[POSITION_CSV_COLUMNS.indexOf(name as (typeof POSITION_CSV_COLUMNS)[number])];
+    expect([col("symbol"), col("side"), col("pool"), col("asset"), col("positionAmt")]).toEqual([
+      "BTCUSD_PERP",
+      "short",
+      "BTC",
+      "BTC",
+      "-20",
+    ]);
+    const mark = Number(col("markPrice"));
+    expect(Number(col("distance"))).toBeCloseTo(Math.abs(mark - Number(col("liquidationPrice"))) / mark, 12);
+    expect(csvRows("positions", s, { assets: new Set(["ETH"]) }).split(",")[POSITION_CSV_COLUMNS.length - 1]).toBe(
+      "\n",
+    );
+  });
+
+  it("shows a snapshot from before pools as its assets' ratios in the pool view", () => {
+    const old = makeSnapshot("main", NOW, 700, ["BTC"], { legacy: true });
+    const rows = poolRows(old);
+    expect(rows).toEqual([
+      {
+        id: "BTC",
+        kind: "asset",
+        asset: "BTC",
+        label: "BTC (asset)",
+        ratio: old.assets[0]?.marginRatio,
+        distance: null,
+        level: old.assets[0]?.level,
+        requirement: old.assets[0]?.raw.maintMargin,
+        collateral: old.assets[0]?.raw.marginBalance,
+      },
+    ]);
+    // --pool "BTC cross" still finds it, and there are no positions to show.
+    expect(selectPools(old, { pools: new Set(["btc cross"]) })).toHaveLength(1);
+    expect(csvRows("positions", old)).toBe("");
   });
 });
 
@@ -141,16 +221,22 @@ describe("JSON", () => {
     expect(JSON.parse(empty.open() + empty.close())).toEqual([]);
     const f = new JsonArrayFormatter();
     const snaps = [...series("main", NOW, 3)];
-    const text = f.open() + snaps.map((s) => f.item(s, new Set(["ETH"]))).join("") + f.close();
-    const parsed = JSON.parse(text) as {
-      account: string;
-      takenAt: string;
-      assets: { asset: string; raw: Record<string, string> }[];
-    }[];
+    const text = f.open() + snaps.map((s) => f.item(s, { assets: new Set(["ETH"]) })).join("") + f.close();
+    const parsed = JSON.parse(text) as SnapshotJson[];
     expect(parsed).toHaveLength(3);
     expect(parsed[1]?.takenAt).toBe("2026-10-04T00:01:00.000Z");
     expect(parsed[0]?.assets.map((a) => a.asset)).toEqual(["ETH"]);
     expect(parsed[0]?.assets[0]?.raw.walletBalance).toBe("12.00000000");
+    expect(parsed[0]?.pools.map((p) => p.label)).toEqual(["ETH cross"]);
+    expect(parsed[0]?.pools[0]?.distance).toBeNull();
+    expect(parsed[0]?.positions.map((p) => [p.symbol, p.side, p.pool, p.liquidationPrice, p.distance])).toEqual([
+      ["ETHUSD_PERP", "long", "ETH", "0", null],
+    ]);
+    // A snapshot from before pools: its ratios under assets, no pools or positions.
+    const old = JSON.parse(
+      new JsonArrayFormatter().item(makeSnapshot("main", NOW, 1, ["BTC"], { legacy: true })).slice(1),
+    ) as SnapshotJson;
+    expect([old.assets.length, old.pools, old.positions]).toEqual([1, [], []]);
     expect(text.split("\n")).toEqual([
       "[",
       expect.stringMatching(/^\{/),
@@ -163,14 +249,61 @@ describe("JSON", () => {
 });
 
 describe("table", () => {
-  it("aligns columns: ratio right-aligned as a percentage, then level", () => {
+  it("shows pools by default: ratio and distance right-aligned as percentages, then level", () => {
     const snaps = [...series("main", NOW, 4)];
     const t = new TableFormatter(snaps);
     const lines = (t.header() + snaps.map((s) => t.rows(s)).join("")).trimEnd().split("\n");
-    expect(lines[0]).toMatch(
-      /^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL\s+MAINT MARGIN\s+MARGIN BALANCE\s+WALLET BALANCE$/,
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+POOL\s+RATIO\s+DISTANCE\s+LEVEL$/);
+    expect(lines).toHaveLength(1 + 4 * 4);
+    const row = lines.find((l) => l.includes("long isolated")) ?? "";
+    const p = snaps[0]?.pools.find((x) => x.kind === "isolated");
+    expect(row.split(/\s{2,}/)).toEqual([
+      "2026-10-04 00:00:00",
+      "BTCUSD_261225 long isolated",
+      formatPercent(p?.ratio ?? 0, 2),
+      formatPercent(p?.distance ?? 0, 2),
+      p?.level,
+    ]);
+    expect(lines.find((l) => l.includes("ETH cross"))).toMatch(/ - {2,}ok$/);
+    expect(new TableFormatter(snaps, { wide: true }).header()).toMatch(/LEVEL\s+REQUIREMENT\s+COLLATERAL\n$/);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it("shows positions: mark and liquidation price to 8 significant digits, and the distance", () => {
+    const snaps = [...series("main", NOW, 2)];
+    const t = new TableFormatter(snaps, { view: "positions" });
+    const lines = (t.header() + snaps.map((s) => t.rows(s)).join("")).trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+POSITION\s+MARK\s+LIQ PRICE\s+DISTANCE$/);
+    expect(lines).toHaveLength(1 + 2 * 3);
+    expect(lines[1]).toMatch(/^2026-10-04 00:00:00 {2}BTCUSD_PERP short cross +60000 +79800 +33\.00%$/);
+    expect(lines[3]).toMatch(/ETHUSD_PERP long cross +2600 +0 +-$/);
+    expect(lines[5]).toMatch(/BTCUSD_261225 long isolated +60004 +54288\.619 +9\.52%$/);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(trimZeros("60000.00000000")).toBe("60000");
+    expect(trimZeros("0.01000000")).toBe("0.01");
+    expect(trimZeros("0")).toBe("0");
+    expect(priceCell("54288.61902537")).toBe("54288.619");
+    expect(priceCell("0.00001234")).toBe("0.00001234");
+    expect(new TableFormatter(snaps, { view: "positions", wide: true }).header()).toMatch(
+      /DISTANCE\s+AMOUNT\s+ENTRY\s+MAINT MARGIN\s+UNREALIZED PNL\s+ISOLATED WALLET\s+LEVERAGE\n$/,
     );
+  });
+
+  it("shows assets with Binance's figures on request", () => {
+    const snaps = [...series("main", NOW, 4)];
+    const t = new TableFormatter(snaps, { view: "assets" });
+    const lines = (t.header() + snaps.map((s) => t.rows(s)).join("")).trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL\s+MAINT MARGIN\s+MARGIN BALANCE$/);
     expect(lines).toHaveLength(1 + 4 * 3);
+    const wide = new TableFormatter(snaps, { wide: true, view: "assets" });
+    expect(wide.header()).toMatch(/MARGIN BALANCE\s+WALLET BALANCE\n$/);
+    expect(
+      wide
+        .rows(snaps[0] as Snapshot)
+        .split("\n")[0]
+        ?.split(/\s+/)
+        .at(-1),
+    ).toBe(snaps[0]?.assets[0]?.raw.walletBalance);
     const ratioEnd = (lines[0] ?? "").indexOf("RATIO") + "RATIO".length;
     for (const line of lines.slice(1)) {
       expect(line.slice(0, ratioEnd)).toMatch(/\d+\.\d\d%$/);
@@ -178,12 +311,29 @@ describe("table", () => {
     }
   });
 
+  it("fits 80 columns by default, with the demo's millisecond times and large balances too", () => {
+    const demo = [...series("demo", new Date("2026-10-04T00:00:00.123Z"), 5, 1017)].map((s) => ({
+      ...s,
+      assets: s.assets.map((a) => ({
+        ...a,
+        raw: { ...a.raw, marginBalance: "12345.67890123", maintMargin: "1234.56789012" },
+      })),
+    }));
+    const t = new TableFormatter(demo, { view: "assets" });
+    const text = t.header() + demo.map((s) => t.rows(s)).join("");
+    const pools = new TableFormatter(demo);
+    for (const line of (pools.header() + demo.map((s) => pools.rows(s)).join("")).split("\n"))
+      expect(line.length).toBeLessThanOrEqual(80);
+    expect(text).toContain(".123");
+    expect(Math.max(...text.split("\n").map((l) => l.length))).toBeLessThanOrEqual(80);
+  });
+
   it("shows milliseconds only when snapshots are less than a second apart, and colours levels on request", () => {
     const s = { ...makeSnapshot("demo", NOW, 800), takenAt: "2026-10-04T00:00:01.250Z" };
     expect(new TableFormatter([s]).rows(s)).toContain("2026-10-04 00:00:01.250");
     const whole = makeSnapshot("main", NOW, 800);
     expect(new TableFormatter([whole]).rows(whole)).not.toMatch(/00:00:00\.\d/);
-    const critical = { ...whole, assets: whole.assets.map((a) => ({ ...a, level: "critical" })) };
+    const critical = { ...whole, pools: whole.pools.map((a) => ({ ...a, level: "critical" })) };
     expect(new TableFormatter([critical], { color: true }).rows(critical)).toContain("\x1b[31mcritical");
   });
 });
@@ -220,20 +370,112 @@ describe("downsampling", () => {
   });
 });
 
-function plotOf(count: number, stepMs = 60_000) {
+const OCT = Date.parse("2026-10-01T00:00:00Z");
+
+/**
+ * A plot of `count` 1-minute snapshots from October 1st over the range asked for (default: the
+ * data's), leaving out the snapshots with an index in `skip` (the monitor was not reading).
+ */
+function plotOf(
+  count: number,
+  options: { stepMs?: number; skip?: readonly [number, number]; from?: number; to?: number } = {},
+) {
+  const stepMs = options.stepMs ?? 60_000;
   const ds = new Downsampler(512);
-  for (const s of series("main", new Date("2026-10-01T00:00:00Z"), count, stepMs)) {
-    for (const a of s.assets) ds.add(a.asset, Date.parse(s.takenAt), a.marginRatio);
+  const gaps = new GapTracker();
+  let i = 0;
+  for (const s of series("main", new Date(OCT), count, stepMs)) {
+    const skipped = options.skip && i >= options.skip[0] && i < options.skip[1];
+    i++;
+    if (skipped) continue;
+    const t = Date.parse(s.takenAt);
+    gaps.add(t);
+    for (const a of s.assets) ds.add(a.asset, t, a.marginRatio);
   }
-  const model = buildPlot(ds, { account: "main", levels: DEFAULT_ALERT_LEVELS });
+  const from = options.from ?? OCT;
+  const to = options.to ?? OCT + (count - 1) * stepMs;
+  const model = buildPlot(ds, {
+    account: "main",
+    levels: DEFAULT_ALERT_LEVELS.map((l) => ({ name: l.name, value: l.ratio })),
+    from,
+    to,
+    coverage: gaps.coverage({ from, to }),
+  });
   if (!model) throw new Error("no plot");
   return model;
 }
 
+/** How many pixels of an RGBA raster are within a small distance of a colour. */
+function countColor(pixels: Buffer, hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+  let n = 0;
+  for (let i = 0; i < pixels.length; i += 4) {
+    const d =
+      Math.abs((pixels[i] ?? 0) - (r ?? 0)) +
+      Math.abs((pixels[i + 1] ?? 0) - (g ?? 0)) +
+      Math.abs((pixels[i + 2] ?? 0) - (b ?? 0));
+    if (d < 24) n++;
+  }
+  return n;
+}
+
+describe("gaps", () => {
+  it("derives the interval from the spacing of the snapshots and finds spans over 2.5 intervals", () => {
+    const g = new GapTracker();
+    const minute = 60_000;
+    // Every minute, one missed cycle at 10 (normal), then nothing from 20 to 30, then every minute to 59.
+    for (let m = 0; m < 60; m++) if (m !== 10 && (m <= 20 || m >= 30)) g.add(OCT + m * minute);
+    const c = g.coverage({ from: OCT, to: OCT + 59 * minute });
+    expect(c.intervalMs).toBe(minute);
+    expect(c.gaps).toEqual([{ from: OCT + 20 * minute, to: OCT + 30 * minute }]);
+    // The range asked for reaches past the data at both ends: those spans are not monitored too.
+    const wider = g.coverage({ from: OCT - 3600_000, to: OCT + 61 * minute });
+    expect(wider.gaps).toEqual([
+      { from: OCT - 3600_000, to: OCT },
+      { from: OCT + 20 * minute, to: OCT + 30 * minute },
+    ]);
+    // Newest first finds the same.
+    const back = new GapTracker();
+    for (let m = 59; m >= 0; m--) if (m !== 10 && (m <= 20 || m >= 30)) back.add(OCT + m * minute);
+    expect(back.coverage({ from: OCT, to: OCT + 59 * minute })).toEqual(c);
+    // One snapshot says nothing about a schedule.
+    const one = new GapTracker();
+    one.add(OCT);
+    expect(one.coverage({ from: OCT - 1e6, to: OCT + 1e6 })).toEqual({ intervalMs: undefined, gaps: [] });
+  });
+
+  it("tolerates a jittery cadence (the demo's) and splits a line only across a gap or an absence", () => {
+    const g = new GapTracker();
+    let t = OCT;
+    for (let i = 0; i < 500; i++) {
+      g.add(t);
+      t += i === 250 ? 10_000 : 1000 + ((i * 37) % 90);
+    }
+    const c = g.coverage({ from: OCT, to: t - 1000 });
+    expect(c.intervalMs).toBeGreaterThanOrEqual(1000);
+    expect(c.intervalMs).toBeLessThan(1100);
+    expect(c.gaps).toHaveLength(1);
+    const points: [number, number][] = [
+      [0, 1],
+      [10, 1],
+      [20, 1],
+      [60, 1],
+      [70, 1],
+      [200, 1],
+    ];
+    expect(splitAtGaps(points, [{ from: 20, to: 60 }], 100)).toEqual([
+      points.slice(0, 3),
+      points.slice(3, 5),
+      [[200, 1]],
+    ]);
+  });
+});
+
 describe("charts", () => {
-  it("scales the y axis above the data and the levels, with round time ticks", () => {
-    expect(niceYMax(0.3, DEFAULT_ALERT_LEVELS)).toBe(0.9);
-    expect(niceYMax(0.95, DEFAULT_ALERT_LEVELS)).toBe(1);
+  it("scales the y axis above the data, the levels and liquidation, with round time ticks", () => {
+    expect(niceYMax(0.3, [0.5, 0.8])).toBe(0.9);
+    expect(niceYMax(0.95, [0.5, 0.8])).toBe(1);
+    expect(niceYMax(0.3, [0.5, 0.8], 1)).toBe(1.1);
     const from = Date.parse("2026-10-01T00:00:00Z");
     const to = Date.parse("2026-10-04T00:00:00Z");
     expect(timeTicks(from, to, 4).map((t) => t.label)).toEqual(["10-01", "10-02", "10-03", "10-04"]);
@@ -251,65 +493,142 @@ describe("charts", () => {
     expect(timeTicks(noon, noon + 20_000, 3).map((t) => t.label)).toEqual(["12:00:00", "12:00:10", "12:00:20"]);
   });
 
-  it("draws the ratio per asset in the terminal with the alert levels as labelled lines", () => {
+  it("puts calendar ticks with the year on long ranges, and the year on days across New Year", () => {
+    const year = timeTicks(Date.parse("2025-11-15T00:00:00Z"), Date.parse("2026-11-15T00:00:00Z"), 6);
+    expect(year.map((t) => t.label)).toEqual(["2026-01", "2026-03", "2026-05", "2026-07", "2026-09", "2026-11"]);
+    for (const t of year) expect(new Date(t.value).toISOString()).toMatch(/^\d{4}-\d\d-01T00:00:00/);
+    const quarter = timeTicks(Date.parse("2026-07-10T00:00:00Z"), Date.parse("2026-11-20T00:00:00Z"), 6);
+    expect(quarter.map((t) => t.label)).toEqual(["2026-08", "2026-09", "2026-10", "2026-11"]);
+    const decade = timeTicks(Date.parse("2020-03-01T00:00:00Z"), Date.parse("2026-03-01T00:00:00Z"), 6);
+    expect(decade.map((t) => t.label)).toEqual(["2021", "2022", "2023", "2024", "2025", "2026"]);
+    const newYear = timeTicks(Date.parse("2026-12-30T00:00:00Z"), Date.parse("2027-01-02T00:00:00Z"), 4);
+    expect(newYear.map((t) => t.label)).toEqual(["2026-12-30", "2026-12-31", "2027-01-01", "2027-01-02"]);
+  });
+
+  it("titles with the range asked for and breaks the lines where snapshots are missing", () => {
+    const from = Date.parse("2026-09-30T12:00:00Z");
+    const to = Date.parse("2026-10-01T12:00:00Z");
+    const model = plotOf(600, { skip: [200, 260], from, to });
+    expect(model.rangeLabel).toBe("2026-09-30 12:00:00 → 2026-10-01 12:00:00 UTC");
+    expect([model.from, model.to]).toEqual([from, to]);
+    expect(model.intervalMs).toBe(60_000);
+    expect(model.notMonitored).toEqual([
+      { from, to: OCT },
+      { from: OCT + 199 * 60_000, to: OCT + 260 * 60_000 },
+      { from: OCT + 599 * 60_000, to },
+    ]);
+    const btc = model.series.find((s) => s.name === "BTC");
+    expect(btc?.runs).toHaveLength(2);
+    expect(btc?.runs[0]?.at(-1)?.[0]).toBeLessThanOrEqual(OCT + 199 * 60_000);
+    expect(btc?.runs[1]?.[0]?.[0]).toBeGreaterThanOrEqual(OCT + 260 * 60_000);
+    // Without a gap the line is one run.
+    expect(plotOf(600).series.every((s) => s.runs.length === 1)).toBe(true);
+    expect(plotOf(600).notMonitored).toEqual([]);
+  });
+
+  it("draws the ratio per asset in the terminal within 80 columns, with the levels and liquidation", () => {
     const model = plotOf(4320);
     expect(model.series.map((s) => s.name)).toEqual(["BTC", "ETH"]);
     expect(model.idle).toEqual(["BNB"]);
-    const text = renderTerminalChart(model, { width: 100, height: 16 });
+    const text = renderTerminalChart(model, { height: 16 });
     const lines = text.split("\n");
     expect(lines[0]).toBe("Margin ratio, account main: 2026-10-01 00:00:00 → 2026-10-03 23:59:00 UTC");
     expect(text).toContain("(no margin held: BNB)");
     const critical = lines.find((l) => l.endsWith("critical 80%")) ?? "";
     const warning = lines.find((l) => l.endsWith("warning 50%")) ?? "";
+    const liquidation = lines.find((l) => l.endsWith("liquidation 100%")) ?? "";
     expect(critical).toContain("┄");
     expect(warning).toContain("┄");
+    expect(liquidation).toMatch(/^\s*100% ┤━+ liquidation 100%$/);
+    expect(lines.indexOf(liquidation)).toBeLessThan(lines.indexOf(critical));
     expect(lines.indexOf(critical)).toBeLessThan(lines.indexOf(warning));
     expect(text).toContain("●");
     expect(text).toContain("◆");
+    expect(text).not.toContain("░");
     expect(lines.some((l) => /^\s+0% ┤/.test(l))).toBe(true);
-    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(100);
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(80);
     expect(text).toMatch(/BTC: max \d+\.\d\d%, last \d+\.\d\d% \(4320 snapshots/);
+    for (const width of [50, 60, 120]) {
+      const narrow = renderTerminalChart(model, { width }).split("\n");
+      expect(Math.max(...narrow.map((l) => [...l].length)), `width ${width}`).toBeLessThanOrEqual(width);
+      expect(narrow.some((l) => l.endsWith("critical 80%"))).toBe(true);
+    }
   });
 
-  it("writes a PNG with a valid signature, IHDR and image data", () => {
-    const png = renderPlotPng(plotOf(600), { width: 640, height: 320 });
-    expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
-    expect(png.toString("latin1", 12, 16)).toBe("IHDR");
-    expect(png.readUInt32BE(16)).toBe(640);
-    expect(png.readUInt32BE(20)).toBe(320);
-    const idatAt = png.indexOf("IDAT");
-    const length = png.readUInt32BE(idatAt - 4);
-    const raw = inflateSync(png.subarray(idatAt + 4, idatAt + 4 + length));
-    expect(raw.length).toBe((640 * 3 + 1) * 320);
-    expect(png.subarray(-8, -4).toString("latin1")).toBe("IEND");
+  it("shades the columns that were not monitored in the terminal and draws no trace there", () => {
+    const model = plotOf(600, { skip: [200, 400] });
+    const lines = renderTerminalChart(model, { width: 80, height: 12 }).split("\n");
+    expect(lines[1]).toContain("░ not monitored");
+    const plotRows = lines.filter((l) => /[│┤]/.test(l));
+    const axisAt = (plotRows[0] ?? "").search(/[│┤]/) + 1;
+    const width = 80 - axisAt - " liquidation 100%".length;
+    // Columns 40%-60% of the way across lie inside the gap: shaded top to bottom, no glyph.
+    for (let c = Math.ceil(width * 0.36); c < Math.floor(width * 0.63); c++) {
+      const column = plotRows.map((l) => [...l][axisAt + c] ?? "");
+      // Only the shading and the reference lines (levels, liquidation) that run through it.
+      expect(
+        column.filter((ch) => !"░┄━".includes(ch)),
+        `column ${c}`,
+      ).toEqual([]);
+      expect(column.filter((ch) => ch === "░").length).toBeGreaterThan(8);
+    }
   });
 
-  it("encodes pixels exactly (Sub filter round trip)", () => {
-    const r = new Raster(3, 2, [10, 20, 30]);
-    r.plot(1, 0, [200, 100, 0]);
-    const png = encodePng(r);
-    const idatAt = png.indexOf("IDAT");
-    const raw = inflateSync(png.subarray(idatAt + 4, idatAt + 4 + png.readUInt32BE(idatAt - 4)));
-    // Undo the Sub filter on row 0.
-    const row = raw.subarray(1, 10);
-    expect(raw[0]).toBe(1);
-    const px = Array.from(row);
-    for (let i = 3; i < px.length; i++) px[i] = ((px[i] ?? 0) + (px[i - 3] ?? 0)) & 0xff;
-    expect(px).toEqual([10, 20, 30, 200, 100, 0, 10, 20, 30]);
-  });
-
-  it("writes a self-contained HTML page with an inline SVG: a line per asset, level lines, labelled axes", () => {
-    const html = renderPlotHtml(plotOf(600));
+  it("writes a self-contained HTML page with an inline SVG: runs per asset, shading, levels, liquidation", () => {
+    const html = renderPlotHtml(plotOf(600, { skip: [200, 260] }));
     expect(html.startsWith("<!doctype html>")).toBe(true);
     expect(html).toContain("<svg");
-    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
-    expect(html.match(/<polyline class="series"/g)).toHaveLength(2);
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+    expect(html.match(/<g class="series"/g)).toHaveLength(2);
     expect(html).toContain('data-asset="BTC"');
+    // Two runs per asset: the line is not drawn across the hour without snapshots.
+    expect(html.match(/<polyline /g)).toHaveLength(4);
+    expect(html.match(/<rect class="not-monitored"/g)).toHaveLength(1);
+    expect(html).toContain("not monitored");
     expect(html.match(/<line class="level"/g)).toHaveLength(2);
+    expect(html.match(/<line class="liquidation"/g)).toHaveLength(1);
+    expect(html).toContain("liquidation 100%");
     expect(html).toContain("warning 50%");
     expect(html).toContain("critical 80%");
     expect(html).toContain("Time (UTC)");
-    expect(html).toContain("Margin ratio (maintenance margin / margin balance)");
+    expect(html).toContain("Margin ratio (maintenance margin / collateral)");
+    expect(html).toContain("2026-10-01 00:00:00 → 09:59:00 UTC");
+    expect(html).toContain("snapshots every 1m · not monitored for 1h 01m in 1 span(s)");
+  });
+
+  it("shows values on hover from data inside the page: one file, no external script or request", () => {
+    const model = plotOf(600, { skip: [200, 260] });
+    const html = renderPlotHtml(model);
+    expect(html).not.toMatch(/<script[^>]+src=|<link |@import|url\(|fetch\(|XMLHttpRequest/);
+    const json = html.match(/<script type="application\/json" id="chart-data">([^<]*)<\/script>/)?.[1] ?? "";
+    const data = JSON.parse(json) as ReturnType<typeof hoverData>;
+    expect(data).toEqual(JSON.parse(JSON.stringify(hoverData(model))));
+    expect(data.gaps).toEqual([[OCT + 199 * 60_000, OCT + 260 * 60_000]]);
+    const btc = data.series.find((s) => s.name === "BTC");
+    expect(btc?.points.length).toBe(model.series[0]?.runs.flat().length);
+    expect(html).toContain('<div id="readout" hidden></div>');
+    // The inline script is valid JavaScript (a syntax error would only show in a browser).
+    const script = html.match(/<script>\n([\s\S]*?)<\/script>/)?.[1] ?? "";
+    expect(script).toBe(`${HOVER_SCRIPT}\n`);
+    expect(() => new Function(script)).not.toThrow();
+  });
+
+  it("renders the same SVG to a PNG: title text, series colours, levels and liquidation in the pixels", async () => {
+    const model = plotOf(600, { skip: [200, 260] });
+    const png = await renderPlotPng(model, { width: 800 });
+    expect(png.subarray(0, 8).toString("latin1")).toBe("\x89PNG\r\n\x1a\n");
+    expect(png.toString("latin1", 12, 16)).toBe("IHDR");
+    expect(png.readUInt32BE(16)).toBe(800);
+    const raster = await rasterizeSvg(renderPlotSvg(model), 800);
+    expect(raster.png.equals(png)).toBe(true);
+    expect(countColor(raster.pixels, seriesColor(0))).toBeGreaterThan(200);
+    expect(countColor(raster.pixels, seriesColor(1))).toBeGreaterThan(200);
+    expect(countColor(raster.pixels, LIQUIDATION_COLOR)).toBeGreaterThan(500);
+    // The title row holds dark text pixels: the bundled font was found.
+    let ink = 0;
+    for (let y = 8; y < 24; y++)
+      for (let x = 40; x < 400; x++) if ((raster.pixels[(y * raster.width + x) * 4] ?? 255) < 100) ink++;
+    expect(ink).toBeGreaterThan(100);
   });
 });
 
@@ -406,7 +725,6 @@ describe("status report", () => {
   it("flags snapshots older than three intervals as STALE and lists open alerts", () => {
     const now = new Date("2026-10-04T00:00:00Z");
     const fresh = makeSnapshot("fresh", new Date("2026-10-03T23:59:00Z"), 700);
-    const old = makeSnapshot("old", new Date("2026-10-03T23:56:30Z"), 10);
     const report = buildStatusReport(
       [
         {
@@ -416,12 +734,13 @@ describe("status report", () => {
             pools: {
               BTC: { level: "warning", lastNotifiedAt: Date.parse("2026-10-03T23:40:00Z") },
               ETH: { level: "ok", lastNotifiedAt: 0 },
+              "BTCUSD_261225#LONG": { level: "critical", lastNotifiedAt: Date.parse("2026-10-03T23:50:00Z") },
             },
           }),
         },
         {
           account: "old",
-          snapshot: old,
+          snapshot: makeSnapshot("old", new Date("2026-10-03T23:56:30Z"), 10, ["BTC"], { legacy: true }),
           state: state({ health: { consecutiveFailures: 4, alerted: true, lastErrorKind: "binance-unavailable" } }),
         },
         { account: "none" },
@@ -435,7 +754,34 @@ describe("status report", () => {
     expect(lines.filter((l) => l.startsWith("old")).every((l) => l.endsWith("STALE"))).toBe(true);
     expect(lines.find((l) => l.startsWith("none"))).toMatch(/no data\s+STALE$/);
     expect(text).toContain("Schedule: every 1m (--interval); a snapshot older than 3m is STALE.");
-    expect(text).toContain("fresh  BTC held at WARNING (last notified 2026-10-03 23:40:00 UTC)");
+    expect(text).toContain("fresh  BTC cross held at WARNING (last notified 2026-10-03 23:40:00 UTC)");
+    expect(text).toContain("fresh  BTCUSD_261225 long isolated held at CRITICAL");
+    // One row per pool with ratio, distance and level; a snapshot from before pools shows its assets.
+    expect(lines[0]).toMatch(/^ACCOUNT\s+POOL\s+RATIO\s+DISTANCE\s+LEVEL\s+HELD\s+SNAPSHOT AGE$/);
+    const isolated = fresh.pools.find((p) => p.kind === "isolated");
+    const row = lines.find((l) => l.includes("long isolated")) ?? "";
+    expect(row.split(/\s{2,}/)).toEqual([
+      "fresh",
+      "BTCUSD_261225 long isolated",
+      formatPercent(isolated?.ratio ?? 0, 2),
+      formatPercent(isolated?.distance ?? 0, 2),
+      isolated?.level,
+      "critical",
+      "1m 00s",
+    ]);
+    expect(lines.filter((l) => l.startsWith("fresh"))).toHaveLength(4);
+    expect(lines.filter((l) => l.startsWith("old"))).toEqual([
+      expect.stringMatching(/^old\s+BTC \(asset\)\s+\d+\.\d\d%\s+-\s+/),
+    ]);
+    expect(report.accounts[0]?.pools.find((p) => p.kind === "isolated")).toEqual({
+      id: "BTCUSD_261225#LONG",
+      kind: "isolated",
+      label: "BTCUSD_261225 long isolated",
+      ratio: isolated?.ratio,
+      distance: isolated?.distance,
+      level: isolated?.level,
+      held: "critical",
+    });
     expect(text).toMatch(/old\s+CANNOT READ ACCOUNT: 4 failed cycles in a row \(binance-unavailable\); alert sent/);
     expect(text).not.toContain("ETH held");
   });

@@ -80,7 +80,7 @@ describe("history over a month of 1-minute snapshots", () => {
       ["--table", TABLE, "--account", "main", "--since", "2026-09-30", "--format", "csv"],
       new CaptureStream({ keep: false }),
     );
-    expect(day.result.stdoutStream.lines).toBe(1 + 1440 * 3);
+    expect(day.result.stdoutStream.lines).toBe(1 + 1440 * 4);
 
     const monthStarted = performance.now();
     const month = await measured(
@@ -89,7 +89,7 @@ describe("history over a month of 1-minute snapshots", () => {
     );
     expect(month.result.code).toBe(0);
     expect(month.result.stderr).toBe("");
-    expect(month.result.stdoutStream.lines).toBe(1 + COUNT * 3);
+    expect(month.result.stdoutStream.lines).toBe(1 + COUNT * 4);
     expect(ordered).toBe(true);
     expect(lastTime).toBe("2026-09-30T23:59:00.000Z");
     console.info(
@@ -127,11 +127,15 @@ describe("history over a month of 1-minute snapshots", () => {
       deps,
     );
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Margin ratio, account main: 2026-09-01 00:00:00 → 2026-09-30 23:59:00 UTC");
-    expect(r.stdout).toContain(`BTC: max`);
+    expect(r.stdout).toContain("Margin ratio, account main: 2026-09-01 00:00:00 → 2026-10-01 00:00:00 UTC");
+    expect(r.stdout).toContain(`BTC cross: max`);
     expect(r.stdout).toContain(`(${COUNT} snapshots`);
     const html = String(files.get("month.html"));
-    const points = (html.match(/points="([^"]*)"/)?.[1] ?? "").split(" ");
+    const btc = html.match(/<g class="series" data-asset="BTC cross">[\s\S]*?<\/g>/)?.[0] ?? "";
+    // A month without a gap is one line per asset, and nothing is shaded.
+    expect(btc.match(/<polyline /g)).toHaveLength(1);
+    expect(html).not.toContain('class="not-monitored"');
+    const points = (btc.match(/points="([^"]*)"/)?.[1] ?? "").split(" ");
     // At most two points (min and max) per bucket, and 1,024 buckets at most.
     expect(points.length).toBeGreaterThan(200);
     expect(points.length).toBeLessThanOrEqual(2 * 1024);

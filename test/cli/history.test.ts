@@ -3,10 +3,12 @@
  * table, CSV and JSON content, ordering, inclusive range boundaries, asset filter, charts and
  * plot files, streaming under backpressure, EPIPE, stack lookup and usage errors.
  */
-import { inflateSync } from "node:zlib";
 import type { MiddlewareStack } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHistoryCommand } from "../../bin/commands/history.js";
+import { POSITION_CSV_COLUMNS } from "../../lib/history/csv.js";
+import type { SnapshotJson } from "../../lib/history/json.js";
+import { rasterizeSvg } from "../../lib/history/plot-png.js";
 import { readSnapshotPages } from "../../lib/history/read.js";
 import { formatPercent } from "../../lib/risk/decimal.js";
 import { CaptureStream, CliWorld, run } from "./support/harness.js";
@@ -29,6 +31,14 @@ beforeAll(async () => {
   await world.table(TABLE);
   await fillSnapshots(world.dynamodb, TABLE, series("main", START, COUNT));
   await fillSnapshots(world.dynamodb, TABLE, series("other", START, 10, 60_000, ["ETH"]));
+  // Written before pools existed (format 1): assets only.
+  await fillSnapshots(world.dynamodb, TABLE, series("legacy", START, 5, 60_000, ["BTC"], { legacy: true }));
+  // Three hours every minute with 01:00-01:59 missing: the monitor could not read the account.
+  await fillSnapshots(
+    world.dynamodb,
+    TABLE,
+    [...series("gappy", START, 180)].filter((s) => s.takenAt.slice(11, 13) !== "01"),
+  );
   // Count Query requests, and fail the test run if anything ever Scans.
   (world.dynamodb.middlewareStack as MiddlewareStack<object, object>).add(
     (next, context) => async (args) => {
@@ -54,15 +64,93 @@ async function history(argv: readonly string[], options: Parameters<CliWorld["de
 const csvLines = (text: string) => text.trimEnd().split("\n");
 
 describe("history output", () => {
-  it("prints an aligned table: percentages right-aligned, levels, the raw figures", async () => {
-    const r = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-03T23:50:00Z"]);
+  it("prints a table of the pools by default: ratio, distance and level per pool, within 80 columns", async () => {
+    const r = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-03T23:58:00Z"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+POOL\s+RATIO\s+DISTANCE\s+LEVEL$/);
+    expect(lines).toHaveLength(1 + 2 * 4);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    const snapshot = at("2026-10-03T23:59:00.000Z");
+    const rows = lines.filter((l) => l.startsWith("2026-10-03 23:59:00")).map((l) => l.split(/\s{2,}/).slice(1));
+    expect(rows).toHaveLength(snapshot.pools.length);
+    expect(rows).toEqual(
+      expect.arrayContaining(
+        snapshot.pools.map((p) => [
+          p.label,
+          p.ratio === null ? "∞" : formatPercent(p.ratio, 2),
+          p.distance === null ? "-" : formatPercent(p.distance, 2),
+          p.level,
+        ]),
+      ),
+    );
+  });
+
+  it("shows positions with --positions and one pool with --pool (id or label, any case)", async () => {
+    const since = ["--table", TABLE, "--account", "main", "--since", "2026-10-03T23:59:00Z"];
+    const positions = await history([...since, "--positions"]);
+    expect(positions.code).toBe(0);
+    const lines = positions.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+POSITION\s+MARK\s+LIQ PRICE\s+DISTANCE$/);
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[1])).toEqual([
+      "BTCUSD_PERP short cross",
+      "BTCUSD_261225 long isolated",
+      "ETHUSD_PERP long cross",
+    ]);
+    for (const pool of ["btcusd_261225 long isolated", "BTCUSD_261225#LONG"]) {
+      const one = await history([...since, "--pool", pool, "--format", "csv"]);
+      expect(
+        csvLines(one.stdout)
+          .slice(1)
+          .map((l) => l.split(",")[2]),
+        pool,
+      ).toEqual(["BTCUSD_261225#LONG"]);
+      const itsPositions = await history([...since, "--pool", pool, "--positions", "--format", "csv"]);
+      expect(
+        csvLines(itsPositions.stdout)
+          .slice(1)
+          .map((l) => l.split(",")[POSITION_CSV_COLUMNS.indexOf("symbol")]),
+      ).toEqual(["BTCUSD_261225"]);
+    }
+    const none = await history([...since, "--pool", "DOGE cross"]);
+    expect(none.stderr).toContain(
+      "with doge cross (pools seen: BNB cross, BTC cross, BTCUSD_261225 long isolated, ETH cross)",
+    );
+  });
+
+  it("reads snapshots from before pools: their asset ratios in the pool view, nothing in positions", async () => {
+    const since = [
+      "--table",
+      TABLE,
+      "--account",
+      "legacy",
+      "--since",
+      "2026-10-01T00:00Z",
+      "--until",
+      "2026-10-01T00:01Z",
+    ];
+    const pools = await history(since);
+    expect(pools.code).toBe(0);
+    const rows = pools.stdout.trimEnd().split("\n").slice(1);
+    expect(rows.map((l) => l.split(/\s{2,}/)[1])).toEqual(["BTC (asset)", "BTC (asset)"]);
+    expect(rows[0]?.split(/\s{2,}/)[3]).toBe("-");
+    const json = JSON.parse((await history([...since, "--format", "json"])).stdout) as SnapshotJson[];
+    expect(json.map((s) => [s.assets.length, s.pools.length, s.positions.length])).toEqual([
+      [1, 0, 0],
+      [1, 0, 0],
+    ]);
+    const positions = await history([...since, "--positions"]);
+    expect(positions.stdout.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("prints an aligned asset table with --assets: percentages right-aligned, levels, the raw figures", async () => {
+    const r = await history(["--table", TABLE, "--account", "main", "--since", "2026-10-03T23:50:00Z", "--assets"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(
-      /^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL\s+MAINT MARGIN\s+MARGIN BALANCE\s+WALLET BALANCE$/,
-    );
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL\s+MAINT MARGIN\s+MARGIN BALANCE$/);
     expect(lines).toHaveLength(1 + 10 * 3);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
     const ratioEnd = (lines[0] ?? "").indexOf("RATIO") + 5;
     const first = at("2026-10-03T23:50:00.000Z");
     const btc = first.assets.find((a) => a.asset === "BTC");
@@ -81,7 +169,6 @@ describe("history output", () => {
       btc?.level,
       btc?.raw.maintMargin,
       btc?.raw.marginBalance,
-      btc?.raw.walletBalance,
     ]);
     for (const line of lines.slice(1)) expect(line.slice(ratioEnd - 1, ratioEnd)).toBe("%");
     expect(lines[lines.length - 1]).toMatch(/^2026-10-03 23:59:00/);
@@ -99,6 +186,7 @@ describe("history output", () => {
       "2026-10-02T01:00:00Z",
       "--format",
       "csv",
+      "--assets",
     ]);
     expect(r.code).toBe(0);
     const lines = csvLines(r.stdout);
@@ -115,7 +203,7 @@ describe("history output", () => {
     expect(Number(eth[3])).toBe(expected?.marginRatio);
     expect(eth[4]).toBe(expected?.level);
     expect(eth[7]).toBe(expected?.raw.marginBalance);
-    expect(eth[16]).toBe("2");
+    expect(eth[16]).toBe("3");
   });
 
   it("filters by asset (case-insensitive, repeatable)", async () => {
@@ -132,6 +220,7 @@ describe("history output", () => {
       "csv",
       "--asset",
       "btc",
+      "--assets",
     ]);
     const rows = csvLines(one.stdout).slice(1);
     expect(rows).toHaveLength(61);
@@ -151,6 +240,7 @@ describe("history output", () => {
       "BTC",
       "--asset",
       "eth",
+      "--assets",
     ]);
     expect(
       new Set(
@@ -177,7 +267,9 @@ describe("history output", () => {
     ]);
     expect(none.code).toBe(0);
     expect(csvLines(none.stdout)).toHaveLength(1);
-    expect(none.stderr).toContain('no snapshots for account "main" with DOGE (assets seen: BNB, BTC, ETH)');
+    expect(none.stderr).toContain(
+      'no snapshots for account "main" with DOGE (pools seen: BNB cross, BTC cross, BTCUSD_261225 long isolated, ETH cross)',
+    );
   });
 
   it("writes JSON as an array of snapshots with the documented fields and Binance's raw strings", async () => {
@@ -242,6 +334,7 @@ describe("history output", () => {
       "csv",
       "--asset",
       "BTC",
+      "--assets",
     ]);
     const times = csvLines(r.stdout)
       .slice(1)
@@ -286,12 +379,69 @@ describe("history output", () => {
     const other = await history(["--table", TABLE, "--account", "other", "--since", "2026-10-01", "--format", "csv"]);
     expect(csvLines(other.stdout)).toHaveLength(11);
     expect(other.stdout).not.toContain(",main,");
-    const none = await history(["--table", TABLE, "--account", "nobody"]);
-    expect(none.code).toBe(0);
-    expect(none.stdout).toMatch(/^TAKEN AT \(UTC\)/);
-    expect(none.stderr).toBe(
-      'no snapshots for account "nobody" from 2026-10-03T00:00:00.000Z to 2026-10-04T00:00:00.000Z\n',
+    // A known account with nothing in the range: an empty table, a note, exit 0.
+    const quiet = await history(["--table", TABLE, "--account", "other", "--since", "1h"]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toMatch(/^TAKEN AT \(UTC\)/);
+    expect(quiet.stderr).toBe(
+      'no snapshots for account "other" from 2026-10-03T23:00:00.000Z to 2026-10-04T00:00:00.000Z\n',
     );
+  });
+
+  it("fails on an account the table has nothing for, listing the known accounts", async () => {
+    world.stack({
+      SnapshotTableName: TABLE,
+      ScheduleExpression: "rate(1 minute)",
+      AccountSecrets: { main: "arn:main", other: "arn:other", fresh: "arn:fresh" },
+    });
+    try {
+      const wrongCase = await history(["--account", "MAIN", "--format", "csv"]);
+      expect(wrongCase.code).toBe(1);
+      expect(wrongCase.stdout).toBe("");
+      expect(wrongCase.stderr).toBe(
+        'coinm-guard history: account "MAIN" has no snapshots or alert state in table "history-test"; known accounts: fresh, main, other (names are case-sensitive: did you mean "main"?)\n',
+      );
+      // With --table, the stack is asked for the list only once the account is found missing.
+      const typo = await history(["--table", TABLE, "--account", "mian"]);
+      expect(typo.code).toBe(1);
+      expect(typo.stderr).toContain("known accounts: fresh, main, other\n");
+      // An account of the stack with no snapshots yet is not an error: the range is just empty.
+      const fresh = await history(["--account", "fresh"]);
+      expect(fresh.code).toBe(0);
+      expect(fresh.stderr).toContain('no snapshots for account "fresh"');
+    } finally {
+      world.stack({ SnapshotTableName: TABLE, ScheduleExpression: "rate(1 minute)" });
+    }
+    // Without a stack listing accounts: still an error, saying why there is no list.
+    const unlisted = await history(["--table", TABLE, "--account", "nobody"]);
+    expect(unlisted.code).toBe(1);
+    expect(unlisted.stderr).toContain(
+      'account "nobody" has no snapshots or alert state in table "history-test"; cannot list the known accounts (the stack has no AccountSecrets output)',
+    );
+  });
+
+  it("covers the whole day of a date-only --until, and reads --format and --asset in any case", async () => {
+    const r = await history([
+      "--table",
+      TABLE,
+      "--account",
+      "main",
+      "--since",
+      "2026-10-02",
+      "--until",
+      "2026-10-02",
+      "--format",
+      "CSV",
+      "--pool",
+      "btc CROSS",
+    ]);
+    expect(r.code).toBe(0);
+    const times = csvLines(r.stdout)
+      .slice(1)
+      .map((l) => l.split(",")[0]);
+    expect(times).toHaveLength(1440);
+    expect(times[0]).toBe("2026-10-02T00:00:00.000Z");
+    expect(times.at(-1)).toBe("2026-10-02T23:59:00.000Z");
   });
 });
 
@@ -302,11 +452,13 @@ describe("history charts", () => {
     });
     expect(r.code).toBe(0);
     const lines = r.stdout.split("\n");
-    expect(lines[0]).toBe("Margin ratio, account main: 2026-10-01 00:00:00 → 2026-10-03 23:59:00 UTC");
+    expect(lines[0]).toBe("Margin ratio, account main: 2026-10-01 00:00:00 → 2026-10-04 00:00:00 UTC");
     expect(lines.some((l) => l.endsWith("critical 80%"))).toBe(true);
     expect(lines.some((l) => l.endsWith("warning 50%"))).toBe(true);
-    expect(r.stdout).toContain("● BTC  ◆ ETH   (no margin held: BNB)");
-    expect(r.stdout).toContain("BTC: max");
+    expect(lines.some((l) => l.endsWith("liquidation 100%"))).toBe(true);
+    expect(lines[1]).toBe("● BTC cross  ◆ BTCUSD_261225 long isolated  ■ ETH cross");
+    expect(lines[2]).toBe("(no margin held: BNB cross)");
+    expect(r.stdout).toContain("BTC cross: max");
     expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(120);
     // Only the chart goes to stdout: no table rows.
     expect(r.stdout).not.toContain("TAKEN AT");
@@ -336,6 +488,69 @@ describe("history charts", () => {
       });
       expect(given.stdout.split("\n").some((l) => l.endsWith("high 90%"))).toBe(true);
       expect(given.stdout).not.toContain("danger 70%");
+    } finally {
+      world.stack({ SnapshotTableName: TABLE, ScheduleExpression: "rate(1 minute)" });
+    }
+  });
+
+  it("charts the distance to liquidation per pool with the distance levels, the stack's when it states them", async () => {
+    const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--chart", "--distance"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines.slice(0, 4)).toEqual([
+      "Distance to liquidation, account main:",
+      "  2026-10-01 00:00:00 → 2026-10-04 00:00:00 UTC",
+      "● BTC cross  ◆ BTCUSD_261225 long isolated",
+      "(no liquidation price: BNB cross, ETH cross)",
+    ]);
+    const at = (label: string) => lines.findIndex((l) => l.endsWith(label));
+    // Closer to liquidation is lower: critical under warning, liquidation at the bottom (0%).
+    expect(at("warning 10%")).toBeGreaterThan(0);
+    expect(at("critical 3%")).toBeGreaterThan(at("warning 10%"));
+    expect(at("liquidation 0%")).toBeGreaterThan(at("critical 3%"));
+    expect(lines[at("liquidation 0%")]).toMatch(/^\s+0% ┤/);
+    expect(r.stdout).toMatch(/BTCUSD_261225 long isolated: min 2\.\d\d%, last \d+\.\d\d% \(4320 snapshots\)/);
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(80);
+
+    world.stack({
+      SnapshotTableName: TABLE,
+      ScheduleExpression: "rate(1 minute)",
+      AlertLevels: [
+        { name: "warning", ratio: 0.5 },
+        { name: "critical", ratio: 0.8 },
+      ],
+      DistanceLevels: [
+        { name: "warning", distance: 0.2 },
+        { name: "critical", distance: 0.05 },
+      ],
+    });
+    const files = new Map<string, string | Uint8Array>();
+    try {
+      const deployed = await history(["--account", "main", "--since", "3d", "--distance", "--out", "d.html"], {
+        files,
+      });
+      expect(deployed.code).toBe(0);
+      expect(deployed.stderr).toMatch(
+        /^wrote d\.html: 4320 snapshots, BTC cross min \d+\.\d%, BTCUSD_261225 long isolated min 2\.\d%\n$/,
+      );
+      const html = String(files.get("d.html"));
+      expect(html).toContain("warning 20%");
+      expect(html).toContain("critical 5%");
+      expect(html).toContain("liquidation 0%");
+      expect(html).toContain("Distance to liquidation (|mark − liquidation price| / mark)");
+      expect(html).toContain("Not drawn (no liquidation price): BNB cross, ETH cross");
+      const given = await history([
+        "--account",
+        "main",
+        "--since",
+        "3d",
+        "--distance",
+        "--chart",
+        "--levels",
+        "near=1%",
+      ]);
+      expect(given.stdout).toContain("near 1%");
+      expect(given.stdout).not.toContain("warning 20%");
     } finally {
       world.stack({ SnapshotTableName: TABLE, ScheduleExpression: "rate(1 minute)" });
     }
@@ -377,16 +592,54 @@ describe("history charts", () => {
     const r = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--out", "ratio.png"], { files });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^wrote ratio\.png: 4320 snapshots, BTC max \d+\.\d%, ETH max \d+\.\d%\n$/);
+    expect(r.stderr).toMatch(
+      /^wrote ratio\.png: 4320 snapshots, BTC cross max \d+\.\d%, BTCUSD_261225 long isolated max \d+\.\d%, ETH cross max \d+\.\d%\n$/,
+    );
     const png = Buffer.from(files.get("ratio.png") as Uint8Array);
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(png.toString("latin1", 12, 16)).toBe("IHDR");
-    expect(png.readUInt32BE(16)).toBe(1200);
-    expect(png.readUInt32BE(20)).toBe(600);
-    const idat = png.indexOf("IDAT");
-    expect(inflateSync(png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4))).length).toBe(
-      (1200 * 3 + 1) * 600,
+    expect(png.readUInt32BE(16)).toBe(1500);
+    expect(png.readUInt32BE(20)).toBe(810);
+    // The PNG is the HTML page's SVG rasterized: the same chart in both files.
+    const html = await history(["--table", TABLE, "--account", "main", "--since", "3d", "--out", "ratio.html"], {
+      files,
+    });
+    const svg = String(files.get("ratio.html")).match(/<svg[\s\S]*<\/svg>/)?.[0] ?? "";
+    expect(html.code).toBe(0);
+    expect((await rasterizeSvg(svg, 1500)).png.equals(png)).toBe(true);
+  });
+
+  it("breaks the lines and shades where the monitor wrote nothing, and titles with the range asked for", async () => {
+    const files = new Map<string, string | Uint8Array>();
+    const r = await history(
+      [
+        "--table",
+        TABLE,
+        "--account",
+        "gappy",
+        "--since",
+        "2026-10-01T00:00Z",
+        "--until",
+        "2026-10-01T06:00Z",
+        "--chart",
+        "--out",
+        "gappy.html",
+      ],
+      { files, stdout: new CaptureStream({ columns: 80 }) },
     );
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toBe("Margin ratio, account gappy: 2026-10-01 00:00:00 → 06:00:00 UTC");
+    expect(lines[1]).toContain("░ not monitored");
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    const html = String(files.get("gappy.html"));
+    // 01:00-02:00 missing inside the data, 03:00-06:00 after it: two shaded spans, BTC in two runs.
+    expect(html.match(/<rect class="not-monitored"/g)).toHaveLength(2);
+    expect(html).toContain("not monitored: 2026-10-01 00:59 to 2026-10-01 02:00 UTC");
+    expect(html).toContain("not monitored: 2026-10-01 02:59 to 2026-10-01 06:00 UTC");
+    const btc = html.match(/<g class="series" data-asset="BTC cross">[\s\S]*?<\/g>/)?.[0] ?? "";
+    expect(btc.match(/<polyline /g)).toHaveLength(2);
+    expect(html).toContain("2026-10-01 00:00:00 → 06:00:00 UTC");
   });
 
   it("writes an HTML page with an inline SVG, and CSV rows alongside when asked", async () => {
@@ -405,7 +658,7 @@ describe("history charts", () => {
         "ratio.html",
         "--format",
         "csv",
-        "--asset",
+        "--pool",
         "BTC",
       ],
       { files },
@@ -414,8 +667,8 @@ describe("history charts", () => {
     expect(csvLines(r.stdout)).toHaveLength(1 + 361);
     const html = String(files.get("ratio.html"));
     expect(html).toContain("<svg");
-    expect(html.match(/<polyline class="series"/g)).toHaveLength(1);
-    expect(html).toContain('data-asset="BTC"');
+    expect(html.match(/<g class="series"/g)).toHaveLength(1);
+    expect(html).toContain('data-asset="BTC cross"');
     expect(html).toContain("2026-10-02 00:00:00 → 06:00:00 UTC");
     expect(html).toContain("<td>361</td>");
   });
@@ -439,7 +692,7 @@ describe("history streaming", () => {
       stdout: slow,
     });
     expect(r.code).toBe(0);
-    expect(slow.lines).toBe(1 + COUNT * 3);
+    expect(slow.lines).toBe(1 + COUNT * 4);
   });
 
   it("keeps at most the page budget read ahead of a consumer that is not reading, and reads concurrently", async () => {
@@ -480,8 +733,9 @@ describe("history streaming", () => {
       expect(r.code).toBe(0);
       expect(r.stderr).toBe("");
       expect(head.bytes).toBeGreaterThanOrEqual(2000);
-      // The rows after the pipe closed were dropped, not buffered: far less than three days' worth.
-      expect(head.bytes).toBeLessThan(2_000_000);
+      // The rows after the pipe closed were dropped, not buffered: far less than three days' worth
+      // (over 9 MB as JSON), at most the page being written when the reader left.
+      expect(head.bytes).toBeLessThan(3_000_000);
     }
   });
 });
@@ -530,6 +784,9 @@ describe("history target and usage", () => {
     [["--account", "main", "--format", "xml"], "--format must be one of table, csv, json"],
     [["--account", "main", "--chart", "--format", "csv"], "--chart and --format both write to stdout"],
     [["--account", "main", "--out", "chart.jpg"], "--out must name a .png or .html file"],
+    [["--account", "main", "--positions", "--assets"], "--positions and --assets are two views; pick one"],
+    [["--account", "main", "--positions", "--chart"], "charts show margin pools; drop --positions"],
+    [["--account", "main", "--distance"], "--distance chooses what a chart shows; add --chart or --out FILE"],
     [["--account", "main", "--limit", "0"], "--limit must be a positive whole number"],
     [["--account", "main", "--levels", "warning"], "is not name=ratio"],
     [["--account", "main", "--demo", "--table", "x"], "--demo reads the local demo's data"],

@@ -50,6 +50,7 @@ beforeAll(async () => {
       pools: {
         BTC: { level: "critical", lastNotifiedAt: Date.parse("2026-10-04T11:59:00Z") },
         ETH: { level: "ok", lastNotifiedAt: 0 },
+        "BTCUSD_261225#LONG": { level: "warning", lastNotifiedAt: Date.parse("2026-10-04T11:30:00Z") },
       },
       health: { consecutiveFailures: 0, alerted: false },
       outbox: { [pending.id]: { alert: pending, notBefore: 0, attempts: 2 } },
@@ -57,7 +58,12 @@ beforeAll(async () => {
     0,
   );
   // desk-b: last snapshot at 11:50, then four failed cycles: the outage alert went out.
-  await fillSnapshots(world.dynamodb, TABLE, series("desk-b", new Date("2026-10-04T11:00:00Z"), 51, 60_000, ["ETH"]));
+  // Written before pools existed (format 1): status shows its asset ratio.
+  await fillSnapshots(
+    world.dynamodb,
+    TABLE,
+    series("desk-b", new Date("2026-10-04T11:00:00Z"), 51, 60_000, ["ETH"], { legacy: true }),
+  );
   await store.saveState(
     "desk-b",
     {
@@ -91,30 +97,37 @@ async function status(argv: readonly string[]) {
 const rowsOf = (text: string, account: string) => text.split("\n").filter((l) => l.startsWith(`${account} `));
 
 describe("status", () => {
-  it("shows every account from the stack: ratio, level, held level, age, STALE, and the open alerts", async () => {
+  it("shows every account's pools from the stack: ratio, distance, level, held level, age, STALE, open alerts", async () => {
     const r = await status([]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const lines = r.stdout.split("\n");
-    expect(lines[0]).toMatch(/^ACCOUNT\s+ASSET\s+RATIO\s+LEVEL\s+HELD\s+SNAPSHOT AGE$/);
+    expect(lines[0]).toMatch(/^ACCOUNT\s+POOL\s+RATIO\s+DISTANCE\s+LEVEL\s+HELD\s+SNAPSHOT AGE$/);
     const latest = makeSnapshot("main", new Date("2026-10-04T11:59:00Z"), 119);
-    const btc = latest.assets.find((a) => a.asset === "BTC");
     const mainRows = rowsOf(r.stdout, "main");
-    expect(mainRows).toHaveLength(3);
-    const btcRow = mainRows.find((l) => l.includes(" BTC ")) ?? "";
-    expect(btcRow.split(/\s{2,}/)).toEqual([
-      "main",
-      "BTC",
-      formatPercent(btc?.marginRatio ?? 0, 2),
-      btc?.level,
-      "critical",
-      "1m 00s",
-    ]);
+    expect(mainRows).toHaveLength(4);
+    for (const [label, held] of [
+      ["BTC cross", "critical"],
+      ["BTCUSD_261225 long isolated", "warning"],
+      ["ETH cross", "ok"],
+    ] as const) {
+      const pool = latest.pools.find((p) => p.label === label);
+      const row = mainRows.find((l) => l.includes(` ${label} `)) ?? "";
+      expect(row.split(/\s{2,}/)).toEqual([
+        "main",
+        label,
+        formatPercent(pool?.ratio ?? 0, 2),
+        pool?.distance === null ? "-" : formatPercent(pool?.distance ?? 0, 2),
+        pool?.level,
+        held,
+        "1m 00s",
+      ]);
+    }
     expect(mainRows.every((l) => !l.includes("STALE"))).toBe(true);
     const deskB = rowsOf(r.stdout, "desk-b");
     expect(deskB).toHaveLength(1);
-    expect(deskB[0]).toMatch(/ETH\s+\d+\.\d\d%\s+ok\s+ok\s+10m 00s\s+STALE$/);
-    expect(rowsOf(r.stdout, "new-desk")[0]).toMatch(/^new-desk\s+-\s+-\s+-\s+-\s+no data\s+STALE$/);
+    expect(deskB[0]).toMatch(/ETH \(asset\)\s+\d+\.\d\d%\s+-\s+ok\s+ok\s+10m 00s\s+STALE$/);
+    expect(rowsOf(r.stdout, "new-desk")[0]).toMatch(/^new-desk\s+-\s+-\s+-\s+-\s+-\s+no data\s+STALE$/);
     expect(r.stdout).toContain(
       "Schedule: every 1m (stack ScheduleExpression rate(1 minute)); a snapshot older than 3m is STALE.",
     );
@@ -122,7 +135,8 @@ describe("status", () => {
     expect(r.stdout).toMatch(
       /desk-b\s+CANNOT READ ACCOUNT: 4 failed cycles in a row \(binance-unavailable\); alert sent, margin NOT monitored/,
     );
-    expect(r.stdout).toMatch(/main\s+BTC held at CRITICAL \(last notified 2026-10-04 11:59:00 UTC\)/);
+    expect(r.stdout).toMatch(/main\s+BTC cross held at CRITICAL \(last notified 2026-10-04 11:59:00 UTC\)/);
+    expect(r.stdout).toMatch(/main\s+BTCUSD_261225 long isolated held at WARNING/);
     expect(r.stdout).toMatch(
       /main\s+not yet published \(2 attempts\): main BTC cross rose to CRITICAL \(was warning\), ratio 83\.1%/,
     );
@@ -140,11 +154,11 @@ describe("status", () => {
   it("reads the schedule from a rate expression in --interval too, and stays quiet when all is well", async () => {
     const r = await status(["--account", "main", "--interval", "rate(1 minute)", "--table", TABLE]);
     expect(r.code).toBe(0);
-    expect(rowsOf(r.stdout, "main")).toHaveLength(3);
+    expect(rowsOf(r.stdout, "main")).toHaveLength(4);
   });
 
   it("prints JSON for scripts", async () => {
-    const r = await status(["--format", "json"]);
+    const r = await status(["--format", "JSON"]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as StatusReport;
     expect(report.intervalMs).toBe(60_000);
@@ -157,7 +171,20 @@ describe("status", () => {
     const main = report.accounts.find((a) => a.account === "main");
     expect(main?.takenAt).toBe("2026-10-04T11:59:00.000Z");
     expect(main?.ageMs).toBe(60_000);
-    expect(main?.alerts.map((a) => a.kind)).toEqual(["held", "pending"]);
+    expect(main?.alerts.map((a) => a.kind)).toEqual(["held", "held", "pending"]);
+    expect(main?.pools.map((p) => [p.id, p.kind, p.label, p.held])).toEqual([
+      ["BNB", "cross", "BNB cross", "ok"],
+      ["BTC", "cross", "BTC cross", "critical"],
+      ["BTCUSD_261225#LONG", "isolated", "BTCUSD_261225 long isolated", "warning"],
+      ["ETH", "cross", "ETH cross", "ok"],
+    ]);
+    const isolated = makeSnapshot("main", new Date("2026-10-04T11:59:00Z"), 119).pools.find(
+      (p) => p.kind === "isolated",
+    );
+    expect(main?.pools[2]?.distance).toBe(isolated?.distance);
+    expect(report.accounts.find((a) => a.account === "desk-b")?.pools).toEqual([
+      expect.objectContaining({ id: "ETH", kind: "asset", label: "ETH (asset)", distance: null }),
+    ]);
     expect(report.accounts.find((a) => a.account === "desk-b")?.alerts).toEqual([
       { kind: "outage", failures: 4, errorKind: "binance-unavailable", alerted: true },
     ]);
@@ -179,7 +206,8 @@ describe("status", () => {
     try {
       const r = await status(["--demo"]);
       expect(r.code).toBe(0);
-      expect(rowsOf(r.stdout, "demo")).toHaveLength(2);
+      // BTC's cross pool and isolated position, BNB's cross pool.
+      expect(rowsOf(r.stdout, "demo")).toHaveLength(3);
       expect(rowsOf(r.stdout, "demo-eth")[0]).toContain("no data");
       expect(r.stdout).toContain("Schedule: every 1s (the demo's cycle interval)");
     } finally {

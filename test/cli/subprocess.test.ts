@@ -4,7 +4,7 @@
  * line, and a reader that closes the pipe early (`| head`) gets a quiet exit.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -78,10 +78,26 @@ describe("coinm-guard in a child process", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+ASSET\s+RATIO\s+LEVEL/);
-    expect(lines).toHaveLength(1 + 40 * 2);
+    expect(lines[0]).toMatch(/^TAKEN AT \(UTC\)\s+POOL\s+RATIO\s+DISTANCE\s+LEVEL$/);
+    // BTC's cross pool and isolated position, BNB's cross pool.
+    expect(lines).toHaveLength(1 + 40 * 3);
     expect(lines[1]).toContain(start.toISOString().slice(0, 10));
     // The process exited by itself: nothing (dynalite, sockets) was left running.
+  });
+
+  it("fails on a mis-cased account with the demo's accounts, and renders a PNG chart with resvg", async () => {
+    const wrong = await cli(["history", "--demo", "--account", "DEMO"], project);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toBe("");
+    expect(wrong.stderr).toMatch(
+      /^coinm-guard history: account "DEMO" has no snapshots or alert state in the demo's data; known accounts: demo, demo-eth\b.* \(names are case-sensitive: did you mean "demo"\?\)\n$/,
+    );
+    const png = await cli(["history", "--demo", "--account", "demo", "--since", "1h", "--out", "chart.png"], project);
+    expect(png.code).toBe(0);
+    expect(png.stderr).toMatch(/^wrote chart\.png: 40 snapshots, BTC cross max/);
+    const bytes = await readFile(join(project, "chart.png"));
+    expect(bytes.subarray(1, 4).toString("latin1")).toBe("PNG");
+    expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([1500, 810]);
   });
 
   it("status --demo lists both demo accounts", async () => {

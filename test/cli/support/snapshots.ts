@@ -55,33 +55,134 @@ export function makeSnapshot(
   takenAt: Date,
   i: number,
   assets: readonly string[] = ["BTC", "ETH", "BNB"],
+  options: { legacy?: boolean } = {},
 ): Snapshot {
   const ratios = ratiosAt(i);
   const wallet: Record<string, bigint> = { BTC: 250_000_000n, ETH: 1_200_000_000n, BNB: 1_200_000_000n };
+  const built = assets.map((a) =>
+    assetAt(a, a in ratios ? ((ratios as Record<string, number | null>)[a] ?? null) : 0.1, wallet[a] ?? 100_000_000n),
+  );
   return {
     account,
     takenAt: takenAt.toISOString(),
     fetchedAt: new Date(takenAt.getTime() + 850).toISOString(),
-    assets: assets.map((a) =>
-      assetAt(a, a in ratios ? ((ratios as Record<string, number | null>)[a] ?? null) : 0.1, wallet[a] ?? 100_000_000n),
-    ),
-    pools: [],
-    positions: [],
-    openPositions: 2,
+    assets: built,
+    ...(options.legacy ? { pools: [], positions: [] } : poolsAt(i, built, ratios)),
+    openPositions: options.legacy ? 2 : assets.filter((x) => x !== "BNB").length + (assets.includes("BTC") ? 1 : 0),
     usedWeight: 5 + (i % 30),
     expiresAt: Math.floor(takenAt.getTime() / 1000) + 90 * 86_400,
   };
 }
 
-/** `count` snapshots every `stepMs` starting at `start`. */
+/** `count` snapshots every `stepMs` starting at `start`; `legacy`: format 1, without pools or positions. */
 export function* series(
   account: string,
   start: Date,
   count: number,
   stepMs = 60_000,
   assets?: readonly string[],
+  options: { legacy?: boolean } = {},
 ): Generator<Snapshot> {
-  for (let i = 0; i < count; i++) yield makeSnapshot(account, new Date(start.getTime() + i * stepMs), i, assets);
+  for (let i = 0; i < count; i++)
+    yield makeSnapshot(account, new Date(start.getTime() + i * stepMs), i, assets, options);
+}
+
+const price = (n: number) => n.toFixed(8);
+
+/** The level of a pool: the worse of its ratio level and its distance level (10% warning, 3% critical). */
+function poolLevel(ratio: number | null, distance: number | null): string {
+  const byRatio = ratio === null ? "critical" : levelForRatio(ratio, DEFAULT_ALERT_LEVELS);
+  const byDistance = distance === null ? "ok" : distance <= 0.03 ? "critical" : distance <= 0.1 ? "warning" : "ok";
+  const rank = ["ok", "warning", "critical"];
+  return rank.indexOf(byRatio) >= rank.indexOf(byDistance) ? byRatio : byDistance;
+}
+
+/**
+ * Pools and positions as the monitor writes them (format 2): a cross pool per asset with the
+ * asset's ratio; BTC has a cross short (BTCUSD_PERP) and an isolated long (BTCUSD_261225) whose
+ * distance to liquidation dips under 3% now and then; ETH a cross long without a liquidation price.
+ */
+export function poolsAt(
+  i: number,
+  built: readonly AssetSnapshot[],
+  ratios: ReturnType<typeof ratiosAt>,
+): Pick<Snapshot, "pools" | "positions"> {
+  const mark = 60_000 + 2000 * Math.sin(i / 500);
+  const crossDistance = ratios.BTC === null ? 0.001 : Math.max(0.002, 0.6 * (1 - ratios.BTC));
+  const isolatedDistance = 0.02 + 0.15 * (1 + Math.sin(i / 300)) * 0.5;
+  const isolatedRatio = Math.min(0.95, 0.05 / isolatedDistance / 2);
+  const pools: Snapshot["pools"][number][] = [];
+  const positions: Snapshot["positions"][number][] = [];
+  for (const { asset, marginRatio: ratio } of built) {
+    // An all-cross asset: its cross pool's ratio is the asset's ratio, as the monitor stores it.
+    const distance = asset === "BTC" ? crossDistance : null;
+    pools.push({
+      id: asset,
+      kind: "cross",
+      asset,
+      label: `${asset} cross`,
+      requirement: "1.00000000",
+      collateral: "2.00000000",
+      ratio,
+      distance,
+      level: poolLevel(ratio, distance),
+    });
+    if (asset === "BTC") {
+      pools.push({
+        id: "BTCUSD_261225#LONG",
+        kind: "isolated",
+        asset: "BTC",
+        label: "BTCUSD_261225 long isolated",
+        requirement: "0.01000000",
+        collateral: "0.05000000",
+        ratio: isolatedRatio,
+        distance: isolatedDistance,
+        level: poolLevel(isolatedRatio, isolatedDistance),
+      });
+      positions.push(
+        {
+          symbol: "BTCUSD_PERP",
+          positionSide: "BOTH",
+          marginType: "cross",
+          positionAmt: "-20",
+          entryPrice: price(59_000),
+          markPrice: price(mark),
+          liquidationPrice: price(mark * (1 + crossDistance)),
+          maintMargin: "0.01600000",
+          unrealizedProfit: "-0.00500000",
+          leverage: "20",
+        },
+        {
+          symbol: "BTCUSD_261225",
+          positionSide: "LONG",
+          marginType: "isolated",
+          positionAmt: "5",
+          entryPrice: price(61_000),
+          markPrice: price(mark),
+          liquidationPrice: price(mark * (1 - isolatedDistance)),
+          maintMargin: "0.01000000",
+          unrealizedProfit: "-0.00200000",
+          isolatedWallet: "0.05200000",
+          isolatedMargin: "0.05000000",
+          leverage: "10",
+        },
+      );
+    }
+    if (asset === "ETH")
+      positions.push({
+        symbol: "ETHUSD_PERP",
+        positionSide: "BOTH",
+        marginType: "cross",
+        positionAmt: "30",
+        entryPrice: price(2500),
+        markPrice: price(2600),
+        liquidationPrice: "0",
+        maintMargin: "0.02000000",
+        unrealizedProfit: "0.04000000",
+        leverage: "5",
+      });
+  }
+  return { pools, positions };
 }
 
 /** Write snapshots with BatchWriteItem, `concurrency` batches of 25 in flight, retrying unprocessed items. */

@@ -1,0 +1,132 @@
+/**
+ * The three ways `history` can show a snapshot, as rows: its margin pools (the default: where
+ * Binance liquidates), its assets (Binance's per-asset figures), or its open positions. Each
+ * view says which rows a snapshot has, which of them a selection keeps, and how they print as a
+ * table and as CSV. Snapshots written before pools existed (format 1) have no pools: the pool
+ * view shows their assets' ratios instead, labelled "BTC (asset)", without a distance.
+ */
+import { liquidationDistance, marginAssetOf } from "../risk/positions.js";
+import type { AssetSnapshot, PositionSnapshot, Snapshot } from "../snapshot.js";
+
+export type ViewName = "pools" | "assets" | "positions";
+
+/** What --asset and --pool keep; undefined = everything. */
+export interface Selection {
+  /** Upper-case asset names. */
+  readonly assets?: ReadonlySet<string> | undefined;
+  /** Lower-case pool ids or labels ("btc", "btcusd_perp#long", "btcusd_perp long isolated"). */
+  readonly pools?: ReadonlySet<string> | undefined;
+}
+
+/** A pool of a snapshot, or for a snapshot from before pools, an asset standing in for one. */
+export interface PoolRow {
+  readonly id: string;
+  /** "asset": a format-1 snapshot's asset ratio (maintMargin / marginBalance of the whole asset). */
+  readonly kind: "cross" | "isolated" | "asset";
+  readonly asset: string;
+  readonly label: string;
+  /** null: collateral <= 0 with a requirement (beyond every level). */
+  readonly ratio: number | null;
+  /** null: no liquidation price (or not recorded, before pools). */
+  readonly distance: number | null;
+  readonly level: string;
+  readonly requirement: string;
+  readonly collateral: string;
+}
+
+export interface PositionRow {
+  readonly raw: PositionSnapshot;
+  readonly asset: string;
+  readonly side: "long" | "short";
+  /** The pool it belongs to: its asset's cross pool, or its own isolated pool. */
+  readonly poolId: string;
+  /** "BTCUSD_PERP long cross" */
+  readonly label: string;
+  readonly distance: number | null;
+}
+
+export function poolRows(snapshot: Snapshot): PoolRow[] {
+  if (snapshot.pools.length > 0) {
+    return snapshot.pools.map((p) => ({
+      id: p.id,
+      kind: p.kind,
+      asset: p.asset,
+      label: p.label,
+      ratio: p.ratio,
+      distance: p.distance,
+      level: p.level,
+      requirement: p.requirement,
+      collateral: p.collateral,
+    }));
+  }
+  return snapshot.assets.map((a) => ({
+    id: a.asset,
+    kind: "asset",
+    asset: a.asset,
+    label: `${a.asset} (asset)`,
+    ratio: a.marginRatio,
+    distance: null,
+    level: a.level,
+    requirement: a.raw.maintMargin ?? "",
+    collateral: a.raw.marginBalance ?? "",
+  }));
+}
+
+function sideOf(p: PositionSnapshot): "long" | "short" {
+  if (p.positionSide === "LONG") return "long";
+  if (p.positionSide === "SHORT") return "short";
+  return p.positionAmt.trim().startsWith("-") ? "short" : "long";
+}
+
+export function positionRows(snapshot: Snapshot): PositionRow[] {
+  return snapshot.positions.map((raw) => {
+    const side = sideOf(raw);
+    const asset = marginAssetOf(raw.symbol);
+    const isolated = raw.marginType === "isolated";
+    return {
+      raw,
+      asset,
+      side,
+      poolId: isolated ? `${raw.symbol}#${raw.positionSide}` : asset,
+      label: `${raw.symbol} ${side} ${isolated ? "isolated" : "cross"}`,
+      distance: liquidationDistance(raw.markPrice, raw.liquidationPrice),
+    };
+  });
+}
+
+function poolSelected(row: { id: string; label: string; asset: string }, selection: Selection): boolean {
+  if (selection.assets && !selection.assets.has(row.asset.toUpperCase())) return false;
+  if (!selection.pools) return true;
+  // "BTC (asset)" rows of old snapshots answer to "BTC cross" too: the same pool before pools.
+  const names = [row.id, row.label, row.label.replace(/ \(asset\)$/, " cross")].map((n) => n.toLowerCase());
+  return names.some((n) => selection.pools?.has(n));
+}
+
+export function selectPools(snapshot: Snapshot, selection: Selection): PoolRow[] {
+  return poolRows(snapshot).filter((r) => poolSelected(r, selection));
+}
+
+export function selectAssets(snapshot: Snapshot, selection: Selection): AssetSnapshot[] {
+  return snapshot.assets.filter(
+    (a) =>
+      (!selection.assets || selection.assets.has(a.asset)) &&
+      (!selection.pools || [a.asset, `${a.asset} cross`].some((n) => selection.pools?.has(n.toLowerCase()))),
+  );
+}
+
+export function selectPositions(snapshot: Snapshot, selection: Selection): PositionRow[] {
+  return positionRows(snapshot).filter((p) => {
+    if (selection.assets && !selection.assets.has(p.asset)) return false;
+    if (!selection.pools) return true;
+    const isolated = p.raw.marginType === "isolated";
+    const pool = isolated
+      ? { id: p.poolId, label: `${p.raw.symbol} ${p.side} isolated` }
+      : { id: p.poolId, label: `${p.asset} cross` };
+    return [pool.id, pool.label].some((n) => selection.pools?.has(n.toLowerCase()));
+  });
+}
+
+/** Every pool id and label seen, for "no such pool" messages. */
+export function poolNames(snapshot: Snapshot): string[] {
+  return poolRows(snapshot).map((r) => r.label);
+}
