@@ -49,7 +49,7 @@ const MONITOR_CHECKS =
 
 const IP_NOTE = [
   "Warning: the key has no IP restriction, so anyone who gets it can read your balances and positions from anywhere (not move them: it is read-only).",
-  '  Restricting it needs a fixed address for the monitor. The Lambda runs outside a VPC and its outgoing IP changes, so a key whitelisted to today\'s address stops working without warning (you would get a "cannot read account" alert). A fixed IP needs a VPC with a NAT gateway and an Elastic IP, about $35 a month: see docs/security.md, "IP restriction".',
+  '  Restricting it needs a fixed address for the monitor. The Lambda runs outside a VPC and its outgoing IP changes, so a key whitelisted to today\'s address stops working without warning (you would get a "cannot read account" alert). A fixed IP needs the function in a VPC behind a NAT with an Elastic IP (a NAT instance from about $3 a month, a NAT gateway $32 and up): see docs/scaling.md, "What Lambda\'s egress IPs mean".',
   "  Keep this key read-only: Binance deletes keys without IP restriction that are given more than read permission, and the monitor then cannot read the account.",
 ];
 

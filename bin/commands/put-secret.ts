@@ -7,6 +7,7 @@
 import { PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs } from "../../lib/aws/stack-outputs.js";
 import { type ApiCredentials, parseCredentials } from "../../lib/credentials.js";
+import { parseSecretRef } from "../../lib/secret-ref.js";
 import { parseOptions } from "../args.js";
 import { type CliDeps, defaultCliDeps, type InStream } from "../cli-context.js";
 import { type Command, EXIT, UsageError } from "../command.js";
@@ -276,6 +277,15 @@ export function createPutSecretCommand(overrides: Partial<CliDeps> = {}): Comman
               `account "${account}" is not in stack "${stackName}"'s AccountSecrets (${known.length ? `accounts: ${known.join(", ")}` : "no accounts"}); pass --secret-id`,
             );
           }
+        }
+        const ref = parseSecretRef(secretId);
+        if (!("problem" in ref) && ref.jsonKey !== undefined) {
+          // Writing the whole value would wipe every other account's key in the shared secret.
+          throw new Error(
+            `account "${account}" keeps its key in entry "${ref.jsonKey}" of the shared secret "${ref.secretId}"; ` +
+              "put-secret writes whole secrets and would overwrite the other accounts' keys. Update the entry " +
+              'with the AWS console or CLI instead (docs/deploy.md, "Several accounts in one secret")',
+          );
         }
         try {
           const out = await clients

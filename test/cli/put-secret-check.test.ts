@@ -77,7 +77,8 @@ describe("put-secret checks the key on Binance", () => {
     expect(r.stderr).toContain("Checked on Binance: the key reads the COIN-M account and is read-only.\n");
     expect(r.stderr).toContain("Warning: the key has no IP restriction");
     expect(r.stderr).toContain("its outgoing IP changes");
-    expect(r.stderr).toContain("NAT gateway and an Elastic IP");
+    expect(r.stderr).toContain("behind a NAT with an Elastic IP");
+    expect(r.stderr).toContain("docs/scaling.md");
   });
 
   it("reads keys whose response has no portfolio-margin or FIX fields (older keys)", async () => {

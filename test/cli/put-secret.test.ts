@@ -138,6 +138,17 @@ describe("put-secret safety and errors", () => {
     expect(world.secretWrites).toHaveLength(0);
   });
 
+  it("refuses an entry of a shared secret: writing the whole value would wipe the other accounts' keys", async () => {
+    const r = await putSecret(
+      ["--account", "alpha", "--secret-id", "coinm-guard/keys#alpha"],
+      pipedStdin(`${apiKey}\n${apiSecret}\n`),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/entry "alpha" of the shared secret "coinm-guard\/keys"; put-secret writes whole secrets/);
+    expect(world.secretWrites).toEqual([]);
+    expectNoKeyMaterial(r.stderr);
+  });
+
   it("reports a missing secret in one line", async () => {
     const r = await putSecret(
       ["--account", "main", "--secret-id", "no/such/secret"],

@@ -67,7 +67,7 @@ describe("loadConfig", () => {
     [{ BINANCE_BASE_URL: "not a url" }, "BINANCE_BASE_URL", /is not a URL/],
     [{ BINANCE_SPOT_BASE_URL: "http://api.binance.com" }, "BINANCE_SPOT_BASE_URL", /must use https/],
     [{ BINANCE_SPOT_BASE_URL: "not a url" }, "BINANCE_SPOT_BASE_URL", /is not a URL/],
-    [{ RATIO_METRICS: "maybe" }, "RATIO_METRICS", /true or false/],
+    [{ RATIO_METRICS: "maybe" }, "RATIO_METRICS", /one of off, worst, per-asset/],
     [{ DISTANCE_LEVELS: '[{"name": "severe", "distance": 0.1}]' }, "DISTANCE_LEVELS", /one of the alert levels/],
     [{ DISTANCE_LEVELS: '[{"name": "warning", "distance": 1}]' }, "DISTANCE_LEVELS", /in \(0, 1\)/],
     [
