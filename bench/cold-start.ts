@@ -1,7 +1,9 @@
 /**
  * Figure: cold start. Wall time of `node <harness> <bundle>` (import the handler module, build
- * the clients, exit) against a bare `node -e ''`, both spawned from here, interleaved so that
- * background load hits every variant alike; median of N runs each.
+ * the clients, exit) against a bare `node -e ''`, both spawned from here with the same binary,
+ * interleaved so that background load hits every variant alike; median of N runs each. The
+ * binary is the Lambda's Node.js major (24, sim/node24.ts), not the Node 20 running the bench:
+ * module loading and the SDK's start-up differ between majors, and the ratio is what carries over.
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -15,6 +17,8 @@ export type ColdVariant = "bare" | "empty" | BundleVariant;
 
 export interface ColdStartFigure {
   readonly runs: number;
+  /** `node --version` of the binary measured. */
+  readonly nodeVersion: string;
   readonly wallMs: Readonly<Record<ColdVariant, number>>;
   /** Median in-process time of the dynamic import alone. */
   readonly importMs: Readonly<Partial<Record<ColdVariant, number>>>;
@@ -35,12 +39,14 @@ export function lambdaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv
     ALERT_TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:coinm-guard-alerts",
     ACCOUNTS: JSON.stringify([{ name: "main", secretId: "coinm-guard/main" }]),
     BINANCE_BASE_URL: "http://127.0.0.1:9",
+    BINANCE_SPOT_BASE_URL: "http://127.0.0.1:9",
     ...extra,
   };
 }
 
 export async function measureColdStart(
   bundles: Readonly<Record<BundleVariant, string>>,
+  node: string,
   runs = 15,
 ): Promise<ColdStartFigure> {
   const harness = await buildChild("cold-start");
@@ -62,7 +68,7 @@ export async function measureColdStart(
   // on a Lambda host that has the runtime's SDK cached (our own code arrives fresh either way).
   for (let round = 0; round <= runs; round++) {
     for (const variant of variants) {
-      const r = await runProcess(process.execPath, commands[variant] as string[], { env, timeoutMs: 30_000 });
+      const r = await runProcess(node, commands[variant] as string[], { env, timeoutMs: 30_000 });
       if (r.code !== 0) throw new Error(`cold start ${variant} exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
       if (round === 0) continue;
       walls[variant].push(r.wallMs);
@@ -71,8 +77,10 @@ export async function measureColdStart(
     }
   }
   const wallMs = Object.fromEntries(variants.map((v) => [v, median(walls[v])])) as Record<ColdVariant, number>;
+  const version = await runProcess(node, ["--version"], { env });
   return {
     runs,
+    nodeVersion: version.stdout.trim(),
     wallMs,
     importMs: Object.fromEntries(variants.filter((v) => imports[v].length > 0).map((v) => [v, median(imports[v])])),
     ratio: Object.fromEntries(variants.map((v) => [v, wallMs[v] / wallMs.bare])) as Record<ColdVariant, number>,

@@ -2,35 +2,60 @@
  * The monthly AWS bill, line by line, from the measured figures: Lambda duration and log bytes
  * from the cycle and scaling benchmarks, DynamoDB units and sizes from the item-size figure, and
  * the stack's settings (infra/: 256 MB arm64, 4 alarms, PITR on, 90-day TTL, 30-day log
- * retention, and the cost switches "ratioMetrics", "dashboard" and "alertTopicKey" in cdk.json).
+ * retention, and the cost switches "ratioMetrics", "dashboard" and "alertTopicKey" in cdk.json, plus
+ * whether the accounts' keys share one secret).
  */
+import type { RatioMetrics } from "../lib/config.js";
 import { GIB, HOURS_PER_MONTH, PRICES } from "./prices.js";
 
 /** The stack's cost switches, by their cdk.json names (context "coinm-guard"). */
 export interface Features {
-  /** "ratioMetrics": one MarginRatio custom metric per account and asset. */
-  readonly ratioMetrics: boolean;
-  /** "dashboard": the margin dashboard (needs ratioMetrics). */
+  /** "ratioMetrics": MarginRatio custom metrics: none, one per account, or one per account and asset. */
+  readonly ratioMetrics: RatioMetrics;
+  /** "dashboard": the margin dashboard (Logs Insights widgets; no metric needed). */
   readonly dashboard: boolean;
   /**
    * "alertTopicKey": "customer-managed" instead of the default "aws-managed". The topic is
    * encrypted either way; only the customer-managed key costs money.
    */
   readonly customerManagedTopicKey: boolean;
+  /** Accounts' keys kept as entries of one secret (`"secretName": "coinm-guard/keys#<account>"`). */
+  readonly sharedSecret: boolean;
 }
 
-/** Every feature on: the dearest configuration. */
-export const ALL_FEATURES: Features = { ratioMetrics: true, dashboard: true, customerManagedTopicKey: true };
-/** cdk.json as shipped. */
-export const DEFAULT_FEATURES: Features = { ratioMetrics: true, dashboard: true, customerManagedTopicKey: false };
-export const NO_OPTIONAL_FEATURES: Features = { ratioMetrics: false, dashboard: false, customerManagedTopicKey: false };
+/** Every feature on, at its dearest: the configuration before issue 11's levers. */
+export const ALL_FEATURES: Features = {
+  ratioMetrics: "per-asset",
+  dashboard: true,
+  customerManagedTopicKey: true,
+  sharedSecret: false,
+};
+/** cdk.json as shipped: alarms, dashboard (from the logs), one secret per account. */
+export const DEFAULT_FEATURES: Features = {
+  ratioMetrics: "off",
+  dashboard: true,
+  customerManagedTopicKey: false,
+  sharedSecret: false,
+};
+/** As shipped, with the accounts' keys in one shared secret: the configuration for many accounts. */
+export const SHARED_SECRET_FEATURES: Features = { ...DEFAULT_FEATURES, sharedSecret: true };
+export const NO_OPTIONAL_FEATURES: Features = {
+  ratioMetrics: "off",
+  dashboard: false,
+  customerManagedTopicKey: false,
+  sharedSecret: true,
+};
 
-/** The switch that removes a line, as it is written in cdk.json. */
+/** The switch that removes or changes a line, as it is written in cdk.json. */
 export const SWITCH_SETTING: Readonly<Record<keyof Features, string>> = {
-  ratioMetrics: '"ratioMetrics": false',
+  ratioMetrics: '"ratioMetrics": "off"',
   dashboard: '"dashboard": false',
   customerManagedTopicKey: '"alertTopicKey": "aws-managed"',
+  sharedSecret: '"secretName": "<secret>#<account>"',
 };
+
+/** HMAC keys (two 64-character strings and the account name) that fit in one 64 KB secret value. */
+export const KEYS_PER_SHARED_SECRET = 400;
 
 export interface CostInputs {
   readonly accounts: number;
@@ -63,6 +88,8 @@ export const ASSUMPTIONS = {
   perEventOverheadBytes: 26,
   /** Alerts published a month (each one SNS Publish and one email). */
   alertsPerMonth: 30,
+  /** The dashboard opened this often a month over a one-day range; each open runs its 2 Logs Insights queries. */
+  dashboardViewsPerMonth: 30,
 };
 
 /**
@@ -157,13 +184,16 @@ export function monthlyCost(i: CostInputs): CostBreakdown {
     usdAfterFreeTier: tableGb * p.dynamodb.pitrGbMonth,
   });
 
-  const secretCalls = a.coldStartsPerMonth * i.accounts;
-  const secrets = i.accounts * p.secretsManager.perSecretMonth + (secretCalls / 10_000) * p.secretsManager.per10kCalls;
+  const secretCount = i.features.sharedSecret ? Math.ceil(i.accounts / KEYS_PER_SHARED_SECRET) : i.accounts;
+  // One GetSecretValue per secret and cold start: accounts sharing a secret share the read.
+  const secretCalls = a.coldStartsPerMonth * secretCount;
+  const secrets = secretCount * p.secretsManager.perSecretMonth + (secretCalls / 10_000) * p.secretsManager.per10kCalls;
   add({
     item: "Secrets Manager",
-    detail: `${i.accounts} secret(s); ${secretCalls.toLocaleString("en-US")} GetSecretValue (cached per container, ~${a.coldStartsPerMonth} cold starts)`,
+    detail: `${secretCount} secret(s)${i.features.sharedSecret ? " holding every account's key" : ", one per account"}; ${secretCalls.toLocaleString("en-US")} GetSecretValue (cached per container, ~${a.coldStartsPerMonth} cold starts)`,
     usd: secrets,
     usdAfterFreeTier: secrets,
+    switch: "sharedSecret",
   });
   add({
     item: "SNS",
@@ -188,36 +218,45 @@ export function monthlyCost(i: CostInputs): CostBreakdown {
     usdAfterFreeTier: logGb * p.cloudwatch.logsStorageGbMonth,
   });
 
-  const ratioMetrics = i.features.ratioMetrics ? i.accounts * i.activeAssets : 0;
-  const metrics = 1 + ratioMetrics;
-  const freeMetrics = p.cloudwatch.freeMetrics;
-  add({
-    item: "Custom metric: Heartbeat",
-    detail: "1 metric",
-    usd: p.cloudwatch.metricMonth,
-    usdAfterFreeTier: Math.max(0, 1 - freeMetrics) * p.cloudwatch.metricMonth,
-  });
-  if (i.features.ratioMetrics) {
+  const ratioMetrics =
+    i.features.ratioMetrics === "per-asset"
+      ? i.accounts * i.activeAssets
+      : i.features.ratioMetrics === "worst"
+        ? i.accounts
+        : 0;
+  if (ratioMetrics > 0) {
     add({
-      item: "Custom metrics: MarginRatio",
-      detail: `${i.accounts} account(s) x ${i.activeAssets} assets`,
+      item: `Custom metrics: MarginRatio (${i.features.ratioMetrics})`,
+      detail:
+        i.features.ratioMetrics === "worst"
+          ? `${i.accounts} account(s), one each`
+          : `${i.accounts} account(s) x ${i.activeAssets} assets`,
       usd: ratioMetrics * p.cloudwatch.metricMonth,
-      usdAfterFreeTier: Math.max(0, metrics - Math.max(freeMetrics, 1)) * p.cloudwatch.metricMonth,
+      usdAfterFreeTier: Math.max(0, ratioMetrics - p.cloudwatch.freeMetrics) * p.cloudwatch.metricMonth,
       switch: "ratioMetrics",
     });
   }
   add({
     item: "CloudWatch alarms",
-    detail: `${i.alarms} standard (Errors, Throttles, Heartbeat, schedule dead letters)`,
+    detail: `${i.alarms} standard (Errors, Throttles, stopped on Lambda's metrics; schedule dead letters on SQS's): no custom metric`,
     usd: i.alarms * p.cloudwatch.alarmMonth,
     usdAfterFreeTier: Math.max(0, i.alarms - p.cloudwatch.freeAlarms) * p.cloudwatch.alarmMonth,
   });
   if (i.features.dashboard) {
     add({
       item: "CloudWatch dashboard",
-      detail: "1 dashboard",
+      detail: "1 dashboard (free if it is one of the account's first 3)",
       usd: p.cloudwatch.dashboardMonth,
       usdAfterFreeTier: 0,
+      switch: "dashboard",
+    });
+    // Each view runs the two Logs Insights widgets over a day of the function's logs.
+    const scannedGb = a.dashboardViewsPerMonth * 2 * (logGb / 30);
+    add({
+      item: "Logs Insights (dashboard widgets)",
+      detail: `${a.dashboardViewsPerMonth} views a month x 2 queries x one day of logs = ${(scannedGb * 1024).toFixed(0)} MB scanned`,
+      usd: scannedGb * p.cloudwatch.logsInsightsGbScanned,
+      usdAfterFreeTier: scannedGb * p.cloudwatch.logsInsightsGbScanned,
       switch: "dashboard",
     });
   }
@@ -237,4 +276,72 @@ export function monthlyCost(i: CostInputs): CostBreakdown {
   const total = lines.reduce((n, l) => n + l.usd, 0);
   const totalAfterFreeTier = lines.reduce((n, l) => n + l.usdAfterFreeTier, 0);
   return { accounts: i.accounts, lines, total: round(total), totalAfterFreeTier: round(totalAfterFreeTier) };
+}
+
+/**
+ * Past one IP (docs/scaling.md): accounts split into shards of `accountsPerShard`, each shard a
+ * monitor function in its own subnet behind its own NAT instance and Elastic IP (its own Binance
+ * weight budget), fanned out every minute by an Express Step Functions workflow (a Map state over
+ * the shards). Per-account lines come from monthlyCost with the keys in shared secrets (one per
+ * shard); each shard adds its NAT instance, its public IPv4 address and its three alarms.
+ */
+export interface ShardedInputs extends Omit<CostInputs, "accounts" | "durationMs" | "features" | "alarms"> {
+  readonly accounts: number;
+  readonly accountsPerShard: number;
+  /** Billed duration of one shard's invocation. */
+  readonly shardDurationMs: number;
+}
+
+export interface ShardedCost {
+  readonly accounts: number;
+  readonly shards: number;
+  readonly lines: readonly CostLine[];
+  readonly total: number;
+  readonly perAccount: number;
+}
+
+export function shardedMonthlyCost(i: ShardedInputs): ShardedCost {
+  const p = PRICES;
+  const shards = Math.ceil(i.accounts / i.accountsPerShard);
+  const base = monthlyCost({
+    ...i,
+    durationMs: i.shardDurationMs * shards,
+    alarms: 3 * shards,
+    features: { ...SHARED_SECRET_FEATURES, sharedSecret: true },
+  });
+  const lines: CostLine[] = base.lines.map((l) =>
+    l.item === "Lambda duration (arm64)"
+      ? {
+          ...l,
+          detail: `${shards} shard(s) x ${ASSUMPTIONS.cyclesPerMonth.toLocaleString("en-US")} runs x ${Math.ceil(i.shardDurationMs)} ms x ${i.memoryMb} MB`,
+        }
+      : l.item === "Lambda requests"
+        ? {
+            ...l,
+            usd: l.usd * shards,
+            detail: `${shards} x ${ASSUMPTIONS.cyclesPerMonth.toLocaleString("en-US")} invocations`,
+          }
+        : l,
+  );
+  const hours = HOURS_PER_MONTH;
+  const nat = shards * hours * (p.ec2.t4gNanoHour + p.ec2.publicIpv4Hour);
+  lines.push({
+    item: "NAT instances + Elastic IPs",
+    detail: `${shards} x (t4g.nano + public IPv4), one static egress IP per shard`,
+    usd: round(nat),
+    usdAfterFreeTier: round(nat),
+  });
+  const executions = ASSUMPTIONS.cyclesPerMonth;
+  // The workflow waits for its shards: about the longest shard invocation, at 64 MB.
+  const sfn =
+    (executions / 1e6) * p.stepFunctions.expressPerMillion +
+    executions * (i.shardDurationMs / 1000) * (64 / 1024) * p.stepFunctions.expressGbSecond;
+  lines.push({
+    item: "Step Functions (Express, Map over shards)",
+    detail: `${executions.toLocaleString("en-US")} executions a month, each ~${Math.ceil(i.shardDurationMs / 1000)} s at 64 MB`,
+    usd: round(sfn),
+    usdAfterFreeTier: round(sfn),
+  });
+  const total = round(lines.reduce((n, l) => n + l.usd, 0));
+  return { accounts: i.accounts, shards, lines, total, perAccount: round(total / i.accounts) };
 }

@@ -43,11 +43,11 @@ export interface CycleFigure {
   readonly logLinesFixed: number;
 }
 
-const PER_ACCOUNT_KINDS = new Set(["margin", "emf:MarginRatio"]);
+const PER_ACCOUNT_KINDS = new Set(["margin pool", "emf:MarginRatio"]);
 
 export async function measureCycle(
   bundle: string,
-  options: { runs?: number; warmUp?: number; activeAssets?: number } = {},
+  options: { runs?: number; warmUp?: number; activeAssets?: number; env?: Record<string, string> } = {},
 ): Promise<CycleFigure> {
   const runs = options.runs ?? 40;
   const warmUp = options.warmUp ?? 30;
@@ -56,7 +56,11 @@ export async function measureCycle(
   const world = await startWorld({ accounts: 1 });
   try {
     const { baseUrl } = await world.startExchange({ accounts: 1, latencyMs: EXCHANGE_LATENCY_MS, activeAssets });
-    const worker = await startWorker(child, { ...world.monitorEnv(1, baseUrl), BENCH_HANDLER_BUNDLE: bundle });
+    const worker = await startWorker(child, {
+      ...world.monitorEnv(1, baseUrl),
+      BENCH_HANDLER_BUNDLE: bundle,
+      ...options.env,
+    });
     try {
       const start = Date.UTC(2026, 0, 1, 0, 0, 0);
       const times = Array.from({ length: 1 + warmUp + runs }, (_, i) => new Date(start + i * 60_000).toISOString());

@@ -42,6 +42,8 @@ export const PRICES = {
     freeLogsGb: 5,
     /** Logs storage, per GB-month (eu-west-1: $0.03); billed compressed, counted raw here. */
     logsStorageGbMonth: 0.03,
+    /** Logs Insights queries, per GB of logs scanned (eu-west-1: $0.0057). */
+    logsInsightsGbScanned: 0.005,
     /** Custom metric, per metric-month (first 10,000 metrics). 10 free. */
     metricMonth: 0.3,
     freeMetrics: 10,
@@ -51,6 +53,18 @@ export const PRICES = {
     /** Per dashboard-month; 3 dashboards (up to 50 metrics each) free. */
     dashboardMonth: 3.0,
     freeDashboards: 3,
+  },
+  ec2: {
+    /** t4g.nano on demand, per hour (eu-west-1: $0.0046): a NAT instance for one shard. */
+    t4gNanoHour: 0.0042,
+    /** Public IPv4 address (an Elastic IP), per hour, since 2024-02-01. */
+    publicIpv4Hour: 0.005,
+  },
+  stepFunctions: {
+    /** Express workflows, per million executions. */
+    expressPerMillion: 1.0,
+    /** Express workflows, per GB-second of execution (first tier). */
+    expressGbSecond: 0.00001667,
   },
   kms: {
     /** Customer-managed key, per month. With yearly rotation the first two rotations add $1 each. */

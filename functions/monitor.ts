@@ -1,10 +1,14 @@
 /**
- * Lambda handler: one monitoring cycle per scheduled event. Clients are built once per container;
- * the handler parses the event, runs the cycle, logs one summary line and emits metrics.
+ * Lambda handler: one monitoring cycle per scheduled event, then, for accounts found at warning
+ * or above, re-reads every FAST_POLL_SECONDS until shortly before the next scheduled run
+ * (lib/cadence.ts). Clients are built once per container; each cycle logs one summary line and
+ * emits its metrics.
  */
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { createAwsClients } from "../lib/aws/clients.js";
+import { watchAtRisk } from "../lib/cadence.js";
 import { loadConfig, type MonitorConfig } from "../lib/config.js";
+import type { CycleSummary } from "../lib/cycle.js";
 import { GuardError } from "../lib/errors.js";
 import { createLogger, logLevelFromEnv, withLogFields } from "../lib/log.js";
 import { cycleMetrics } from "../lib/metrics.js";
@@ -47,18 +51,39 @@ async function runInvocation(event: ScheduledEvent, context: Context) {
     });
     throw initError;
   }
-  const summary = await monitor.run({
-    cycleTime: cycleTimeOf(event),
-    deadlineMs: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS,
+  const cycleTime = cycleTimeOf(event);
+  const deadlineMs = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
+  const { ratioMetrics, fastPollSeconds, scheduleIntervalSeconds } = config;
+  const report = (summary: CycleSummary, message: string) => {
+    for (const doc of cycleMetrics(summary, { ratioMetrics, timestamp: Date.now() })) {
+      process.stdout.write(`${JSON.stringify(doc)}\n`);
+    }
+    log.info(message, summaryLogFields(summary));
+  };
+  const summary = await monitor.run({ cycleTime, deadlineMs });
+  report(summary, "cycle complete");
+  const running = monitor;
+  const rereads = await watchAtRisk({
+    first: summary,
+    cycleTime,
+    deadlineMs,
+    settings: {
+      fastPollMs: fastPollSeconds * 1000,
+      intervalMs: scheduleIntervalSeconds !== undefined ? scheduleIntervalSeconds * 1000 : undefined,
+    },
+    reread: (accounts, input) => running.runAccounts(accounts, input),
+    onReread: (s) => report(s, "re-read complete"),
   });
-  for (const doc of cycleMetrics(summary, { ratioMetrics: config.ratioMetrics, timestamp: Date.now() })) {
-    process.stdout.write(`${JSON.stringify(doc)}\n`);
-  }
-  log.info("cycle complete", summaryLogFields(summary));
-  const incomplete = incompleteAccounts(summary);
+  const incomplete = [...new Set([summary, ...rereads].flatMap(incompleteAccounts))];
   if (incomplete.length > 0) {
     // Failing the invocation trips the Lambda Errors alarm; reads themselves are covered by health alerts.
     throw new CycleIncompleteError(`could not persist snapshot or alert state for: ${incomplete.join(", ")}`);
   }
-  return { ok: summary.ok, failed: summary.failed, deferred: summary.deferred, alertsSent: summary.alertsSent };
+  return {
+    ok: summary.ok,
+    failed: summary.failed,
+    deferred: summary.deferred,
+    alertsSent: summary.alertsSent + rereads.reduce((n, r) => n + r.alertsSent, 0),
+    rereads: rereads.length,
+  };
 }

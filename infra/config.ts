@@ -15,6 +15,9 @@ import {
   parseAccounts,
   parseAlertLevels,
   parseDistanceLevels,
+  parseRatioMetrics,
+  RATIO_METRICS_VALUES,
+  type RatioMetrics,
 } from "../lib/config.js";
 import { ConfigError } from "../lib/errors.js";
 import {
@@ -23,6 +26,7 @@ import {
   type LevelOverrides,
   parseLevelOverrides,
 } from "../lib/level-overrides.js";
+import { parseSecretRef } from "../lib/secret-ref.js";
 import type { AlertTopicKey } from "./constructs/alert-topic.js";
 import { coreConfigProblem, type LogLevel, type MonitorSettings, settingsEnvironment } from "./environment.js";
 import { defaultHeartbeatWindowMinutes, type ParsedSchedule, parseSchedule } from "./schedule.js";
@@ -44,10 +48,23 @@ export const CONTEXT_KEY = "coinm-guard";
 export type SecretSource =
   /** A new secret with no value, named `<stackName>/<account>`, for the user to fill after deploy. */
   | { readonly kind: "create"; readonly secretName: string }
-  /** An existing secret in the stack's account and region, by name (its ARN suffix is unknown). */
-  | { readonly kind: "name"; readonly secretName: string; readonly kmsKeyArn: string | undefined }
-  /** An existing secret by complete ARN. */
-  | { readonly kind: "arn"; readonly secretArn: string; readonly kmsKeyArn: string | undefined };
+  /**
+   * An existing secret in the stack's account and region, by name (its ARN suffix is unknown).
+   * `jsonKey`: the account's entry in a secret shared by several accounts (`"name#key"`).
+   */
+  | {
+      readonly kind: "name";
+      readonly secretName: string;
+      readonly kmsKeyArn: string | undefined;
+      readonly jsonKey?: string;
+    }
+  /** An existing secret by complete ARN, optionally with `#key` as above. */
+  | {
+      readonly kind: "arn";
+      readonly secretArn: string;
+      readonly kmsKeyArn: string | undefined;
+      readonly jsonKey?: string;
+    };
 
 /** A chat channel and the existing secret that holds its token or webhook URL. */
 export interface DeployChatChannel {
@@ -123,6 +140,8 @@ const KNOWN_KEYS = [
   "dashboard",
   "alertTopicKey",
   "binanceBaseUrl",
+  "binanceSpotBaseUrl",
+  "fastPollSeconds",
 ] as const;
 
 const ACCOUNT_KEYS = [
@@ -273,11 +292,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
   }
 
   const alertLevels = readAlertLevels(r, raw.alertLevels);
-  const ratioMetrics = r.boolean("ratioMetrics") ?? DEFAULTS.ratioMetrics;
+  const ratioMetrics = readRatioMetrics(r, raw.ratioMetrics);
+  // The dashboard reads ratios from the logs (Logs Insights), so it needs no custom metric.
   const dashboardSetting = r.boolean("dashboard");
-  if (dashboardSetting === true && !ratioMetrics) {
-    r.problem("dashboard", 'plots the MarginRatio metrics; set "ratioMetrics": true or "dashboard": false');
-  }
 
   const logLevelText = r.string("logLevel") ?? DEPLOY_DEFAULTS.logLevel;
   const logLevel = LOG_LEVELS.find((l) => l === logLevelText);
@@ -289,8 +306,17 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     r.problem("logRetentionDays", `must be one of CloudWatch Logs' values: ${RETENTION_VALUES.join(", ")}`);
   }
 
+  const fastPollSeconds = r.number("fastPollSeconds") ?? DEFAULTS.fastPollSeconds;
+  if (!Number.isInteger(fastPollSeconds) || fastPollSeconds < 0) {
+    r.problem("fastPollSeconds", "must be a whole number of seconds (0 turns re-reading at risk off)");
+  } else if (fastPollSeconds > 0 && fastPollSeconds < 5) {
+    // Each re-read costs an account's request weight (6) against the IP's 2,400 a minute.
+    r.problem("fastPollSeconds", "must be 0 or at least 5: each re-read spends request weight");
+  }
   const settings: MonitorSettings = {
     alertLevels,
+    fastPollSeconds,
+    scheduleIntervalSeconds: schedule.intervalMinutes !== undefined ? schedule.intervalMinutes * 60 : undefined,
     hysteresis: r.number("hysteresis") ?? DEFAULTS.hysteresis,
     distanceLevels: readDistanceLevels(r, raw.distanceLevels, alertLevels),
     distanceHysteresis: r.number("distanceHysteresis") ?? DEFAULTS.distanceHysteresis,
@@ -299,6 +325,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     ratioMetrics,
     logLevel: logLevel ?? "info",
     binanceBaseUrl: r.string("binanceBaseUrl"),
+    binanceSpotBaseUrl: r.string("binanceSpotBaseUrl"),
   };
   checkWithCore(r, settings);
   // Each account's own levels against the global ones, with the core's checks.
@@ -342,11 +369,26 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     emailMinSeverity: readSeverity(r, "emailMinSeverity", DEPLOY_DEFAULTS.emailMinSeverity),
     smsMinSeverity: readSeverity(r, "smsMinSeverity", DEPLOY_DEFAULTS.smsMinSeverity),
     chat,
-    dashboard: dashboardSetting ?? ratioMetrics,
+    dashboard: dashboardSetting ?? true,
     alertTopicKey: readAlertTopicKey(r),
   };
   if (r.problems.length > 0) throw new DeployConfigError(r.problems);
   return config;
+}
+
+function readRatioMetrics(r: Reader, raw: unknown): RatioMetrics {
+  if (raw === undefined) return DEFAULTS.ratioMetrics;
+  if (typeof raw !== "string" && typeof raw !== "boolean") {
+    r.problem("ratioMetrics", `must be one of ${RATIO_METRICS_VALUES.join(", ")}`);
+    return DEFAULTS.ratioMetrics;
+  }
+  try {
+    return parseRatioMetrics(String(raw), "ratioMetrics");
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    r.problems.push(err.message);
+    return DEFAULTS.ratioMetrics;
+  }
 }
 
 const NO_RECIPIENT =
@@ -490,6 +532,8 @@ function checkWithCore(r: Reader, settings: MonitorSettings): void {
     ["RENOTIFY_MINUTES"],
     ["SNAPSHOT_TTL_DAYS"],
     ["BINANCE_BASE_URL"],
+    ["BINANCE_SPOT_BASE_URL"],
+    ["FAST_POLL_SECONDS", "SCHEDULE_INTERVAL_SECONDS"],
   ];
   for (const group of groups) {
     const subset: Record<string, string> = { ALERT_LEVELS: env.ALERT_LEVELS ?? "" };
@@ -565,10 +609,11 @@ export function accountsVariableSize(
 ): number {
   const arnOf = (a: DeployAccount) => {
     const s = a.secret;
-    if (s.kind === "arn") return s.secretArn;
+    if (s.kind === "arn") return s.jsonKey !== undefined ? `${s.secretArn}#${s.jsonKey}` : s.secretArn;
     // arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>-<6 random characters>
     const name = s.kind === "create" ? `${target.stackName}/${a.name}` : s.secretName;
-    return `arn:aws:secretsmanager:${target.region}:123456789012:secret:${name}-XXXXXX`;
+    const key = s.kind === "name" && s.jsonKey !== undefined ? `#${s.jsonKey}` : "";
+    return `arn:aws:secretsmanager:${target.region}:123456789012:secret:${name}-XXXXXX${key}`;
   };
   return JSON.stringify(
     accounts.map((a) => ({ name: a.name, secretId: arnOf(a), ...(a.levels ? { levels: a.levels } : {}) })),
@@ -611,15 +656,25 @@ function readSecretSource(
   if (createSecret === true) {
     return { kind: "create", secretName: `${target.stackName}/${accountName}` };
   }
-  if (secretName !== undefined) {
-    const problem = typeof secretName === "string" ? checkSecretName(secretName.trim()) : "must be a string";
-    r.problem(`${at}.secretName`, problem);
-    return problem ? undefined : { kind: "name", secretName: (secretName as string).trim(), kmsKeyArn };
+  const field = secretName !== undefined ? "secretName" : "secretArn";
+  const text = entry[field];
+  if (typeof text !== "string") {
+    r.problem(`${at}.${field}`, "must be a string");
+    return undefined;
   }
-  const problem =
-    typeof secretArn === "string"
-      ? checkSecretArn(secretArn.trim(), target.region, target.account)
-      : "must be a string";
+  // "secret#key": this account's entry in a secret shared by several accounts (lib/secret-ref.ts).
+  const ref = parseSecretRef(text.trim());
+  if ("problem" in ref) {
+    r.problem(`${at}.${field}`, ref.problem);
+    return undefined;
+  }
+  const jsonKey = ref.jsonKey !== undefined ? { jsonKey: ref.jsonKey } : {};
+  if (field === "secretName") {
+    const problem = checkSecretName(ref.secretId);
+    r.problem(`${at}.secretName`, problem);
+    return problem ? undefined : { kind: "name", secretName: ref.secretId, kmsKeyArn, ...jsonKey };
+  }
+  const problem = checkSecretArn(ref.secretId, target.region, target.account);
   r.problem(`${at}.secretArn`, problem);
-  return problem ? undefined : { kind: "arn", secretArn: (secretArn as string).trim(), kmsKeyArn };
+  return problem ? undefined : { kind: "arn", secretArn: ref.secretId, kmsKeyArn, ...jsonKey };
 }

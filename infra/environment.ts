@@ -3,7 +3,7 @@
  * function and the synth-time check, so what was validated is exactly what gets deployed, and
  * the check is the core's own `loadConfig`: a value synth accepts is a value the Lambda accepts.
  */
-import { type AlertLevel, type DistanceLevel, loadConfig } from "../lib/config.js";
+import { type AlertLevel, type DistanceLevel, loadConfig, type RatioMetrics } from "../lib/config.js";
 import { ConfigError } from "../lib/errors.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -16,10 +16,16 @@ export interface MonitorSettings {
   readonly distanceHysteresis: number;
   readonly renotifyMinutes: number;
   readonly snapshotTtlDays: number;
-  readonly ratioMetrics: boolean;
+  readonly ratioMetrics: RatioMetrics;
   readonly logLevel: LogLevel;
   /** Only for a proxy setup; the core's default (Binance's COIN-M endpoint) applies otherwise. */
   readonly binanceBaseUrl: string | undefined;
+  /** The spot API for the daily key permission check, for the same proxy setup. */
+  readonly binanceSpotBaseUrl: string | undefined;
+  /** Re-read an account at warning or above this often within an invocation (lib/cadence.ts); 0 = off. */
+  readonly fastPollSeconds: number;
+  /** Seconds between scheduled runs (rate schedules); undefined for cron. */
+  readonly scheduleIntervalSeconds: number | undefined;
 }
 
 export function settingsEnvironment(settings: MonitorSettings): Record<string, string> {
@@ -30,9 +36,14 @@ export function settingsEnvironment(settings: MonitorSettings): Record<string, s
     DISTANCE_HYSTERESIS: String(settings.distanceHysteresis),
     RENOTIFY_MINUTES: String(settings.renotifyMinutes),
     SNAPSHOT_TTL_DAYS: String(settings.snapshotTtlDays),
-    RATIO_METRICS: String(settings.ratioMetrics),
+    RATIO_METRICS: settings.ratioMetrics,
     LOG_LEVEL: settings.logLevel,
+    FAST_POLL_SECONDS: String(settings.fastPollSeconds),
+    ...(settings.scheduleIntervalSeconds !== undefined
+      ? { SCHEDULE_INTERVAL_SECONDS: String(settings.scheduleIntervalSeconds) }
+      : {}),
     ...(settings.binanceBaseUrl !== undefined ? { BINANCE_BASE_URL: settings.binanceBaseUrl } : {}),
+    ...(settings.binanceSpotBaseUrl !== undefined ? { BINANCE_SPOT_BASE_URL: settings.binanceSpotBaseUrl } : {}),
   };
 }
 
@@ -46,6 +57,9 @@ const CONFIG_KEY: Record<string, string> = {
   SNAPSHOT_TTL_DAYS: "snapshotTtlDays",
   RATIO_METRICS: "ratioMetrics",
   BINANCE_BASE_URL: "binanceBaseUrl",
+  BINANCE_SPOT_BASE_URL: "binanceSpotBaseUrl",
+  FAST_POLL_SECONDS: "fastPollSeconds",
+  SCHEDULE_INTERVAL_SECONDS: "schedule",
   ACCOUNTS: "accounts",
 };
 

@@ -17,7 +17,7 @@ import { MarginDashboard } from "./constructs/margin-dashboard.js";
 import { MonitorFunction } from "./constructs/monitor-function.js";
 import { ScheduleTrigger } from "./constructs/schedule-trigger.js";
 import { SnapshotTable } from "./constructs/snapshot-table.js";
-import { eventLifetimeMinutes, metricPeriodMinutes } from "./schedule.js";
+import { eventLifetimeMinutes, metricPeriodMinutes, monitorTimeoutSeconds } from "./schedule.js";
 
 export interface CoinmGuardStackProps extends StackProps {
   /** Validated deploy config (see resolveConfig). */
@@ -51,6 +51,7 @@ export class CoinmGuardStack extends Stack {
       logGroupName: `/aws/lambda/${config.stackName}-monitor`,
       logRetention: config.logRetentionDays,
       maxEventAge: eventLifetime,
+      timeout: Duration.seconds(monitorTimeoutSeconds(config.schedule)),
     });
     this.monitor.bindSnapshotTable(table.table);
     this.monitor.bindAlertTopic(alerts);
@@ -132,11 +133,13 @@ export class CoinmGuardStack extends Stack {
         alertLevels: config.alertLevels,
         period: Duration.minutes(metricPeriodMinutes(config.schedule)),
         function: this.monitor.function,
+        logGroup: this.monitor.logGroup,
+        ratioMetrics: config.ratioMetrics,
         alarms: alarms.all(),
       });
       new CfnOutput(this, OUTPUT_KEYS.dashboard, {
         value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboard.dashboard.dashboardName}`,
-        description: "CloudWatch dashboard: margin ratios against the alert levels",
+        description: "CloudWatch dashboard: margin ratios (from the logs) against the alert levels",
       });
     }
   }

@@ -30,7 +30,7 @@ export function isSeverity(value: unknown): value is Severity {
 /** Attribute names as published. SNS allows 10 attributes a message; these are 7. */
 export const ATTRIBUTE = {
   account: "account",
-  /** What raised it: "margin", "health", "alarm", "test" (and new alert types as they come). */
+  /** What raised it: "margin", "health", "key", "alarm", "test" (and new alert types as they come). */
   kind: "kind",
   /** The change: escalated, recovered, reminder, unreachable, restored, ALARM, OK, test... */
   notice: "notice",
@@ -88,6 +88,11 @@ export function alertAttributes(alert: Alert, levels: readonly AlertLevel[]): Al
     case "health":
       // "Cannot read account" is critical: nothing watches the margin until it is restored.
       return alert.notice === "unreachable"
+        ? { account: alert.account, kind: alert.type, notice: alert.notice, severity: "critical" }
+        : { account: alert.account, kind: alert.type, notice: alert.notice, severity: "ok", closes: "critical" };
+    case "key":
+      // A key that can move funds is worth waking someone once; "fixed" reaches the same people.
+      return alert.notice === "unsafe"
         ? { account: alert.account, kind: alert.type, notice: alert.notice, severity: "critical" }
         : { account: alert.account, kind: alert.type, notice: alert.notice, severity: "ok", closes: "critical" };
     default: {

@@ -3,7 +3,10 @@
  * SMS body that fits one message (<= 140 characters).
  */
 import type { HealthNotice, MarginNotice } from "./alert-policy.js";
+import { DELETED_KEY_HINT, type KeyAlert, keyAlertText } from "./key-alerts.js";
 import { divideUp, formatDecimal, formatPercent, parseDecimal } from "./risk/decimal.js";
+
+export type { KeyAlert } from "./key-alerts.js";
 
 /** The position nearest its liquidation price in a pool, as Binance reported it (raw decimals). */
 export interface NearestPosition {
@@ -61,7 +64,7 @@ export interface HealthAlert {
   readonly at: string;
 }
 
-export type Alert = MarginAlert | HealthAlert;
+export type Alert = MarginAlert | HealthAlert | KeyAlert;
 
 export interface RenderedAlert {
   readonly subject: string;
@@ -161,6 +164,10 @@ export function truncate(text: string, max: number): string {
 }
 
 export function renderAlert(alert: Alert): RenderedAlert {
+  if (alert.type === "key") {
+    const text = keyAlertText(alert);
+    return { subject: truncate(text.subject, SUBJECT_MAX), email: text.email, sms: truncate(text.sms, SMS_MAX) };
+  }
   if (alert.type === "health") {
     if (alert.notice === "restored") {
       return {
@@ -177,6 +184,7 @@ export function renderAlert(alert: Alert): RenderedAlert {
         `Cause (${alert.errorKind ?? "unknown"}): ${alert.reason ?? "unknown"}`,
         `Since: ${alert.at}`,
         "Check your positions on Binance directly until a 'monitoring restored' notice arrives.",
+        ...(alert.errorKind === "binance-auth" ? [DELETED_KEY_HINT] : []),
       ].join("\n"),
       sms: truncate(
         `coinm-guard ${alert.account}: CANNOT READ ACCOUNT (${alert.errorKind ?? "error"}). Not monitored. Check Binance.`,

@@ -5,6 +5,7 @@
 import { ConfigError } from "./errors.js";
 import { checkLevelOverrides, type LevelOverrides, parseLevelOverrides } from "./level-overrides.js";
 import { LOG_LEVELS } from "./log.js";
+import { parseSecretRef } from "./secret-ref.js";
 
 /** One alert level: the asset's margin ratio has reached `ratio` (0.5 = 50%). */
 export interface AlertLevel {
@@ -25,7 +26,7 @@ export interface DistanceLevel {
 export interface AccountConfig {
   /** Alias used in logs, alerts and the table key; never the API key. */
   readonly name: string;
-  /** Secrets Manager secret name or ARN. */
+  /** Secrets Manager secret name or ARN, with `#key` for an entry of a shared secret (secret-ref.ts). */
   readonly secretId: string;
   /** This account's own ratio/distance levels, and per asset or symbol (lib/level-overrides.ts). */
   readonly levels?: LevelOverrides;
@@ -45,16 +46,31 @@ export interface MonitorConfig {
   readonly renotifyMinutes: number;
   readonly snapshotTtlDays: number;
   readonly binanceBaseUrl: string;
+  /** The spot API, used only for the daily key permission check. */
+  readonly binanceSpotBaseUrl: string;
   readonly recvWindowMs: number;
   /** How many accounts are read at once. */
   readonly accountConcurrency: number;
   /** Per-minute request weight the monitor's IP may use (COIN-M REQUEST_WEIGHT limit). */
   readonly weightLimitPerMinute: number;
-  /** Emit one CloudWatch metric per account and asset (costs per metric per month). */
-  readonly ratioMetrics: boolean;
+  /** Which MarginRatio custom metrics to emit (each costs $0.30 a month); see RatioMetrics. */
+  readonly ratioMetrics: RatioMetrics;
   /** Consecutive failed cycles before a "cannot read account" alert. */
   readonly failuresBeforeAlert: number;
+  /** Seconds between re-reads of an account at warning or above (lib/cadence.ts); 0 = off. */
+  readonly fastPollSeconds: number;
+  /** Seconds between scheduled invocations, for a rate() schedule; undefined for cron. */
+  readonly scheduleIntervalSeconds: number | undefined;
 }
+
+/**
+ * MarginRatio custom metrics: none (the dashboard reads the ratios from the logs with Logs
+ * Insights, free at rest), one per account (its worst asset: for an alarm or a 15-month history
+ * per account), or one per account and asset. Each metric is $0.30 a month, which at 100 accounts
+ * with 3 assets was $90 of a $135 bill (docs/performance.md, "Cost model").
+ */
+export type RatioMetrics = "off" | "worst" | "per-asset";
+export const RATIO_METRICS_VALUES: readonly RatioMetrics[] = ["off", "worst", "per-asset"];
 
 export const DEFAULT_ALERT_LEVELS: readonly AlertLevel[] = [
   { name: "warning", ratio: 0.5 },
@@ -76,11 +92,13 @@ export const DEFAULTS = {
   renotifyMinutes: 60,
   snapshotTtlDays: 90,
   binanceBaseUrl: "https://dapi.binance.com",
+  binanceSpotBaseUrl: "https://api.binance.com",
   recvWindowMs: 5000,
   accountConcurrency: 16,
   weightLimitPerMinute: 2400,
-  ratioMetrics: true,
+  ratioMetrics: "off" as RatioMetrics,
   failuresBeforeAlert: 3,
+  fastPollSeconds: 10,
 } as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -125,12 +143,14 @@ function number(
   return value;
 }
 
-function boolean(env: Env, variable: string, fallback: boolean): boolean {
-  const text = read(env, variable)?.toLowerCase();
-  if (text === undefined) return fallback;
-  if (text === "true" || text === "1") return true;
-  if (text === "false" || text === "0") return false;
-  throw new ConfigError(variable, `must be true or false, got "${text}"`);
+/** A RatioMetrics value; true/false are accepted for configs written before there were three. */
+export function parseRatioMetrics(text: string, variable = "RATIO_METRICS"): RatioMetrics {
+  const value = text.trim().toLowerCase();
+  if (value === "true") return "per-asset";
+  if (value === "false") return "off";
+  const found = RATIO_METRICS_VALUES.find((v) => v === value);
+  if (!found) throw new ConfigError(variable, `must be one of ${RATIO_METRICS_VALUES.join(", ")}, got "${text}"`);
+  return found;
 }
 
 /** Parse and check the ACCOUNTS JSON: unique, key-safe names and a secret id each. */
@@ -149,6 +169,8 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
     if (typeof secretId !== "string" || secretId.trim() === "") {
       throw new ConfigError(variable, `entry ${i} (${name}): "secretId" must be a non-empty string`);
     }
+    const ref = parseSecretRef(secretId.trim());
+    if ("problem" in ref) throw new ConfigError(variable, `entry ${i} (${name}): "secretId" ${ref.problem}`);
     if (seen.has(name)) throw new ConfigError(variable, `account name "${name}" appears twice`);
     seen.add(name);
     if (rawLevels !== undefined && (typeof rawLevels !== "object" || rawLevels === null || Array.isArray(rawLevels))) {
@@ -251,16 +273,18 @@ export function defaultDistanceLevels(alertLevels: readonly AlertLevel[]): Dista
       ];
 }
 
-function baseUrl(env: Env): string {
-  const text = read(env, "BINANCE_BASE_URL") ?? DEFAULTS.binanceBaseUrl;
+/** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
+export function binanceUrl(env: Env, variable: "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL"): string {
+  const fallback = variable === "BINANCE_BASE_URL" ? DEFAULTS.binanceBaseUrl : DEFAULTS.binanceSpotBaseUrl;
+  const text = read(env, variable) ?? fallback;
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError("BINANCE_BASE_URL", `is not a URL: "${text}"`);
+    throw new ConfigError(variable, `is not a URL: "${text}"`);
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
-    throw new ConfigError("BINANCE_BASE_URL", "must use https (plain http is allowed only on loopback)");
+    throw new ConfigError(variable, "must use https (plain http is allowed only on loopback)");
   }
   return url.origin;
 }
@@ -290,6 +314,17 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
   if (lowest && hysteresis >= lowest.ratio) {
     throw new ConfigError("HYSTERESIS", `must be below the lowest alert level (${lowest.ratio})`);
   }
+  // Fractions are allowed so a simulation can scale time down (bench/latency.ts).
+  const fastPollSeconds = number(env, "FAST_POLL_SECONDS", DEFAULTS.fastPollSeconds, { min: 0, max: 3600 });
+  const scheduleIntervalSeconds = read(env, "SCHEDULE_INTERVAL_SECONDS")
+    ? number(env, "SCHEDULE_INTERVAL_SECONDS", 60, { min: 1, max: 86_400 })
+    : undefined;
+  if (scheduleIntervalSeconds !== undefined && fastPollSeconds > scheduleIntervalSeconds / 2) {
+    throw new ConfigError(
+      "FAST_POLL_SECONDS",
+      `must be at most half the schedule interval (${scheduleIntervalSeconds / 2} s), got ${fastPollSeconds}`,
+    );
+  }
   const distanceText = read(env, "DISTANCE_LEVELS");
   const distanceLevels =
     distanceText !== undefined ? parseDistanceLevels(distanceText, alertLevels) : defaultDistanceLevels(alertLevels);
@@ -312,7 +347,8 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
     distanceHysteresis: number(env, "DISTANCE_HYSTERESIS", DEFAULTS.distanceHysteresis, { min: 0, max: 0.5 }),
     renotifyMinutes: number(env, "RENOTIFY_MINUTES", DEFAULTS.renotifyMinutes, { min: 0, max: 10080, integer: true }),
     snapshotTtlDays: number(env, "SNAPSHOT_TTL_DAYS", DEFAULTS.snapshotTtlDays, { min: 1, max: 3650, integer: true }),
-    binanceBaseUrl: baseUrl(env),
+    binanceBaseUrl: binanceUrl(env, "BINANCE_BASE_URL"),
+    binanceSpotBaseUrl: binanceUrl(env, "BINANCE_SPOT_BASE_URL"),
     recvWindowMs: number(env, "RECV_WINDOW_MS", DEFAULTS.recvWindowMs, { min: 1, max: 60000, integer: true }),
     accountConcurrency: number(env, "ACCOUNT_CONCURRENCY", DEFAULTS.accountConcurrency, {
       min: 1,
@@ -324,12 +360,14 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
       max: 100000,
       integer: true,
     }),
-    ratioMetrics: boolean(env, "RATIO_METRICS", DEFAULTS.ratioMetrics),
+    ratioMetrics: parseRatioMetrics(read(env, "RATIO_METRICS") ?? DEFAULTS.ratioMetrics),
     failuresBeforeAlert: number(env, "FAILURES_BEFORE_ALERT", DEFAULTS.failuresBeforeAlert, {
       min: 1,
       max: 100,
       integer: true,
     }),
+    fastPollSeconds,
+    scheduleIntervalSeconds,
   };
 }
 
@@ -355,11 +393,13 @@ export function configProblems(env: Env = process.env): ConfigError[] {
   check(() => number(env, "HYSTERESIS", DEFAULTS.hysteresis, { min: 0, max: 0.5 }));
   check(() => number(env, "RENOTIFY_MINUTES", 0, { min: 0, max: 10080, integer: true }));
   check(() => number(env, "SNAPSHOT_TTL_DAYS", 1, { min: 1, max: 3650, integer: true }));
-  check(() => baseUrl(env));
+  check(() => binanceUrl(env, "BINANCE_BASE_URL"));
+  check(() => binanceUrl(env, "BINANCE_SPOT_BASE_URL"));
+  check(() => number(env, "DISTANCE_HYSTERESIS", 0, { min: 0, max: 0.5 }));
   check(() => number(env, "RECV_WINDOW_MS", 1, { min: 1, max: 60000, integer: true }));
   check(() => number(env, "ACCOUNT_CONCURRENCY", 1, { min: 1, max: 256, integer: true }));
   check(() => number(env, "BINANCE_WEIGHT_LIMIT", 10, { min: 10, max: 100000, integer: true }));
-  check(() => boolean(env, "RATIO_METRICS", true));
+  check(() => parseRatioMetrics(read(env, "RATIO_METRICS") ?? DEFAULTS.ratioMetrics));
   check(() => number(env, "FAILURES_BEFORE_ALERT", 1, { min: 1, max: 100, integer: true }));
   check(() => {
     const level = read(env, "LOG_LEVEL");

@@ -26,6 +26,8 @@ import {
   StateConflictError,
   WeightBudgetExceededError,
 } from "./errors.js";
+import { checkKeyIfDue, type KeyPermissionSource, withKeyObservation } from "./key-check.js";
+import type { KeyCheckState, KeyObservation } from "./key-policy.js";
 import { levelsForPool } from "./level-overrides.js";
 import type { Logger } from "./log.js";
 import type {
@@ -50,6 +52,8 @@ export interface CycleDeps {
   readonly publisher: AlertPublisher;
   readonly log: Logger;
   readonly now?: () => number;
+  /** The daily key permission check (lib/key-check.ts); absent: no checks. */
+  readonly keys?: KeyPermissionSource;
 }
 
 export interface CycleInput {
@@ -236,7 +240,10 @@ async function monitorAccount(
   let alertsPending = 0;
   const alert = async () => {
     try {
-      const claimed = await commitState(config, deps, input, account.name, pools, outcome, readError, log);
+      // Once a day, and only with a key that just read the account (see lib/key-check.ts).
+      const keyCheck = (previous: KeyCheckState | undefined) =>
+        outcome.ok ? checkKeyIfDue(deps, account, previous, input.cycleTime, input.deadlineMs, log) : undefined;
+      const claimed = await commitState(config, deps, input, account.name, pools, outcome, readError, log, keyCheck);
       const published = await publishAll(
         deps,
         claimed.map((p) => p.alert),
@@ -304,6 +311,7 @@ async function commitState(
   outcome: ReadOutcome,
   readError: { kind: string; message: string } | undefined,
   log: Logger,
+  keyCheck: (previous: KeyCheckState | undefined) => Promise<KeyObservation | undefined> | undefined,
 ): Promise<PendingAlert[]> {
   const cycleIso = input.cycleTime.toISOString();
   // The policy's clock is the scheduled time, not the wall clock, so reminders follow the
@@ -311,12 +319,24 @@ async function commitState(
   // which run in real time whatever cycle the invocation belongs to.
   const nowMs = input.cycleTime.getTime();
   const now = deps.now ?? Date.now;
+  let keyObservation: KeyObservation | undefined;
+  let keyChecked = false;
   for (let attempt = 1; attempt <= STATE_WRITE_ATTEMPTS; attempt++) {
     const prev = await deps.state.loadState(accountName);
     const stale = prev.lastCycleAt !== undefined && prev.lastCycleAt >= cycleIso;
+    if (!stale && !keyChecked) {
+      // Asked once per cycle; a retry after a write conflict applies the same answer again.
+      keyObservation = await keyCheck(prev.keyCheck);
+      keyChecked = true;
+    }
     const { state, alerts } = stale
       ? { state: prev, alerts: [] as Alert[] }
-      : evaluate(config, prev, pools, outcome, readError, accountName, input.cycleTime, nowMs);
+      : withKeyObservation(
+          evaluate(config, prev, pools, outcome, readError, accountName, input.cycleTime, nowMs),
+          keyObservation,
+          accountName,
+          input.cycleTime,
+        );
     if (stale) log.info("cycle already applied; state unchanged", { cycleTime: cycleIso, stored: prev.lastCycleAt });
 
     const outbox: Record<string, PendingAlert> = { ...state.outbox };

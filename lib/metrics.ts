@@ -1,8 +1,11 @@
 /**
  * CloudWatch metrics in embedded metric format (EMF): JSON log lines that CloudWatch turns into
- * metrics without an API call. The heartbeat feeds the "monitor stopped" alarm; ratio metrics
- * (one per account and asset, each billed as a custom metric) feed the dashboard.
+ * metrics without an API call. Only the optional MarginRatio metrics are custom (each billed $0.30
+ * a month): the "monitor stopped" alarm watches Lambda's own Invocations metric, and the dashboard
+ * reads the ratios from the "margin" log lines with Logs Insights, both free at rest. The cycle's
+ * counts (failed, deferred, alerts sent) are fields of its "cycle complete" log line.
  */
+import type { RatioMetrics } from "./config.js";
 import type { CycleSummary } from "./cycle.js";
 
 export const METRIC_NAMESPACE = "CoinmGuard";
@@ -21,40 +24,38 @@ function emf(timestamp: number, dimensions: string[][], metrics: { Name: string;
   };
 }
 
-/** EMF documents for one cycle: a heartbeat and failure counts, then optional per-asset ratios. */
-export function cycleMetrics(summary: CycleSummary, options: { ratioMetrics: boolean; timestamp: number }): Emf[] {
-  const out: Emf[] = [
-    emf(
-      options.timestamp,
-      [[]],
-      // Only the heartbeat is a metric (each custom metric costs $0.30 a month); the counts ride
-      // along as log fields, searchable in Logs Insights at no metric cost.
-      [{ Name: "Heartbeat", Unit: "Count" }],
-      {
-        Heartbeat: 1,
-        AccountsFailed: summary.failed,
-        AccountsDeferred: summary.deferred,
-        AlertsSent: summary.alertsSent,
-      },
-    ),
-  ];
-  if (options.ratioMetrics) {
-    for (const account of summary.accounts) {
-      // One metric per margin asset: the worst ratio among its pools (the cross pool and each
-      // isolated position), so an isolated position near liquidation shows on the dashboard. Only
-      // assets that hold margin: a ratio of 0 would only add a $0.30 metric that stays flat.
-      const worst = new Map<string, number>();
-      for (const p of account.pools) worst.set(p.asset, Math.max(worst.get(p.asset) ?? 0, p.ratio));
-      for (const [asset, ratio] of worst) {
-        if (!(ratio > 0)) continue;
-        out.push(
-          emf(options.timestamp, [["Account", "Asset"]], [{ Name: "MarginRatio", Unit: "None" }], {
-            Account: account.account,
-            Asset: asset,
-            MarginRatio: Number.isFinite(ratio) ? Math.min(ratio, RATIO_CEILING) : RATIO_CEILING,
-          }),
-        );
-      }
+const plotted = (ratio: number) => (Number.isFinite(ratio) ? Math.min(ratio, RATIO_CEILING) : RATIO_CEILING);
+
+/**
+ * EMF documents for one cycle: none, one worst ratio per account, or one per account and margin
+ * asset (the worst among the asset's pools: the cross pool and each isolated position, so an
+ * isolated position near liquidation shows). Only pools that hold margin count: a ratio of 0 would
+ * only add a $0.30 metric that stays flat.
+ */
+export function cycleMetrics(summary: CycleSummary, options: { ratioMetrics: RatioMetrics; timestamp: number }): Emf[] {
+  const out: Emf[] = [];
+  if (options.ratioMetrics === "off") return out;
+  for (const account of summary.accounts) {
+    const worst = new Map<string, number>();
+    for (const p of account.pools) if (p.ratio > 0) worst.set(p.asset, Math.max(worst.get(p.asset) ?? 0, p.ratio));
+    if (worst.size === 0) continue;
+    if (options.ratioMetrics === "worst") {
+      out.push(
+        emf(options.timestamp, [["Account"]], [{ Name: "MarginRatio", Unit: "None" }], {
+          Account: account.account,
+          MarginRatio: plotted(Math.max(...worst.values())),
+        }),
+      );
+      continue;
+    }
+    for (const [asset, ratio] of worst) {
+      out.push(
+        emf(options.timestamp, [["Account", "Asset"]], [{ Name: "MarginRatio", Unit: "None" }], {
+          Account: account.account,
+          Asset: asset,
+          MarginRatio: plotted(ratio),
+        }),
+      );
     }
   }
   return out;

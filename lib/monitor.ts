@@ -16,6 +16,8 @@ import { CachingStateStore } from "./state-cache.js";
 
 export interface Monitor {
   run(input: CycleInput): Promise<CycleSummary>;
+  /** A cycle of only these accounts (the adaptive cadence's re-reads, lib/cadence.ts). */
+  runAccounts(accounts: readonly string[], input: CycleInput): Promise<CycleSummary>;
 }
 
 export interface MonitorOverrides {
@@ -38,6 +40,7 @@ export function createMonitor(
   });
   const exchange = new BinanceClient({
     baseUrl: config.binanceBaseUrl,
+    spotBaseUrl: config.binanceSpotBaseUrl,
     recvWindowMs: config.recvWindowMs,
     governor,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
@@ -47,6 +50,7 @@ export function createMonitor(
   const deps: CycleDeps = {
     secrets: overrides.secrets ?? new SecretsManagerSource(clients.secretsManager),
     exchange,
+    keys: exchange,
     snapshots: store,
     // Lives as long as the container, like the governor: warm cycles skip the state read.
     state: new CachingStateStore(store),
@@ -54,7 +58,11 @@ export function createMonitor(
     log,
     ...(overrides.now ? { now: overrides.now } : {}),
   };
-  return { run: (input) => runCycle(config, deps, input) };
+  return {
+    run: (input) => runCycle(config, deps, input),
+    runAccounts: (names, input) =>
+      runCycle({ ...config, accounts: config.accounts.filter((a) => names.includes(a.name)) }, deps, input),
+  };
 }
 
 /** The one summary line a cycle logs: counts plus, per account, status and any error. */

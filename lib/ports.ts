@@ -7,6 +7,7 @@ import type { HealthState, PoolAlertState } from "./alert-policy.js";
 import type { Alert } from "./alerts.js";
 import type { AccountRead } from "./binance/client.js";
 import type { ApiCredentials } from "./credentials.js";
+import type { KeyCheckState } from "./key-policy.js";
 import type { Logger } from "./log.js";
 import type { Snapshot } from "./snapshot.js";
 
@@ -37,6 +38,8 @@ export interface AccountState {
   readonly pools: Readonly<Record<string, PoolAlertState>>;
   readonly health: HealthState;
   readonly outbox: Readonly<Record<string, PendingAlert>>;
+  /** The daily key permission check (absent until the first check). */
+  readonly keyCheck?: KeyCheckState;
 }
 
 export interface SnapshotStore {

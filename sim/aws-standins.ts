@@ -11,6 +11,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { SECRET_VALUE_LIMIT_BYTES } from "../lib/secret-ref.js";
 import { LoopbackService } from "./loopback-server.js";
 import { type MessageAttributes, matchesFilterPolicy } from "./sns-filter.js";
 import { snsPublishProblem } from "./sns-rules.js";
@@ -20,6 +21,8 @@ export interface PublishedMessage {
   readonly subject?: string;
   readonly message: string;
   readonly messageStructure?: string;
+  /** When the stand-in received it (wall-clock ms): the bench's detection latency ends here. */
+  readonly receivedAt: number;
   readonly messageAttributes: MessageAttributes;
   /** Endpoints of the topic's confirmed subscriptions whose filter policy admitted the message. */
   readonly deliveredTo: readonly string[];
@@ -123,6 +126,10 @@ export class AwsStandIns extends LoopbackService {
   private readonly secretFaults: AwsFault[] = [];
 
   putSecret(secretId: string, value: string): void {
+    // Secrets Manager refuses a SecretString over 65,536 bytes (PutSecretValue, CreateSecret).
+    if (Buffer.byteLength(value, "utf8") > SECRET_VALUE_LIMIT_BYTES) {
+      throw new Error(`ValidationException: secret value over ${SECRET_VALUE_LIMIT_BYTES} bytes`);
+    }
     this.secrets.set(secretId, { value, versionId: randomUUID() });
   }
 
@@ -403,6 +410,7 @@ export class AwsStandIns extends LoopbackService {
       message: params.get("Message") ?? "",
       ...(subject !== null ? { subject } : {}),
       ...(structure !== null ? { messageStructure: structure } : {}),
+      receivedAt: Date.now(),
       messageAttributes: attributes,
       deliveredTo,
     });

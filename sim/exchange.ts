@@ -1,11 +1,13 @@
 /**
  * A loopback stand-in for Binance COIN-M that checks requests the way the real one does:
  * API key, signature over the exact query string (HMAC hex, RSA and Ed25519 base64), timestamp
- * within recvWindow of its own clock, and per-minute request weight (429 past the limit). It can
+ * within recvWindow of its own clock, and per-minute request weight per client IP, as Binance
+ * counts it (429 past the limit; clients bound to 127.0.0.2, .3, ... count apart). It can
  * play faults on demand. Used by the tests, the benchmarks and the local demo; never in production.
  */
 import { createHmac, createPublicKey, type KeyObject, timingSafeEqual, verify } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { API_RESTRICTIONS_PATH, API_RESTRICTIONS_WEIGHT, KeyPermissionTable } from "./key-permissions.js";
 import { LoopbackService } from "./loopback-server.js";
 import {
   accountBodyOf,
@@ -61,6 +63,8 @@ export interface ExchangeOptions {
 export interface RecordedRequest {
   readonly path: string;
   readonly apiKey?: string;
+  /** The client's address: the weight limit applies per IP. */
+  readonly ip?: string;
   readonly status: number;
   readonly at: number;
 }
@@ -76,6 +80,8 @@ export const WEIGHTS: Readonly<Record<string, number>> = {
   [POSITION_RISK_PATH]: 1,
   [EXCHANGE_INFO_PATH]: 1,
   [TIME_PATH]: 1,
+  // The spot API's, served here too (sim/key-permissions.ts); one weight counter for both APIs.
+  [API_RESTRICTIONS_PATH]: API_RESTRICTIONS_WEIGHT,
 };
 
 /** Symbols every exchangeInfo lists: the perpetuals of the assets the fixtures use, and BTC quarterlies. */
@@ -238,8 +244,11 @@ export class LoopbackExchange extends LoopbackService {
   private readonly faults: { apiKey?: string; path?: string; fault: Fault }[] = [];
   private readonly calls = new Map<string, number>();
   private window = -1;
-  private used = 0;
+  /** Weight used in the current minute, per client IP. */
+  private readonly usedByIp = new Map<string, number>();
   readonly requests: RecordedRequest[] = [];
+  /** Each key's permission flags for the spot API's apiRestrictions endpoint. */
+  readonly keyPermissions = new KeyPermissionTable();
   clockOffsetMs: number;
   latencyMs: number;
   weightLimit: number;
@@ -288,21 +297,26 @@ export class LoopbackExchange extends LoopbackService {
     return Date.now() + this.clockOffsetMs;
   }
 
-  usedWeight(): number {
+  /** Weight used this minute by one client IP, or by the busiest one. */
+  usedWeight(ip?: string): number {
     this.roll();
-    return this.used;
+    if (ip !== undefined) return this.usedByIp.get(ip) ?? 0;
+    return Math.max(0, ...this.usedByIp.values());
   }
 
   private roll(): void {
     const window = Math.floor(this.serverTime() / 60_000);
     if (window !== this.window) {
       this.window = window;
-      this.used = 0;
+      this.usedByIp.clear();
     }
   }
 
   private takeFault(apiKey: string | undefined, path: string): Fault | undefined {
-    const i = this.faults.findIndex((f) => (!f.apiKey || f.apiKey === apiKey) && (!f.path || f.path === path));
+    // A fault without a path plays on the futures API: the spot API is another host in reality.
+    const i = this.faults.findIndex(
+      (f) => (!f.apiKey || f.apiKey === apiKey) && (f.path ? f.path === path : !path.startsWith("/sapi/")),
+    );
     if (i < 0) return undefined;
     return this.faults.splice(i, 1)[0]?.fault;
   }
@@ -312,14 +326,15 @@ export class LoopbackExchange extends LoopbackService {
     const path = url.pathname;
     const apiKeyHeader = req.headers["x-mbx-apikey"];
     const apiKey = typeof apiKeyHeader === "string" ? apiKeyHeader : undefined;
+    const ip = (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
 
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      this.requests.push({ path, ...(apiKey ? { apiKey } : {}), status, at: Date.now() });
+      this.requests.push({ path, ...(apiKey ? { apiKey } : {}), ip, status, at: Date.now() });
       const text = typeof body === "string" ? body : JSON.stringify(body);
       res.writeHead(status, {
         "content-type": typeof body === "string" && text.startsWith("<") ? "text/html" : "application/json",
-        "x-mbx-used-weight-1m": String(this.used),
+        "x-mbx-used-weight-1m": String(this.usedByIp.get(ip) ?? 0),
         ...headers,
       });
       res.end(text);
@@ -328,7 +343,8 @@ export class LoopbackExchange extends LoopbackService {
     const weight = WEIGHTS[path];
     if (weight === undefined || req.method !== "GET") return reply(404, { code: -5000, msg: "Path not found" });
     this.roll();
-    if (this.used + weight > this.weightLimit) {
+    const used = this.usedByIp.get(ip) ?? 0;
+    if (used + weight > this.weightLimit) {
       const retryAfter = Math.ceil((60_000 - (this.serverTime() % 60_000)) / 1000);
       return reply(
         429,
@@ -338,7 +354,7 @@ export class LoopbackExchange extends LoopbackService {
         },
       );
     }
-    this.used += weight;
+    this.usedByIp.set(ip, used + weight);
 
     const fault = this.takeFault(apiKey, path);
     if (fault) {
@@ -395,6 +411,7 @@ export class LoopbackExchange extends LoopbackService {
     }
     if (!valid) return reply(400, { code: -1022, msg: "Signature for this request is not valid." });
 
+    if (path === API_RESTRICTIONS_PATH) return reply(200, this.keyPermissions.body(apiKey));
     // Counted per key and path: a monitor cycle reads account and positionRisk once each, so both
     // calls of one cycle see the same index.
     const counter = `${apiKey}\n${path}`;

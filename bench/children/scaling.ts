@@ -31,7 +31,11 @@ export interface ScalingRun {
 
 serve(async (message) => {
   if (message.type !== "cycle") throw new Error(`unknown request ${String(message.type)}`);
-  const config = loadConfig({ ...process.env, BINANCE_BASE_URL: String(message.baseUrl) });
+  const config = loadConfig({
+    ...process.env,
+    BINANCE_BASE_URL: String(message.baseUrl),
+    BINANCE_SPOT_BASE_URL: String(message.baseUrl),
+  });
   const monitor = createMonitor(config, clients, log, { secrets });
   logBytes = 0;
   const cpu = process.cpuUsage();

@@ -8,12 +8,14 @@
  */
 import { PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs } from "../../lib/aws/stack-outputs.js";
-import { API_KEY, parseCredentials } from "../../lib/credentials.js";
+import { API_KEY, type ApiCredentials, parseCredentials } from "../../lib/credentials.js";
+import { parseSecretRef } from "../../lib/secret-ref.js";
 import { parseOptions } from "../args.js";
 import { resolveAwsTarget } from "../aws-target.js";
 import { type CliDeps, defaultCliDeps, type InStream } from "../cli-context.js";
 import { type Command, EXIT, UsageError } from "../command.js";
 import type { OutStream } from "../output.js";
+import { checkBeforeStoring } from "./put-secret-check.js";
 
 const HELP = `Usage: coinm-guard put-secret --account NAME [--secret-id ARN] [options]
 
@@ -31,7 +33,11 @@ Options:
   --account NAME    account alias (required)
   --secret-id ID    secret name or ARN (default: the account's entry in the stack's
                     AccountSecrets output)
-  --check           only validate the input; write nothing
+  --check           only validate the input (and check the key on Binance); write nothing
+  --no-check        do not check the key on Binance before storing it
+  --allow-trading-key
+                    store a key that can withdraw, transfer or trade (a risk: a leak of
+                    the key can then cost funds); without it such a key is refused
   --stack NAME      CloudFormation stack to read outputs from (default: cdk.json's
                     stackName in a checkout, else ${DEFAULT_STACK_NAME})
   --region REGION   AWS region (default: AWS_REGION, else cdk.json's region in a
@@ -43,13 +49,21 @@ Examples:
   coinm-guard put-secret --account main < main-key.json
   printf '%s\\n%s\\n' "$KEY" "$SECRET" | coinm-guard put-secret --account main --profile prod
 
+Before storing, the key is checked on Binance (BINANCE_BASE_URL, BINANCE_SPOT_BASE_URL): it must
+read the COIN-M account and have only "Enable Reading". A key that can withdraw, transfer or trade
+is refused with the boxes to untick. A key without IP restriction is stored with a warning. If
+Binance cannot be reached from this machine (HTTP 451, or -2015 because the key is IP-restricted
+to the monitor's address), the key is stored with a warning and the monitor checks it.
+
 The monitor picks the new key up on its next cold start, or at once if Binance rejects the key it holds.
-Exit codes: 0 stored (or valid with --check), 1 invalid input or AWS error, 2 usage error.`;
+Exit codes: 0 stored (or valid with --check), 1 invalid input, key refused or AWS error, 2 usage error.`;
 
 const OPTIONS = {
   account: { type: "string" },
   "secret-id": { type: "string" },
   check: { type: "boolean" },
+  "no-check": { type: "boolean" },
+  "allow-trading-key": { type: "boolean" },
   stack: { type: "string" },
   region: { type: "string" },
   profile: { type: "string" },
@@ -277,7 +291,7 @@ export function createPutSecretCommand(overrides: Partial<CliDeps> = {}): Comman
       } catch {
         // parseArgs quotes stray arguments, and a stray argument here may well be the key.
         throw new UsageError(
-          "unexpected argument: put-secret never takes the key on the command line (it prompts for it, or reads stdin); options are --account, --secret-id, --check, --stack, --region, --profile",
+          "unexpected argument: put-secret never takes the key on the command line (it prompts for it, or reads stdin); options are --account, --secret-id, --check, --no-check, --allow-trading-key, --stack, --region, --profile",
         );
       }
       const account = values.account?.trim();
@@ -288,15 +302,17 @@ export function createPutSecretCommand(overrides: Partial<CliDeps> = {}): Comman
         throw new Error("nothing on stdin: pipe the key in (see --help), or run in a terminal to be asked for it");
       }
       let value: SecretValue;
-      let keyType: string;
+      let credentials: ApiCredentials;
       try {
         value = parseSecretInput(text);
-        keyType = parseCredentials(JSON.stringify(value), "the key").signer.keyType;
+        credentials = parseCredentials(JSON.stringify(value), "the key");
       } catch (err) {
         // Messages from parseSecretInput and parseCredentials name the problem, never the value.
         throw new Error(`invalid key: ${err instanceof Error ? err.message : "unreadable input"}`);
       }
+      const keyType = credentials.signer.keyType;
       const kind = keyType === "hmac" ? "HMAC" : keyType === "ed25519" ? "Ed25519" : "RSA";
+      if (!values["no-check"]) await checkBeforeStoring(credentials, values["allow-trading-key"] ?? false, deps);
       if (values.check) {
         deps.stderr.write(`The ${kind} key for account "${account}" is well-formed; nothing was written (--check).\n`);
         return EXIT.ok;
@@ -319,6 +335,15 @@ export function createPutSecretCommand(overrides: Partial<CliDeps> = {}): Comman
               `account "${account}" is not in stack "${stackName}"'s AccountSecrets (${known.length ? `accounts: ${known.join(", ")}` : "no accounts"}); pass --secret-id`,
             );
           }
+        }
+        const ref = parseSecretRef(secretId);
+        if (!("problem" in ref) && ref.jsonKey !== undefined) {
+          // Writing the whole value would wipe every other account's key in the shared secret.
+          throw new Error(
+            `account "${account}" keeps its key in entry "${ref.jsonKey}" of the shared secret "${ref.secretId}"; ` +
+              "put-secret writes whole secrets and would overwrite the other accounts' keys. Update the entry " +
+              'with the AWS console or CLI instead (docs/deploy.md, "Several accounts in one secret")',
+          );
         }
         try {
           const out = await clients

@@ -7,12 +7,13 @@
 import { ArnFormat, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { CfnSecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
+import { formatSecretRef } from "../../lib/secret-ref.js";
 import type { DeployAccount } from "../config.js";
 
 export interface AccountSecret {
   /** Account alias, as in the ACCOUNTS variable. */
   readonly name: string;
-  /** What the Lambda passes as SecretId: the ARN when known, otherwise the name. */
+  /** What the Lambda passes as SecretId: the ARN when known, otherwise the name; `#key` for a shared secret's entry. */
   readonly secretId: string;
   /** Resource for secretsmanager:GetSecretValue: exactly this secret and nothing else. */
   readonly policyResource: string;
@@ -59,7 +60,7 @@ export class AccountSecrets extends Construct {
       case "arn":
         return {
           name: account.name,
-          secretId: source.secretArn,
+          secretId: formatSecretRef({ secretId: source.secretArn, jsonKey: source.jsonKey }),
           policyResource: source.secretArn,
           kmsKeyArn: source.kmsKeyArn,
         };
@@ -74,7 +75,12 @@ export class AccountSecrets extends Construct {
           resourceName: `${source.secretName}-??????`,
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         });
-        return { name: account.name, secretId: source.secretName, policyResource, kmsKeyArn: source.kmsKeyArn };
+        return {
+          name: account.name,
+          secretId: formatSecretRef({ secretId: source.secretName, jsonKey: source.jsonKey }),
+          policyResource,
+          kmsKeyArn: source.kmsKeyArn,
+        };
       }
     }
   }

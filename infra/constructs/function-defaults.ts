@@ -31,7 +31,10 @@ export const BUNDLING: BundlingOptions = {
   mainFields: ["module", "main"],
   minify: true,
   sourceMap: true,
-  sourceMapMode: SourceMapMode.EXTERNAL,
+  // DEFAULT is esbuild's "linked": the .map file plus the `//# sourceMappingURL` comment that
+  // `--enable-source-maps` follows. EXTERNAL writes the map without the comment, so Node never
+  // found it and stack traces pointed into the minified line (test/integration/node24-bundle.test.ts).
+  sourceMapMode: SourceMapMode.DEFAULT,
   // Mappings are enough for stack traces; embedding the sources would double the asset.
   sourcesContent: false,
   banner: REQUIRE_BANNER,

@@ -1,17 +1,17 @@
 /**
  * Monitor-the-monitor: alarms that tell the user when the monitor itself is broken, through the
  * same topic as margin alerts (through the alarm relay function). Four standard alarms
- * ($0.10/month each): errors, throttles, a missing heartbeat, and events in the schedule's
- * dead-letter queue. The heartbeat alarm covers everything upstream of the function too (a
- * disabled rule, a deleted function), but only as "stopped"; the dead-letter alarm says why:
- * EventBridge tried and could not deliver, and its messages carry the error.
+ * ($0.10/month each): errors, throttles and a missing heartbeat (no invocation in the window),
+ * all on Lambda's own free metrics, and events in the schedule's dead-letter queue. The
+ * heartbeat alarm covers everything upstream of the function too (a disabled rule, a deleted
+ * function), but only as "stopped"; the dead-letter alarm says why: EventBridge tried and could
+ * not deliver, and its messages carry the error.
  */
 import { Duration } from "aws-cdk-lib";
-import { Alarm, ComparisonOperator, type IAlarmAction, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { METRIC_NAMESPACE } from "../../lib/metrics.js";
 
 export interface HealthAlarmsProps {
   /** The monitor function. */
@@ -19,7 +19,7 @@ export interface HealthAlarmsProps {
   /** What runs when an alarm fires and when it clears (the alarm relay, which publishes to the topic). */
   readonly action: IAlarmAction;
   /**
-   * Window in which at least one heartbeat (one completed cycle) must arrive.
+   * Window in which at least one invocation must start.
    * @default Duration.minutes(5)
    */
   readonly heartbeatWindow?: Duration;
@@ -67,18 +67,15 @@ export class HealthAlarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
-    // The core emits Heartbeat=1 (EMF, no dimensions) at the end of every completed cycle.
+    // Lambda's own Invocations metric (free) instead of a custom Heartbeat metric ($0.30 a month):
+    // no invocation in the window means the schedule, the rule or the function is gone; an
+    // invocation that fails is the Errors alarm's. Together they cover "no cycle completed".
     this.heartbeat = new Alarm(this, "Heartbeat", {
       alarmName: `${props.namePrefix}-monitor-stopped`,
       alarmDescription:
-        `No coinm-guard cycle has completed in ${heartbeatWindow.toMinutes()} minutes: margins are NOT being ` +
+        `The coinm-guard monitor has not run in ${heartbeatWindow.toMinutes()} minutes: margins are NOT being ` +
         "watched. Check that the schedule rule is enabled and read the function's log group.",
-      metric: new Metric({
-        namespace: METRIC_NAMESPACE,
-        metricName: "Heartbeat",
-        statistic: "Sum",
-        period: heartbeatWindow,
-      }),
+      metric: props.function.metricInvocations({ period: heartbeatWindow, statistic: "Sum" }),
       threshold: 1,
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 1,

@@ -25,9 +25,10 @@ export interface MonitorFunctionProps {
    */
   readonly memorySize?: number;
   /**
-   * Run time limit. Below the 1-minute schedule so runs rarely overlap; the core stops reading
-   * accounts 4 s before it (see functions/monitor.ts) to leave time for state writes and alerts.
-   * @default Duration.seconds(50)
+   * Run time limit. The stack sets one schedule interval (infra/schedule.ts, monitorTimeoutSeconds):
+   * an invocation with an account at risk re-reads it until shortly before the next run. The core
+   * stops reading 4 s before it (functions/monitor.ts) to leave time for state writes and alerts.
+   * @default Duration.seconds(60)
    */
   readonly timeout?: Duration;
   /**
@@ -77,7 +78,7 @@ export class MonitorFunction extends Construct {
       ...defaults,
       description: "coinm-guard: reads Binance COIN-M margin, stores snapshots, sends alerts",
       memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(50),
+      timeout: props.timeout ?? Duration.seconds(60),
       role: this.role,
       logGroup: this.logGroup,
       // No reservedConcurrentExecutions: new accounts have too little concurrency to reserve any,
@@ -129,7 +130,8 @@ export class MonitorFunction extends Construct {
         sid: "AccountSecrets",
         effect: Effect.ALLOW,
         actions: ["secretsmanager:GetSecretValue"],
-        resources: secrets.map((s) => s.policyResource),
+        // Accounts sharing one secret need it once.
+        resources: [...new Set(secrets.map((s) => s.policyResource))],
       }),
     );
     const keys = [...new Set(secrets.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])))];

@@ -21,6 +21,7 @@ import { HEALTHY } from "../alert-policy.js";
 import { upgradePendingAlert } from "../alert-upgrade.js";
 import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../binance/account.js";
 import { StateConflictError } from "../errors.js";
+import { parseKeyCheckState } from "../key-policy.js";
 import type { AccountState, AlertStateStore, PendingAlert, SnapshotStore } from "../ports.js";
 import {
   type AssetSnapshot,
@@ -245,6 +246,8 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       if (pending) outbox[id] = pending;
     }
     const lastCycleAt = str(item, "lastCycleAt");
+    // Absent in items written before the key check existed: the check is then due at once.
+    const keyCheck = parseKeyCheckState(parseJson<unknown>(str(item, "keyCheck"), undefined));
     return {
       version: num(item, "version") ?? 0,
       ...(lastCycleAt ? { lastCycleAt } : {}),
@@ -253,6 +256,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       pools: parseJson<Record<string, PoolAlertState>>(str(item, "assets"), {}),
       health: parseJson<HealthState>(str(item, "health"), HEALTHY),
       outbox,
+      ...(keyCheck ? { keyCheck } : {}),
     };
   }
 
@@ -271,6 +275,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
             assets: S(JSON.stringify(state.pools)),
             health: S(JSON.stringify(state.health)),
             outbox: { M: outbox },
+            ...(state.keyCheck ? { keyCheck: S(JSON.stringify(state.keyCheck)) } : {}),
           },
           ...(expectedVersion === 0
             ? { ConditionExpression: "attribute_not_exists(pk)" }

@@ -1,35 +1,55 @@
 /**
  * Secrets Manager adapter: reads an account's API credentials and caches them for the life of
- * the warm container (one GetSecretValue per account per cold start), refreshing on request.
+ * the warm container (one GetSecretValue per secret per cold start), refreshing on request. A
+ * reference `secret#key` reads one entry of a secret shared by several accounts (secret-ref.ts);
+ * the accounts sharing it share one read.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { type ApiCredentials, parseCredentials } from "../credentials.js";
+import type { ApiCredentials } from "../credentials.js";
 import { SecretError } from "../errors.js";
 import type { SecretSource } from "../ports.js";
+import { credentialsFromSecret, parseSecretRef, type SecretRef } from "../secret-ref.js";
 
 interface CacheEntry {
   readonly versionId: string | undefined;
-  readonly credentials: ApiCredentials;
+  readonly secretString: string;
+}
+
+function refOf(reference: string): SecretRef {
+  const ref = parseSecretRef(reference);
+  // loadConfig validates references at start-up; this guards direct callers.
+  if ("problem" in ref) throw new SecretError(`bad secret reference: ${ref.problem}`);
+  return ref;
 }
 
 export class SecretsManagerSource implements SecretSource {
+  /** Raw secret values by secret id: one read serves every account sharing the secret. */
   private readonly cache = new Map<string, Promise<CacheEntry>>();
+  /** Parsed credentials by reference, valid for the secret version they were parsed from. */
+  private readonly parsed = new Map<string, { secretString: string; credentials: ApiCredentials }>();
 
   constructor(private readonly client: SecretsManagerClient) {}
 
-  async getCredentials(secretId: string, options: { refresh?: boolean } = {}): Promise<ApiCredentials> {
-    const cached = this.cache.get(secretId);
-    if (cached && !options.refresh) {
-      return (await cached).credentials;
+  async getCredentials(reference: string, options: { refresh?: boolean } = {}): Promise<ApiCredentials> {
+    const ref = refOf(reference);
+    const secretId = ref.secretId;
+    let cached = this.cache.get(secretId);
+    if (!cached || options.refresh) {
+      const previous = cached ? await cached.catch(() => undefined) : undefined;
+      const loading = this.load(secretId, previous);
+      this.cache.set(secretId, loading);
+      // A failed read must not stay cached: the next cycle tries again.
+      loading.catch(() => {
+        if (this.cache.get(secretId) === loading) this.cache.delete(secretId);
+      });
+      cached = loading;
     }
-    const previous = cached ? await cached.catch(() => undefined) : undefined;
-    const loading = this.load(secretId, previous);
-    this.cache.set(secretId, loading);
-    // A failed read must not stay cached: the next cycle tries again.
-    loading.catch(() => {
-      if (this.cache.get(secretId) === loading) this.cache.delete(secretId);
-    });
-    return (await loading).credentials;
+    const entry = await cached;
+    const hit = this.parsed.get(reference);
+    if (hit && hit.secretString === entry.secretString) return hit.credentials;
+    const credentials = credentialsFromSecret(entry.secretString, ref);
+    this.parsed.set(reference, { secretString: entry.secretString, credentials });
+    return credentials;
   }
 
   private async load(secretId: string, previous: CacheEntry | undefined): Promise<CacheEntry> {
@@ -59,7 +79,7 @@ export class SecretsManagerSource implements SecretSource {
         `secret "${secretId}" has no value yet: put the API key into it (npm run guard -- put-secret; see docs/deploy.md)`,
       );
     }
-    return { versionId, credentials: parseCredentials(secretString, `secret "${secretId}"`) };
+    return { versionId, secretString };
   }
 }
 
@@ -69,13 +89,14 @@ export class StaticSecretSource implements SecretSource {
 
   constructor(private readonly values: ReadonlyMap<string, string>) {}
 
-  async getCredentials(secretId: string): Promise<ApiCredentials> {
-    let creds = this.parsed.get(secretId);
+  async getCredentials(reference: string): Promise<ApiCredentials> {
+    let creds = this.parsed.get(reference);
     if (!creds) {
-      const value = this.values.get(secretId);
-      if (value === undefined) throw new SecretError(`secret "${secretId}" does not exist`);
-      creds = parseCredentials(value, `secret "${secretId}"`);
-      this.parsed.set(secretId, creds);
+      const ref = refOf(reference);
+      const value = this.values.get(ref.secretId);
+      if (value === undefined) throw new SecretError(`secret "${ref.secretId}" does not exist`);
+      creds = credentialsFromSecret(value, ref);
+      this.parsed.set(reference, creds);
     }
     return creds;
   }

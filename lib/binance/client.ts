@@ -4,6 +4,7 @@
  * caller's deadline, and request-weight accounting.
  */
 
+import { DEFAULTS } from "../config.js";
 import type { ApiCredentials } from "../credentials.js";
 import {
   BinanceAuthError,
@@ -22,6 +23,12 @@ import {
 import type { Logger } from "../log.js";
 import { joinPositions, type OpenPosition } from "../risk/positions.js";
 import { type AccountInfo, parseAccountResponse } from "./account.js";
+import {
+  API_RESTRICTIONS_PATH,
+  API_RESTRICTIONS_WEIGHT,
+  type KeyPermissions,
+  parseKeyPermissions,
+} from "./key-permissions.js";
 import { parsePositionRiskResponse } from "./position-risk.js";
 import type { WeightGovernor } from "./weight-governor.js";
 
@@ -41,6 +48,8 @@ const CONSISTENT_READ_ROUNDS = 2;
 
 export interface BinanceClientOptions {
   readonly baseUrl: string;
+  /** The spot API, for the key permission check only. @default https://api.binance.com */
+  readonly spotBaseUrl?: string;
   readonly recvWindowMs: number;
   readonly governor: WeightGovernor;
   /** Upper bound for one HTTP request. @default 5000 */
@@ -121,6 +130,7 @@ export class BinanceClient {
     this.governor = options.governor;
     this.opts = {
       baseUrl: options.baseUrl.replace(/\/$/, ""),
+      spotBaseUrl: (options.spotBaseUrl ?? DEFAULTS.binanceSpotBaseUrl).replace(/\/$/, ""),
       recvWindowMs: options.recvWindowMs,
       requestTimeoutMs: options.requestTimeoutMs ?? 5000,
       maxAttempts: options.maxAttempts ?? 4,
@@ -248,6 +258,32 @@ export class BinanceClient {
     return this.offsetMs;
   }
 
+  /**
+   * What the key may do (spot API). One attempt, plus the documented retry after a clock resync:
+   * the check runs once a day and a failure is simply tried again at the next check, so it never
+   * spends the cycle's time budget on backoff. The spot API has its own per-IP weight limit and
+   * counter; the call still takes its weight from the shared governor (weight 1 a day per account
+   * makes the futures budget only more cautious), but the spot API's used-weight header and any
+   * 429/418 from it never throttle the futures calls that watch the margin.
+   */
+  async getKeyPermissions(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<KeyPermissions> {
+    for (let resync = 0; ; resync++) {
+      const response = await this.signedGet(
+        API_RESTRICTIONS_PATH,
+        API_RESTRICTIONS_WEIGHT,
+        credentials,
+        deadlineMs,
+        this.opts.spotBaseUrl,
+      );
+      log.debug("binance response", { path: API_RESTRICTIONS_PATH, status: response.status });
+      if (response.status === 200) return parseKeyPermissions(response.body);
+      const err = this.classify(response, "spot");
+      if (!(err instanceof BinanceClockSkewError) || resync > 0) throw err;
+      await this.syncTime(deadlineMs);
+      log.warn("clock resynced with Binance server time", { offsetMs: this.offsetMs });
+    }
+  }
+
   /** Take `weight` from the governor, or defer: a paused IP (429/418) or a full minute. */
   private reserve(weight: number): void {
     if (this.governor.tryAcquire(weight)) return;
@@ -264,6 +300,7 @@ export class BinanceClient {
     weight: number,
     credentials: ApiCredentials,
     deadlineMs: number,
+    baseUrl = this.opts.baseUrl,
   ): Promise<RawResponse> {
     // A paused IP stops every call, including ones whose weight was reserved before the pause.
     if (weight > 0 || this.governor.blockedUntilMs() !== undefined) this.reserve(weight);
@@ -271,7 +308,7 @@ export class BinanceClient {
     const query = `recvWindow=${this.opts.recvWindowMs}&timestamp=${timestamp}`;
     const signature = credentials.signer.sign(query);
     return this.send(
-      `${this.opts.baseUrl}${path}?${query}&signature=${signature}`,
+      `${baseUrl}${path}?${query}&signature=${signature}`,
       {
         "X-MBX-APIKEY": credentials.apiKey,
       },
@@ -304,7 +341,8 @@ export class BinanceClient {
     return value;
   }
 
-  private classify(response: RawResponse): BinanceError {
+  /** `api` "spot": a spot API limit or ban is that API's own and must not stop the futures calls. */
+  private classify(response: RawResponse, api: "futures" | "spot" = "futures"): BinanceError {
     const { status, headers, body } = response;
     const err = errorBody(body);
     const code = err?.code;
@@ -332,7 +370,7 @@ export class BinanceClient {
     }
     if (status === 429) {
       const wait = retryAfterMs(headers, this.opts.now());
-      if (wait !== undefined) this.governor.blockUntil(this.opts.now() + wait);
+      if (wait !== undefined && api === "futures") this.governor.blockUntil(this.opts.now() + wait);
       return new BinanceRateLimitError(
         `rate limited by Binance${detail}; backing off${wait !== undefined ? ` ${Math.ceil(wait / 1000)} s` : ""}`,
         wait,
@@ -344,7 +382,7 @@ export class BinanceClient {
       const wait = retryAfterMs(headers, this.opts.now());
       const until = wait !== undefined ? this.opts.now() + wait : undefined;
       // Without Retry-After, assume Binance's shortest ban (2 minutes) rather than hammering.
-      this.governor.blockUntil(until ?? this.opts.now() + 120_000);
+      if (api === "futures") this.governor.blockUntil(until ?? this.opts.now() + 120_000);
       return new BinanceIpBanError(
         `this IP is banned by Binance for ignoring rate limits${until ? ` until ${new Date(until).toISOString()}` : ""}; no calls until then`,
         until,

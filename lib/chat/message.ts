@@ -41,7 +41,8 @@ function render(data: unknown): { subject: string; text: string } | undefined {
   try {
     switch (data.type) {
       case "margin":
-      case "health": {
+      case "health":
+      case "key": {
         // Our own publisher wrote it (the topic admits only the stack's functions); a body
         // missing fields renders with "undefined" in it rather than being dropped.
         const r = renderAlert(data as unknown as Alert);

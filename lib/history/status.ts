@@ -8,6 +8,7 @@
 import { renderAlert } from "../alerts.js";
 import type { AccountState } from "../ports.js";
 import type { Snapshot } from "../snapshot.js";
+import { formatKeyLines, type KeyStatus, keyStatusOf } from "./key-status.js";
 import { formatAge, formatInterval } from "./range.js";
 import { distanceCell, levelColor, ratioCell } from "./table.js";
 import { poolRows } from "./views.js";
@@ -71,6 +72,8 @@ export interface AccountStatus {
     readonly held: string;
   }[];
   readonly alerts: readonly OpenAlert[];
+  /** The API key as the monitor's daily check last saw it (absent: no alert state yet). */
+  readonly key?: KeyStatus;
 }
 
 export interface StatusReport {
@@ -153,6 +156,7 @@ export function buildStatusReport(
           held: r.state?.pools[p.id]?.level ?? "ok",
         })),
         alerts: openAlerts(r.state, s),
+        ...(r.state ? { key: keyStatusOf(r.state.keyCheck, options.now) } : {}),
       };
     }),
   };
@@ -224,6 +228,7 @@ export function formatStatus(
     `Schedule: every ${formatInterval(report.intervalMs)} (${report.intervalSource}); a snapshot older than ${formatInterval(report.staleAfterMs)} is STALE.`,
   );
   lines.push("");
+  lines.push(...formatKeyLines(report.accounts, new Date(report.generatedAt)));
   const open = report.accounts.flatMap((a) => [
     ...(a.error ? [{ account: a.account, text: `cannot read this account's data: ${a.error}` }] : []),
     ...a.alerts.map((x) => ({ account: a.account, text: alertText(x) })),

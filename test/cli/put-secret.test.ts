@@ -30,10 +30,11 @@ afterAll(async () => {
   await world.stop();
 });
 
+/** Input handling only: the check on Binance is put-secret-check.test.ts's subject. */
 async function putSecret(argv: readonly string[], stdin = pipedStdin("")) {
   world.secretWrites.length = 0;
   const deps = world.deps({ stdin });
-  return run(createPutSecretCommand(deps), argv, deps);
+  return run(createPutSecretCommand(deps), [...argv, "--no-check"], deps);
 }
 
 /** The secret half (the API key itself is shown at the prompt, by design). */
@@ -146,6 +147,17 @@ describe("put-secret safety and errors", () => {
     expect(world.secretWrites).toHaveLength(0);
   });
 
+  it("refuses an entry of a shared secret: writing the whole value would wipe the other accounts' keys", async () => {
+    const r = await putSecret(
+      ["--account", "alpha", "--secret-id", "coinm-guard/keys#alpha"],
+      pipedStdin(`${apiKey}\n${apiSecret}\n`),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/entry "alpha" of the shared secret "coinm-guard\/keys"; put-secret writes whole secrets/);
+    expect(world.secretWrites).toEqual([]);
+    expectNoKeyMaterial(r.stderr);
+  });
+
   it("reports a missing secret in one line", async () => {
     const r = await putSecret(
       ["--account", "main", "--secret-id", "no/such/secret"],
@@ -167,7 +179,7 @@ describe("put-secret at a terminal", () => {
     const stderr = new CaptureStream();
     world.secretWrites.length = 0;
     const deps = world.deps({ stdin: tty, stderr });
-    const pending = run(createPutSecretCommand(deps), ["--account", "main"], deps);
+    const pending = run(createPutSecretCommand(deps), ["--account", "main", "--no-check"], deps);
     await tick();
     expect(tty.rawMode).toBe(true);
     for (const ch of `${apiKey}x\u007f`) tty.type(ch); // typed one key at a time, with a backspace
@@ -249,7 +261,7 @@ describe("put-secret at a terminal", () => {
     const tty = new FakeTtyStdin();
     world.secretWrites.length = 0;
     const deps = world.deps({ stdin: tty });
-    const pending = run(createPutSecretCommand(deps), ["--account", "main"], deps);
+    const pending = run(createPutSecretCommand(deps), ["--account", "main", "--no-check"], deps);
     await tick();
     tty.type(`${apiKey}\r`);
     await tick();
@@ -264,7 +276,7 @@ describe("put-secret at a terminal", () => {
     const tty = new FakeTtyStdin();
     world.secretWrites.length = 0;
     const deps = world.deps({ stdin: tty });
-    const pending = run(createPutSecretCommand(deps), ["--account", "main"], deps);
+    const pending = run(createPutSecretCommand(deps), ["--account", "main", "--no-check"], deps);
     await tick();
     tty.type(`${apiKey.slice(0, 10)}\u0003`);
     const r = await pending;

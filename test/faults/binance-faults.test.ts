@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_PATH, POSITION_RISK_PATH, TIME_PATH } from "../../lib/binance/client.js";
+import { API_RESTRICTIONS_PATH } from "../../lib/binance/key-permissions.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import type { Fault } from "../../sim/exchange.js";
 import { hmacKey, minute } from "../support/harness.js";
@@ -325,6 +326,8 @@ describe("Binance faults through full cycles", () => {
         `${TIME_PATH} 200`,
         `${ACCOUNT_PATH} 200`,
         `${POSITION_RISK_PATH} 200`,
+        // The first cycle's daily key check signs with the offset just learnt.
+        `${API_RESTRICTIONS_PATH} 200`,
         // The warm container keeps the offset: no second resync.
         `${ACCOUNT_PATH} 200`,
         `${POSITION_RISK_PATH} 200`,

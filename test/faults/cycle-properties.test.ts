@@ -107,7 +107,8 @@ function delivered(alerts: readonly Alert[]) {
   for (const a of alerts) {
     const t = (Date.parse(a.at) - minute(0).getTime()) / 60_000;
     if (a.type === "health") health.push(`${a.notice}@${a.failures}@${t}`);
-    else perAsset[a.asset]?.push({ atMs: Date.parse(a.at), notice: a.notice, from: a.previousLevel, to: a.level });
+    else if (a.type === "margin")
+      perAsset[a.asset]?.push({ atMs: Date.parse(a.at), notice: a.notice, from: a.previousLevel, to: a.level });
   }
   return { perAsset, health };
 }

@@ -214,7 +214,7 @@ describe("secrets never leave the monitor", () => {
         logs: rig.h.logLines.join("\n"),
         summaries: JSON.stringify(summaries),
         summaryLines: JSON.stringify(summaries.map(summaryLogFields)),
-        metrics: JSON.stringify(summaries.map((s) => cycleMetrics(s, { ratioMetrics: true, timestamp: 0 }))),
+        metrics: JSON.stringify(summaries.map((s) => cycleMetrics(s, { ratioMetrics: "per-asset", timestamp: 0 }))),
         thrown: thrown.map(errorText).join("\n"),
         items: JSON.stringify(await rig.items()),
         sns: JSON.stringify(rig.h.aws.published),
@@ -283,7 +283,11 @@ describe("secrets never leave the monitor", () => {
         ALERT_TOPIC_ARN: TOPIC_ARN,
         ACCOUNTS: JSON.stringify(keys.map((k) => ({ name: k.name, secretId: k.secretId }))),
         BINANCE_BASE_URL: rig.h.baseUrl,
+        BINANCE_SPOT_BASE_URL: rig.h.baseUrl,
         LOG_LEVEL: "debug",
+        // Metrics on, so their lines are searched too; no re-reads (the "ok" account escalates).
+        RATIO_METRICS: "per-asset",
+        FAST_POLL_SECONDS: "0",
       });
       vi.resetModules();
       const { handler } = await import("../../functions/monitor.js");

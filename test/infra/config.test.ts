@@ -58,7 +58,9 @@ describe("the shipped config (cdk.json)", () => {
       renotifyMinutes: 60,
       snapshotTtlDays: 90,
       logRetentionDays: 30,
-      ratioMetrics: true,
+      ratioMetrics: "off",
+      fastPollSeconds: 10,
+      scheduleIntervalSeconds: 60,
       dashboard: true,
       alertTopicKey: "aws-managed",
       emails: ["alerts@example.com"],
@@ -67,6 +69,7 @@ describe("the shipped config (cdk.json)", () => {
       smsMinSeverity: "critical",
       chat: [],
       binanceBaseUrl: undefined,
+      binanceSpotBaseUrl: undefined,
     });
   });
 
@@ -183,6 +186,9 @@ describe("alert levels and thresholds (checked by the core's validators)", () =>
   });
 
   it("rejects a non-https Binance URL", () => {
+    expect(problemsOf({ ...base(), binanceSpotBaseUrl: "http://proxy.example.com" })[0]).toMatch(
+      /^binanceSpotBaseUrl: must use https/,
+    );
     expect(problemsOf({ ...base(), binanceBaseUrl: "http://proxy.example.com" })[0]).toMatch(
       /^binanceBaseUrl: must use https/,
     );
@@ -333,9 +339,30 @@ describe("switches and other settings", () => {
     ]);
   });
 
-  it("turns the dashboard off with the ratio metrics, and refuses a dashboard with nothing to plot", () => {
-    expect(resolveConfig({ ...base(), ratioMetrics: false, dashboard: undefined }).dashboard).toBe(false);
-    expect(problemsOf({ ...base(), ratioMetrics: false, dashboard: true })[0]).toMatch(/^dashboard: plots the/);
+  it("keeps the dashboard with the ratio metrics off (it reads the logs), and reads the three metric settings", () => {
+    expect(resolveConfig({ ...base(), ratioMetrics: "off", dashboard: undefined }).dashboard).toBe(true);
+    expect(resolveConfig({ ...base(), ratioMetrics: "worst" }).ratioMetrics).toBe("worst");
+    expect(resolveConfig({ ...base(), ratioMetrics: "per-asset" }).ratioMetrics).toBe("per-asset");
+    // Configs written when the setting was a boolean keep their meaning.
+    expect(resolveConfig({ ...base(), ratioMetrics: true }).ratioMetrics).toBe("per-asset");
+    expect(resolveConfig({ ...base(), ratioMetrics: false }).ratioMetrics).toBe("off");
+    expect(problemsOf({ ...base(), ratioMetrics: "some" })).toEqual([
+      'ratioMetrics: must be one of off, worst, per-asset, got "some"',
+    ]);
+    expect(problemsOf({ ...base(), ratioMetrics: 3 })).toEqual(["ratioMetrics: must be one of off, worst, per-asset"]);
+  });
+
+  it("checks fastPollSeconds: whole seconds, 0 (off) or at least 5, at most half the schedule interval", () => {
+    expect(resolveConfig({ ...base(), fastPollSeconds: 0 }).fastPollSeconds).toBe(0);
+    expect(resolveConfig({ ...base(), fastPollSeconds: 30 }).fastPollSeconds).toBe(30);
+    expect(problemsOf({ ...base(), fastPollSeconds: 2 })).toEqual([
+      "fastPollSeconds: must be 0 or at least 5: each re-read spends request weight",
+    ]);
+    expect(problemsOf({ ...base(), fastPollSeconds: 7.5 })[0]).toMatch(/^fastPollSeconds: must be a whole number/);
+    expect(problemsOf({ ...base(), fastPollSeconds: 40 })).toEqual([
+      "fastPollSeconds: must be at most half the schedule interval (30 s), got 40",
+    ]);
+    expect(resolveConfig({ ...base(), schedule: "rate(5 minutes)", fastPollSeconds: 40 }).fastPollSeconds).toBe(40);
   });
 
   it("accepts only CloudWatch Logs retention values", () => {

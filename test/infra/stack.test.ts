@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Capture, Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { marginRatioSearch } from "../../infra/constructs/margin-dashboard.js";
+import { marginLogQueries, marginRatioSearch } from "../../infra/constructs/margin-dashboard.js";
 import {
   type Json,
   joinToString,
@@ -71,13 +71,14 @@ describe("stack", () => {
 });
 
 describe("Lambda function", () => {
-  it("is Node.js 24 on ARM64 with 256 MB, 50 s and no reserved concurrency", () => {
+  it("is Node.js 24 on ARM64 with 256 MB, a timeout of one schedule interval and no reserved concurrency", () => {
     t.hasResourceProperties("AWS::Lambda::Function", {
       Runtime: "nodejs24.x",
       Architectures: ["arm64"],
       Handler: "index.handler",
       MemorySize: 256,
-      Timeout: 50,
+      // An at-risk invocation re-reads until shortly before the next run (lib/cadence.ts).
+      Timeout: 60,
       Role: arnOf(ids.role),
       LoggingConfig: { LogGroup: ref(ids.logs) },
       ReservedConcurrentExecutions: Match.absent(),
@@ -99,8 +100,10 @@ describe("Lambda function", () => {
           HYSTERESIS: "0.05",
           RENOTIFY_MINUTES: "60",
           SNAPSHOT_TTL_DAYS: "90",
-          RATIO_METRICS: "true",
+          RATIO_METRICS: "off",
           LOG_LEVEL: "info",
+          FAST_POLL_SECONDS: "10",
+          SCHEDULE_INTERVAL_SECONDS: "60",
           NODE_OPTIONS: "--enable-source-maps",
           BINANCE_BASE_URL: Match.absent(),
         },
@@ -359,12 +362,13 @@ describe("monitor-the-monitor alarms", () => {
     });
   });
 
-  it("fires when no heartbeat arrives in 5 minutes, treating silence as failure", () => {
+  it("fires when the function has not run in 5 minutes, from Lambda's own metric, treating silence as failure", () => {
     t.hasResourceProperties("AWS::CloudWatch::Alarm", {
       AlarmName: "CoinmGuard-monitor-stopped",
-      Namespace: "CoinmGuard",
-      MetricName: "Heartbeat",
-      Dimensions: Match.absent(),
+      // Lambda's Invocations: free, where a custom Heartbeat metric cost $0.30 a month.
+      Namespace: "AWS/Lambda",
+      MetricName: "Invocations",
+      Dimensions: [{ Name: "FunctionName", Value: ref(ids.fn) }],
       Statistic: "Sum",
       Period: 300,
       EvaluationPeriods: 1,
@@ -395,6 +399,14 @@ describe("monitor-the-monitor alarms", () => {
     });
   });
 
+  it("uses no custom metric at all with the shipped settings", () => {
+    const alarms = Object.values(t.findResources("AWS::CloudWatch::Alarm")).map(
+      (r) => (r as { Properties: Record<string, Json> }).Properties,
+    );
+    // Lambda's own metrics, and SQS's for the schedule's dead-letter queue: all free.
+    expect(alarms.map((a) => a.Namespace).sort()).toEqual(["AWS/Lambda", "AWS/Lambda", "AWS/Lambda", "AWS/SQS"]);
+  });
+
   it("lets exactly these four alarms invoke the relay, which publishes to the topic", () => {
     const permissions = Object.values(t.findResources("AWS::Lambda::Permission"))
       .map((r) => (r as { Properties: Record<string, Json> }).Properties)
@@ -417,20 +429,47 @@ describe("monitor-the-monitor alarms", () => {
 });
 
 describe("dashboard", () => {
-  it("plots every account and asset via SEARCH against each alert level and liquidation", () => {
+  type Widget = { type: string; properties: Record<string, Json> };
+  function widgets(template = t): Widget[] {
     const body = new Capture();
-    t.hasResourceProperties("AWS::CloudWatch::Dashboard", {
-      DashboardName: "CoinmGuard-margin-eu-west-1",
-      DashboardBody: body,
-    });
-    const dashboard = JSON.parse(joinToString(body.asObject())) as {
-      widgets: { properties: { metrics?: unknown[][]; annotations?: { horizontal: { value: number }[] } } }[];
+    template.hasResourceProperties("AWS::CloudWatch::Dashboard", { DashboardBody: body });
+    return (JSON.parse(joinToString(body.asObject())) as { widgets: Widget[] }).widgets;
+  }
+
+  it("plots the ratios from the monitor's own log group with Logs Insights, with no metric graph by default", () => {
+    t.hasResourceProperties("AWS::CloudWatch::Dashboard", { DashboardName: "CoinmGuard-margin-eu-west-1" });
+    const all = widgets();
+    const logs = all.filter((w) => w.type === "log");
+    expect(logs).toHaveLength(2);
+    const queries = marginLogQueries(60);
+    for (const w of logs) {
+      // SOURCE '<log group>' | query: the function's log group, referenced, not a literal name.
+      expect(String(w.properties.query)).toMatch(/^SOURCE '\$\{MonitorLogs\w+\}' \| fields ratio/);
+    }
+    expect(String(logs[0]?.properties.query)).toContain(queries.worst.join("\n| "));
+    expect(logs[0]?.properties.view).toBe("timeSeries");
+    expect(String(logs[0]?.properties.title)).toContain("warning 50%, critical 80%");
+    expect(String(logs[1]?.properties.query)).toContain("by account, pool");
+    expect(logs[1]?.properties.view).toBe("table");
+    // Health from Lambda's metrics only: nothing from the CoinmGuard namespace.
+    expect(JSON.stringify(all)).not.toContain('CoinmGuard","Heartbeat');
+    expect(JSON.stringify(all)).not.toContain("SEARCH(");
+  });
+
+  it("adds a MarginRatio metric graph with the level lines when the metrics are switched on", () => {
+    const worst = synth({ ratioMetrics: "worst" }).template;
+    const graph = widgets(worst).find((w) => JSON.stringify(w).includes("SEARCH("))?.properties as {
+      metrics?: unknown[][];
+      annotations?: { horizontal: { value: number }[] };
     };
-    const ratio = dashboard.widgets[0]?.properties;
-    // No label: CloudWatch then names each series by its Account and Asset.
-    expect(ratio?.metrics).toEqual([[{ expression: marginRatioSearch(60), period: 60 }]]);
-    expect(marginRatioSearch(60)).toBe(`SEARCH('{CoinmGuard,Account,Asset} MetricName="MarginRatio"', 'Maximum', 60)`);
-    expect(ratio?.annotations?.horizontal.map((a) => a.value)).toEqual([0.5, 0.8, 1]);
+    expect(graph?.metrics).toEqual([[{ expression: marginRatioSearch(60, "worst"), period: 60 }]]);
+    expect(marginRatioSearch(60, "worst")).toBe(
+      `SEARCH('{CoinmGuard,Account} MetricName="MarginRatio"', 'Maximum', 60)`,
+    );
+    expect(marginRatioSearch(60, "per-asset")).toBe(
+      `SEARCH('{CoinmGuard,Account,Asset} MetricName="MarginRatio"', 'Maximum', 60)`,
+    );
+    expect(graph?.annotations?.horizontal.map((a) => a.value)).toEqual([0.5, 0.8, 1]);
   });
 });
 
@@ -490,8 +529,9 @@ describe("Lambda bundles (local esbuild)", () => {
       true,
     );
     expect(code).toMatch(/from"@aws-sdk\/client-dynamodb"/);
-    // Minified names may contain "$".
     expect(code).toMatch(/export\{[\w$]+ as handler\}/);
+    // Linked, not just written: --enable-source-maps follows this comment and nothing else.
+    expect(code.trimEnd().endsWith("//# sourceMappingURL=index.mjs.map")).toBe(true);
     const map = JSON.parse(readFileSync(join(dir, "index.mjs.map"), "utf8")) as { sourcesContent?: unknown };
     expect(map.sourcesContent).toBeUndefined();
   });

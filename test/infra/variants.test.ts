@@ -5,7 +5,7 @@
  */
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { onlyLogicalId, roleStatements, type Synth, synth } from "./support.js";
+import { type Json, joinToString, onlyLogicalId, roleStatements, type Synth, synth } from "./support.js";
 
 describe('alertTopicKey: "customer-managed"', () => {
   let s: Synth;
@@ -46,30 +46,22 @@ describe("the default AWS-managed topic key", () => {
   });
 });
 
-describe("ratioMetrics: false", () => {
-  let s: Synth;
-  beforeAll(() => {
-    s = synth({ ratioMetrics: false, dashboard: undefined });
-  });
-
-  it("tells the function not to emit ratio metrics and builds no dashboard or DashboardUrl", () => {
+describe('ratioMetrics: "per-asset" (formerly true)', () => {
+  it("tells the function to emit them; the alarms still use Lambda's own metrics", () => {
+    const s = synth({ ratioMetrics: "per-asset" });
     s.template.hasResourceProperties("AWS::Lambda::Function", {
-      Environment: { Variables: Match.objectLike({ RATIO_METRICS: "false" }) },
+      Environment: { Variables: Match.objectLike({ RATIO_METRICS: "per-asset" }) },
     });
-    s.template.resourceCountIs("AWS::CloudWatch::Dashboard", 0);
-    expect(Object.keys(s.template.toJSON().Outputs)).not.toContain("DashboardUrl");
-    // The heartbeat alarm does not depend on the ratio metrics.
-    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Heartbeat" });
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Invocations", Namespace: "AWS/Lambda" });
   });
 });
 
-describe("dashboard: false with ratio metrics on", () => {
-  it("keeps the metrics (for ad-hoc graphs) but drops the dashboard", () => {
+describe("dashboard: false", () => {
+  it("builds no dashboard or DashboardUrl, and keeps the alarms", () => {
     const s = synth({ dashboard: false });
     s.template.resourceCountIs("AWS::CloudWatch::Dashboard", 0);
-    s.template.hasResourceProperties("AWS::Lambda::Function", {
-      Environment: { Variables: Match.objectLike({ RATIO_METRICS: "true" }) },
-    });
+    expect(Object.keys(s.template.toJSON().Outputs)).not.toContain("DashboardUrl");
+    s.template.resourceCountIs("AWS::CloudWatch::Alarm", 3);
   });
 });
 
@@ -88,7 +80,12 @@ describe("schedule rate(5 minutes)", () => {
       MaximumRetryAttempts: 0,
       MaximumEventAgeInSeconds: 300,
     });
-    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Heartbeat", Period: 600 });
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Invocations", Period: 600 });
+    // Re-reads of an at-risk account may fill the interval; the env tells the core how long it is.
+    s.template.hasResourceProperties("AWS::Lambda::Function", {
+      Timeout: 300,
+      Environment: { Variables: Match.objectLike({ SCHEDULE_INTERVAL_SECONDS: "300", FAST_POLL_SECONDS: "10" }) },
+    });
     expect(s.template.toJSON().Outputs.ScheduleExpression.Value).toBe("rate(5 minutes)");
   });
 });
@@ -134,19 +131,28 @@ describe("a renamed stack and custom settings", () => {
     s.template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 90 });
   });
 
-  it("draws one line per alert level", () => {
+  it("names the configured alert levels on the ratio chart", () => {
     const body = JSON.stringify(s.template.findResources("AWS::CloudWatch::Dashboard"));
-    expect(body).toContain("danger (70%)");
-    expect(body).toContain("liquidation (100%)");
+    expect(body).toContain("levels: danger 70%; 1 = liquidation");
   });
 });
 
 describe("a US region behind a proxy", () => {
-  it("deploys there and passes the proxy URL", () => {
-    const s = synth({ region: "us-east-2", allowUsRegion: true, binanceBaseUrl: "https://proxy.example.net:8443" });
+  it("deploys there and passes the proxy URLs (futures and spot)", () => {
+    const s = synth({
+      region: "us-east-2",
+      allowUsRegion: true,
+      binanceBaseUrl: "https://proxy.example.net:8443",
+      binanceSpotBaseUrl: "https://spot-proxy.example.net:8443",
+    });
     expect(s.stack.region).toBe("us-east-2");
     s.template.hasResourceProperties("AWS::Lambda::Function", {
-      Environment: { Variables: Match.objectLike({ BINANCE_BASE_URL: "https://proxy.example.net:8443" }) },
+      Environment: {
+        Variables: Match.objectLike({
+          BINANCE_BASE_URL: "https://proxy.example.net:8443",
+          BINANCE_SPOT_BASE_URL: "https://spot-proxy.example.net:8443",
+        }),
+      },
     });
   });
 });
@@ -154,5 +160,42 @@ describe("a US region behind a proxy", () => {
 describe("invalid config", () => {
   it("stops the synth before any resource is built", () => {
     expect(() => synth({ region: "us-east-1" })).toThrow(/region: "us-east-1" is a US region/);
+  });
+});
+
+describe("several accounts' keys in one shared secret", () => {
+  let s: Synth;
+  beforeAll(() => {
+    s = synth({
+      accounts: [
+        { name: "alpha", secretName: "coinm-guard/keys#alpha" },
+        { name: "beta", secretName: "coinm-guard/keys#beta" },
+        { name: "solo", createSecret: true },
+      ],
+    });
+  });
+
+  it("passes each account its entry and grants GetSecretValue on the shared secret once", () => {
+    const fn = Object.values(s.template.findResources("AWS::Lambda::Function")).find((r) =>
+      JSON.stringify(r).includes("ACCOUNTS"),
+    ) as { Properties: { Environment: { Variables: { ACCOUNTS: Json } } } };
+    const accounts = JSON.parse(joinToString(fn.Properties.Environment.Variables.ACCOUNTS)) as unknown[];
+    expect(accounts.slice(0, 2)).toEqual([
+      { name: "alpha", secretId: "coinm-guard/keys#alpha" },
+      { name: "beta", secretId: "coinm-guard/keys#beta" },
+    ]);
+    const secretStatement = roleStatements(s.template).find((st) => st.Sid === "AccountSecrets");
+    const resources = [secretStatement?.Resource].flat().map((r) => joinToString(r as Json));
+    expect(resources.filter((r) => r.includes("coinm-guard/keys"))).toEqual([
+      expect.stringMatching(/:secret:coinm-guard\/keys-\?\?\?\?\?\?$/),
+    ]);
+    expect(resources).toHaveLength(2);
+    s.template.resourceCountIs("AWS::SecretsManager::Secret", 1);
+  });
+
+  it("rejects a malformed selector, naming the account's setting", () => {
+    expect(() => synth({ accounts: [{ name: "a", secretName: "coinm-guard/keys#" }] })).toThrow(
+      /accounts\[0\]\.secretName: .*the key after "#"/,
+    );
   });
 });

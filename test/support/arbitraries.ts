@@ -1,6 +1,7 @@
 /** fast-check generators shared by the tests that check what alerts render to. */
 import fc from "fast-check";
 import type { Alert } from "../../lib/alerts.js";
+import { DANGEROUS_FLAGS } from "../../lib/binance/key-permissions.js";
 
 /** The longest names config accepts (64 characters), plus shorter ones. */
 export const configName = fc.oneof(
@@ -50,6 +51,16 @@ export const anyAlert: fc.Arbitrary<Alert> = fc.oneof(
     failures: fc.nat(),
     errorKind: fc.constantFrom("binance-auth", "binance-restricted-location", "secret", "weight-deferred"),
     reason: fc.string({ maxLength: 300 }),
+    at: fc.constant("2026-11-24T12:00:00.000Z"),
+  }),
+  fc.record({
+    type: fc.constant("key" as const),
+    id: fc.constant("id"),
+    account: configName,
+    notice: fc.constantFrom("unsafe" as const, "fixed" as const),
+    permissions: fc.subarray([...DANGEROUS_FLAGS]),
+    gained: fc.subarray([...DANGEROUS_FLAGS]),
+    ipRestricted: fc.boolean(),
     at: fc.constant("2026-11-24T12:00:00.000Z"),
   }),
 );

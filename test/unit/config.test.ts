@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       renotifyMinutes: 60,
       snapshotTtlDays: 90,
       binanceBaseUrl: "https://dapi.binance.com",
+      binanceSpotBaseUrl: "https://api.binance.com",
       recvWindowMs: DEFAULTS.recvWindowMs,
     });
   });
@@ -64,7 +65,9 @@ describe("loadConfig", () => {
     [{ SNAPSHOT_TTL_DAYS: "0" }, "SNAPSHOT_TTL_DAYS", /between 1 and 3650/],
     [{ BINANCE_BASE_URL: "http://dapi.binance.com" }, "BINANCE_BASE_URL", /must use https/],
     [{ BINANCE_BASE_URL: "not a url" }, "BINANCE_BASE_URL", /is not a URL/],
-    [{ RATIO_METRICS: "maybe" }, "RATIO_METRICS", /true or false/],
+    [{ BINANCE_SPOT_BASE_URL: "http://api.binance.com" }, "BINANCE_SPOT_BASE_URL", /must use https/],
+    [{ BINANCE_SPOT_BASE_URL: "not a url" }, "BINANCE_SPOT_BASE_URL", /is not a URL/],
+    [{ RATIO_METRICS: "maybe" }, "RATIO_METRICS", /one of off, worst, per-asset/],
     [{ DISTANCE_LEVELS: '[{"name": "severe", "distance": 0.1}]' }, "DISTANCE_LEVELS", /one of the alert levels/],
     [{ DISTANCE_LEVELS: '[{"name": "warning", "distance": 1}]' }, "DISTANCE_LEVELS", /in \(0, 1\)/],
     [
@@ -112,6 +115,9 @@ describe("loadConfig", () => {
   it("allows plain http only on loopback", () => {
     expect(loadConfig({ ...base, BINANCE_BASE_URL: "http://127.0.0.1:8080/" }).binanceBaseUrl).toBe(
       "http://127.0.0.1:8080",
+    );
+    expect(loadConfig({ ...base, BINANCE_SPOT_BASE_URL: "http://localhost:8081/" }).binanceSpotBaseUrl).toBe(
+      "http://localhost:8081",
     );
   });
 });

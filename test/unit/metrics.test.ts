@@ -41,44 +41,61 @@ function summary(margins: AssessedPool[], failed = 0): CycleSummary {
 }
 
 describe("cycleMetrics (embedded metric format)", () => {
-  it("always emits the heartbeat, with the counts as plain log fields", () => {
-    const [heartbeat] = cycleMetrics(summary([], 2), { ratioMetrics: false, timestamp: 1 });
-    expect(heartbeat).toEqual({
-      _aws: {
-        Timestamp: 1,
-        CloudWatchMetrics: [
-          { Namespace: METRIC_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: "Heartbeat", Unit: "Count" }] },
-        ],
-      },
-      Heartbeat: 1,
-      AccountsFailed: 2,
-      AccountsDeferred: 0,
-      AlertsSent: 0,
-    });
+  it("emits nothing by default: no heartbeat metric (the alarm watches Lambda's Invocations) and no ratios", () => {
+    expect(cycleMetrics(summary([margin("BTC", 0.42)], 2), { ratioMetrics: "off", timestamp: 1 })).toEqual([]);
   });
 
-  it("emits a ratio per account and asset holding margin, capping an infinite ratio", () => {
+  it("per-asset: a ratio per account and asset holding margin, capping an infinite ratio", () => {
     const docs = cycleMetrics(
       summary([margin("BTC", 0.42), margin("BNB", 0), margin("ETH", Number.POSITIVE_INFINITY)]),
-      {
-        ratioMetrics: true,
-        timestamp: 1,
-      },
+      { ratioMetrics: "per-asset", timestamp: 1 },
     );
-    const ratios = docs.slice(1).map((d) => [d.Account, d.Asset, d.MarginRatio]);
-    expect(ratios).toEqual([
+    expect(docs.map((d) => [d.Account, d.Asset, d.MarginRatio])).toEqual([
       ["main", "BTC", 0.42],
       ["main", "ETH", RATIO_CEILING],
     ]);
+    expect(docs[0]?._aws).toEqual({
+      Timestamp: 1,
+      CloudWatchMetrics: [
+        {
+          Namespace: METRIC_NAMESPACE,
+          Dimensions: [["Account", "Asset"]],
+          Metrics: [{ Name: "MarginRatio", Unit: "None" }],
+        },
+      ],
+    });
   });
 
-  it("plots an asset's worst pool, so an isolated position near liquidation shows beside a calm cross pool", () => {
+  it("worst: one metric per account, its highest ratio, dimensioned by account only", () => {
+    const docs = cycleMetrics(summary([margin("BTC", 0.42), margin("ETH", 0.61), margin("BNB", 0)]), {
+      ratioMetrics: "worst",
+      timestamp: 1,
+    });
+    expect(docs).toEqual([
+      {
+        _aws: {
+          Timestamp: 1,
+          CloudWatchMetrics: [
+            {
+              Namespace: METRIC_NAMESPACE,
+              Dimensions: [["Account"]],
+              Metrics: [{ Name: "MarginRatio", Unit: "None" }],
+            },
+          ],
+        },
+        Account: "main",
+        MarginRatio: 0.61,
+      },
+    ]);
+  });
+
+  it("worst: an account with no asset in margin emits nothing (no metric flat at zero)", () => {
+    expect(cycleMetrics(summary([margin("BNB", 0)]), { ratioMetrics: "worst", timestamp: 1 })).toEqual([]);
+  });
+
+  it("per-asset plots an asset's worst pool, so an isolated position near liquidation shows beside a calm cross pool", () => {
     const isolated: AssessedPool = { ...margin("BTC", 0.9), id: "BTCUSD_PERP#BOTH", kind: "isolated" };
-    const docs = cycleMetrics(summary([margin("BTC", 0.004), isolated]), { ratioMetrics: true, timestamp: 1 });
-    expect(docs.slice(1).map((d) => [d.Asset, d.MarginRatio])).toEqual([["BTC", 0.9]]);
-  });
-
-  it("emits no ratio metric when switched off", () => {
-    expect(cycleMetrics(summary([margin("BTC", 0.42)]), { ratioMetrics: false, timestamp: 1 })).toHaveLength(1);
+    const docs = cycleMetrics(summary([margin("BTC", 0.004), isolated]), { ratioMetrics: "per-asset", timestamp: 1 });
+    expect(docs.map((d) => [d.Asset, d.MarginRatio])).toEqual([["BTC", 0.9]]);
   });
 });

@@ -155,6 +155,7 @@ export async function startRig(
       opts.exchange ??
       new BinanceClient({
         baseUrl: config.binanceBaseUrl,
+        spotBaseUrl: config.binanceSpotBaseUrl,
         recvWindowMs: config.recvWindowMs,
         governor,
         ...FAST_BINANCE,
@@ -164,6 +165,8 @@ export async function startRig(
     const deps: CycleDeps = {
       secrets: opts.secrets ?? new SecretsManagerSource(clients.secretsManager),
       exchange,
+      // The daily key check runs with the real client (a scripted exchange has no spot API).
+      ...(exchange instanceof BinanceClient ? { keys: exchange } : {}),
       snapshots: opts.snapshots ?? store,
       state: opts.state ?? store,
       publisher: opts.publisher ?? new SnsPublisher(clients.sns, config.alertTopicArn, config.alertLevels),
