@@ -306,7 +306,7 @@ export function shardedMonthlyCost(i: ShardedInputs): ShardedCost {
   const base = monthlyCost({
     ...i,
     durationMs: i.shardDurationMs * shards,
-    alarms: 3 * shards,
+    alarms: 4 * shards,
     features: { ...SHARED_SECRET_FEATURES, sharedSecret: true },
   });
   const lines: CostLine[] = base.lines.map((l) =>

@@ -61,7 +61,7 @@ describe("dashboard: false", () => {
     const s = synth({ dashboard: false });
     s.template.resourceCountIs("AWS::CloudWatch::Dashboard", 0);
     expect(Object.keys(s.template.toJSON().Outputs)).not.toContain("DashboardUrl");
-    s.template.resourceCountIs("AWS::CloudWatch::Alarm", 3);
+    s.template.resourceCountIs("AWS::CloudWatch::Alarm", 4);
   });
 });
 
