@@ -41,17 +41,23 @@ export interface StackOutputs {
   readonly monitorFunctionName?: string;
 }
 
-/** Parse the AccountLevels output; entries that do not parse are left out (an older or edited stack). */
-export function parseAccountLevels(text: string): Record<string, LevelOverrides> | undefined {
+/** An output's JSON object text, or undefined when it is not one (an older or hand-edited stack). */
+function jsonObject(text: string): Record<string, unknown> | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  return typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+}
+
+/** Parse the AccountLevels output; entries that do not parse are left out (an older or edited stack). */
+export function parseAccountLevels(text: string): Record<string, LevelOverrides> | undefined {
+  const raw = jsonObject(text);
+  if (!raw) return undefined;
   const out: Record<string, LevelOverrides> = {};
-  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+  for (const [name, value] of Object.entries(raw)) {
     if (typeof value !== "object" || value === null || Array.isArray(value)) continue;
     try {
       const levels = parseLevelOverrides(value as Record<string, unknown>, OUTPUT_KEYS.accountLevels);
@@ -72,15 +78,10 @@ export class StackError extends Error {
 
 /** Parse the AccountSecrets output: a JSON object of name -> non-empty string. */
 export function parseAccountSecrets(text: string): Record<string, string> | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  const raw = jsonObject(text);
+  if (!raw) return undefined;
   const out: Record<string, string> = {};
-  for (const [name, arn] of Object.entries(raw as Record<string, unknown>)) {
+  for (const [name, arn] of Object.entries(raw)) {
     if (typeof arn === "string" && arn.trim() !== "") out[name] = arn.trim();
   }
   return out;

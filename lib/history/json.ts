@@ -6,7 +6,7 @@
  * liquidation price). Snapshots from before pools have `pools: []` and `positions: []`.
  */
 import type { PositionSnapshot, Snapshot } from "../snapshot.js";
-import { type Selection, selectAssets, selectPools, selectPositions } from "./views.js";
+import { poolJson, type Selection, selectAssets, selectPools, selectPositions } from "./views.js";
 
 export interface SnapshotJson {
   readonly account: string;
@@ -56,23 +56,7 @@ export function snapshotJson(snapshot: Snapshot, selection: Selection = {}): Sna
     })),
     // Only real pools: a snapshot from before pools has its ratios under `assets`.
     pools: snapshot.pools.length
-      ? selectPools(snapshot, selection).flatMap((p) =>
-          p.kind === "asset"
-            ? []
-            : [
-                {
-                  id: p.id,
-                  kind: p.kind,
-                  asset: p.asset,
-                  label: p.label,
-                  ratio: p.ratio,
-                  distance: p.distance,
-                  level: p.level,
-                  requirement: p.requirement,
-                  collateral: p.collateral,
-                },
-              ],
-        )
+      ? selectPools(snapshot, selection).flatMap((p) => (p.kind === "asset" ? [] : [poolJson({ ...p, kind: p.kind })]))
       : [],
     positions: selectPositions(snapshot, selection).map((p) => ({
       ...p.raw,

@@ -45,19 +45,26 @@ export interface PositionRow {
   readonly distance: number | null;
 }
 
+/** A pool's fields in their documented order, for the pool view and the JSON output alike. */
+export function poolJson(p: Omit<PoolRow, "kind"> & { readonly kind: "cross" | "isolated" }): PoolRow & {
+  readonly kind: "cross" | "isolated";
+} {
+  return {
+    id: p.id,
+    kind: p.kind,
+    asset: p.asset,
+    label: p.label,
+    ratio: p.ratio,
+    distance: p.distance,
+    level: p.level,
+    requirement: p.requirement,
+    collateral: p.collateral,
+  };
+}
+
 export function poolRows(snapshot: Snapshot): PoolRow[] {
   if (snapshot.pools.length > 0) {
-    return snapshot.pools.map((p) => ({
-      id: p.id,
-      kind: p.kind,
-      asset: p.asset,
-      label: p.label,
-      ratio: p.ratio,
-      distance: p.distance,
-      level: p.level,
-      requirement: p.requirement,
-      collateral: p.collateral,
-    }));
+    return snapshot.pools.map(poolJson);
   }
   return snapshot.assets.map((a) => ({
     id: a.asset,
