@@ -1,0 +1,167 @@
+/**
+ * What one read means for an account's alert state, as pure functions: the health decision, each
+ * margin pool's level under its levels (the account's overrides, else the stack's) and the
+ * alerts that changes raise, with every figure a person needs to act. The cycle does the I/O.
+ */
+import {
+  decideHealth,
+  decidePool,
+  HEALTHY,
+  type PolicySettings,
+  type PoolAlertState,
+  type ReadOutcome,
+} from "./alert-policy.js";
+import type { Alert, MarginAlert } from "./alerts.js";
+import type { AccountConfig, MonitorConfig } from "./config.js";
+import { levelsForPool } from "./level-overrides.js";
+import type { AccountState } from "./ports.js";
+import { OK_LEVEL, type RiskLevels } from "./risk/levels.js";
+import type { AssessedPool } from "./risk/pools.js";
+import { marginToAddForPool } from "./risk/remedy.js";
+
+function policyOf(config: MonitorConfig, levels: RiskLevels = riskLevelsOf(config)): PolicySettings {
+  return {
+    levels: levels.ratio,
+    hysteresis: config.hysteresis,
+    distanceLevels: levels.distance,
+    distanceHysteresis: config.distanceHysteresis,
+    renotifyMs: config.renotifyMinutes * 60_000,
+  };
+}
+
+function riskLevelsOf(config: MonitorConfig): RiskLevels {
+  return { ratio: config.alertLevels, distance: config.distanceLevels };
+}
+
+/** The levels one pool is judged by: the account's overrides for its symbol or asset, else global. */
+export function poolRiskLevels(
+  config: MonitorConfig,
+  account: AccountConfig | undefined,
+  id: string,
+  asset?: string,
+): RiskLevels {
+  return levelsForPool(riskLevelsOf(config), account?.levels, id, asset, config.hysteresis);
+}
+
+export function evaluateAccount(
+  config: MonitorConfig,
+  prev: AccountState,
+  pools: readonly AssessedPool[],
+  outcome: ReadOutcome,
+  readError: { kind: string; message: string } | undefined,
+  account: string,
+  cycleTime: Date,
+  nowMs: number,
+): { state: AccountState; alerts: Alert[] } {
+  const at = cycleTime.toISOString();
+  const alerts: Alert[] = [];
+  const health = decideHealth(prev.health ?? HEALTHY, outcome, config.failuresBeforeAlert);
+  if (health.notice) {
+    alerts.push({
+      type: "health",
+      id: `${at}#${account}#health#${health.notice}`,
+      account,
+      notice: health.notice,
+      failures: health.notice === "restored" ? prev.health.consecutiveFailures : health.next.consecutiveFailures,
+      ...(readError ? { errorKind: readError.kind, reason: readError.message } : {}),
+      at,
+    });
+  }
+  const next: Record<string, PoolAlertState> = { ...prev.pools };
+  if (outcome.ok) {
+    const accountConfig = config.accounts.find((a) => a.name === account);
+    const byId = new Map(pools.map((p) => [p.id, p]));
+    // Pools that disappeared (position closed, balance moved) count as ratio 0, no liquidation price.
+    const ids = new Set([...Object.keys(prev.pools), ...byId.keys()]);
+    for (const id of [...ids].sort()) {
+      const pool = byId.get(id);
+      const levels = poolRiskLevels(config, accountConfig, id, pool?.asset);
+      const decision = decidePool(
+        prev.pools[id],
+        { ratio: pool?.ratio ?? 0, distance: pool?.distance ?? null },
+        nowMs,
+        policyOf(config, levels),
+      );
+      const label = pool?.label ?? prev.pools[id]?.label;
+      if (decision.next.level === OK_LEVEL && !pool) delete next[id];
+      else next[id] = { ...decision.next, ...(label ? { label } : {}) };
+      if (decision.notice) {
+        alerts.push(
+          marginAlert(levels, { account, at, id, pool, label, notice: decision.notice, ...decision.next }, decision),
+        );
+      }
+    }
+  }
+  return {
+    state: { ...prev, lastCycleAt: at, pools: next, health: health.next },
+    alerts,
+  };
+}
+
+/** The alert for a pool's change: every figure a person needs to act, taken from this read. */
+function marginAlert(
+  levels: RiskLevels,
+  change: {
+    account: string;
+    at: string;
+    id: string;
+    pool: AssessedPool | undefined;
+    label: string | undefined;
+    notice: NonNullable<ReturnType<typeof decidePool>["notice"]>;
+    level: string;
+  },
+  decision: ReturnType<typeof decidePool>,
+): MarginAlert {
+  const { pool, id, level } = change;
+  const isolated = pool ? pool.kind === "isolated" : id.includes("#");
+  // Enough to bring the pool under the lowest level by both measures: a ratio under it alone can
+  // leave a low-bracket position ~0.5% from liquidation, still critical by distance. The pool's
+  // own levels (an account's or asset's overrides) set both targets.
+  const lowest = levels.ratio[0];
+  const targetDistance = levels.distance[0]?.distance;
+  const toAdd =
+    pool && level !== OK_LEVEL && lowest !== undefined
+      ? marginToAddForPool(pool, lowest.ratio, targetDistance)
+      : undefined;
+  const near = pool?.nearest;
+  return {
+    type: "margin",
+    id: `${change.at}#${change.account}#${id}#${change.notice}`,
+    account: change.account,
+    pool: id,
+    // A pool that is gone (position closed) keeps the label it had in the state.
+    poolLabel: change.label ?? (isolated ? `${id.replace("#", " ")} isolated` : `${id} cross`),
+    poolKind: isolated ? "isolated" : "cross",
+    asset: pool?.asset ?? (isolated ? (/^(.+)USD_/.exec(id)?.[1] ?? id) : id),
+    notice: change.notice,
+    level,
+    previousLevel: decision.previousLevel,
+    ratio: pool ? (Number.isFinite(pool.ratio) ? pool.ratio : null) : 0,
+    distance: pool?.distance ?? null,
+    ratioLevel: pool?.ratioLevel ?? OK_LEVEL,
+    distanceLevel: pool?.distanceLevel ?? OK_LEVEL,
+    requirement: pool?.requirement ?? "0",
+    collateral: pool?.collateral ?? "0",
+    ...(near?.markPrice !== undefined && near.liquidationPrice !== undefined
+      ? {
+          nearest: {
+            symbol: near.symbol,
+            side: near.side,
+            markPrice: near.markPrice,
+            liquidationPrice: near.liquidationPrice,
+          },
+        }
+      : {}),
+    ...(toAdd !== undefined && lowest !== undefined
+      ? {
+          marginToAdd: toAdd,
+          target: {
+            level: lowest.name,
+            ratio: lowest.ratio,
+            ...(targetDistance !== undefined ? { distance: targetDistance } : {}),
+          },
+        }
+      : {}),
+    at: change.at,
+  };
+}
