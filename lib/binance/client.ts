@@ -30,7 +30,7 @@ import {
   parseKeyPermissions,
 } from "./key-permissions.js";
 import { parsePositionRiskResponse } from "./position-risk.js";
-import type { WeightGovernor } from "./weight-governor.js";
+import { WeightGovernor } from "./weight-governor.js";
 
 export const ACCOUNT_PATH = "/dapi/v1/account";
 export const POSITION_RISK_PATH = "/dapi/v1/positionRisk";
@@ -42,6 +42,8 @@ export const POSITION_RISK_WEIGHT = 1;
 /** One read of an account: both calls, reserved together so a read is never cut in half. */
 export const ACCOUNT_READ_WEIGHT = ACCOUNT_WEIGHT + POSITION_RISK_WEIGHT;
 const TIME_WEIGHT = 1;
+/** Binance's spot REQUEST_WEIGHT per minute and IP (api.binance.com exchangeInfo rateLimits). */
+export const SPOT_WEIGHT_LIMIT = 6000;
 const RETRY_AFTER_SLACK_MS = 25;
 /** Reads of both views before a disagreement between them counts as a failed read. */
 const CONSISTENT_READ_ROUNDS = 2;
@@ -52,6 +54,12 @@ export interface BinanceClientOptions {
   readonly spotBaseUrl?: string;
   readonly recvWindowMs: number;
   readonly governor: WeightGovernor;
+  /**
+   * The spot API's own per-IP weight budget (the key permission check). Binance counts spot and
+   * futures weight separately, so the daily check never takes weight a margin read needs.
+   * @default a governor at SPOT_WEIGHT_LIMIT
+   */
+  readonly spotGovernor?: WeightGovernor;
   /** Upper bound for one HTTP request. @default 5000 */
   readonly requestTimeoutMs?: number;
   /** Attempts for retryable failures, the first included. @default 4 */
@@ -121,13 +129,17 @@ function retryAfterMs(headers: Headers, now: number): number | undefined {
 }
 
 export class BinanceClient {
-  private readonly opts: Required<Omit<BinanceClientOptions, "governor">>;
+  private readonly opts: Required<Omit<BinanceClientOptions, "governor" | "spotGovernor">>;
   private readonly governor: WeightGovernor;
+  private readonly spotGovernor: WeightGovernor;
   /** serverTime - localTime, learned from GET /dapi/v1/time after a -1021. */
   private offsetMs = 0;
 
   constructor(options: BinanceClientOptions) {
     this.governor = options.governor;
+    this.spotGovernor =
+      options.spotGovernor ??
+      new WeightGovernor({ limit: SPOT_WEIGHT_LIMIT, ...(options.now ? { now: options.now } : {}) });
     this.opts = {
       baseUrl: options.baseUrl.replace(/\/$/, ""),
       spotBaseUrl: (options.spotBaseUrl ?? DEFAULTS.binanceSpotBaseUrl).replace(/\/$/, ""),
@@ -262,9 +274,8 @@ export class BinanceClient {
    * What the key may do (spot API). One attempt, plus the documented retry after a clock resync:
    * the check runs once a day and a failure is simply tried again at the next check, so it never
    * spends the cycle's time budget on backoff. The spot API has its own per-IP weight limit and
-   * counter; the call still takes its weight from the shared governor (weight 1 a day per account
-   * makes the futures budget only more cautious), but the spot API's used-weight header and any
-   * 429/418 from it never throttle the futures calls that watch the margin.
+   * counter, so the call takes its weight from the spot governor, which also takes the spot API's
+   * used-weight header and its 429/418: none of them ever defers or pauses a margin read.
    */
   async getKeyPermissions(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<KeyPermissions> {
     for (let resync = 0; ; resync++) {
@@ -274,8 +285,10 @@ export class BinanceClient {
         credentials,
         deadlineMs,
         this.opts.spotBaseUrl,
+        this.spotGovernor,
       );
-      log.debug("binance response", { path: API_RESTRICTIONS_PATH, status: response.status });
+      const usedWeight = this.recordWeight(response.headers, this.spotGovernor);
+      log.debug("binance response", { path: API_RESTRICTIONS_PATH, status: response.status, usedWeight });
       if (response.status === 200) return parseKeyPermissions(response.body);
       const err = this.classify(response, "spot");
       if (!(err instanceof BinanceClockSkewError) || resync > 0) throw err;
@@ -285,9 +298,9 @@ export class BinanceClient {
   }
 
   /** Take `weight` from the governor, or defer: a paused IP (429/418) or a full minute. */
-  private reserve(weight: number): void {
-    if (this.governor.tryAcquire(weight)) return;
-    const until = this.governor.blockedUntilMs();
+  private reserve(weight: number, governor = this.governor): void {
+    if (governor.tryAcquire(weight)) return;
+    const until = governor.blockedUntilMs();
     throw new WeightBudgetExceededError(
       until
         ? `Binance calls paused until ${new Date(until).toISOString()} (rate limit or IP ban)`
@@ -301,9 +314,10 @@ export class BinanceClient {
     credentials: ApiCredentials,
     deadlineMs: number,
     baseUrl = this.opts.baseUrl,
+    governor = this.governor,
   ): Promise<RawResponse> {
     // A paused IP stops every call, including ones whose weight was reserved before the pause.
-    if (weight > 0 || this.governor.blockedUntilMs() !== undefined) this.reserve(weight);
+    if (weight > 0 || governor.blockedUntilMs() !== undefined) this.reserve(weight, governor);
     const timestamp = Math.round(this.opts.now() + this.offsetMs);
     const query = `recvWindow=${this.opts.recvWindowMs}&timestamp=${timestamp}`;
     const signature = credentials.signer.sign(query);
@@ -334,11 +348,15 @@ export class BinanceClient {
     }
   }
 
-  private recordWeight(headers: Headers): number | undefined {
+  private recordWeight(headers: Headers, governor = this.governor): number | undefined {
     const value = Number(headers.get("x-mbx-used-weight-1m"));
     if (!Number.isFinite(value) || headers.get("x-mbx-used-weight-1m") === null) return undefined;
-    this.governor.observe(value);
+    governor.observe(value);
     return value;
+  }
+
+  private governorOf(api: "futures" | "spot"): WeightGovernor {
+    return api === "spot" ? this.spotGovernor : this.governor;
   }
 
   /** `api` "spot": a spot API limit or ban is that API's own and must not stop the futures calls. */
@@ -370,7 +388,7 @@ export class BinanceClient {
     }
     if (status === 429) {
       const wait = retryAfterMs(headers, this.opts.now());
-      if (wait !== undefined && api === "futures") this.governor.blockUntil(this.opts.now() + wait);
+      if (wait !== undefined) this.governorOf(api).blockUntil(this.opts.now() + wait);
       return new BinanceRateLimitError(
         `rate limited by Binance${detail}; backing off${wait !== undefined ? ` ${Math.ceil(wait / 1000)} s` : ""}`,
         wait,
@@ -382,7 +400,7 @@ export class BinanceClient {
       const wait = retryAfterMs(headers, this.opts.now());
       const until = wait !== undefined ? this.opts.now() + wait : undefined;
       // Without Retry-After, assume Binance's shortest ban (2 minutes) rather than hammering.
-      if (api === "futures") this.governor.blockUntil(until ?? this.opts.now() + 120_000);
+      this.governorOf(api).blockUntil(until ?? this.opts.now() + 120_000);
       return new BinanceIpBanError(
         `this IP is banned by Binance for ignoring rate limits${until ? ` until ${new Date(until).toISOString()}` : ""}; no calls until then`,
         until,

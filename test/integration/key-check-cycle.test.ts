@@ -60,6 +60,19 @@ describe("the daily key permission check", () => {
     }
   });
 
+  it("takes the spot API's weight, not the futures budget: a minute that fits every read still reads every account", async () => {
+    const keys = [hmacKey("a"), hmacKey("b")];
+    const h = await startHarness({ keys, account: () => accountBody([btcAtRatio(0.2)]), dynamo });
+    try {
+      // Two account reads (6 each) fill the futures budget exactly; both keys' checks are due.
+      const summary = await h.cycle(minute(0), h.monitor({ BINANCE_WEIGHT_LIMIT: "12" }));
+      expect(summary).toMatchObject({ ok: 2, deferred: 0, failed: 0 });
+      expect(spotCalls(h)).toHaveLength(2);
+    } finally {
+      await h.stop();
+    }
+  });
+
   it.each(DANGEROUS_PERMISSIONS.map((p) => [p.flag, p.box] as const))(
     "alerts once when the key gains %s, names %s, and sends one notice when it is fixed",
     async (flag, box) => {

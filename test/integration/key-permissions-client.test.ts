@@ -48,8 +48,8 @@ beforeEach(() => {
   }
 });
 
-function client(governor = new WeightGovernor({ limit: 2400 })) {
-  return new BinanceClient({ baseUrl: futuresUrl, spotBaseUrl: spotUrl, recvWindowMs: 5000, governor });
+function client(governor = new WeightGovernor({ limit: 2400 }), spotGovernor = new WeightGovernor({ limit: 6000 })) {
+  return new BinanceClient({ baseUrl: futuresUrl, spotBaseUrl: spotUrl, recvWindowMs: 5000, governor, spotGovernor });
 }
 
 const deadline = () => Date.now() + 5000;
@@ -64,9 +64,10 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe("getKeyPermissions", () => {
-  it("asks the spot API, signed (HMAC and Ed25519), and counts weight 1 in the governor", async () => {
+  it("asks the spot API, signed (HMAC and Ed25519), and counts weight 1 in the spot governor, none in the futures one", async () => {
     const governor = new WeightGovernor({ limit: 2400 });
-    const c = client(governor);
+    const spotGovernor = new WeightGovernor({ limit: 6000 });
+    const c = client(governor, spotGovernor);
     spot.keyPermissions.set(ed.exchangeKey.apiKey, { ipRestrict: true, enabled: ["enableFutures"] });
     const [a, b] = [
       await c.getKeyPermissions(parseCredentials(hmac.secretValue), deadline(), silentLogger),
@@ -79,7 +80,8 @@ describe("getKeyPermissions", () => {
       `${API_RESTRICTIONS_PATH} 200`,
     ]);
     expect(futures.requests).toHaveLength(0);
-    expect(governor.usedWeight()).toBe(2);
+    expect(spotGovernor.usedWeight()).toBe(2);
+    expect(governor.usedWeight()).toBe(0);
   });
 
   it("reads each flag alone, all of them and none, with and without IP restriction, over HTTP", async () => {
@@ -98,8 +100,9 @@ describe("getKeyPermissions", () => {
     spot.keyPermissions.set(hmac.exchangeKey.apiKey, READ_ONLY);
   });
 
-  it("ignores the spot API's used-weight figure (another counter than the futures one)", async () => {
+  it("takes the spot API's used-weight figure into the spot governor only (another counter than the futures one)", async () => {
     const governor = new WeightGovernor({ limit: 2400 });
+    const spotGovernor = new WeightGovernor({ limit: 6000 });
     spot.injectFault(
       {
         kind: "status",
@@ -109,18 +112,24 @@ describe("getKeyPermissions", () => {
       },
       { path: API_RESTRICTIONS_PATH },
     );
-    await client(governor).getKeyPermissions(parseCredentials(hmac.secretValue), deadline(), silentLogger);
-    expect(governor.usedWeight()).toBe(1);
+    await client(governor, spotGovernor).getKeyPermissions(
+      parseCredentials(hmac.secretValue),
+      deadline(),
+      silentLogger,
+    );
+    expect(governor.usedWeight()).toBe(0);
+    expect(spotGovernor.usedWeight()).toBe(2300);
   });
 
   it.each([
     [429, BinanceRateLimitError, { "retry-after": "30" }],
     [418, BinanceIpBanError, { "retry-after": "300" }],
   ] as const)(
-    "a %i from the spot API fails the check once and never pauses the futures calls",
+    "a %i from the spot API fails the check once, pauses further checks and never pauses the futures calls",
     async (status, type, headers) => {
       const governor = new WeightGovernor({ limit: 2400 });
-      const c = client(governor);
+      const spotGovernor = new WeightGovernor({ limit: 6000 });
+      const c = client(governor, spotGovernor);
       spot.injectFault(
         { kind: "status", status, body: JSON.stringify({ code: -1003, msg: "Too many requests" }), headers },
         { path: API_RESTRICTIONS_PATH },
@@ -129,6 +138,11 @@ describe("getKeyPermissions", () => {
       expect(await failure(c.getKeyPermissions(credentials, deadline(), silentLogger))).toBeInstanceOf(type);
       expect(spot.requests).toHaveLength(1);
       expect(governor.blockedUntilMs()).toBeUndefined();
+      expect(spotGovernor.blockedUntilMs()).toBeGreaterThan(Date.now());
+      expect(await failure(c.getKeyPermissions(credentials, deadline(), silentLogger))).toBeInstanceOf(
+        WeightBudgetExceededError,
+      );
+      expect(spot.requests).toHaveLength(1);
       await c.getAccount(credentials, deadline(), silentLogger);
       expect(futures.requests.map((r) => r.path)).toEqual(["/dapi/v1/account", "/dapi/v1/positionRisk"]);
     },
@@ -179,7 +193,9 @@ describe("getKeyPermissions", () => {
     const spent = new WeightGovernor({ limit: 10 });
     expect(spent.tryAcquire(10)).toBe(true);
     expect(
-      await failure(client(spent).getKeyPermissions(parseCredentials(hmac.secretValue), deadline(), silentLogger)),
+      await failure(
+        client(undefined, spent).getKeyPermissions(parseCredentials(hmac.secretValue), deadline(), silentLogger),
+      ),
     ).toBeInstanceOf(WeightBudgetExceededError);
     expect(spot.requests).toHaveLength(0);
   });
