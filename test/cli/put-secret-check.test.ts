@@ -160,7 +160,9 @@ describe("put-secret checks the key on Binance", () => {
   });
 
   it("refuses a key whose secret does not match (-1022)", async () => {
-    const wrong = JSON.stringify({ apiKey, apiSecret: `${apiSecret.slice(0, -1)}0` });
+    // Another last digit: the secret is random hex, so appending a fixed "0" matched it 1 time in 16.
+    const last = apiSecret.endsWith("0") ? "1" : "0";
+    const wrong = JSON.stringify({ apiKey, apiSecret: `${apiSecret.slice(0, -1)}${last}` });
     const r = await putSecret([], wrong);
     expect(r.code).toBe(1);
     expect(world.secretWrites).toHaveLength(0);
