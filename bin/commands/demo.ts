@@ -192,14 +192,14 @@ async function runDemo(
         }
         const takenAt = clock(account.snapshot?.takenAt ?? summary.cycleTime);
         const pools = account.snapshot?.pools ?? [];
-        if (pools.some((p) => p.kind === "isolated")) {
-          // What a monitor that blends each asset's balances would report: the reason pools matter.
-          for (const a of account.snapshot?.assets ?? []) {
-            const blended = marginRatio(decimalOrZero(a.raw.maintMargin), decimalOrZero(a.raw.marginBalance));
-            print(
-              `${takenAt}  ${account.account.padEnd(10)} ${`${a.asset} blended (not a pool)`.padEnd(26)} ratio ${formatPercent(blended, 1).padStart(6)}  what a per-asset monitor would see`,
-            );
-          }
+        // What a monitor that blends each asset's balances would report, for assets that also hold
+        // an isolated position: the reason pools matter.
+        const withIsolated = new Set(pools.filter((p) => p.kind === "isolated").map((p) => p.asset));
+        for (const a of (account.snapshot?.assets ?? []).filter((x) => withIsolated.has(x.asset))) {
+          const blended = marginRatio(decimalOrZero(a.raw.maintMargin), decimalOrZero(a.raw.marginBalance));
+          print(
+            `${takenAt}  ${account.account.padEnd(10)} ${`${a.asset} blended (not a pool)`.padEnd(26)} ratio ${formatPercent(blended, 1).padStart(6)}  what a per-asset monitor would see`,
+          );
         }
         for (const p of pools) {
           // Pools with nothing at stake are noise here (history shows them).
