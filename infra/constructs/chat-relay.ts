@@ -5,17 +5,18 @@
  * it per channel, Lambda parks whole events the function could not handle), and an alarm on that
  * queue reaches the user through the alarm relay.
  */
-import { ArnFormat, Duration, Stack, Validations } from "aws-cdk-lib";
+import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
-import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { SEVERITIES, type Severity } from "../../lib/alert-attributes.js";
 import type { ChatChannel } from "../../lib/chat/channels.js";
 import type { DeployChatChannel } from "../config.js";
 import type { AlertTopic } from "./alert-topic.js";
+import { deadLetterQueue } from "./dead-letter-queue.js";
 import { functionDefaults, functionLogGroup } from "./function-defaults.js";
 
 export interface ChatRelayProps {
@@ -39,17 +40,11 @@ export class ChatRelay extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
 
-    this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason:
-        "This queue is itself the dead-letter queue of the chat relay function (undelivered chat messages); " +
-        "cdk-nag only recognises queues named in another queue's redrive policy as DLQs.",
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      "DeadLetterQueue",
+      "the chat relay function (undelivered chat messages)",
+    );
 
     const logGroup = functionLogGroup(this, "Logs", props.logGroupName, props.logRetention);
     const role = new Role(this, "Role", {

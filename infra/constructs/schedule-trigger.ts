@@ -3,12 +3,13 @@
  * event unchanged: the core reads its `time` field as the cycle time, which keys the snapshot and
  * makes a repeated delivery of the same tick write the same item.
  */
-import { Duration, Validations } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { deadLetterQueue } from "./dead-letter-queue.js";
 
 export interface ScheduleTriggerProps {
   /** EventBridge schedule expression, e.g. "rate(1 minute)". */
@@ -37,18 +38,7 @@ export class ScheduleTrigger extends Construct {
   constructor(scope: Construct, id: string, props: ScheduleTriggerProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
-      // SSE-SQS: encrypted at rest for free, and usable by EventBridge without a key grant.
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason:
-        "This queue is itself the dead-letter queue of the EventBridge target; cdk-nag only recognises " +
-        "queues named in another queue's redrive policy as DLQs.",
-    });
+    this.deadLetterQueue = deadLetterQueue(this, "DeadLetterQueue", "the EventBridge target");
 
     this.rule = new Rule(this, "Rule", {
       description: "coinm-guard: one margin check per tick",
