@@ -5,7 +5,7 @@
  * raw strings with its distance. Ratios and distances are numbers, or null (collateral <= 0; no
  * liquidation price). Snapshots from before pools have `pools: []` and `positions: []`.
  */
-import type { PositionSnapshot, Snapshot } from "../snapshot.js";
+import type { PoolSnapshot, PositionSnapshot, Snapshot } from "../snapshot.js";
 import { poolJson, type Selection, selectAssets, selectPools, selectPositions } from "./views.js";
 
 export interface SnapshotJson {
@@ -20,17 +20,7 @@ export interface SnapshotJson {
     readonly level: string;
     readonly raw: Readonly<Record<string, string>>;
   }[];
-  readonly pools: readonly {
-    readonly id: string;
-    readonly kind: "cross" | "isolated";
-    readonly asset: string;
-    readonly label: string;
-    readonly ratio: number | null;
-    readonly distance: number | null;
-    readonly level: string;
-    readonly requirement: string;
-    readonly collateral: string;
-  }[];
+  readonly pools: readonly PoolSnapshot[];
   /** Binance's raw strings (POSITION_FIELDS), then what the monitor derives from them. */
   readonly positions: readonly (PositionSnapshot & {
     readonly asset: string;
