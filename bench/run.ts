@@ -288,6 +288,26 @@ const costs: {
   durationMs: number;
   measuredMs: number;
 }[] = [];
+/** The measured usage both bills are priced from: log volume, capacity units and stored bytes for 3 assets in margin. */
+function measuredUsage(
+  accounts: number,
+  measured: NonNullable<Awaited<ReturnType<typeof measureCycle>>>,
+  ttlDays: number,
+  three: Awaited<ReturnType<typeof measureDynamoCost>>["byAssets"][number],
+) {
+  return {
+    activeAssets: 3,
+    memoryMb: 256,
+    logBytesPerCycle: measured.logBytesFixed + accounts * measured.logBytesPerAccount,
+    logLinesPerCycle: measured.logLinesFixed + accounts * measured.logLinesPerAccount,
+    writeUnitsPerAccountCycle: three.writeUnitsPerCycle,
+    readUnitsPerAccountCycle: three.readUnitsPerCycle,
+    storedBytesPerSnapshot: three.storedBytesPerSnapshot,
+    ttlDays,
+    dayOfHistoryReadUnits: three.dayOfHistoryReadUnits,
+  };
+}
+
 // Every AWS account gets 3 dashboards free for good; the one this stack adds is normally one of
 // them, so the targets are judged with it free and everything else at list price.
 const dashboardFree = (c: CostRow) =>
@@ -301,16 +321,8 @@ if (only.has("cost") && cycle && scaling && dynamo) {
     const durationMs = awsDurationEstimate({ accounts, concurrency: point?.concurrency ?? 16, cpuMs, memoryMb: 256 });
     const inputs = {
       accounts,
-      activeAssets: 3,
-      memoryMb: 256,
+      ...measuredUsage(accounts, cycle, dynamo.ttlDays, three),
       durationMs,
-      logBytesPerCycle: cycle.logBytesFixed + accounts * cycle.logBytesPerAccount,
-      logLinesPerCycle: cycle.logLinesFixed + accounts * cycle.logLinesPerAccount,
-      writeUnitsPerAccountCycle: three.writeUnitsPerCycle,
-      readUnitsPerAccountCycle: three.readUnitsPerCycle,
-      storedBytesPerSnapshot: three.storedBytesPerSnapshot,
-      ttlDays: dynamo.ttlDays,
-      dayOfHistoryReadUnits: three.dayOfHistoryReadUnits,
       alarms: 4,
     };
     const old = cyclePerAsset ?? cycle;
@@ -511,15 +523,7 @@ if (only.has("cost") && cycle && scaling && dynamo) {
           accounts,
           accountsPerShard,
           shardDurationMs,
-          activeAssets: 3,
-          memoryMb: 256,
-          logBytesPerCycle: cycle.logBytesFixed + accounts * cycle.logBytesPerAccount,
-          logLinesPerCycle: cycle.logLinesFixed + accounts * cycle.logLinesPerAccount,
-          writeUnitsPerAccountCycle: three.writeUnitsPerCycle,
-          readUnitsPerAccountCycle: three.readUnitsPerCycle,
-          storedBytesPerSnapshot: three.storedBytesPerSnapshot,
-          ttlDays: dynamo.ttlDays,
-          dayOfHistoryReadUnits: three.dayOfHistoryReadUnits,
+          ...measuredUsage(accounts, cycle, dynamo.ttlDays, three),
         }),
       );
     }
