@@ -16,7 +16,7 @@ import type { AccountConfig, MonitorConfig } from "./config.js";
 import { levelsForPool } from "./level-overrides.js";
 import type { AccountState } from "./ports.js";
 import { OK_LEVEL, type RiskLevels } from "./risk/levels.js";
-import type { AssessedPool } from "./risk/pools.js";
+import { type AssessedPool, poolOfId } from "./risk/pools.js";
 import { marginToAddForPool } from "./risk/remedy.js";
 
 function policyOf(config: MonitorConfig, levels: RiskLevels = riskLevelsOf(config)): PolicySettings {
@@ -113,7 +113,8 @@ function marginAlert(
   decision: ReturnType<typeof decidePool>,
 ): MarginAlert {
   const { pool, id, level } = change;
-  const isolated = pool ? pool.kind === "isolated" : id.includes("#");
+  const known = pool ?? poolOfId(id);
+  const isolated = known.kind === "isolated";
   // Enough to bring the pool under the lowest level by both measures: a ratio under it alone can
   // leave a low-bracket position ~0.5% from liquidation, still critical by distance. The pool's
   // own levels (an account's or asset's overrides) set both targets.
@@ -132,7 +133,7 @@ function marginAlert(
     // A pool that is gone (position closed) keeps the label it had in the state.
     poolLabel: change.label ?? (isolated ? `${id.replace("#", " ")} isolated` : `${id} cross`),
     poolKind: isolated ? "isolated" : "cross",
-    asset: pool?.asset ?? (isolated ? (/^(.+)USD_/.exec(id)?.[1] ?? id) : id),
+    asset: known.asset,
     notice: change.notice,
     level,
     previousLevel: decision.previousLevel,

@@ -23,6 +23,7 @@ import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../binance/account
 import { StateConflictError } from "../errors.js";
 import { parseKeyCheckState } from "../key-policy.js";
 import type { AccountState, AlertStateStore, PendingAlert, SnapshotStore } from "../ports.js";
+import { poolOfId } from "../risk/pools.js";
 import {
   type AssetSnapshot,
   POSITION_FIELDS,
@@ -130,11 +131,11 @@ function poolsOf(item: Item): PoolSnapshot[] {
   return Object.entries(attr)
     .map(([id, value]): PoolSnapshot => {
       const m = value.M ?? {};
-      const isolated = id.includes("#");
-      const asset = isolated ? (/^(.+)USD_/.exec(id)?.[1] ?? id) : id;
+      const { kind, asset } = poolOfId(id);
+      const isolated = kind === "isolated";
       return {
         id,
-        kind: isolated ? "isolated" : "cross",
+        kind,
         asset,
         label: m.n?.S ?? (isolated ? `${id} isolated` : `${id} cross`),
         requirement: m.q?.S ?? "0",

@@ -24,7 +24,7 @@ import {
   ZERO,
 } from "./decimal.js";
 import { type PoolLevels, poolLevels, type RiskLevels } from "./levels.js";
-import type { OpenPosition } from "./positions.js";
+import { marginAssetOf, type OpenPosition } from "./positions.js";
 
 export type PoolKind = "cross" | "isolated";
 
@@ -68,6 +68,11 @@ export function crossPoolId(asset: string): string {
 
 export function isolatedPoolId(p: { readonly symbol: string; readonly positionSide: string }): string {
   return `${p.symbol}#${p.positionSide}`;
+}
+
+/** What a pool id says by itself, for a pool known only by id (a stored snapshot, a closed position). */
+export function poolOfId(id: string): { readonly kind: PoolKind; readonly asset: string } {
+  return { kind: id.includes("#") ? "isolated" : "cross", asset: marginAssetOf(id) };
 }
 
 function nearestOf(positions: readonly OpenPosition[]): OpenPosition | undefined {
