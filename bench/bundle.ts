@@ -23,7 +23,7 @@ export interface BundleFigure {
 
 /**
  * "node_modules/@smithy/core/dist-es/x.js" -> "@smithy/core"; our own files stay whole
- * ("lib/cycle.ts") when `ownFiles`, else fold into their top folder ("lib/").
+ * ("lib/monitor/cycle.ts") when `ownFiles`, else fold into their top folder ("lib/").
  */
 export function partOf(input: string, ownFiles = false): string {
   const i = input.lastIndexOf("node_modules/");

@@ -161,7 +161,7 @@ export function monthlyCost(i: CostInputs): CostBreakdown {
     usdAfterFreeTier: (writes / 1e6) * p.dynamodb.perMillionWrites,
   });
   // The state is read (consistently) only when a container starts, or after another writer won:
-  // warm cycles take it from the container's cache (lib/state-cache.ts).
+  // warm cycles take it from the container's cache (lib/monitor/state-cache.ts).
   const stateReads = a.coldStartsPerMonth * i.accounts * i.readUnitsPerAccountCycle;
   const reads = stateReads + 30 * i.accounts * i.dayOfHistoryReadUnits;
   add({

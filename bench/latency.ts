@@ -1,5 +1,5 @@
 /**
- * Figure: detection latency with the adaptive cadence (lib/cadence.ts), and what it costs in
+ * Figure: detection latency with the adaptive cadence (lib/monitor/cadence.ts), and what it costs in
  * Lambda time. The deployed handler bundle runs on a schedule in a child (bench/children/latency.ts)
  * against the loopback exchange, dynalite and the SNS stand-in; each account's margin ratio follows
  * a path that crosses to critical (0.85) at a random moment, and the delay is from that moment to

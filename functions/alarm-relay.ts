@@ -5,11 +5,11 @@
  */
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { CloudWatchAlarmEvent, Context } from "aws-lambda";
-import { parseAlarmEvent, renderAlarm } from "../lib/alarm-notice.js";
-import { alarmAttributes } from "../lib/alert-attributes.js";
+import { parseAlarmEvent, renderAlarm } from "../lib/alerts/alarm-notice.js";
+import { alarmAttributes } from "../lib/alerts/attributes.js";
 import { SnsPublisher } from "../lib/aws/sns-publisher.js";
-import { ConfigError, errorLogFields } from "../lib/errors.js";
-import { createLogger, withLogFields } from "../lib/log.js";
+import { ConfigError, errorLogFields } from "../lib/core/errors.js";
+import { createLogger, withLogFields } from "../lib/core/log.js";
 
 const log = createLogger();
 const topicArn = process.env.ALERT_TOPIC_ARN?.trim();

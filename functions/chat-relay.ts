@@ -9,8 +9,8 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { SecretsManagerReader, SqsDeadLetters } from "../lib/aws/chat-adapters.js";
 import { parseChatChannels } from "../lib/chat/channels.js";
 import { ChatRelay, type SnsDelivery } from "../lib/chat/relay.js";
-import { ConfigError } from "../lib/errors.js";
-import { createLogger, logLevelFromEnv } from "../lib/log.js";
+import { ConfigError } from "../lib/core/errors.js";
+import { createLogger, logLevelFromEnv } from "../lib/core/log.js";
 
 /** Time kept back from the Lambda timeout for parking failures in the dead-letter queue. */
 const SAFETY_MARGIN_MS = 3000;

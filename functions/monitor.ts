@@ -1,17 +1,17 @@
 /**
  * Lambda handler: one monitoring cycle per scheduled event, then, for accounts found at warning
  * or above, re-reads every FAST_POLL_SECONDS until shortly before the next scheduled run
- * (lib/cadence.ts). Clients are built once per container; each cycle logs one summary line and
+ * (lib/monitor/cadence.ts). Clients are built once per container; each cycle logs one summary line and
  * emits its metrics.
  */
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { createAwsClients } from "../lib/aws/clients.js";
-import { watchAtRisk } from "../lib/cadence.js";
 import { loadConfig, type MonitorConfig } from "../lib/config.js";
-import type { CycleSummary } from "../lib/cycle.js";
-import { GuardError } from "../lib/errors.js";
-import { createLogger, logLevelFromEnv, withLogFields } from "../lib/log.js";
-import { cycleMetrics } from "../lib/metrics.js";
+import { GuardError } from "../lib/core/errors.js";
+import { createLogger, logLevelFromEnv, withLogFields } from "../lib/core/log.js";
+import { cycleMetrics } from "../lib/core/metrics.js";
+import { watchAtRisk } from "../lib/monitor/cadence.js";
+import type { CycleSummary } from "../lib/monitor/cycle.js";
 import { createMonitor, incompleteAccounts, type Monitor, summaryLogFields } from "../lib/monitor.js";
 
 /** Time kept back from the Lambda timeout for state writes and alerts after the reads. */

@@ -4,7 +4,7 @@
  * the Lambda reads are checked by the core's own validators (lib/config.ts), not a copy of them.
  */
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
-import { isSeverity, SEVERITIES, type Severity } from "../lib/alert-attributes.js";
+import { isSeverity, SEVERITIES, type Severity } from "../lib/alerts/attributes.js";
 import { type ChatChannel, parseChatChannels } from "../lib/chat/channels.js";
 import {
   type AlertLevel,
@@ -19,14 +19,14 @@ import {
   RATIO_METRICS_VALUES,
   type RatioMetrics,
 } from "../lib/config.js";
-import { ConfigError } from "../lib/errors.js";
+import { ConfigError } from "../lib/core/errors.js";
+import { parseSecretRef } from "../lib/keys/secret-ref.js";
 import {
   checkLevelOverrides,
   LEVEL_OVERRIDE_KEYS,
   type LevelOverrides,
   parseLevelOverrides,
-} from "../lib/level-overrides.js";
-import { parseSecretRef } from "../lib/secret-ref.js";
+} from "../lib/risk/level-overrides.js";
 import type { AlertTopicKey } from "./constructs/alert-topic.js";
 import { coreConfigProblem, type LogLevel, type MonitorSettings, settingsEnvironment } from "./environment.js";
 import { defaultHeartbeatWindowMinutes, type ParsedSchedule, parseSchedule } from "./schedule.js";
@@ -78,7 +78,7 @@ export interface DeployChatChannel {
 export interface DeployAccount {
   readonly name: string;
   readonly secret: SecretSource;
-  /** The account's own levels, and per asset or symbol (lib/level-overrides.ts). */
+  /** The account's own levels, and per asset or symbol (lib/risk/level-overrides.ts). */
   readonly levels?: LevelOverrides;
 }
 
@@ -93,7 +93,7 @@ export interface DeployConfig extends MonitorSettings {
   readonly logRetentionDays: RetentionDays;
   readonly emails: readonly string[];
   readonly phoneNumbers: readonly string[];
-  /** The least severe alert email receives (lib/alert-attributes.ts); "ok" = everything. */
+  /** The least severe alert email receives (lib/alerts/attributes.ts); "ok" = everything. */
   readonly emailMinSeverity: Severity;
   /** The least severe alert SMS receives; SMS costs per message, so critical by default. */
   readonly smsMinSeverity: Severity;
@@ -662,7 +662,7 @@ function readSecretSource(
     r.problem(`${at}.${field}`, "must be a string");
     return undefined;
   }
-  // "secret#key": this account's entry in a secret shared by several accounts (lib/secret-ref.ts).
+  // "secret#key": this account's entry in a secret shared by several accounts (lib/keys/secret-ref.ts).
   const ref = parseSecretRef(text.trim());
   if ("problem" in ref) {
     r.problem(`${at}.${field}`, ref.problem);

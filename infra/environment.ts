@@ -4,7 +4,7 @@
  * the check is the core's own `loadConfig`: a value synth accepts is a value the Lambda accepts.
  */
 import { type AlertLevel, type DistanceLevel, loadConfig, type RatioMetrics } from "../lib/config.js";
-import { ConfigError } from "../lib/errors.js";
+import { ConfigError } from "../lib/core/errors.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -22,7 +22,7 @@ export interface MonitorSettings {
   readonly binanceBaseUrl: string | undefined;
   /** The spot API for the daily key permission check, for the same proxy setup. */
   readonly binanceSpotBaseUrl: string | undefined;
-  /** Re-read an account at warning or above this often within an invocation (lib/cadence.ts); 0 = off. */
+  /** Re-read an account at warning or above this often within an invocation (lib/monitor/cadence.ts); 0 = off. */
   readonly fastPollSeconds: number;
   /** Seconds between scheduled runs (rate schedules); undefined for cron. */
   readonly scheduleIntervalSeconds: number | undefined;

@@ -74,7 +74,7 @@ export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 /**
  * The monitor function's timeout: one schedule interval (at most Lambda's 15 minutes; a minute for
  * cron schedules). An invocation that finds an account at risk keeps re-reading it until half a
- * fast-poll interval before the next run (lib/cadence.ts), so it needs almost the whole interval;
+ * fast-poll interval before the next run (lib/monitor/cadence.ts), so it needs almost the whole interval;
  * a calm invocation returns in about a second whatever the timeout. Longer than the interval
  * would let a stuck invocation overlap the next one for long; the handler stops reading 4 s
  * before the timeout to leave time for state writes and alerts.

@@ -55,7 +55,7 @@ export class CoinmGuardStack extends Stack {
     });
     this.monitor.bindSnapshotTable(table.table);
     this.monitor.bindAlertTopic(alerts);
-    // Accounts with levels of their own (lib/level-overrides.ts): in ACCOUNTS and an output.
+    // Accounts with levels of their own (lib/risk/level-overrides.ts): in ACCOUNTS and an output.
     const accountLevels = Object.fromEntries(config.accounts.flatMap((a) => (a.levels ? [[a.name, a.levels]] : [])));
     this.monitor.bindAccountSecrets(secrets.secrets, accountLevels);
 

@@ -2,10 +2,10 @@
  * Monitor configuration, read from environment variables once at start-up. The Lambda and the
  * local runner share this module, so what works locally is what runs in AWS.
  */
-import { ConfigError } from "./errors.js";
-import { checkLevelOverrides, type LevelOverrides, parseLevelOverrides } from "./level-overrides.js";
-import { LOG_LEVELS } from "./log.js";
-import { parseSecretRef } from "./secret-ref.js";
+import { ConfigError } from "./core/errors.js";
+import { LOG_LEVELS } from "./core/log.js";
+import { parseSecretRef } from "./keys/secret-ref.js";
+import { checkLevelOverrides, type LevelOverrides, parseLevelOverrides } from "./risk/level-overrides.js";
 
 /** One alert level: the asset's margin ratio has reached `ratio` (0.5 = 50%). */
 export interface AlertLevel {
@@ -28,7 +28,7 @@ export interface AccountConfig {
   readonly name: string;
   /** Secrets Manager secret name or ARN, with `#key` for an entry of a shared secret (secret-ref.ts). */
   readonly secretId: string;
-  /** This account's own ratio/distance levels, and per asset or symbol (lib/level-overrides.ts). */
+  /** This account's own ratio/distance levels, and per asset or symbol (lib/risk/level-overrides.ts). */
   readonly levels?: LevelOverrides;
 }
 
@@ -57,7 +57,7 @@ export interface MonitorConfig {
   readonly ratioMetrics: RatioMetrics;
   /** Consecutive failed cycles before a "cannot read account" alert. */
   readonly failuresBeforeAlert: number;
-  /** Seconds between re-reads of an account at warning or above (lib/cadence.ts); 0 = off. */
+  /** Seconds between re-reads of an account at warning or above (lib/monitor/cadence.ts); 0 = off. */
   readonly fastPollSeconds: number;
   /** Seconds between scheduled invocations, for a rate() schedule; undefined for cron. */
   readonly scheduleIntervalSeconds: number | undefined;

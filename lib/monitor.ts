@@ -6,17 +6,17 @@ import type { AwsClients } from "./aws/clients.js";
 import { DynamoDbStore } from "./aws/dynamodb-store.js";
 import { SecretsManagerSource } from "./aws/secrets-source.js";
 import { SnsPublisher } from "./aws/sns-publisher.js";
-import { BinanceClient } from "./binance/client.js";
-import { WeightGovernor } from "./binance/weight-governor.js";
+import { BinanceClient } from "./binance/common/client.js";
+import { WeightGovernor } from "./binance/common/weight-governor.js";
 import type { MonitorConfig } from "./config.js";
-import { type CycleDeps, type CycleInput, type CycleSummary, runCycle } from "./cycle.js";
-import type { Logger } from "./log.js";
-import type { AlertPublisher, SecretSource } from "./ports.js";
-import { CachingStateStore } from "./state-cache.js";
+import type { Logger } from "./core/log.js";
+import { type CycleDeps, type CycleInput, type CycleSummary, runCycle } from "./monitor/cycle.js";
+import type { AlertPublisher, SecretSource } from "./monitor/ports.js";
+import { CachingStateStore } from "./monitor/state-cache.js";
 
 export interface Monitor {
   run(input: CycleInput): Promise<CycleSummary>;
-  /** A cycle of only these accounts (the adaptive cadence's re-reads, lib/cadence.ts). */
+  /** A cycle of only these accounts (the adaptive cadence's re-reads, lib/monitor/cadence.ts). */
   runAccounts(accounts: readonly string[], input: CycleInput): Promise<CycleSummary>;
 }
 

@@ -11,7 +11,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SECRET_VALUE_LIMIT_BYTES } from "../lib/secret-ref.js";
+import { SECRET_VALUE_LIMIT_BYTES } from "../lib/keys/secret-ref.js";
 import { LoopbackService } from "./loopback-server.js";
 import { type MessageAttributes, matchesFilterPolicy } from "./sns-filter.js";
 import { snsPublishProblem } from "./sns-rules.js";

@@ -3,12 +3,12 @@
  * bodies, parsed and joined, pools assessed with the default levels. For layout tests and the
  * storage benchmark, so their sizes are the sizes the monitor writes.
  */
-import { parseAccountResponse } from "../lib/binance/account.js";
-import { parsePositionRiskResponse } from "../lib/binance/position-risk.js";
+import { parseAccountResponse } from "../lib/binance/coinm/account.js";
+import { parsePositionRiskResponse } from "../lib/binance/coinm/position-risk.js";
 import { DEFAULT_ALERT_LEVELS, DEFAULTS, defaultDistanceLevels } from "../lib/config.js";
+import { buildSnapshot, type Snapshot } from "../lib/monitor/snapshot.js";
 import { assessPools, marginPools } from "../lib/risk/pools.js";
 import { joinPositions } from "../lib/risk/positions.js";
-import { buildSnapshot, type Snapshot } from "../lib/snapshot.js";
 import { accountBodyOf, buildEngineAccount, type EngineAccount, positionRiskBodyOf } from "./margin-engine.js";
 
 export function snapshotOfEngineAccount(account: string, engine: EngineAccount, takenAt: Date): Snapshot {

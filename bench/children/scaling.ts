@@ -7,7 +7,7 @@
 import { createAwsClients } from "../../lib/aws/clients.js";
 import { SecretsManagerSource } from "../../lib/aws/secrets-source.js";
 import { loadConfig } from "../../lib/config.js";
-import { createLogger } from "../../lib/log.js";
+import { createLogger } from "../../lib/core/log.js";
 import { createMonitor } from "../../lib/monitor.js";
 import { serve } from "./ipc.js";
 

@@ -8,7 +8,7 @@
 import { createAwsClients } from "../../lib/aws/clients.js";
 import { SecretsManagerSource } from "../../lib/aws/secrets-source.js";
 import { type AccountConfig, loadConfig } from "../../lib/config.js";
-import { createLogger } from "../../lib/log.js";
+import { createLogger } from "../../lib/core/log.js";
 import { createMonitor } from "../../lib/monitor.js";
 import { fetchFromAddress } from "../../sim/bound-fetch.js";
 import { serve } from "./ipc.js";

@@ -9,7 +9,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { createAwsClients } from "../../lib/aws/clients.js";
 import { type AlertLevel, loadConfig } from "../../lib/config.js";
-import { createLogger } from "../../lib/log.js";
+import { createLogger } from "../../lib/core/log.js";
 import { createMonitor } from "../../lib/monitor.js";
 import { decimalOrZero, formatPercent, marginRatio } from "../../lib/risk/decimal.js";
 import { levelRank } from "../../lib/risk/levels.js";

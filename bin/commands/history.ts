@@ -13,7 +13,7 @@ import {
   type DistanceLevel,
   defaultDistanceLevels,
 } from "../../lib/config.js";
-import { UnknownAccountError } from "../../lib/errors.js";
+import { UnknownAccountError } from "../../lib/core/errors.js";
 import { renderTerminalChart } from "../../lib/history/chart-terminal.js";
 import { csvHeader, csvRows } from "../../lib/history/csv.js";
 import { Downsampler } from "../../lib/history/downsample.js";
@@ -34,8 +34,8 @@ import {
   selectPositions,
   type ViewName,
 } from "../../lib/history/views.js";
+import type { Snapshot } from "../../lib/monitor/snapshot.js";
 import { formatPercent } from "../../lib/risk/decimal.js";
-import type { Snapshot } from "../../lib/snapshot.js";
 import { parseOptions } from "../args.js";
 import {
   type CliDeps,

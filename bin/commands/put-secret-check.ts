@@ -5,24 +5,24 @@
  * stored with a warning and left to the monitor's daily check. `verdictOf` is the pure decision;
  * `checkKeyOnBinance` does the two signed calls with the monitor's own client.
  */
-import { BinanceClient } from "../../lib/binance/client.js";
+import { BinanceClient } from "../../lib/binance/common/client.js";
+import { WeightGovernor } from "../../lib/binance/common/weight-governor.js";
 import {
   boxesToUntick,
   dangerVerbs,
   type KeyPermissions,
   permissionLabels,
-} from "../../lib/binance/key-permissions.js";
-import { WeightGovernor } from "../../lib/binance/weight-governor.js";
+} from "../../lib/binance/spot/key-permissions.js";
 import { binanceUrl, DEFAULTS } from "../../lib/config.js";
-import type { ApiCredentials } from "../../lib/credentials.js";
 import {
   BinanceAuthError,
   BinanceError,
   BinanceRestrictedLocationError,
   BinanceSignatureError,
   describeError,
-} from "../../lib/errors.js";
-import { silentLogger } from "../../lib/log.js";
+} from "../../lib/core/errors.js";
+import { silentLogger } from "../../lib/core/log.js";
+import type { ApiCredentials } from "../../lib/keys/credentials.js";
 import type { CliDeps } from "../cli-context.js";
 
 /** How long the whole check may take from a person's machine. */

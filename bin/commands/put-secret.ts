@@ -8,8 +8,8 @@
  */
 import { PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { DEFAULT_STACK_NAME, describeAwsError, readStackOutputs } from "../../lib/aws/stack-outputs.js";
-import { API_KEY, type ApiCredentials, parseCredentials } from "../../lib/credentials.js";
-import { parseSecretRef } from "../../lib/secret-ref.js";
+import { API_KEY, type ApiCredentials, parseCredentials } from "../../lib/keys/credentials.js";
+import { parseSecretRef } from "../../lib/keys/secret-ref.js";
 import { parseOptions } from "../args.js";
 import { resolveAwsTarget } from "../aws-target.js";
 import { type CliDeps, defaultCliDeps, type InStream } from "../cli-context.js";

@@ -7,7 +7,7 @@
 import { createAwsClients } from "../../lib/aws/clients.js";
 import { describeAwsError, readStackOutputs } from "../../lib/aws/stack-outputs.js";
 import { configProblems, loadConfig } from "../../lib/config.js";
-import { createLogger, logLevelFromEnv } from "../../lib/log.js";
+import { createLogger, logLevelFromEnv } from "../../lib/core/log.js";
 import { createMonitor, incompleteAccounts, summaryLogFields } from "../../lib/monitor.js";
 import { parseOptions } from "../args.js";
 import { missingProfileProblem, readProjectDefaults, resolveAwsTarget } from "../aws-target.js";

@@ -4,8 +4,8 @@
  * deploy. It then lists who should receive it (the topic's subscriptions and their filters).
  */
 
-import { isSeverity, reaches, SEVERITIES, type Severity, testAttributes } from "../../lib/alert-attributes.js";
-import { SMS_MAX, SUBJECT_MAX, truncate } from "../../lib/alerts.js";
+import { isSeverity, reaches, SEVERITIES, type Severity, testAttributes } from "../../lib/alerts/attributes.js";
+import { SMS_MAX, SUBJECT_MAX, truncate } from "../../lib/alerts/messages.js";
 import { SnsPublisher } from "../../lib/aws/sns-publisher.js";
 import { DEFAULT_STACK_NAME, readStackOutputs } from "../../lib/aws/stack-outputs.js";
 import { readSubscriptions } from "../../lib/aws/subscriptions.js";

@@ -7,7 +7,7 @@
 import { ArnFormat, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { CfnSecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import { formatSecretRef } from "../../lib/secret-ref.js";
+import { formatSecretRef } from "../../lib/keys/secret-ref.js";
 import type { DeployAccount } from "../config.js";
 
 export interface AccountSecret {

@@ -10,7 +10,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { type CfnSubscription, type ITopicSubscription, SubscriptionFilter, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, LambdaSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
-import { filterPolicyFor, type Severity } from "../../lib/alert-attributes.js";
+import { filterPolicyFor, type Severity } from "../../lib/alerts/attributes.js";
 
 /** Which KMS key encrypts the topic. */
 export type AlertTopicKey = "aws-managed" | "customer-managed";
@@ -35,7 +35,7 @@ export interface AlertTopicProps {
    */
   readonly phoneNumbers?: readonly string[];
   /**
-   * The least severe alert email receives (lib/alert-attributes.ts).
+   * The least severe alert email receives (lib/alerts/attributes.ts).
    * @default "ok" - everything
    */
   readonly emailMinSeverity?: Severity;

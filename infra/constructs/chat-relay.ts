@@ -12,7 +12,7 @@ import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { SEVERITIES, type Severity } from "../../lib/alert-attributes.js";
+import { SEVERITIES, type Severity } from "../../lib/alerts/attributes.js";
 import type { ChatChannel } from "../../lib/chat/channels.js";
 import type { DeployChatChannel } from "../config.js";
 import type { AlertTopic } from "./alert-topic.js";

@@ -9,7 +9,7 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { type LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import type { LevelOverrides } from "../../lib/level-overrides.js";
+import type { LevelOverrides } from "../../lib/risk/level-overrides.js";
 import { type MonitorSettings, settingsEnvironment } from "../environment.js";
 import type { AccountSecret } from "./account-secrets.js";
 import type { AlertTopic } from "./alert-topic.js";

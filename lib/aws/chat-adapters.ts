@@ -5,7 +5,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { DeadLetter, DeadLetterSink, SecretReader } from "../chat/relay.js";
-import { ChatSecretError } from "../errors.js";
+import { ChatSecretError } from "../core/errors.js";
 
 export class SecretsManagerReader implements SecretReader {
   constructor(private readonly client: SecretsManagerClient) {}

@@ -16,21 +16,21 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import type { HealthState, PoolAlertState } from "../alert-policy.js";
-import { HEALTHY } from "../alert-policy.js";
-import { upgradePendingAlert } from "../alert-upgrade.js";
-import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../binance/account.js";
-import { StateConflictError } from "../errors.js";
-import { parseKeyCheckState } from "../key-policy.js";
-import type { AccountState, AlertStateStore, PendingAlert, SnapshotStore } from "../ports.js";
-import { poolOfId } from "../risk/pools.js";
+import type { HealthState, PoolAlertState } from "../alerts/policy.js";
+import { HEALTHY } from "../alerts/policy.js";
+import { upgradePendingAlert } from "../alerts/upgrade.js";
+import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../binance/coinm/account.js";
+import { StateConflictError } from "../core/errors.js";
+import { parseKeyCheckState } from "../keys/policy.js";
+import type { AccountState, AlertStateStore, PendingAlert, SnapshotStore } from "../monitor/ports.js";
 import {
   type AssetSnapshot,
   POSITION_FIELDS,
   type PoolSnapshot,
   type PositionSnapshot,
   type Snapshot,
-} from "../snapshot.js";
+} from "../monitor/snapshot.js";
+import { poolOfId } from "../risk/pools.js";
 
 type Item = Record<string, AttributeValue>;
 

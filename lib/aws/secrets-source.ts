@@ -5,10 +5,10 @@
  * the accounts sharing it share one read.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { ApiCredentials } from "../credentials.js";
-import { SecretError } from "../errors.js";
-import type { SecretSource } from "../ports.js";
-import { credentialsFromSecret, parseSecretRef, type SecretRef } from "../secret-ref.js";
+import { SecretError } from "../core/errors.js";
+import type { ApiCredentials } from "../keys/credentials.js";
+import { credentialsFromSecret, parseSecretRef, type SecretRef } from "../keys/secret-ref.js";
+import type { SecretSource } from "../monitor/ports.js";
 
 interface CacheEntry {
   readonly versionId: string | undefined;

@@ -5,17 +5,17 @@ import {
   alertAttributes,
   type LambdaEnvelope,
   toMessageAttributes,
-} from "../alert-attributes.js";
-import { type Alert, type RenderedAlert, renderAlert } from "../alerts.js";
+} from "../alerts/attributes.js";
+import { type Alert, type RenderedAlert, renderAlert } from "../alerts/messages.js";
 import type { AlertLevel } from "../config.js";
-import type { AlertPublisher } from "../ports.js";
+import type { AlertPublisher } from "../monitor/ports.js";
 
 function lambdaEnvelope(attributes: AlertAttributes, body: string): LambdaEnvelope {
   return { attributes, body };
 }
 
 export class SnsPublisher implements AlertPublisher {
-  /** `levels` decide each margin level's severity (lib/alert-attributes.ts). */
+  /** `levels` decide each margin level's severity (lib/alerts/attributes.ts). */
   constructor(
     private readonly client: SNSClient,
     private readonly topicArn: string,
@@ -44,7 +44,7 @@ export class SnsPublisher implements AlertPublisher {
           sms,
           lambda: JSON.stringify(lambdaEnvelope(attributes, defaultBody)),
         }),
-        // Subscription filter policies route on these (lib/alert-attributes.ts).
+        // Subscription filter policies route on these (lib/alerts/attributes.ts).
         MessageAttributes: toMessageAttributes(attributes),
       }),
     );

@@ -7,7 +7,7 @@
  */
 import type { CloudFormationClient, Output } from "@aws-sdk/client-cloudformation";
 import { type AlertLevel, type DistanceLevel, parseAlertLevels, parseDistanceLevels } from "../config.js";
-import { type LevelOverrides, parseLevelOverrides } from "../level-overrides.js";
+import { type LevelOverrides, parseLevelOverrides } from "../risk/level-overrides.js";
 
 export const DEFAULT_STACK_NAME = "CoinmGuard";
 
@@ -35,7 +35,7 @@ export interface StackOutputs {
   readonly alertLevels?: readonly AlertLevel[];
   /** The deployed distance thresholds; undefined when missing (a stack from before pools) or invalid. */
   readonly distanceLevels?: readonly DistanceLevel[];
-  /** Accounts with levels of their own: name -> overrides (lib/level-overrides.ts). */
+  /** Accounts with levels of their own: name -> overrides (lib/risk/level-overrides.ts). */
   readonly accountLevels?: Readonly<Record<string, LevelOverrides>>;
   /** The monitor Lambda's name (stacks deployed before this output have none). */
   readonly monitorFunctionName?: string;

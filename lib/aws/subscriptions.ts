@@ -12,7 +12,7 @@ import {
   ListSubscriptionsByTopicCommand,
   type SNSClient,
 } from "@aws-sdk/client-sns";
-import { ATTRIBUTE, SEVERITIES, type Severity } from "../alert-attributes.js";
+import { ATTRIBUTE, SEVERITIES, type Severity } from "../alerts/attributes.js";
 
 export interface SubscriptionInfo {
   readonly protocol: string;
@@ -30,7 +30,7 @@ export interface SubscriptionReport {
   readonly smsSandbox: boolean | undefined;
 }
 
-/** The minimum severity a filter policy on routeRank expresses (lib/alert-attributes.ts). */
+/** The minimum severity a filter policy on routeRank expresses (lib/alerts/attributes.ts). */
 export function minSeverityOfPolicy(policy: string | undefined): Severity | undefined {
   if (policy === undefined || policy.trim() === "") return "ok";
   try {

@@ -4,8 +4,8 @@
  * a channel synth accepts is one the relay accepts. Tokens and webhook URLs are never here: each
  * channel names a Secrets Manager secret (lib/chat/secret.ts reads it).
  */
-import { isSeverity, SEVERITIES, type Severity } from "../alert-attributes.js";
-import { ConfigError } from "../errors.js";
+import { isSeverity, SEVERITIES, type Severity } from "../alerts/attributes.js";
+import { ConfigError } from "../core/errors.js";
 
 export const CHAT_PLATFORMS = ["telegram", "slack", "discord", "webhook"] as const;
 export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
@@ -16,7 +16,7 @@ export interface ChatChannel {
   readonly platform: ChatPlatform;
   /** Secrets Manager secret name or ARN holding the bot token or webhook URL. */
   readonly secretId: string;
-  /** The least severe message this channel receives (lib/alert-attributes.ts). */
+  /** The least severe message this channel receives (lib/alerts/attributes.ts). */
   readonly minSeverity: Severity;
   /** Telegram only: the chat to post in (a number, negative for groups, or "@channelname"). */
   readonly chatId?: string;

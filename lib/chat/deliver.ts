@@ -4,7 +4,7 @@
  * off, any other 4xx (a wrong token, a deleted webhook) fails at once, since repeating cannot help.
  * The error never contains the URL (which holds the token) or the token itself.
  */
-import { ChatDeliveryError } from "../errors.js";
+import { ChatDeliveryError } from "../core/errors.js";
 import type { ChatRequest } from "./format.js";
 
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;

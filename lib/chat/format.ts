@@ -3,7 +3,7 @@
  * incoming webhook with blocks, a Discord webhook with an embed, and a plain JSON webhook. Each
  * respects its platform's length limits and escaping; the secret decides the URL.
  */
-import type { SEVERITIES } from "../alert-attributes.js";
+import type { SEVERITIES } from "../alerts/attributes.js";
 import type { ChatChannel } from "./channels.js";
 import type { ChatMessage } from "./message.js";
 import type { ChatSecret } from "./secret.js";

@@ -3,9 +3,9 @@
  * subscribers get (renderAlert / renderAlarm, so chat keeps up as alerts gain fields) and the
  * routing attributes. A message the relay cannot interpret still goes out as subject + raw text.
  */
-import { type AlarmEvent, renderAlarm } from "../alarm-notice.js";
-import type { AlertAttributes } from "../alert-attributes.js";
-import { type Alert, renderAlert } from "../alerts.js";
+import { type AlarmEvent, renderAlarm } from "../alerts/alarm-notice.js";
+import type { AlertAttributes } from "../alerts/attributes.js";
+import { type Alert, renderAlert } from "../alerts/messages.js";
 
 export interface ChatMessage {
   readonly subject: string;

@@ -4,9 +4,9 @@
  * Channels are independent: one failing (a wrong token) is logged once, parked in the dead-letter
  * queue with the message, and does not hold back or repeat the others.
  */
-import { type AlertAttributes, fromDeliveredAttributes, parseLambdaEnvelope, reaches } from "../alert-attributes.js";
-import { ChatDeliveryError, describeError, errorLogFields } from "../errors.js";
-import type { Logger } from "../log.js";
+import { type AlertAttributes, fromDeliveredAttributes, parseLambdaEnvelope, reaches } from "../alerts/attributes.js";
+import { ChatDeliveryError, describeError, errorLogFields } from "../core/errors.js";
+import type { Logger } from "../core/log.js";
 import type { ChatChannel } from "./channels.js";
 import { deliver, type Fetch } from "./deliver.js";
 import { chatRequest } from "./format.js";

@@ -3,7 +3,7 @@
  * for Slack and Discord, `{"url": "...", "sharedSecret": "..."}` for a generic webhook. Errors
  * say which field is wrong and never repeat a value.
  */
-import { ChatSecretError } from "../errors.js";
+import { ChatSecretError } from "../core/errors.js";
 import type { ChatPlatform } from "./channels.js";
 
 export type ChatSecret =

@@ -3,8 +3,8 @@
  * Binance's raw strings untouched. Ratios and distances are plain fractions (0.5342 = 53.42%),
  * empty when there is none (collateral <= 0; no liquidation price).
  */
-import { ASSET_DECIMAL_FIELDS } from "../binance/account.js";
-import { POSITION_FIELDS, type Snapshot } from "../snapshot.js";
+import { ASSET_DECIMAL_FIELDS } from "../binance/coinm/account.js";
+import { POSITION_FIELDS, type Snapshot } from "../monitor/snapshot.js";
 import { type Selection, selectAssets, selectPools, selectPositions, type ViewName } from "./views.js";
 
 /** The asset view's columns (the only CSV before pools). */

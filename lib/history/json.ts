@@ -5,7 +5,7 @@
  * raw strings with its distance. Ratios and distances are numbers, or null (collateral <= 0; no
  * liquidation price). Snapshots from before pools have `pools: []` and `positions: []`.
  */
-import type { PoolSnapshot, PositionSnapshot, Snapshot } from "../snapshot.js";
+import type { PoolSnapshot, PositionSnapshot, Snapshot } from "../monitor/snapshot.js";
 import { poolJson, type Selection, selectAssets, selectPools, selectPositions } from "./views.js";
 
 export interface SnapshotJson {

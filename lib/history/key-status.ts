@@ -2,8 +2,13 @@
  * `status`'s view of each account's API key, from the daily check recorded in the alert state:
  * what the key may do, whether it is IP-restricted, how old it is, and when it was last checked.
  */
-import { type DangerousFlag, dangerVerbs, describePermissions, permissionLabels } from "../binance/key-permissions.js";
-import type { KeyCheckState } from "../key-policy.js";
+import {
+  type DangerousFlag,
+  dangerVerbs,
+  describePermissions,
+  permissionLabels,
+} from "../binance/spot/key-permissions.js";
+import type { KeyCheckState } from "../keys/policy.js";
 import { formatAge } from "./range.js";
 
 export interface KeyStatus {

@@ -11,7 +11,7 @@
  */
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { accountKey, itemToSnapshot, snapshotKey } from "../aws/dynamodb-store.js";
-import type { Snapshot } from "../snapshot.js";
+import type { Snapshot } from "../monitor/snapshot.js";
 
 type Item = Record<string, AttributeValue>;
 

@@ -5,9 +5,9 @@
  * from the alert state: levels held above ok, a "cannot read account" outage, and alerts still
  * waiting in the outbox to be published. A snapshot from before pools shows its assets' ratios.
  */
-import { renderAlert } from "../alerts.js";
-import type { AccountState } from "../ports.js";
-import type { Snapshot } from "../snapshot.js";
+import { renderAlert } from "../alerts/messages.js";
+import type { AccountState } from "../monitor/ports.js";
+import type { Snapshot } from "../monitor/snapshot.js";
 import { formatKeyLines, type KeyStatus, keyStatusOf } from "./key-status.js";
 import { formatAge, formatInterval } from "./range.js";
 import { distanceCell, levelColor, ratioCell } from "./table.js";

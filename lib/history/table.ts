@@ -5,8 +5,9 @@
  * rather than being cut. The default columns fit 80 terminal columns (also with the demo's
  * millisecond times); `wide` adds the rest.
  */
+
+import type { Snapshot } from "../monitor/snapshot.js";
 import { formatPercent } from "../risk/decimal.js";
-import type { Snapshot } from "../snapshot.js";
 import { formatTime } from "./range.js";
 import {
   type PoolRow,

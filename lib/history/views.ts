@@ -5,8 +5,9 @@
  * table and as CSV. Snapshots written before pools existed (format 1) have no pools: the pool
  * view shows their assets' ratios instead, labelled "BTC (asset)", without a distance.
  */
+
+import type { AssetSnapshot, PositionSnapshot, Snapshot } from "../monitor/snapshot.js";
 import { liquidationDistance, marginAssetOf } from "../risk/positions.js";
-import type { AssetSnapshot, PositionSnapshot, Snapshot } from "../snapshot.js";
 
 export type ViewName = "pools" | "assets" | "positions";
 

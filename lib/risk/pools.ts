@@ -11,8 +11,8 @@
  * +Infinity, beyond every level. Distance = the smallest |mark - liq| / mark among the pool's
  * positions. Exact decimal arithmetic throughout; no floats until the final quotient.
  */
-import type { AccountInfo, AssetBalance } from "../binance/account.js";
-import type { PositionSide } from "../binance/fields.js";
+import type { AccountInfo, AssetBalance } from "../binance/coinm/account.js";
+import type { PositionSide } from "../binance/common/fields.js";
 import {
   compareDecimal,
   type Decimal,

@@ -4,10 +4,10 @@
  * isolated collateral. A position in one view and not the other means the views were taken
  * either side of a trade; that read is refused rather than half-believed.
  */
-import type { AccountInfo, AccountPosition } from "../binance/account.js";
-import type { PositionSide } from "../binance/fields.js";
-import type { PositionRiskRow } from "../binance/position-risk.js";
-import { PositionsMismatchError } from "../errors.js";
+import type { AccountInfo, AccountPosition } from "../binance/coinm/account.js";
+import type { PositionRiskRow } from "../binance/coinm/position-risk.js";
+import type { PositionSide } from "../binance/common/fields.js";
+import { PositionsMismatchError } from "../core/errors.js";
 import { absDecimal, parseDecimal, quotient, subDecimal } from "./decimal.js";
 
 export type MarginType = "cross" | "isolated";

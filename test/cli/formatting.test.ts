@@ -27,9 +27,9 @@ import { defaultSegments, segmentKeys } from "../../lib/history/read.js";
 import { buildStatusReport, formatStatus } from "../../lib/history/status.js";
 import { priceCell, TableFormatter, trimZeros } from "../../lib/history/table.js";
 import { poolRows, selectPools } from "../../lib/history/views.js";
-import type { AccountState } from "../../lib/ports.js";
+import type { AccountState } from "../../lib/monitor/ports.js";
+import type { Snapshot } from "../../lib/monitor/snapshot.js";
 import { formatPercent } from "../../lib/risk/decimal.js";
-import type { Snapshot } from "../../lib/snapshot.js";
 import { CaptureStream } from "./support/harness.js";
 import { makeSnapshot, series } from "./support/snapshots.js";
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPutSecretCommand } from "../../bin/commands/put-secret.js";
-import { DANGEROUS_PERMISSIONS } from "../../lib/binance/key-permissions.js";
+import { DANGEROUS_PERMISSIONS } from "../../lib/binance/spot/key-permissions.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { LoopbackExchange } from "../../sim/exchange.js";
 import { API_RESTRICTIONS_PATH } from "../../sim/key-permissions.js";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStatusCommand } from "../../bin/commands/status.js";
 import { DynamoDbStore } from "../../lib/aws/dynamodb-store.js";
 import type { StatusReport } from "../../lib/history/status.js";
-import type { KeyCheckState } from "../../lib/key-policy.js";
+import type { KeyCheckState } from "../../lib/keys/policy.js";
 import { CliWorld, run } from "./support/harness.js";
 
 const NOW = new Date("2026-10-04T12:00:00.000Z");

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStatusCommand } from "../../bin/commands/status.js";
-import type { MarginAlert } from "../../lib/alerts.js";
+import type { MarginAlert } from "../../lib/alerts/messages.js";
 import { DynamoDbStore } from "../../lib/aws/dynamodb-store.js";
 import type { StatusReport } from "../../lib/history/status.js";
 import { formatPercent } from "../../lib/risk/decimal.js";

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CliAwsClients, CliDeps, Target } from "../../bin/cli-context.js";
 import { createTestAlertCommand } from "../../bin/commands/test-alert.js";
 import { deploymentSection, formatAccountLevels, subscriptionsSection } from "../../bin/status-deployment.js";
-import { filterPolicyFor } from "../../lib/alert-attributes.js";
+import { filterPolicyFor } from "../../lib/alerts/attributes.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { CaptureStream, run } from "./support/harness.js";
 

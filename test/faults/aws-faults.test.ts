@@ -6,8 +6,8 @@
  * nothing is sent twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT_PATH } from "../../lib/binance/client.js";
-import type { CycleSummary } from "../../lib/cycle.js";
+import { ACCOUNT_PATH } from "../../lib/binance/common/client.js";
+import type { CycleSummary } from "../../lib/monitor/cycle.js";
 import { incompleteAccounts } from "../../lib/monitor.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { asymmetricKey, hmacKey, minute } from "../support/harness.js";

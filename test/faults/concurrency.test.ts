@@ -8,9 +8,9 @@
  * rounds and check the whole alert sequence against an independent model of the policy.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseAccountResponse } from "../../lib/binance/account.js";
-import type { CycleSummary } from "../../lib/cycle.js";
-import type { AccountSource, AccountState, AlertPublisher, AlertStateStore } from "../../lib/ports.js";
+import { parseAccountResponse } from "../../lib/binance/coinm/account.js";
+import type { CycleSummary } from "../../lib/monitor/cycle.js";
+import type { AccountSource, AccountState, AlertPublisher, AlertStateStore } from "../../lib/monitor/ports.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { hmacKey, minute } from "../support/harness.js";
 import { DEFAULT_MODEL, modelNotices, ratioWalk, seededRandom } from "./support/model.js";

@@ -7,12 +7,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Alert } from "../../lib/alerts.js";
+import type { Alert } from "../../lib/alerts/messages.js";
 import { StaticSecretSource } from "../../lib/aws/secrets-source.js";
 import { loadConfig } from "../../lib/config.js";
-import { type CycleDeps, runCycle } from "../../lib/cycle.js";
-import { BinanceAuthError, BinanceUnavailableError } from "../../lib/errors.js";
-import { silentLogger } from "../../lib/log.js";
+import { BinanceAuthError, BinanceUnavailableError } from "../../lib/core/errors.js";
+import { silentLogger } from "../../lib/core/log.js";
+import { type CycleDeps, runCycle } from "../../lib/monitor/cycle.js";
 import { minute } from "../support/harness.js";
 import { FlakyPublisher, MemoryStore, ScriptedExchange } from "./support/memory-ports.js";
 import { DEFAULT_MODEL, type ModelNotice, type ModelSettings, modelNotices } from "./support/model.js";

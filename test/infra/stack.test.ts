@@ -77,7 +77,7 @@ describe("Lambda function", () => {
       Architectures: ["arm64"],
       Handler: "index.handler",
       MemorySize: 256,
-      // An at-risk invocation re-reads until shortly before the next run (lib/cadence.ts).
+      // An at-risk invocation re-reads until shortly before the next run (lib/monitor/cadence.ts).
       Timeout: 60,
       Role: arnOf(ids.role),
       LoggingConfig: { LogGroup: ref(ids.logs) },

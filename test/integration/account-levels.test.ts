@@ -6,7 +6,7 @@
  * and a tighter critical for ETH alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../../lib/errors.js";
+import { ConfigError } from "../../lib/core/errors.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
 import { hmacKey, minute, publishedAlerts, startHarness, TOPIC_ARN } from "../support/harness.js";

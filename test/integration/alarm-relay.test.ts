@@ -1,6 +1,6 @@
 import type { CloudWatchAlarmEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AlarmEventError, parseAlarmEvent, renderAlarm } from "../../lib/alarm-notice.js";
+import { AlarmEventError, parseAlarmEvent, renderAlarm } from "../../lib/alerts/alarm-notice.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { TOPIC_ARN } from "../support/harness.js";
 import { lambdaContext } from "../support/lambda-context.js";

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BinanceClient } from "../../lib/binance/client.js";
-import { WeightGovernor } from "../../lib/binance/weight-governor.js";
-import { parseCredentials } from "../../lib/credentials.js";
+import { BinanceClient } from "../../lib/binance/common/client.js";
+import { WeightGovernor } from "../../lib/binance/common/weight-governor.js";
 import {
   BinanceAuthError,
   BinanceClockSkewError,
@@ -13,8 +12,9 @@ import {
   BinanceSignatureError,
   BinanceUnavailableError,
   WeightBudgetExceededError,
-} from "../../lib/errors.js";
-import { createLogger } from "../../lib/log.js";
+} from "../../lib/core/errors.js";
+import { createLogger } from "../../lib/core/log.js";
+import { parseCredentials } from "../../lib/keys/credentials.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { LoopbackExchange } from "../../sim/exchange.js";
 import { asymmetricKey, hmacKey } from "../support/harness.js";

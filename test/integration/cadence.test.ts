@@ -6,8 +6,8 @@
  * require exactly one "critical" alert.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { watchAtRisk } from "../../lib/cadence.js";
-import type { CycleSummary } from "../../lib/cycle.js";
+import { watchAtRisk } from "../../lib/monitor/cadence.js";
+import type { CycleSummary } from "../../lib/monitor/cycle.js";
 import type { Monitor } from "../../lib/monitor.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { type RunningDynalite, startDynalite } from "../../sim/dynalite.js";

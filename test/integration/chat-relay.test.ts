@@ -8,8 +8,8 @@
 import { randomBytes } from "node:crypto";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { filterPolicyFor } from "../../lib/alert-attributes.js";
-import type { Alert } from "../../lib/alerts.js";
+import { filterPolicyFor } from "../../lib/alerts/attributes.js";
+import type { Alert } from "../../lib/alerts/messages.js";
 import { SnsPublisher } from "../../lib/aws/sns-publisher.js";
 import type { ChatChannel } from "../../lib/chat/channels.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";

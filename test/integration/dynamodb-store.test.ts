@@ -1,10 +1,10 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HEALTHY } from "../../lib/alert-policy.js";
+import { HEALTHY } from "../../lib/alerts/policy.js";
 import { DynamoDbStore, itemToSnapshot, snapshotToItem } from "../../lib/aws/dynamodb-store.js";
-import { ASSET_DECIMAL_FIELDS } from "../../lib/binance/account.js";
-import { StateConflictError } from "../../lib/errors.js";
-import type { AssetSnapshot, Snapshot } from "../../lib/snapshot.js";
+import { ASSET_DECIMAL_FIELDS } from "../../lib/binance/coinm/account.js";
+import { StateConflictError } from "../../lib/core/errors.js";
+import type { AssetSnapshot, Snapshot } from "../../lib/monitor/snapshot.js";
 import { ensureTable, type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
 import { itemSize } from "../../sim/item-size.js";
 import { snapshotOfEngineAccount, tenPositionAccount } from "../../sim/snapshot-fixtures.js";

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { parseAccountResponse } from "../../lib/binance/account.js";
-import { BinanceClient } from "../../lib/binance/client.js";
-import { WeightGovernor } from "../../lib/binance/weight-governor.js";
-import { parseCredentials } from "../../lib/credentials.js";
-import { createLogger } from "../../lib/log.js";
+import { parseAccountResponse } from "../../lib/binance/coinm/account.js";
+import { BinanceClient } from "../../lib/binance/common/client.js";
+import { WeightGovernor } from "../../lib/binance/common/weight-governor.js";
+import { createLogger } from "../../lib/core/log.js";
+import { parseCredentials } from "../../lib/keys/credentials.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { ACCOUNT_PATH, EXCHANGE_INFO_PATH, LoopbackExchange, POSITION_RISK_PATH } from "../../sim/exchange.js";
 import {

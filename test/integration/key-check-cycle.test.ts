@@ -7,8 +7,8 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountKey, STATE_KEY } from "../../lib/aws/dynamodb-store.js";
-import { DANGEROUS_PERMISSIONS } from "../../lib/binance/key-permissions.js";
-import { KEY_CHECK_INTERVAL_MS } from "../../lib/key-policy.js";
+import { DANGEROUS_PERMISSIONS } from "../../lib/binance/spot/key-permissions.js";
+import { KEY_CHECK_INTERVAL_MS } from "../../lib/keys/policy.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
 import { API_RESTRICTIONS_PATH } from "../../sim/key-permissions.js";

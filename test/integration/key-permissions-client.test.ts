@@ -4,10 +4,9 @@
  * never throttles the futures calls.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BinanceClient } from "../../lib/binance/client.js";
-import { API_RESTRICTIONS_PATH, DANGEROUS_FLAGS } from "../../lib/binance/key-permissions.js";
-import { WeightGovernor } from "../../lib/binance/weight-governor.js";
-import { parseCredentials } from "../../lib/credentials.js";
+import { BinanceClient } from "../../lib/binance/common/client.js";
+import { WeightGovernor } from "../../lib/binance/common/weight-governor.js";
+import { API_RESTRICTIONS_PATH, DANGEROUS_FLAGS } from "../../lib/binance/spot/key-permissions.js";
 import {
   BinanceAuthError,
   BinanceIpBanError,
@@ -15,8 +14,9 @@ import {
   BinanceRequestError,
   BinanceResponseFormatError,
   WeightBudgetExceededError,
-} from "../../lib/errors.js";
-import { createLogger, silentLogger } from "../../lib/log.js";
+} from "../../lib/core/errors.js";
+import { createLogger, silentLogger } from "../../lib/core/log.js";
+import { parseCredentials } from "../../lib/keys/credentials.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { LoopbackExchange } from "../../sim/exchange.js";
 import { apiRestrictionsBody, READ_ONLY } from "../../sim/key-permissions.js";

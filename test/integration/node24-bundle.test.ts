@@ -91,7 +91,7 @@ describe.runIf(node24Supported())("the deployed monitor bundle on Node 24", () =
     const code = await readFile(BUNDLE, "utf8");
     expect(code.trimEnd().split("\n").at(-1)).toBe("//# sourceMappingURL=index.mjs.map");
     const map = JSON.parse(await readFile(`${BUNDLE}.map`, "utf8")) as { sources: string[] };
-    expect(map.sources.some((s) => s.endsWith("lib/cycle.ts"))).toBe(true);
+    expect(map.sources.some((s) => s.endsWith("lib/monitor/cycle.ts"))).toBe(true);
   });
 
   it("runs a scheduled cycle and the at-risk re-reads: snapshots written, the warning published once, summaries logged", async () => {

@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SMS_MAX, SUBJECT_MAX } from "../../lib/alerts.js";
+import { SMS_MAX, SUBJECT_MAX } from "../../lib/alerts/messages.js";
 import {
   BTC_QUARTERLY,
   buildEngineAccount,

@@ -1,7 +1,7 @@
 /** fast-check generators shared by the tests that check what alerts render to. */
 import fc from "fast-check";
-import type { Alert } from "../../lib/alerts.js";
-import { DANGEROUS_FLAGS } from "../../lib/binance/key-permissions.js";
+import type { Alert } from "../../lib/alerts/messages.js";
+import { DANGEROUS_FLAGS } from "../../lib/binance/spot/key-permissions.js";
 
 /** The longest names config accepts (64 characters), plus shorter ones. */
 export const configName = fc.oneof(

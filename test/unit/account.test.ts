@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseAccountResponse } from "../../lib/binance/account.js";
-import { BinanceResponseFormatError } from "../../lib/errors.js";
+import { parseAccountResponse } from "../../lib/binance/coinm/account.js";
+import { BinanceResponseFormatError } from "../../lib/core/errors.js";
 import { accountBody } from "../../sim/account-fixtures.js";
 
 /** The response example from the seed spec, with its // comments stripped. */

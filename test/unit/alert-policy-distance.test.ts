@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { renderAlert, SMS_MAX, SUBJECT_MAX } from "../../lib/alerts/messages.js";
 import {
   decidePool,
   nextDistanceLevel,
@@ -12,9 +13,8 @@ import {
   type PolicySettings,
   type PoolAlertState,
   type PoolObservation,
-} from "../../lib/alert-policy.js";
-import { upgradePendingAlert } from "../../lib/alert-upgrade.js";
-import { renderAlert, SMS_MAX, SUBJECT_MAX } from "../../lib/alerts.js";
+} from "../../lib/alerts/policy.js";
+import { upgradePendingAlert } from "../../lib/alerts/upgrade.js";
 import { DEFAULT_ALERT_LEVELS, DEFAULT_DISTANCE_LEVELS, DEFAULTS } from "../../lib/config.js";
 import { distanceThreshold, levelForDistance, levelRank, poolLevels, type RiskLevels } from "../../lib/risk/levels.js";
 

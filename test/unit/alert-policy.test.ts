@@ -8,7 +8,7 @@ import {
   nextLevel,
   type PolicySettings,
   type PoolAlertState,
-} from "../../lib/alert-policy.js";
+} from "../../lib/alerts/policy.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
 import { levelForRatio, levelRank } from "../../lib/risk/levels.js";
 

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { AlarmEvent } from "../../lib/alarm-notice.js";
+import type { AlarmEvent } from "../../lib/alerts/alarm-notice.js";
 import {
   type AlertAttributes,
   alarmAttributes,
@@ -18,8 +18,8 @@ import {
   type Severity,
   testAttributes,
   toMessageAttributes,
-} from "../../lib/alert-attributes.js";
-import type { Alert } from "../../lib/alerts.js";
+} from "../../lib/alerts/attributes.js";
+import type { Alert } from "../../lib/alerts/messages.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
 import { matchesFilterPolicy, UnsupportedFilterError } from "../../sim/sns-filter.js";
 import { snsPublishProblem } from "../../sim/sns-rules.js";

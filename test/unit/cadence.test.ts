@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isAtRisk, rereadTimes, watchAtRisk } from "../../lib/cadence.js";
-import type { AccountResult, CycleInput, CycleSummary } from "../../lib/cycle.js";
+import { isAtRisk, rereadTimes, watchAtRisk } from "../../lib/monitor/cadence.js";
+import type { AccountResult, CycleInput, CycleSummary } from "../../lib/monitor/cycle.js";
 import type { AssessedPool } from "../../lib/risk/pools.js";
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);

@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { alertAttributes } from "../../lib/alert-attributes.js";
-import { renderAlert } from "../../lib/alerts.js";
+import { alertAttributes } from "../../lib/alerts/attributes.js";
+import { renderAlert } from "../../lib/alerts/messages.js";
 import type { ChatChannel } from "../../lib/chat/channels.js";
 import { chatRequest, escapeMarkdownV2, escapeSlack, LIMITS } from "../../lib/chat/format.js";
 import { chatMessage } from "../../lib/chat/message.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { configProblems, DEFAULTS, loadConfig } from "../../lib/config.js";
-import { ConfigError } from "../../lib/errors.js";
+import { ConfigError } from "../../lib/core/errors.js";
 
 const base = {
   SNAPSHOT_TABLE: "snapshots",

@@ -1,9 +1,9 @@
 import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Alert, renderAlert } from "../../lib/alerts.js";
-import { parseCredentials } from "../../lib/credentials.js";
-import { SecretError } from "../../lib/errors.js";
+import { type Alert, renderAlert } from "../../lib/alerts/messages.js";
+import { SecretError } from "../../lib/core/errors.js";
+import { parseCredentials } from "../../lib/keys/credentials.js";
 import { anyAlert } from "../support/arbitraries.js";
 
 const API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { alertAttributes } from "../../lib/alert-attributes.js";
-import { type KeyAlert, renderAlert } from "../../lib/alerts.js";
+import { alertAttributes } from "../../lib/alerts/attributes.js";
+import { type KeyAlert, renderAlert } from "../../lib/alerts/messages.js";
 import {
   boxesToUntick,
   DANGEROUS_FLAGS,
@@ -9,11 +9,11 @@ import {
   describePermissions,
   parseKeyPermissions,
   verdictOf,
-} from "../../lib/binance/key-permissions.js";
+} from "../../lib/binance/spot/key-permissions.js";
 import { chatMessage } from "../../lib/chat/message.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
-import { BinanceResponseFormatError } from "../../lib/errors.js";
-import { decideKeyCheck, KEY_CHECK_INTERVAL_MS, type KeyCheckState, keyCheckDue } from "../../lib/key-policy.js";
+import { BinanceResponseFormatError } from "../../lib/core/errors.js";
+import { decideKeyCheck, KEY_CHECK_INTERVAL_MS, type KeyCheckState, keyCheckDue } from "../../lib/keys/policy.js";
 import { apiRestrictionsBody, everyFlagCombination, READ_ONLY } from "../../sim/key-permissions.js";
 
 /** Binance's documented example response (Get API Key Permission), comments removed. */

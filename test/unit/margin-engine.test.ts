@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseAccountResponse } from "../../lib/binance/account.js";
+import { parseAccountResponse } from "../../lib/binance/coinm/account.js";
 import { marginRatio, parseDecimal } from "../../lib/risk/decimal.js";
 import { crossAccountAtRatio } from "../../sim/account-fixtures.js";
 import {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hmacSigner, privateKeySigner } from "../../lib/binance/signing.js";
-import { SecretError } from "../../lib/errors.js";
+import { hmacSigner, privateKeySigner } from "../../lib/binance/common/signing.js";
+import { SecretError } from "../../lib/core/errors.js";
 
 describe("hmacSigner", () => {
   it("reproduces Binance's published HMAC SHA256 example", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { HEALTHY } from "../../lib/alert-policy.js";
-import { StateConflictError } from "../../lib/errors.js";
-import type { AccountState, AlertStateStore, PendingAlert } from "../../lib/ports.js";
-import { CachingStateStore } from "../../lib/state-cache.js";
+import { HEALTHY } from "../../lib/alerts/policy.js";
+import { StateConflictError } from "../../lib/core/errors.js";
+import type { AccountState, AlertStateStore, PendingAlert } from "../../lib/monitor/ports.js";
+import { CachingStateStore } from "../../lib/monitor/state-cache.js";
 import { MemoryStore } from "../faults/support/memory-ports.js";
 
 /** The in-memory store with the optimistic lock of DynamoDbStore, counting reads. */

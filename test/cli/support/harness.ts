@@ -115,7 +115,7 @@ export interface StackFixture {
   readonly AccountSecrets?: Record<string, string> | string;
   readonly AlertLevels?: ReadonlyArray<{ name: string; ratio: number }> | string;
   readonly DistanceLevels?: ReadonlyArray<{ name: string; distance: number }> | string;
-  /** Account name -> its own levels (lib/level-overrides.ts). */
+  /** Account name -> its own levels (lib/risk/level-overrides.ts). */
   readonly AccountLevels?: Record<string, unknown> | string;
 }
 

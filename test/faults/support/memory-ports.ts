@@ -4,11 +4,11 @@
  * a scripted exchange and a publisher that fails on demand.
  */
 
-import { HEALTHY } from "../../../lib/alert-policy.js";
-import type { Alert } from "../../../lib/alerts.js";
-import type { AccountInfo } from "../../../lib/binance/account.js";
-import type { AccountRead } from "../../../lib/binance/client.js";
-import { StateConflictError } from "../../../lib/errors.js";
+import type { Alert } from "../../../lib/alerts/messages.js";
+import { HEALTHY } from "../../../lib/alerts/policy.js";
+import type { AccountInfo } from "../../../lib/binance/coinm/account.js";
+import type { AccountRead } from "../../../lib/binance/common/client.js";
+import { StateConflictError } from "../../../lib/core/errors.js";
 import type {
   AccountSource,
   AccountState,
@@ -16,8 +16,8 @@ import type {
   AlertStateStore,
   PendingAlert,
   SnapshotStore,
-} from "../../../lib/ports.js";
-import type { Snapshot } from "../../../lib/snapshot.js";
+} from "../../../lib/monitor/ports.js";
+import type { Snapshot } from "../../../lib/monitor/snapshot.js";
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 

@@ -1,6 +1,6 @@
 /**
  * A reference model of the margin alert policy, written from its specification rather than
- * from lib/alert-policy.ts, so tests compare the cycle's alerts with an independent oracle:
+ * from lib/alerts/policy.ts, so tests compare the cycle's alerts with an independent oracle:
  * rising to a higher level alerts at once; falling needs the ratio below the held level's
  * threshold minus the hysteresis and lands on the highest level still held; while at a level
  * (not "ok"), a reminder goes out once `renotifyMs` has passed since the last notice.

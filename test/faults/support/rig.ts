@@ -13,19 +13,19 @@ import type { AwsClients } from "../../../lib/aws/clients.js";
 import { DynamoDbStore } from "../../../lib/aws/dynamodb-store.js";
 import { SecretsManagerSource } from "../../../lib/aws/secrets-source.js";
 import { SnsPublisher } from "../../../lib/aws/sns-publisher.js";
-import { BinanceClient, type BinanceClientOptions } from "../../../lib/binance/client.js";
-import { WeightGovernor } from "../../../lib/binance/weight-governor.js";
+import { BinanceClient, type BinanceClientOptions } from "../../../lib/binance/common/client.js";
+import { WeightGovernor } from "../../../lib/binance/common/weight-governor.js";
 import type { MonitorConfig } from "../../../lib/config.js";
-import { type CycleDeps, type CycleSummary, runCycle } from "../../../lib/cycle.js";
-import type { Logger } from "../../../lib/log.js";
+import type { Logger } from "../../../lib/core/log.js";
+import { type CycleDeps, type CycleSummary, runCycle } from "../../../lib/monitor/cycle.js";
 import type {
   AccountSource,
   AlertPublisher,
   AlertStateStore,
   SecretSource,
   SnapshotStore,
-} from "../../../lib/ports.js";
-import type { Snapshot } from "../../../lib/snapshot.js";
+} from "../../../lib/monitor/ports.js";
+import type { Snapshot } from "../../../lib/monitor/snapshot.js";
 import { type RunningDynalite, startDynalite } from "../../../sim/dynalite.js";
 import { snsPublishProblem as snsRules } from "../../../sim/sns-rules.js";
 import { type Harness, publishedAlerts, startHarness, type TestKey } from "../../support/harness.js";

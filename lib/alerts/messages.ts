@@ -2,9 +2,10 @@
  * Alerts as data, and their rendering for SNS: a subject for email, a full email body and an
  * SMS body that fits one message (<= 140 characters).
  */
-import type { HealthNotice, MarginNotice } from "./alert-policy.js";
+
+import { divideUp, formatDecimal, formatPercent, parseDecimal } from "../risk/decimal.js";
 import { DELETED_KEY_HINT, type KeyAlert, keyAlertText } from "./key-alerts.js";
-import { divideUp, formatDecimal, formatPercent, parseDecimal } from "./risk/decimal.js";
+import type { HealthNotice, MarginNotice } from "./policy.js";
 
 export type { KeyAlert } from "./key-alerts.js";
 

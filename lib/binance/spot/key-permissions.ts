@@ -4,7 +4,7 @@
  * funds, so each one is listed here with the exact box to untick in Binance's API Management.
  * The response is parsed once, here, into a typed value; nothing else looks at the raw JSON.
  */
-import { BinanceResponseFormatError } from "../errors.js";
+import { BinanceResponseFormatError } from "../../core/errors.js";
 
 export const API_RESTRICTIONS_PATH = "/sapi/v1/account/apiRestrictions";
 /** Documented IP weight of GET /sapi/v1/account/apiRestrictions. */

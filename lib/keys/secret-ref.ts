@@ -9,8 +9,9 @@
  * keys it holds, but whoever can read it reads every key in it, and a secret value is at most
  * 65,536 bytes (about 400 HMAC keys, fewer RSA ones).
  */
+
+import { SecretError } from "../core/errors.js";
 import { type ApiCredentials, parseCredentials } from "./credentials.js";
-import { SecretError } from "./errors.js";
 
 export interface SecretRef {
   /** What GetSecretValue is called with: a secret name or ARN. */

@@ -2,8 +2,8 @@
  * The "unsafe key" alert and its "fixed" notice as data, and their words. `alerts.ts` fits them
  * to SNS's limits (subject and SMS length) like every other alert.
  */
-import { boxesToUntick, type DangerousFlag, dangerVerbs, permissionLabels } from "./binance/key-permissions.js";
-import type { KeyNotice } from "./key-policy.js";
+import { boxesToUntick, type DangerousFlag, dangerVerbs, permissionLabels } from "../binance/spot/key-permissions.js";
+import type { KeyNotice } from "../keys/policy.js";
 
 export interface KeyAlert {
   readonly type: "key";

@@ -3,9 +3,9 @@
  * decimal strings; only their shape is verified here.
  */
 
-import { BinanceResponseFormatError } from "../errors.js";
-import { parseDecimal } from "../risk/decimal.js";
-import { notJsonDetail, type PositionSide, positionSide, decimalField as readDecimal } from "./fields.js";
+import { BinanceResponseFormatError } from "../../core/errors.js";
+import { parseDecimal } from "../../risk/decimal.js";
+import { notJsonDetail, type PositionSide, positionSide, decimalField as readDecimal } from "../common/fields.js";
 
 /** Fields kept from each asset entry, all raw decimal strings. */
 export const ASSET_DECIMAL_FIELDS = [

@@ -3,8 +3,8 @@
  * JSON.stringify and util.inspect, so an accidental `log(credentials)` prints nothing secret.
  */
 import { inspect } from "node:util";
-import { hmacSigner, privateKeySigner, type Signer } from "./binance/signing.js";
-import { SecretError } from "./errors.js";
+import { hmacSigner, privateKeySigner, type Signer } from "../binance/common/signing.js";
+import { SecretError } from "../core/errors.js";
 
 export interface ApiCredentials {
   readonly apiKey: string;

@@ -5,14 +5,15 @@
  * the alert, if any. The cycle calls the first with the state it loads anyway before its write,
  * so the check costs no extra DynamoDB read.
  */
-import type { KeyPermissions } from "./binance/key-permissions.js";
-import type { AccountConfig } from "./config.js";
+
+import type { KeyAlert } from "../alerts/key-alerts.js";
+import type { KeyPermissions } from "../binance/spot/key-permissions.js";
+import type { AccountConfig } from "../config.js";
+import { describeError, errorLogFields, WeightBudgetExceededError } from "../core/errors.js";
+import type { Logger } from "../core/log.js";
+import type { AccountState, SecretSource } from "../monitor/ports.js";
 import type { ApiCredentials } from "./credentials.js";
-import { describeError, errorLogFields, WeightBudgetExceededError } from "./errors.js";
-import type { KeyAlert } from "./key-alerts.js";
-import { decideKeyCheck, type KeyCheckState, type KeyObservation, keyCheckDue } from "./key-policy.js";
-import type { Logger } from "./log.js";
-import type { AccountState, SecretSource } from "./ports.js";
+import { decideKeyCheck, type KeyCheckState, type KeyObservation, keyCheckDue } from "./policy.js";
 
 export interface KeyPermissionSource {
   getKeyPermissions(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<KeyPermissions>;

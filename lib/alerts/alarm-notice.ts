@@ -3,8 +3,9 @@
  * (Lambda alarm action) instead of publishing to SNS themselves: CloudWatch cannot publish to a
  * topic encrypted with the free AWS-managed SNS key, and a customer-managed key costs $1/month.
  */
-import { type RenderedAlert, SMS_MAX, SUBJECT_MAX, truncate } from "./alerts.js";
-import { GuardError } from "./errors.js";
+
+import { GuardError } from "../core/errors.js";
+import { type RenderedAlert, SMS_MAX, SUBJECT_MAX, truncate } from "./messages.js";
 
 /** The part of CloudWatch's Lambda alarm-action event the relay uses, checked at the boundary. */
 export interface AlarmEvent {

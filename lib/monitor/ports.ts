@@ -3,12 +3,12 @@
  * implements each, and tests hand in their own.
  */
 
-import type { HealthState, PoolAlertState } from "./alert-policy.js";
-import type { Alert } from "./alerts.js";
-import type { AccountRead } from "./binance/client.js";
-import type { ApiCredentials } from "./credentials.js";
-import type { KeyCheckState } from "./key-policy.js";
-import type { Logger } from "./log.js";
+import type { Alert } from "../alerts/messages.js";
+import type { HealthState, PoolAlertState } from "../alerts/policy.js";
+import type { AccountRead } from "../binance/common/client.js";
+import type { Logger } from "../core/log.js";
+import type { ApiCredentials } from "../keys/credentials.js";
+import type { KeyCheckState } from "../keys/policy.js";
 import type { Snapshot } from "./snapshot.js";
 
 export interface SecretSource {

@@ -4,13 +4,12 @@
  * account's failure never stops the others; a fetched snapshot is written before anything that
  * could fail after it.
  */
-import { evaluateAccount, poolRiskLevels } from "./account-evaluation.js";
-import type { ReadOutcome } from "./alert-policy.js";
-import type { Alert } from "./alerts.js";
-import type { AccountRead } from "./binance/client.js";
-import { mapWithConcurrency } from "./concurrency.js";
-import type { AccountConfig, MonitorConfig } from "./config.js";
-import type { ApiCredentials } from "./credentials.js";
+
+import type { Alert } from "../alerts/messages.js";
+import type { ReadOutcome } from "../alerts/policy.js";
+import type { AccountRead } from "../binance/common/client.js";
+import type { AccountConfig, MonitorConfig } from "../config.js";
+import { mapWithConcurrency } from "../core/concurrency.js";
 import {
   BinanceAuthError,
   BinanceSignatureError,
@@ -19,10 +18,13 @@ import {
   GuardError,
   StateConflictError,
   WeightBudgetExceededError,
-} from "./errors.js";
-import { checkKeyIfDue, type KeyPermissionSource, withKeyObservation } from "./key-check.js";
-import type { KeyCheckState, KeyObservation } from "./key-policy.js";
-import type { Logger } from "./log.js";
+} from "../core/errors.js";
+import type { Logger } from "../core/log.js";
+import { checkKeyIfDue, type KeyPermissionSource, withKeyObservation } from "../keys/check.js";
+import type { ApiCredentials } from "../keys/credentials.js";
+import type { KeyCheckState, KeyObservation } from "../keys/policy.js";
+import { type AssessedPool, assessPools, marginPools } from "../risk/pools.js";
+import { evaluateAccount, poolRiskLevels } from "./account-evaluation.js";
 import type {
   AccountSource,
   AlertPublisher,
@@ -31,7 +33,6 @@ import type {
   SecretSource,
   SnapshotStore,
 } from "./ports.js";
-import { type AssessedPool, assessPools, marginPools } from "./risk/pools.js";
 import { buildSnapshot, type Snapshot } from "./snapshot.js";
 
 export interface CycleDeps {
@@ -42,7 +43,7 @@ export interface CycleDeps {
   readonly publisher: AlertPublisher;
   readonly log: Logger;
   readonly now?: () => number;
-  /** The daily key permission check (lib/key-check.ts); absent: no checks. */
+  /** The daily key permission check (lib/keys/check.ts); absent: no checks. */
   readonly keys?: KeyPermissionSource;
 }
 
@@ -206,7 +207,7 @@ async function monitorAccount(
   let alertsPending = 0;
   const alert = async () => {
     try {
-      // Once a day, and only with a key that just read the account (see lib/key-check.ts).
+      // Once a day, and only with a key that just read the account (see lib/keys/check.ts).
       const keyCheck = (previous: KeyCheckState | undefined) =>
         outcome.ok ? checkKeyIfDue(deps, account, previous, input.cycleTime, input.deadlineMs, log) : undefined;
       const claimed = await commitState(config, deps, input, account.name, pools, outcome, readError, log, keyCheck);

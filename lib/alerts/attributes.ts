@@ -10,10 +10,11 @@
  * every message with routeRank >= rank(S), so "recovered from critical to ok" reaches the SMS
  * subscriber who was woken by the critical alert, and "recovered from warning to ok" does not.
  */
+
+import type { AlertLevel } from "../config.js";
+import { OK_LEVEL } from "../risk/levels.js";
 import type { AlarmEvent } from "./alarm-notice.js";
-import type { Alert } from "./alerts.js";
-import type { AlertLevel } from "./config.js";
-import { OK_LEVEL } from "./risk/levels.js";
+import type { Alert } from "./messages.js";
 
 /** Severities in order; the index is the rank filter policies compare. */
 export const SEVERITIES = ["ok", "warning", "critical"] as const;

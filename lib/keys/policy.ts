@@ -10,7 +10,7 @@
  *   key's first check counts). One alert per gain, not one a day.
  * - "fixed": every such permission is gone after an "unsafe" alert. One notice.
  */
-import { type DangerousFlag, type KeyPermissions, knownFlags } from "./binance/key-permissions.js";
+import { type DangerousFlag, type KeyPermissions, knownFlags } from "../binance/spot/key-permissions.js";
 
 export const KEY_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
 

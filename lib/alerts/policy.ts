@@ -10,8 +10,8 @@
  * a human must act, e.g. a revoked key) one "cannot read account" alert; one "restored" notice on
  * the next success.
  */
-import type { AlertLevel, DistanceLevel } from "./config.js";
-import { distanceThreshold, levelForDistance, levelForRatio, levelRank, OK_LEVEL, worseLevel } from "./risk/levels.js";
+import type { AlertLevel, DistanceLevel } from "../config.js";
+import { distanceThreshold, levelForDistance, levelForRatio, levelRank, OK_LEVEL, worseLevel } from "../risk/levels.js";
 
 export interface PolicySettings {
   /** Named in ratio order: the pool's levels. */

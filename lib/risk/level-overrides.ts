@@ -4,12 +4,12 @@
  * margin asset ("BTC": its cross pool and isolated positions margined in BTC) or a symbol
  * ("BTCUSD_PERP": its isolated positions). A pool takes the most specific set: symbol, asset,
  * account, then the global levels. Overrides move thresholds; they use the global level names (a
- * subset, in the same order), so alert state, severities (lib/alert-attributes.ts) and charts
+ * subset, in the same order), so alert state, severities (lib/alerts/attributes.ts) and charts
  * keep one vocabulary. Parsed once at the boundary by the core (ACCOUNTS) and by synth.
  */
-import { type AlertLevel, type DistanceLevel, parseAlertLevels, parseDistanceLevels } from "./config.js";
-import { ConfigError } from "./errors.js";
-import type { RiskLevels } from "./risk/levels.js";
+import { type AlertLevel, type DistanceLevel, parseAlertLevels, parseDistanceLevels } from "../config.js";
+import { ConfigError } from "../core/errors.js";
+import type { RiskLevels } from "./levels.js";
 
 export interface LevelSet {
   readonly alertLevels?: readonly AlertLevel[];

@@ -3,10 +3,10 @@
  * and open position, and each margin pool's ratio, distance to liquidation and instantaneous
  * level (thresholds only, no hysteresis).
  */
-import type { AssetBalance, AssetDecimalField } from "./binance/account.js";
-import { ASSET_DECIMAL_FIELDS } from "./binance/account.js";
-import type { AssessedPool, PoolKind } from "./risk/pools.js";
-import type { OpenPosition } from "./risk/positions.js";
+import type { AssetBalance, AssetDecimalField } from "../binance/coinm/account.js";
+import { ASSET_DECIMAL_FIELDS } from "../binance/coinm/account.js";
+import type { AssessedPool, PoolKind } from "../risk/pools.js";
+import type { OpenPosition } from "../risk/positions.js";
 
 export interface AssetSnapshot {
   readonly asset: string;

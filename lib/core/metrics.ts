@@ -5,8 +5,8 @@
  * reads the ratios from the "margin" log lines with Logs Insights, both free at rest. The cycle's
  * counts (failed, deferred, alerts sent) are fields of its "cycle complete" log line.
  */
-import type { RatioMetrics } from "./config.js";
-import type { CycleSummary } from "./cycle.js";
+import type { RatioMetrics } from "../config.js";
+import type { CycleSummary } from "../monitor/cycle.js";
 
 export const METRIC_NAMESPACE = "CoinmGuard";
 /** Plotted in place of an infinite ratio (margin balance <= 0), far above any alert level. */

@@ -4,8 +4,7 @@
  * caller's deadline, and request-weight accounting.
  */
 
-import { DEFAULTS } from "../config.js";
-import type { ApiCredentials } from "../credentials.js";
+import { DEFAULTS } from "../../config.js";
 import {
   BinanceAuthError,
   BinanceClockSkewError,
@@ -19,17 +18,18 @@ import {
   BinanceUnavailableError,
   PositionsMismatchError,
   WeightBudgetExceededError,
-} from "../errors.js";
-import type { Logger } from "../log.js";
-import { joinPositions, type OpenPosition } from "../risk/positions.js";
-import { type AccountInfo, parseAccountResponse } from "./account.js";
+} from "../../core/errors.js";
+import type { Logger } from "../../core/log.js";
+import type { ApiCredentials } from "../../keys/credentials.js";
+import { joinPositions, type OpenPosition } from "../../risk/positions.js";
+import { type AccountInfo, parseAccountResponse } from "../coinm/account.js";
+import { parsePositionRiskResponse } from "../coinm/position-risk.js";
 import {
   API_RESTRICTIONS_PATH,
   API_RESTRICTIONS_WEIGHT,
   type KeyPermissions,
   parseKeyPermissions,
-} from "./key-permissions.js";
-import { parsePositionRiskResponse } from "./position-risk.js";
+} from "../spot/key-permissions.js";
 import { WeightGovernor } from "./weight-governor.js";
 
 export const ACCOUNT_PATH = "/dapi/v1/account";

@@ -3,8 +3,9 @@
  * existed (per asset: `asset`, `maintMargin`, `marginBalance`) must still go out after an upgrade.
  * Such an alert was about the asset's cross pool, whose id is the asset.
  */
-import type { Alert } from "./alerts.js";
-import type { PendingAlert } from "./ports.js";
+
+import type { PendingAlert } from "../monitor/ports.js";
+import type { Alert } from "./messages.js";
 
 type Json = Record<string, unknown>;
 

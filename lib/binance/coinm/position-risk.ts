@@ -3,10 +3,10 @@
  * position's mark and liquidation price and of an isolated position's collateral. Decimals stay
  * Binance's raw strings; fields Binance adds later are ignored.
  */
-import { BinanceResponseFormatError } from "../errors.js";
-import { parseDecimal } from "../risk/decimal.js";
+import { BinanceResponseFormatError } from "../../core/errors.js";
+import { parseDecimal } from "../../risk/decimal.js";
+import { decimalField, notJsonDetail, type PositionSide, positionSide } from "../common/fields.js";
 import { SYMBOL } from "./account.js";
-import { decimalField, notJsonDetail, type PositionSide, positionSide } from "./fields.js";
 
 export interface PositionRiskRow {
   readonly symbol: string;

@@ -4,7 +4,7 @@
  * which must then be URL-encoded because it is appended to the query string.
  */
 import { createHmac, createPrivateKey, type KeyObject, sign } from "node:crypto";
-import { SecretError } from "../errors.js";
+import { SecretError } from "../../core/errors.js";
 
 export type KeyType = "hmac" | "rsa" | "ed25519";
 

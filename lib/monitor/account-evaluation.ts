@@ -3,6 +3,8 @@
  * margin pool's level under its levels (the account's overrides, else the stack's) and the
  * alerts that changes raise, with every figure a person needs to act. The cycle does the I/O.
  */
+
+import type { Alert, MarginAlert } from "../alerts/messages.js";
 import {
   decideHealth,
   decidePool,
@@ -10,14 +12,13 @@ import {
   type PolicySettings,
   type PoolAlertState,
   type ReadOutcome,
-} from "./alert-policy.js";
-import type { Alert, MarginAlert } from "./alerts.js";
-import type { AccountConfig, MonitorConfig } from "./config.js";
-import { levelsForPool } from "./level-overrides.js";
+} from "../alerts/policy.js";
+import type { AccountConfig, MonitorConfig } from "../config.js";
+import { levelsForPool } from "../risk/level-overrides.js";
+import { OK_LEVEL, type RiskLevels } from "../risk/levels.js";
+import { type AssessedPool, poolOfId } from "../risk/pools.js";
+import { marginToAddForPool } from "../risk/remedy.js";
 import type { AccountState } from "./ports.js";
-import { OK_LEVEL, type RiskLevels } from "./risk/levels.js";
-import { type AssessedPool, poolOfId } from "./risk/pools.js";
-import { marginToAddForPool } from "./risk/remedy.js";
 
 function policyOf(config: MonitorConfig, levels: RiskLevels = riskLevelsOf(config)): PolicySettings {
   return {

@@ -1,5 +1,5 @@
 /** Field readers shared by the response parsers: one rule for what counts as a Binance decimal. */
-import { parseDecimal } from "../risk/decimal.js";
+import { parseDecimal } from "../../risk/decimal.js";
 
 /**
  * A decimal-string field of a response object. Absent (undefined, null or "") gives undefined,
