@@ -8,10 +8,11 @@ import { GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dy
 import { accountKey, STATE_KEY, snapshotToItem } from "../lib/aws/dynamodb-store.js";
 import { parseAccountResponse } from "../lib/binance/coinm/account.js";
 import { parsePositionRiskResponse } from "../lib/binance/coinm/position-risk.js";
-import { DEFAULT_ALERT_LEVELS, DEFAULTS, loadConfig } from "../lib/config.js";
+import { DEFAULTS, loadConfig } from "../lib/config.js";
 import { createLogger } from "../lib/core/log.js";
 import { buildSnapshot, type Snapshot } from "../lib/monitor/snapshot.js";
 import { createMonitor } from "../lib/monitor.js";
+import { DEFAULT_ALERT_LEVELS } from "../lib/risk/levels.js";
 import { assessPools, marginPools } from "../lib/risk/pools.js";
 import { joinPositions } from "../lib/risk/positions.js";
 import { positionRiskFromAccountBody } from "../sim/exchange.js";

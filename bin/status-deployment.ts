@@ -7,8 +7,8 @@
 
 import { describeAwsError } from "../lib/aws/stack-outputs.js";
 import { formatSubscriptions, readSubscriptions } from "../lib/aws/subscriptions.js";
-import type { AlertLevel, DistanceLevel } from "../lib/config.js";
 import type { LevelOverrides, LevelSet } from "../lib/risk/level-overrides.js";
+import type { AlertLevel, DistanceLevel } from "../lib/risk/levels.js";
 import { resolveAwsTarget } from "./aws-target.js";
 import type { CliDeps, Target, TargetValues } from "./cli-context.js";
 

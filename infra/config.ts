@@ -6,19 +6,7 @@
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { isSeverity, SEVERITIES, type Severity } from "../lib/alerts/attributes.js";
 import { type ChatChannel, parseChatChannels } from "../lib/chat/channels.js";
-import {
-  type AlertLevel,
-  DEFAULT_ALERT_LEVELS,
-  DEFAULTS,
-  type DistanceLevel,
-  defaultDistanceLevels,
-  parseAccounts,
-  parseAlertLevels,
-  parseDistanceLevels,
-  parseRatioMetrics,
-  RATIO_METRICS_VALUES,
-  type RatioMetrics,
-} from "../lib/config.js";
+import { DEFAULTS, parseAccounts, parseRatioMetrics, RATIO_METRICS_VALUES, type RatioMetrics } from "../lib/config.js";
 import { ConfigError } from "../lib/core/errors.js";
 import { parseSecretRef } from "../lib/keys/secret-ref.js";
 import {
@@ -27,6 +15,14 @@ import {
   type LevelOverrides,
   parseLevelOverrides,
 } from "../lib/risk/level-overrides.js";
+import {
+  type AlertLevel,
+  DEFAULT_ALERT_LEVELS,
+  type DistanceLevel,
+  defaultDistanceLevels,
+  parseAlertLevels,
+  parseDistanceLevels,
+} from "../lib/risk/levels.js";
 import type { AlertTopicKey } from "./constructs/alert-topic.js";
 import { coreConfigProblem, type LogLevel, type MonitorSettings, settingsEnvironment } from "./environment.js";
 import { defaultHeartbeatWindowMinutes, type ParsedSchedule, parseSchedule } from "./schedule.js";

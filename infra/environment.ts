@@ -3,8 +3,9 @@
  * function and the synth-time check, so what was validated is exactly what gets deployed, and
  * the check is the core's own `loadConfig`: a value synth accepts is a value the Lambda accepts.
  */
-import { type AlertLevel, type DistanceLevel, loadConfig, type RatioMetrics } from "../lib/config.js";
+import { loadConfig, type RatioMetrics } from "../lib/config.js";
 import { ConfigError } from "../lib/core/errors.js";
+import type { AlertLevel, DistanceLevel } from "../lib/risk/levels.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 

@@ -4,23 +4,17 @@
  */
 import { ConfigError } from "./core/errors.js";
 import { LOG_LEVELS } from "./core/log.js";
+import { type Env, isLoopback, NAME, number, parseJson, read, required } from "./core/parse.js";
 import { parseSecretRef } from "./keys/secret-ref.js";
 import { checkLevelOverrides, type LevelOverrides, parseLevelOverrides } from "./risk/level-overrides.js";
-
-/** One alert level: the asset's margin ratio has reached `ratio` (0.5 = 50%). */
-export interface AlertLevel {
-  readonly name: string;
-  readonly ratio: number;
-}
-
-/**
- * A distance-to-liquidation threshold for a named alert level: a pool reaches the level when a
- * position's mark is within `distance` (0.03 = 3%) of its liquidation price.
- */
-export interface DistanceLevel {
-  readonly name: string;
-  readonly distance: number;
-}
+import {
+  type AlertLevel,
+  DEFAULT_ALERT_LEVELS,
+  type DistanceLevel,
+  defaultDistanceLevels,
+  parseAlertLevels,
+  parseDistanceLevels,
+} from "./risk/levels.js";
 
 /** An account to monitor and where its API key lives. */
 export interface AccountConfig {
@@ -72,20 +66,6 @@ export interface MonitorConfig {
 export type RatioMetrics = "off" | "worst" | "per-asset";
 export const RATIO_METRICS_VALUES: readonly RatioMetrics[] = ["off", "worst", "per-asset"];
 
-export const DEFAULT_ALERT_LEVELS: readonly AlertLevel[] = [
-  { name: "warning", ratio: 0.5 },
-  { name: "critical", ratio: 0.8 },
-];
-
-/**
- * Warning within 10% of liquidation, critical within 3% (docs/architecture.md, "Distance to
- * liquidation", says why): a 10% move in BTC takes days most weeks, 3% can take an hour.
- */
-export const DEFAULT_DISTANCE_LEVELS: readonly DistanceLevel[] = [
-  { name: "warning", distance: 0.1 },
-  { name: "critical", distance: 0.03 },
-];
-
 export const DEFAULTS = {
   hysteresis: 0.05,
   distanceHysteresis: 0.01,
@@ -100,48 +80,6 @@ export const DEFAULTS = {
   failuresBeforeAlert: 3,
   fastPollSeconds: 10,
 } as const;
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const RESERVED_LEVEL_NAMES = new Set(["ok"]);
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function read(env: Env, variable: string): string | undefined {
-  const value = env[variable]?.trim();
-  return value === "" ? undefined : value;
-}
-
-function required(env: Env, variable: string): string {
-  const value = read(env, variable);
-  if (value === undefined) throw new ConfigError(variable, "is required but not set");
-  return value;
-}
-
-function parseJson(variable: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ConfigError(variable, "is not valid JSON");
-  }
-}
-
-function number(
-  env: Env,
-  variable: string,
-  fallback: number,
-  check: { min: number; max: number; integer?: boolean },
-): number {
-  const text = read(env, variable);
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || (check.integer && !Number.isInteger(value))) {
-    throw new ConfigError(variable, `must be ${check.integer ? "an integer" : "a number"}, got "${text}"`);
-  }
-  if (value < check.min || value > check.max) {
-    throw new ConfigError(variable, `must be between ${check.min} and ${check.max}, got ${value}`);
-  }
-  return value;
-}
 
 /** A RatioMetrics value; true/false are accepted for configs written before there were three. */
 export function parseRatioMetrics(text: string, variable = "RATIO_METRICS"): RatioMetrics {
@@ -183,96 +121,6 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
   });
 }
 
-/** Parse and check ALERT_LEVELS: unique names, ratios in (0, 1], returned in ascending order. */
-export function parseAlertLevels(text: string, variable = "ALERT_LEVELS"): AlertLevel[] {
-  const raw = parseJson(variable, text);
-  if (!Array.isArray(raw) || raw.length === 0) {
-    throw new ConfigError(variable, 'must be a non-empty JSON array of {"name": "...", "ratio": 0.5}');
-  }
-  const levels = raw.map((entry: unknown, i) => {
-    if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
-    const { name, ratio } = entry as Record<string, unknown>;
-    if (typeof name !== "string" || !NAME.test(name) || RESERVED_LEVEL_NAMES.has(name)) {
-      throw new ConfigError(variable, `entry ${i}: "name" must be a simple word other than "ok"`);
-    }
-    if (typeof ratio !== "number" || !(ratio > 0 && ratio <= 1)) {
-      throw new ConfigError(variable, `entry ${i} (${name}): "ratio" must be a number in (0, 1]`);
-    }
-    return { name, ratio };
-  });
-  levels.sort((a, b) => a.ratio - b.ratio);
-  for (let i = 1; i < levels.length; i++) {
-    const prev = levels[i - 1];
-    const cur = levels[i];
-    if (prev && cur && (prev.ratio === cur.ratio || prev.name === cur.name)) {
-      throw new ConfigError(variable, `levels "${prev.name}" and "${cur.name}" must have distinct names and ratios`);
-    }
-  }
-  if (new Set(levels.map((l) => l.name)).size !== levels.length) {
-    throw new ConfigError(variable, "level names must be unique");
-  }
-  return levels;
-}
-
-/**
- * Parse and check DISTANCE_LEVELS against the (already parsed) alert levels: each entry names a
- * configured level once, with a distance in (0, 1), tighter for each more severe level. `[]`
- * turns distance alerts off. Returned in ratio-level order.
- */
-export function parseDistanceLevels(
-  text: string,
-  alertLevels: readonly AlertLevel[],
-  variable = "DISTANCE_LEVELS",
-): DistanceLevel[] {
-  const raw = parseJson(variable, text);
-  if (!Array.isArray(raw)) {
-    throw new ConfigError(variable, 'must be a JSON array of {"name": "<alert level>", "distance": 0.03}');
-  }
-  const names = alertLevels.map((l) => l.name);
-  const levels = raw.map((entry: unknown, i) => {
-    if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
-    const { name, distance } = entry as Record<string, unknown>;
-    if (typeof name !== "string" || !names.includes(name)) {
-      throw new ConfigError(variable, `entry ${i}: "name" must be one of the alert levels (${names.join(", ")})`);
-    }
-    if (typeof distance !== "number" || !(distance > 0 && distance < 1)) {
-      throw new ConfigError(variable, `entry ${i} (${name}): "distance" must be a number in (0, 1)`);
-    }
-    return { name, distance };
-  });
-  levels.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
-  for (let i = 1; i < levels.length; i++) {
-    const prev = levels[i - 1];
-    const cur = levels[i];
-    if (prev && cur && prev.name === cur.name) throw new ConfigError(variable, `level "${cur.name}" appears twice`);
-    if (prev && cur && !(cur.distance < prev.distance)) {
-      throw new ConfigError(
-        variable,
-        `"${cur.name}" is more severe than "${prev.name}", so its distance must be smaller`,
-      );
-    }
-  }
-  return levels;
-}
-
-/**
- * Distance levels when DISTANCE_LEVELS is not set: the defaults for levels named "warning" and
- * "critical"; for other names, 10% for the least severe level and 3% for the most severe.
- */
-export function defaultDistanceLevels(alertLevels: readonly AlertLevel[]): DistanceLevel[] {
-  const byName = DEFAULT_DISTANCE_LEVELS.filter((d) => alertLevels.some((l) => l.name === d.name));
-  if (byName.length > 0) return byName;
-  const first = alertLevels[0];
-  const last = alertLevels[alertLevels.length - 1];
-  if (!first || !last) return [];
-  return first === last
-    ? [{ name: last.name, distance: 0.03 }]
-    : [
-        { name: first.name, distance: 0.1 },
-        { name: last.name, distance: 0.03 },
-      ];
-}
-
 /** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
 export function binanceUrl(env: Env, variable: "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL"): string {
   const fallback = variable === "BINANCE_BASE_URL" ? DEFAULTS.binanceBaseUrl : DEFAULTS.binanceSpotBaseUrl;
@@ -287,10 +135,6 @@ export function binanceUrl(env: Env, variable: "BINANCE_BASE_URL" | "BINANCE_SPO
     throw new ConfigError(variable, "must use https (plain http is allowed only on loopback)");
   }
   return url.origin;
-}
-
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 // SNS topic ARNs in every partition (aws, aws-cn, aws-us-gov, aws-iso...); FIFO topics end in ".fifo".

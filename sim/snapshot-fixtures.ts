@@ -5,8 +5,9 @@
  */
 import { parseAccountResponse } from "../lib/binance/coinm/account.js";
 import { parsePositionRiskResponse } from "../lib/binance/coinm/position-risk.js";
-import { DEFAULT_ALERT_LEVELS, DEFAULTS, defaultDistanceLevels } from "../lib/config.js";
+import { DEFAULTS } from "../lib/config.js";
 import { buildSnapshot, type Snapshot } from "../lib/monitor/snapshot.js";
+import { DEFAULT_ALERT_LEVELS, defaultDistanceLevels } from "../lib/risk/levels.js";
 import { assessPools, marginPools } from "../lib/risk/pools.js";
 import { joinPositions } from "../lib/risk/positions.js";
 import { accountBodyOf, buildEngineAccount, type EngineAccount, positionRiskBodyOf } from "./margin-engine.js";

@@ -6,13 +6,6 @@
  */
 import { extname } from "node:path";
 import type { StackOutputs } from "../../lib/aws/stack-outputs.js";
-import {
-  type AlertLevel,
-  DEFAULT_ALERT_LEVELS,
-  DEFAULT_DISTANCE_LEVELS,
-  type DistanceLevel,
-  defaultDistanceLevels,
-} from "../../lib/config.js";
 import { UnknownAccountError } from "../../lib/core/errors.js";
 import { renderTerminalChart } from "../../lib/history/chart-terminal.js";
 import { csvHeader, csvRows } from "../../lib/history/csv.js";
@@ -36,6 +29,13 @@ import {
 } from "../../lib/history/views.js";
 import type { Snapshot } from "../../lib/monitor/snapshot.js";
 import { formatPercent } from "../../lib/risk/decimal.js";
+import {
+  type AlertLevel,
+  DEFAULT_ALERT_LEVELS,
+  DEFAULT_DISTANCE_LEVELS,
+  type DistanceLevel,
+  defaultDistanceLevels,
+} from "../../lib/risk/levels.js";
 import { parseOptions } from "../args.js";
 import {
   type CliDeps,

@@ -4,10 +4,10 @@
  * from the alert state (held levels, "cannot read account" outages, unpublished outbox alerts).
  */
 import { DynamoDbStore } from "../../lib/aws/dynamodb-store.js";
-import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
 import { mapWithConcurrency } from "../../lib/core/concurrency.js";
 import { formatInterval, parseInterval, parseScheduleExpression } from "../../lib/history/range.js";
 import { type AccountReading, buildStatusReport, formatStatus, STALE_INTERVALS } from "../../lib/history/status.js";
+import { DEFAULT_ALERT_LEVELS } from "../../lib/risk/levels.js";
 import { parseOptions } from "../args.js";
 import {
   type CliDeps,

@@ -11,7 +11,7 @@
  * subscriber who was woken by the critical alert, and "recovered from warning to ok" does not.
  */
 
-import type { AlertLevel } from "../config.js";
+import type { AlertLevel } from "../risk/levels.js";
 import { OK_LEVEL } from "../risk/levels.js";
 import type { AlarmEvent } from "./alarm-notice.js";
 import type { Alert } from "./messages.js";

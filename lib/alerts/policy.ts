@@ -10,7 +10,7 @@
  * a human must act, e.g. a revoked key) one "cannot read account" alert; one "restored" notice on
  * the next success.
  */
-import type { AlertLevel, DistanceLevel } from "../config.js";
+import type { AlertLevel, DistanceLevel } from "../risk/levels.js";
 import { distanceThreshold, levelForDistance, levelForRatio, levelRank, OK_LEVEL, worseLevel } from "../risk/levels.js";
 
 export interface PolicySettings {

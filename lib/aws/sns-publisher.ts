@@ -7,8 +7,8 @@ import {
   toMessageAttributes,
 } from "../alerts/attributes.js";
 import { type Alert, type RenderedAlert, renderAlert } from "../alerts/messages.js";
-import type { AlertLevel } from "../config.js";
 import type { AlertPublisher } from "../monitor/ports.js";
+import type { AlertLevel } from "../risk/levels.js";
 
 function lambdaEnvelope(attributes: AlertAttributes, body: string): LambdaEnvelope {
   return { attributes, body };

@@ -6,8 +6,8 @@
  *   MonitorFunctionName (for `run-once --stack`).
  */
 import type { CloudFormationClient, Output } from "@aws-sdk/client-cloudformation";
-import { type AlertLevel, type DistanceLevel, parseAlertLevels, parseDistanceLevels } from "../config.js";
 import { type LevelOverrides, parseLevelOverrides } from "../risk/level-overrides.js";
+import { type AlertLevel, type DistanceLevel, parseAlertLevels, parseDistanceLevels } from "../risk/levels.js";
 
 export const DEFAULT_STACK_NAME = "CoinmGuard";
 

@@ -1,5 +1,5 @@
 /** Alert levels for charts: the monitor's defaults, or `--levels warning=50%,critical=80%`. */
-import { type AlertLevel, DEFAULT_ALERT_LEVELS, parseAlertLevels } from "../config.js";
+import { type AlertLevel, DEFAULT_ALERT_LEVELS, parseAlertLevels } from "../risk/levels.js";
 
 /**
  * Parse "name=ratio" pairs separated by commas; a ratio is 0.5 or 50%. Also accepts the

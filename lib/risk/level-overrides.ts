@@ -7,9 +7,10 @@
  * subset, in the same order), so alert state, severities (lib/alerts/attributes.ts) and charts
  * keep one vocabulary. Parsed once at the boundary by the core (ACCOUNTS) and by synth.
  */
-import { type AlertLevel, type DistanceLevel, parseAlertLevels, parseDistanceLevels } from "../config.js";
+
 import { ConfigError } from "../core/errors.js";
 import type { RiskLevels } from "./levels.js";
+import { type AlertLevel, type DistanceLevel, parseAlertLevels, parseDistanceLevels } from "./levels.js";
 
 export interface LevelSet {
   readonly alertLevels?: readonly AlertLevel[];

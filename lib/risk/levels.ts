@@ -4,7 +4,39 @@
  * Levels are named once, in ratio order (`ALERT_LEVELS`); distance thresholds attach to those
  * names, so a pool has one level: the worse of the two. Pure functions over validated config.
  */
-import type { AlertLevel, DistanceLevel } from "../config.js";
+import { ConfigError } from "../core/errors.js";
+import { NAME, parseJson } from "../core/parse.js";
+
+/** One alert level: the asset's margin ratio has reached `ratio` (0.5 = 50%). */
+export interface AlertLevel {
+  readonly name: string;
+  readonly ratio: number;
+}
+
+/**
+ * A distance-to-liquidation threshold for a named alert level: a pool reaches the level when a
+ * position's mark is within `distance` (0.03 = 3%) of its liquidation price.
+ */
+export interface DistanceLevel {
+  readonly name: string;
+  readonly distance: number;
+}
+
+export const DEFAULT_ALERT_LEVELS: readonly AlertLevel[] = [
+  { name: "warning", ratio: 0.5 },
+  { name: "critical", ratio: 0.8 },
+];
+
+/**
+ * Warning within 10% of liquidation, critical within 3% (docs/architecture.md, "Distance to
+ * liquidation", says why): a 10% move in BTC takes days most weeks, 3% can take an hour.
+ */
+export const DEFAULT_DISTANCE_LEVELS: readonly DistanceLevel[] = [
+  { name: "warning", distance: 0.1 },
+  { name: "critical", distance: 0.03 },
+];
+
+const RESERVED_LEVEL_NAMES = new Set(["ok"]);
 
 /** The level name for "below every alert level". */
 export const OK_LEVEL = "ok";
@@ -63,4 +95,94 @@ export function poolLevels(ratio: number, distance: number | null, levels: RiskL
   const ratioLevel = levelForRatio(ratio, levels.ratio);
   const distanceLevel = levelForDistance(distance, levels);
   return { ratioLevel, distanceLevel, level: worseLevel(ratioLevel, distanceLevel, levels.ratio) };
+}
+
+/** Parse and check ALERT_LEVELS: unique names, ratios in (0, 1], returned in ascending order. */
+export function parseAlertLevels(text: string, variable = "ALERT_LEVELS"): AlertLevel[] {
+  const raw = parseJson(variable, text);
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw new ConfigError(variable, 'must be a non-empty JSON array of {"name": "...", "ratio": 0.5}');
+  }
+  const levels = raw.map((entry: unknown, i) => {
+    if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
+    const { name, ratio } = entry as Record<string, unknown>;
+    if (typeof name !== "string" || !NAME.test(name) || RESERVED_LEVEL_NAMES.has(name)) {
+      throw new ConfigError(variable, `entry ${i}: "name" must be a simple word other than "ok"`);
+    }
+    if (typeof ratio !== "number" || !(ratio > 0 && ratio <= 1)) {
+      throw new ConfigError(variable, `entry ${i} (${name}): "ratio" must be a number in (0, 1]`);
+    }
+    return { name, ratio };
+  });
+  levels.sort((a, b) => a.ratio - b.ratio);
+  for (let i = 1; i < levels.length; i++) {
+    const prev = levels[i - 1];
+    const cur = levels[i];
+    if (prev && cur && (prev.ratio === cur.ratio || prev.name === cur.name)) {
+      throw new ConfigError(variable, `levels "${prev.name}" and "${cur.name}" must have distinct names and ratios`);
+    }
+  }
+  if (new Set(levels.map((l) => l.name)).size !== levels.length) {
+    throw new ConfigError(variable, "level names must be unique");
+  }
+  return levels;
+}
+
+/**
+ * Parse and check DISTANCE_LEVELS against the (already parsed) alert levels: each entry names a
+ * configured level once, with a distance in (0, 1), tighter for each more severe level. `[]`
+ * turns distance alerts off. Returned in ratio-level order.
+ */
+export function parseDistanceLevels(
+  text: string,
+  alertLevels: readonly AlertLevel[],
+  variable = "DISTANCE_LEVELS",
+): DistanceLevel[] {
+  const raw = parseJson(variable, text);
+  if (!Array.isArray(raw)) {
+    throw new ConfigError(variable, 'must be a JSON array of {"name": "<alert level>", "distance": 0.03}');
+  }
+  const names = alertLevels.map((l) => l.name);
+  const levels = raw.map((entry: unknown, i) => {
+    if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
+    const { name, distance } = entry as Record<string, unknown>;
+    if (typeof name !== "string" || !names.includes(name)) {
+      throw new ConfigError(variable, `entry ${i}: "name" must be one of the alert levels (${names.join(", ")})`);
+    }
+    if (typeof distance !== "number" || !(distance > 0 && distance < 1)) {
+      throw new ConfigError(variable, `entry ${i} (${name}): "distance" must be a number in (0, 1)`);
+    }
+    return { name, distance };
+  });
+  levels.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+  for (let i = 1; i < levels.length; i++) {
+    const prev = levels[i - 1];
+    const cur = levels[i];
+    if (prev && cur && prev.name === cur.name) throw new ConfigError(variable, `level "${cur.name}" appears twice`);
+    if (prev && cur && !(cur.distance < prev.distance)) {
+      throw new ConfigError(
+        variable,
+        `"${cur.name}" is more severe than "${prev.name}", so its distance must be smaller`,
+      );
+    }
+  }
+  return levels;
+}
+
+/**
+ * Distance levels when DISTANCE_LEVELS is not set: the defaults for levels named "warning" and
+ * "critical"; for other names, 10% for the least severe level and 3% for the most severe.
+ */
+export function defaultDistanceLevels(alertLevels: readonly AlertLevel[]): DistanceLevel[] {
+  const byName = DEFAULT_DISTANCE_LEVELS.filter((d) => alertLevels.some((l) => l.name === d.name));
+  if (byName.length > 0) return byName;
+  const first = alertLevels[0];
+  const last = alertLevels[alertLevels.length - 1];
+  if (!first || !last) return [];
+  return first === last
+    ? [{ name: last.name, distance: 0.03 }]
+    : [
+        { name: first.name, distance: 0.1 },
+        { name: last.name, distance: 0.03 },
+      ];
 }

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { parseSecretInput } from "../../bin/commands/put-secret.js";
 import { createProgress } from "../../bin/output.js";
 import { parseAccountSecrets, parseStackOutputs } from "../../lib/aws/stack-outputs.js";
-import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
 import { renderTerminalChart } from "../../lib/history/chart-terminal.js";
 import { CSV_COLUMNS, csvField, csvHeader, csvRows, POSITION_CSV_COLUMNS } from "../../lib/history/csv.js";
 import { Downsampler, toColumns } from "../../lib/history/downsample.js";
@@ -30,6 +29,7 @@ import { poolRows, selectPools } from "../../lib/history/views.js";
 import type { AccountState } from "../../lib/monitor/ports.js";
 import type { Snapshot } from "../../lib/monitor/snapshot.js";
 import { formatPercent } from "../../lib/risk/decimal.js";
+import { DEFAULT_ALERT_LEVELS } from "../../lib/risk/levels.js";
 import { CaptureStream } from "./support/harness.js";
 import { makeSnapshot, series } from "./support/snapshots.js";
 

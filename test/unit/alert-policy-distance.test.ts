@@ -15,8 +15,16 @@ import {
   type PoolObservation,
 } from "../../lib/alerts/policy.js";
 import { upgradePendingAlert } from "../../lib/alerts/upgrade.js";
-import { DEFAULT_ALERT_LEVELS, DEFAULT_DISTANCE_LEVELS, DEFAULTS } from "../../lib/config.js";
-import { distanceThreshold, levelForDistance, levelRank, poolLevels, type RiskLevels } from "../../lib/risk/levels.js";
+import { DEFAULTS } from "../../lib/config.js";
+import {
+  DEFAULT_ALERT_LEVELS,
+  DEFAULT_DISTANCE_LEVELS,
+  distanceThreshold,
+  levelForDistance,
+  levelRank,
+  poolLevels,
+  type RiskLevels,
+} from "../../lib/risk/levels.js";
 
 const LEVELS: RiskLevels = { ratio: DEFAULT_ALERT_LEVELS, distance: DEFAULT_DISTANCE_LEVELS };
 const policy: PolicySettings = {

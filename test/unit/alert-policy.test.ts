@@ -9,8 +9,7 @@ import {
   type PolicySettings,
   type PoolAlertState,
 } from "../../lib/alerts/policy.js";
-import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
-import { levelForRatio, levelRank } from "../../lib/risk/levels.js";
+import { DEFAULT_ALERT_LEVELS, levelForRatio, levelRank } from "../../lib/risk/levels.js";
 
 const policy: PolicySettings = { levels: DEFAULT_ALERT_LEVELS, hysteresis: 0.05, renotifyMs: 60 * 60_000 };
 const noReminders: PolicySettings = { ...policy, renotifyMs: 0 };

@@ -20,7 +20,7 @@ import {
   toMessageAttributes,
 } from "../../lib/alerts/attributes.js";
 import type { Alert } from "../../lib/alerts/messages.js";
-import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
+import { DEFAULT_ALERT_LEVELS } from "../../lib/risk/levels.js";
 import { matchesFilterPolicy, UnsupportedFilterError } from "../../sim/sns-filter.js";
 import { snsPublishProblem } from "../../sim/sns-rules.js";
 import { anyAlert } from "../support/arbitraries.js";

@@ -10,7 +10,7 @@ import { renderAlert } from "../../lib/alerts/messages.js";
 import type { ChatChannel } from "../../lib/chat/channels.js";
 import { chatRequest, escapeMarkdownV2, escapeSlack, LIMITS } from "../../lib/chat/format.js";
 import { chatMessage } from "../../lib/chat/message.js";
-import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
+import { DEFAULT_ALERT_LEVELS } from "../../lib/risk/levels.js";
 import { parseMarkdownV2 } from "../../sim/chat-standins.js";
 import { anyAlert } from "../support/arbitraries.js";
 

@@ -11,9 +11,9 @@ import {
   verdictOf,
 } from "../../lib/binance/spot/key-permissions.js";
 import { chatMessage } from "../../lib/chat/message.js";
-import { DEFAULT_ALERT_LEVELS } from "../../lib/config.js";
 import { BinanceResponseFormatError } from "../../lib/core/errors.js";
 import { decideKeyCheck, KEY_CHECK_INTERVAL_MS, type KeyCheckState, keyCheckDue } from "../../lib/keys/policy.js";
+import { DEFAULT_ALERT_LEVELS } from "../../lib/risk/levels.js";
 import { apiRestrictionsBody, everyFlagCombination, READ_ONLY } from "../../sim/key-permissions.js";
 
 /** Binance's documented example response (Get API Key Permission), comments removed. */

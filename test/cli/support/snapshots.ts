@@ -4,9 +4,8 @@
  */
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from "@aws-sdk/client-dynamodb";
 import { snapshotToItem } from "../../../lib/aws/dynamodb-store.js";
-import { DEFAULT_ALERT_LEVELS } from "../../../lib/config.js";
 import type { AssetSnapshot, Snapshot } from "../../../lib/monitor/snapshot.js";
-import { levelForRatio } from "../../../lib/risk/levels.js";
+import { DEFAULT_ALERT_LEVELS, levelForRatio } from "../../../lib/risk/levels.js";
 
 const SCALE = 100_000_000n;
 
