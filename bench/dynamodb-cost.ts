@@ -7,6 +7,7 @@
 import { GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { accountKey, STATE_KEY, snapshotToItem } from "../lib/aws/dynamodb-store.js";
 import { parseAccountResponse } from "../lib/binance/coinm/account.js";
+import { joinPositions } from "../lib/binance/coinm/join.js";
 import { parsePositionRiskResponse } from "../lib/binance/coinm/position-risk.js";
 import { DEFAULTS, loadConfig } from "../lib/config.js";
 import { createLogger } from "../lib/core/log.js";
@@ -14,7 +15,6 @@ import { buildSnapshot, type Snapshot } from "../lib/monitor/snapshot.js";
 import { createMonitor } from "../lib/monitor.js";
 import { DEFAULT_ALERT_LEVELS } from "../lib/risk/levels.js";
 import { assessPools, marginPools } from "../lib/risk/pools.js";
-import { joinPositions } from "../lib/risk/positions.js";
 import { positionRiskFromAccountBody } from "../sim/exchange.js";
 import { itemSize, readUnits, storedBytes, writeUnits } from "../sim/item-size.js";
 import { realisticAccountBody } from "./support/fixtures.js";

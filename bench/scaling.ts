@@ -8,7 +8,7 @@
  * last seconds of a minute, where the window (the exchange's and the governor's) would reset mid-run.
  */
 
-import { ACCOUNT_READ_WEIGHT } from "../lib/binance/common/client.js";
+import { ACCOUNT_READ_WEIGHT } from "../lib/binance/client.js";
 import { DEFAULTS } from "../lib/config.js";
 import type { ScalingRun } from "./children/scaling.js";
 import { EXCHANGE_LATENCY_MS } from "./cycle.js";

@@ -9,9 +9,9 @@ import { createAwsClients } from "../lib/aws/clients.js";
 import { loadConfig, type MonitorConfig } from "../lib/config.js";
 import { GuardError } from "../lib/core/errors.js";
 import { createLogger, logLevelFromEnv, withLogFields } from "../lib/core/log.js";
-import { cycleMetrics } from "../lib/core/metrics.js";
 import { watchAtRisk } from "../lib/monitor/cadence.js";
 import type { CycleSummary } from "../lib/monitor/cycle.js";
+import { cycleMetrics } from "../lib/monitor/metrics.js";
 import { createMonitor, incompleteAccounts, type Monitor, summaryLogFields } from "../lib/monitor.js";
 
 /** Time kept back from the Lambda timeout for state writes and alerts after the reads. */

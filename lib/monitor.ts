@@ -6,7 +6,7 @@ import type { AwsClients } from "./aws/clients.js";
 import { DynamoDbStore } from "./aws/dynamodb-store.js";
 import { SecretsManagerSource } from "./aws/secrets-source.js";
 import { SnsPublisher } from "./aws/sns-publisher.js";
-import { BinanceClient } from "./binance/common/client.js";
+import { BinanceClient } from "./binance/client.js";
 import { WeightGovernor } from "./binance/common/weight-governor.js";
 import type { MonitorConfig } from "./config.js";
 import type { Logger } from "./core/log.js";

@@ -4,12 +4,12 @@
  * storage benchmark, so their sizes are the sizes the monitor writes.
  */
 import { parseAccountResponse } from "../lib/binance/coinm/account.js";
+import { joinPositions } from "../lib/binance/coinm/join.js";
 import { parsePositionRiskResponse } from "../lib/binance/coinm/position-risk.js";
 import { DEFAULTS } from "../lib/config.js";
 import { buildSnapshot, type Snapshot } from "../lib/monitor/snapshot.js";
 import { DEFAULT_ALERT_LEVELS, defaultDistanceLevels } from "../lib/risk/levels.js";
 import { assessPools, marginPools } from "../lib/risk/pools.js";
-import { joinPositions } from "../lib/risk/positions.js";
 import { accountBodyOf, buildEngineAccount, type EngineAccount, positionRiskBodyOf } from "./margin-engine.js";
 
 export function snapshotOfEngineAccount(account: string, engine: EngineAccount, takenAt: Date): Snapshot {

@@ -11,14 +11,33 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SOURCE_DIRS = ["lib", "functions", "infra", "bin", "sim", "bench"];
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
 
 /** Layering rules: files under `from` may not import files under any of `not`. */
 export const RULES = [
   { from: "lib/", not: ["infra/", "functions/", "bin/", "sim/", "bench/", "test/"], why: "lib/ is the core" },
   { from: "functions/", not: ["infra/", "bin/", "sim/", "bench/"], why: "handlers run in Lambda" },
-  { from: "lib/risk/", not: ["lib/binance/", "lib/aws/", "lib/monitor/", "lib/alerts/", "lib/history/", "lib/chat/"], why: "the domain depends on no adapter" },
-  { from: "lib/core/", not: ["lib/risk/", "lib/binance/", "lib/aws/", "lib/monitor/", "lib/alerts/", "lib/keys/", "lib/history/", "lib/chat/", "lib/config.ts"], why: "core is the floor" },
+  {
+    from: "lib/risk/",
+    not: ["lib/binance/", "lib/aws/", "lib/monitor/", "lib/alerts/", "lib/history/", "lib/chat/"],
+    why: "the domain depends on no adapter",
+  },
+  {
+    from: "lib/core/",
+    not: [
+      "lib/risk/",
+      "lib/binance/",
+      "lib/aws/",
+      "lib/monitor/",
+      "lib/alerts/",
+      "lib/keys/",
+      "lib/history/",
+      "lib/chat/",
+      "lib/config.ts",
+    ],
+    why: "core is the floor",
+  },
 ];
 
 function walk(dir) {
@@ -105,6 +124,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   for (const c of found) console.log(`circle: ${c.join(" <-> ")}`);
   for (const b of bad) console.log(`forbidden: ${b.from} -> ${b.to} (${b.why})`);
   const libRoot = [...graph.keys()].filter((f) => /^lib\/[^/]+$/.test(f));
-  console.log(`${graph.size} files, ${found.length} circles, ${bad.length} forbidden imports, lib/ root: ${libRoot.join(", ")}`);
+  console.log(
+    `${graph.size} files, ${found.length} circles, ${bad.length} forbidden imports, lib/ root: ${libRoot.join(", ")}`,
+  );
   process.exit(found.length + bad.length > 0 ? 1 : 0);
 }

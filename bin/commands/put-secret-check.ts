@@ -5,7 +5,7 @@
  * stored with a warning and left to the monitor's daily check. `verdictOf` is the pure decision;
  * `checkKeyOnBinance` does the two signed calls with the monitor's own client.
  */
-import { BinanceClient } from "../../lib/binance/common/client.js";
+import { BinanceClient } from "../../lib/binance/client.js";
 import { WeightGovernor } from "../../lib/binance/common/weight-governor.js";
 import {
   boxesToUntick,

@@ -23,7 +23,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ILogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { RatioMetrics } from "../../lib/config.js";
-import { METRIC_NAMESPACE, RATIO_CEILING } from "../../lib/core/metrics.js";
+import { METRIC_NAMESPACE, RATIO_CEILING } from "../../lib/monitor/metrics.js";
 import type { AlertLevel } from "../../lib/risk/levels.js";
 
 export interface MarginDashboardProps {

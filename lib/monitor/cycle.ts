@@ -7,7 +7,6 @@
 
 import type { Alert } from "../alerts/messages.js";
 import type { ReadOutcome } from "../alerts/policy.js";
-import type { AccountRead } from "../binance/common/client.js";
 import type { AccountConfig, MonitorConfig } from "../config.js";
 import { mapWithConcurrency } from "../core/concurrency.js";
 import {
@@ -23,9 +22,10 @@ import type { Logger } from "../core/log.js";
 import { checkKeyIfDue, type KeyPermissionSource, withKeyObservation } from "../keys/check.js";
 import type { ApiCredentials } from "../keys/credentials.js";
 import type { KeyCheckState, KeyObservation } from "../keys/policy.js";
-import { type AssessedPool, assessPools, marginPools } from "../risk/pools.js";
+import { type AssessedPool, assessPools } from "../risk/pools.js";
 import { evaluateAccount, poolRiskLevels } from "./account-evaluation.js";
 import type {
+  AccountRead,
   AccountSource,
   AlertPublisher,
   AlertStateStore,
@@ -156,9 +156,7 @@ async function monitorAccount(
 
   try {
     const read = await readAccount(deps, account, input.deadlineMs, log);
-    pools = marginPools(read.account, read.positions).flatMap((p) =>
-      assessPools([p], poolRiskLevels(config, account, p.id, p.asset)),
-    );
+    pools = read.pools.flatMap((p) => assessPools([p], poolRiskLevels(config, account, p.id, p.asset)));
     snapshot = buildSnapshot({
       account: account.name,
       takenAt: input.cycleTime,

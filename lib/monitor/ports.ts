@@ -5,15 +5,30 @@
 
 import type { Alert } from "../alerts/messages.js";
 import type { HealthState, PoolAlertState } from "../alerts/policy.js";
-import type { AccountRead } from "../binance/common/client.js";
+import type { AccountInfo } from "../binance/coinm/account.js";
 import type { Logger } from "../core/log.js";
 import type { ApiCredentials } from "../keys/credentials.js";
 import type { KeyCheckState } from "../keys/policy.js";
+import type { MarginPool } from "../risk/pools.js";
+import type { OpenPosition } from "../risk/positions.js";
 import type { Snapshot } from "./snapshot.js";
 
 export interface SecretSource {
   /** Credentials for a secret; `refresh` bypasses the warm-container cache. */
   getCredentials(secretId: string, options?: { refresh?: boolean }): Promise<ApiCredentials>;
+}
+
+/**
+ * One read of an account, whatever the products behind it: its margin pools (what the cycle
+ * judges), its open positions and the balances behind the pools, raw for the snapshot.
+ */
+export interface AccountRead {
+  readonly pools: readonly MarginPool[];
+  readonly positions: readonly OpenPosition[];
+  /** COIN-M's per-asset balances (kept raw in the snapshot). */
+  readonly account: Pick<AccountInfo, "assets">;
+  readonly usedWeight?: number;
+  readonly attempts: number;
 }
 
 export interface AccountSource {

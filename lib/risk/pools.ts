@@ -11,8 +11,6 @@
  * +Infinity, beyond every level. Distance = the smallest |mark - liq| / mark among the pool's
  * positions. Exact decimal arithmetic throughout; no floats until the final quotient.
  */
-import type { AccountInfo, AssetBalance } from "../binance/coinm/account.js";
-import type { PositionSide } from "../binance/common/fields.js";
 import {
   compareDecimal,
   type Decimal,
@@ -24,7 +22,21 @@ import {
   ZERO,
 } from "./decimal.js";
 import { type PoolLevels, poolLevels, type RiskLevels } from "./levels.js";
-import { marginAssetOf, type OpenPosition } from "./positions.js";
+import { marginAssetOf, type OpenPosition, type PositionSide } from "./positions.js";
+
+/**
+ * One margin asset's balances as a product reports them (COIN-M's and USD-M's `assets[]`), raw
+ * decimal strings; the cross pool needs the cross wallet and PnL, or the margin balance.
+ */
+export interface CrossBalance {
+  readonly asset: string;
+  readonly walletBalance?: string;
+  readonly marginBalance?: string;
+  readonly maintMargin?: string;
+  readonly unrealizedProfit?: string;
+  readonly crossWalletBalance?: string;
+  readonly crossUnPnl?: string;
+}
 
 export type PoolKind = "cross" | "isolated";
 
@@ -56,7 +68,7 @@ export interface MarginPool {
 export type AssessedPool = MarginPool & PoolLevels;
 
 /** Assets with any balance or margin; Binance lists every COIN-M asset, most of them all zeros. */
-export function isActive(balance: AssetBalance): boolean {
+export function isActive(balance: CrossBalance): boolean {
   return [balance.walletBalance, balance.marginBalance, balance.maintMargin, balance.unrealizedProfit].some(
     (v) => decimalOrZero(v).units !== 0n,
   );
@@ -101,7 +113,7 @@ function pool(
 
 const maxDecimal = (a: Decimal, b: Decimal) => (compareDecimal(a, b) >= 0 ? a : b);
 
-function crossPool(balance: AssetBalance, positions: readonly OpenPosition[]): MarginPool {
+function crossPool(balance: CrossBalance, positions: readonly OpenPosition[]): MarginPool {
   const cross = positions.filter((p) => p.marginType === "cross");
   const isolated = positions.filter((p) => p.marginType === "isolated");
   const isolatedMaint = sumDecimals(isolated.map((p) => decimalOrZero(p.maintMargin)));
@@ -156,7 +168,10 @@ function isolatedPool(p: OpenPosition): MarginPool {
  * with nothing in it, so its state and history carry on), then one per isolated position.
  * Sorted by asset, cross first, then by id.
  */
-export function marginPools(account: AccountInfo, positions: readonly OpenPosition[]): MarginPool[] {
+export function marginPools(
+  account: { readonly assets: readonly CrossBalance[] },
+  positions: readonly OpenPosition[],
+): MarginPool[] {
   const byAsset = new Map<string, OpenPosition[]>();
   for (const p of positions) byAsset.set(p.marginAsset, [...(byAsset.get(p.marginAsset) ?? []), p]);
   const pools: MarginPool[] = [];

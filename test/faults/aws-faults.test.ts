@@ -6,7 +6,7 @@
  * nothing is sent twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT_PATH } from "../../lib/binance/common/client.js";
+import { ACCOUNT_PATH } from "../../lib/binance/client.js";
 import type { CycleSummary } from "../../lib/monitor/cycle.js";
 import { incompleteAccounts } from "../../lib/monitor.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";

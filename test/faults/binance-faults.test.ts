@@ -5,7 +5,7 @@
  * exchange, dynalite, SNS and Secrets Manager stand-ins, real SDK clients).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT_PATH, POSITION_RISK_PATH, TIME_PATH } from "../../lib/binance/common/client.js";
+import { ACCOUNT_PATH, POSITION_RISK_PATH, TIME_PATH } from "../../lib/binance/client.js";
 import { API_RESTRICTIONS_PATH } from "../../lib/binance/spot/key-permissions.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import type { Fault } from "../../sim/exchange.js";

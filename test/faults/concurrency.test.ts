@@ -7,8 +7,10 @@
  * The single duplicated delivery is covered in test/integration/cycle.test.ts; these run many
  * rounds and check the whole alert sequence against an independent model of the policy.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAccountResponse } from "../../lib/binance/coinm/account.js";
+import { coinmRead } from "../../lib/binance/coinm/reader.js";
 import type { CycleSummary } from "../../lib/monitor/cycle.js";
 import type { AccountSource, AccountState, AlertPublisher, AlertStateStore } from "../../lib/monitor/ports.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
@@ -66,7 +68,7 @@ function invocations(rig: Rig, ratios: readonly number[], random: () => number) 
     const exchange: AccountSource = {
       async getAccount() {
         await pause(random);
-        return { account: parseAccountResponse(accountBody([btcAtRatio(ratios[t] ?? 0)])), positions: [], attempts: 1 };
+        return coinmRead(parseAccountResponse(accountBody([btcAtRatio(ratios[t] ?? 0)])), [], { attempts: 1 });
       },
     };
     return rig.monitor({ env: { RENOTIFY_MINUTES: "0" }, exchange, state, publisher });

@@ -11,7 +11,7 @@ import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../infra/build.js";
-import { ACCOUNT_PATH } from "../../lib/binance/common/client.js";
+import { ACCOUNT_PATH } from "../../lib/binance/client.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { hmacKey, minute } from "../support/harness.js";
 import { type FaultBackend, SDK_ATTEMPTS, startFaultBackend, startRig } from "./support/rig.js";

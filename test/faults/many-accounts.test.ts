@@ -4,7 +4,7 @@
  * other account is read and written, and the failures are reported per the policy.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT_PATH } from "../../lib/binance/common/client.js";
+import { ACCOUNT_PATH } from "../../lib/binance/client.js";
 import type { CycleSummary } from "../../lib/monitor/cycle.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import type { Fault } from "../../sim/exchange.js";

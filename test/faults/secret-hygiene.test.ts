@@ -7,9 +7,9 @@
 import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ACCOUNT_PATH } from "../../lib/binance/common/client.js";
-import { cycleMetrics } from "../../lib/core/metrics.js";
+import { ACCOUNT_PATH } from "../../lib/binance/client.js";
 import type { CycleSummary } from "../../lib/monitor/cycle.js";
+import { cycleMetrics } from "../../lib/monitor/metrics.js";
 import { summaryLogFields } from "../../lib/monitor.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import type { Fault } from "../../sim/exchange.js";

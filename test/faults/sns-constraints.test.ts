@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderAlert } from "../../lib/alerts/messages.js";
-import { ACCOUNT_PATH } from "../../lib/binance/common/client.js";
+import { ACCOUNT_PATH } from "../../lib/binance/client.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { anyAlert } from "../support/arbitraries.js";
 import { hmacKey, minute } from "../support/harness.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BinanceClient } from "../../lib/binance/common/client.js";
+import { BinanceClient } from "../../lib/binance/client.js";
 import { WeightGovernor } from "../../lib/binance/common/weight-governor.js";
 import {
   BinanceAuthError,

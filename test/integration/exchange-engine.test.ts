@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { BinanceClient } from "../../lib/binance/client.js";
 import { parseAccountResponse } from "../../lib/binance/coinm/account.js";
-import { BinanceClient } from "../../lib/binance/common/client.js";
 import { WeightGovernor } from "../../lib/binance/common/weight-governor.js";
 import { createLogger } from "../../lib/core/log.js";
 import { parseCredentials } from "../../lib/keys/credentials.js";

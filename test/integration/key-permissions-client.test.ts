@@ -4,7 +4,7 @@
  * never throttles the futures calls.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BinanceClient } from "../../lib/binance/common/client.js";
+import { BinanceClient } from "../../lib/binance/client.js";
 import { WeightGovernor } from "../../lib/binance/common/weight-governor.js";
 import { API_RESTRICTIONS_PATH, DANGEROUS_FLAGS } from "../../lib/binance/spot/key-permissions.js";
 import {

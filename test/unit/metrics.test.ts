@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cycleMetrics, METRIC_NAMESPACE, RATIO_CEILING } from "../../lib/core/metrics.js";
 import type { AccountResult, CycleSummary } from "../../lib/monitor/cycle.js";
+import { cycleMetrics, METRIC_NAMESPACE, RATIO_CEILING } from "../../lib/monitor/metrics.js";
 import type { AssessedPool } from "../../lib/risk/pools.js";
 
 const margin = (asset: string, ratio: number): AssessedPool => ({

@@ -5,10 +5,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseAccountResponse } from "../../lib/binance/coinm/account.js";
+import { joinPositions } from "../../lib/binance/coinm/join.js";
 import { parsePositionRiskResponse } from "../../lib/binance/coinm/position-risk.js";
 import { formatDecimal, marginRatio, parseDecimal } from "../../lib/risk/decimal.js";
 import { type MarginPool, marginPools } from "../../lib/risk/pools.js";
-import { joinPositions } from "../../lib/risk/positions.js";
 import { type AssetFigures, accountBody } from "../../sim/account-fixtures.js";
 import { positionRiskFromAccountBody } from "../../sim/exchange.js";
 import {

@@ -6,12 +6,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseAccountResponse } from "../../lib/binance/coinm/account.js";
+import { joinPositions } from "../../lib/binance/coinm/join.js";
 import { parsePositionRiskResponse } from "../../lib/binance/coinm/position-risk.js";
 import { BinanceResponseFormatError, PositionsMismatchError } from "../../lib/core/errors.js";
 import type { RiskLevels } from "../../lib/risk/levels.js";
 import { DEFAULT_ALERT_LEVELS, DEFAULT_DISTANCE_LEVELS } from "../../lib/risk/levels.js";
 import { type AssessedPool, assessPools, marginPools } from "../../lib/risk/pools.js";
-import { joinPositions, liquidationDistance, marginAssetOf } from "../../lib/risk/positions.js";
+import { liquidationDistance, marginAssetOf } from "../../lib/risk/positions.js";
 import { marginToAdd } from "../../lib/risk/remedy.js";
 import {
   accountBodyOf,

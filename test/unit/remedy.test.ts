@@ -5,9 +5,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseAccountResponse } from "../../lib/binance/coinm/account.js";
+import { joinPositions } from "../../lib/binance/coinm/join.js";
 import { parsePositionRiskResponse } from "../../lib/binance/coinm/position-risk.js";
 import { type MarginPool, marginPools } from "../../lib/risk/pools.js";
-import { joinPositions } from "../../lib/risk/positions.js";
 import { marginToAdd, marginToAddForDistance, marginToAddForPool } from "../../lib/risk/remedy.js";
 import {
   accountBodyOf,

@@ -5,7 +5,8 @@
 
 import { BinanceResponseFormatError } from "../../core/errors.js";
 import { parseDecimal } from "../../risk/decimal.js";
-import { notJsonDetail, type PositionSide, positionSide, decimalField as readDecimal } from "../common/fields.js";
+import type { PositionSide } from "../../risk/positions.js";
+import { notJsonDetail, positionSide, decimalField as readDecimal } from "../common/fields.js";
 
 /** Fields kept from each asset entry, all raw decimal strings. */
 export const ASSET_DECIMAL_FIELDS = [

@@ -5,7 +5,8 @@
  */
 import { BinanceResponseFormatError } from "../../core/errors.js";
 import { parseDecimal } from "../../risk/decimal.js";
-import { decimalField, notJsonDetail, type PositionSide, positionSide } from "../common/fields.js";
+import type { PositionSide } from "../../risk/positions.js";
+import { decimalField, notJsonDetail, positionSide } from "../common/fields.js";
 import { SYMBOL } from "./account.js";
 
 export interface PositionRiskRow {

@@ -1,5 +1,6 @@
 /** Field readers shared by the response parsers: one rule for what counts as a Binance decimal. */
 import { parseDecimal } from "../../risk/decimal.js";
+import type { PositionSide } from "../../risk/positions.js";
 
 /**
  * A decimal-string field of a response object. Absent (undefined, null or "") gives undefined,
@@ -20,9 +21,6 @@ export function decimalField(
   if (typeof value !== "string" || parseDecimal(value) === undefined) fail(`${where}.${field} is not a decimal string`);
   return value;
 }
-
-/** Binance's position sides: "BOTH" in one-way mode, "LONG"/"SHORT" in hedge mode. */
-export type PositionSide = "BOTH" | "LONG" | "SHORT";
 
 export function positionSide(value: unknown, where: string, fail: (detail: string) => never): PositionSide {
   const side = value ?? "BOTH";

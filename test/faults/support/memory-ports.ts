@@ -7,9 +7,10 @@
 import type { Alert } from "../../../lib/alerts/messages.js";
 import { HEALTHY } from "../../../lib/alerts/policy.js";
 import type { AccountInfo } from "../../../lib/binance/coinm/account.js";
-import type { AccountRead } from "../../../lib/binance/common/client.js";
+import { coinmRead } from "../../../lib/binance/coinm/reader.js";
 import { StateConflictError } from "../../../lib/core/errors.js";
 import type {
+  AccountRead,
   AccountSource,
   AccountState,
   AlertPublisher,
@@ -87,7 +88,7 @@ export class ScriptedExchange implements AccountSource {
       positions: [],
       openPositions: 1,
     };
-    return { account, positions: [], attempts: 1 };
+    return coinmRead(account, [], { attempts: 1 });
   }
 }
 

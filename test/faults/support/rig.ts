@@ -13,7 +13,7 @@ import type { AwsClients } from "../../../lib/aws/clients.js";
 import { DynamoDbStore } from "../../../lib/aws/dynamodb-store.js";
 import { SecretsManagerSource } from "../../../lib/aws/secrets-source.js";
 import { SnsPublisher } from "../../../lib/aws/sns-publisher.js";
-import { BinanceClient, type BinanceClientOptions } from "../../../lib/binance/common/client.js";
+import { BinanceClient, type BinanceClientOptions } from "../../../lib/binance/client.js";
 import { WeightGovernor } from "../../../lib/binance/common/weight-governor.js";
 import type { MonitorConfig } from "../../../lib/config.js";
 import type { Logger } from "../../../lib/core/log.js";

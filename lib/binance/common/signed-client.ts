@@ -1,10 +1,11 @@
 /**
- * Binance COIN-M client for the signed account call. It owns the protocol: signing, server-time
- * sync on -1021, the meaning of each HTTP status, retries with jittered backoff inside the
- * caller's deadline, and request-weight accounting.
+ * One Binance API host (dapi, fapi, papi, api), signed: signing, server-time sync on -1021, the
+ * meaning of each HTTP status, retries with jittered backoff inside the caller's deadline, and
+ * request-weight accounting against that host's own per-IP limit (each Binance product counts its
+ * own). Product readers (lib/binance/<product>/) say which paths to call and how to parse them;
+ * this says how.
  */
 
-import { DEFAULTS } from "../../config.js";
 import {
   BinanceAuthError,
   BinanceClockSkewError,
@@ -16,50 +17,23 @@ import {
   BinanceRestrictedLocationError,
   BinanceSignatureError,
   BinanceUnavailableError,
-  PositionsMismatchError,
   WeightBudgetExceededError,
 } from "../../core/errors.js";
 import type { Logger } from "../../core/log.js";
 import type { ApiCredentials } from "../../keys/credentials.js";
-import { joinPositions, type OpenPosition } from "../../risk/positions.js";
-import { type AccountInfo, parseAccountResponse } from "../coinm/account.js";
-import { parsePositionRiskResponse } from "../coinm/position-risk.js";
-import {
-  API_RESTRICTIONS_PATH,
-  API_RESTRICTIONS_WEIGHT,
-  type KeyPermissions,
-  parseKeyPermissions,
-} from "../spot/key-permissions.js";
-import { WeightGovernor } from "./weight-governor.js";
+import type { WeightGovernor } from "./weight-governor.js";
 
-export const ACCOUNT_PATH = "/dapi/v1/account";
-export const POSITION_RISK_PATH = "/dapi/v1/positionRisk";
-export const TIME_PATH = "/dapi/v1/time";
-/** Documented request weight of GET /dapi/v1/account. */
-export const ACCOUNT_WEIGHT = 5;
-/** Documented request weight of GET /dapi/v1/positionRisk. */
-export const POSITION_RISK_WEIGHT = 1;
-/** One read of an account: both calls, reserved together so a read is never cut in half. */
-export const ACCOUNT_READ_WEIGHT = ACCOUNT_WEIGHT + POSITION_RISK_WEIGHT;
 const TIME_WEIGHT = 1;
-/** Binance's spot REQUEST_WEIGHT per minute and IP (api.binance.com exchangeInfo rateLimits). */
-export const SPOT_WEIGHT_LIMIT = 6000;
 const RETRY_AFTER_SLACK_MS = 25;
-/** Reads of both views before a disagreement between them counts as a failed read. */
-const CONSISTENT_READ_ROUNDS = 2;
 
-export interface BinanceClientOptions {
-  readonly baseUrl: string;
-  /** The spot API, for the key permission check only. @default https://api.binance.com */
-  readonly spotBaseUrl?: string;
+/** The offset of Binance's clock from ours, shared by every host's client (Binance keeps one clock). */
+export interface BinanceClock {
+  offsetMs: number;
+}
+
+/** Protocol settings every host's client shares. */
+export interface ProtocolOptions {
   readonly recvWindowMs: number;
-  readonly governor: WeightGovernor;
-  /**
-   * The spot API's own per-IP weight budget (the key permission check). Binance counts spot and
-   * futures weight separately, so the daily check never takes weight a margin read needs.
-   * @default a governor at SPOT_WEIGHT_LIMIT
-   */
-  readonly spotGovernor?: WeightGovernor;
   /** Upper bound for one HTTP request. @default 5000 */
   readonly requestTimeoutMs?: number;
   /** Attempts for retryable failures, the first included. @default 4 */
@@ -73,21 +47,26 @@ export interface BinanceClientOptions {
   readonly random?: () => number;
 }
 
-export interface AccountRead {
-  readonly account: AccountInfo;
-  /** Open positions from both views, joined (lib/risk/positions.ts). */
-  readonly positions: readonly OpenPosition[];
-  readonly usedWeight?: number;
-  readonly attempts: number;
+export interface SignedClientOptions extends ProtocolOptions {
+  /** The host's origin, e.g. https://dapi.binance.com. */
+  readonly baseUrl: string;
+  /** This host's per-IP weight budget. */
+  readonly governor: WeightGovernor;
+  /** The host's server-time path (e.g. /dapi/v1/time); absent: `timeSource` syncs the clock. */
+  readonly timePath?: string;
+  /** A client whose host has a time endpoint, for hosts without one. */
+  readonly timeSource?: SignedClient;
+  /** Shared with the other hosts' clients. @default a clock of its own, or timeSource's */
+  readonly clock?: BinanceClock;
 }
 
-interface Fetched<T> {
+export interface Fetched<T> {
   readonly value: T;
   readonly usedWeight: number | undefined;
   readonly attempts: number;
 }
 
-interface RawResponse {
+export interface RawResponse {
   readonly status: number;
   readonly headers: Headers;
   readonly body: string;
@@ -128,21 +107,21 @@ function retryAfterMs(headers: Headers, now: number): number | undefined {
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
-export class BinanceClient {
-  private readonly opts: Required<Omit<BinanceClientOptions, "governor" | "spotGovernor">>;
-  private readonly governor: WeightGovernor;
-  private readonly spotGovernor: WeightGovernor;
-  /** serverTime - localTime, learned from GET /dapi/v1/time after a -1021. */
-  private offsetMs = 0;
+export class SignedClient {
+  private readonly opts: Required<Omit<SignedClientOptions, "governor" | "timeSource" | "clock" | "timePath">> & {
+    readonly timePath: string;
+  };
+  readonly governor: WeightGovernor;
+  readonly clock: BinanceClock;
+  private readonly timeSource: SignedClient | undefined;
 
-  constructor(options: BinanceClientOptions) {
+  constructor(options: SignedClientOptions) {
     this.governor = options.governor;
-    this.spotGovernor =
-      options.spotGovernor ??
-      new WeightGovernor({ limit: SPOT_WEIGHT_LIMIT, ...(options.now ? { now: options.now } : {}) });
+    this.timeSource = options.timeSource;
+    this.clock = options.clock ?? options.timeSource?.clock ?? { offsetMs: 0 };
     this.opts = {
       baseUrl: options.baseUrl.replace(/\/$/, ""),
-      spotBaseUrl: (options.spotBaseUrl ?? DEFAULTS.binanceSpotBaseUrl).replace(/\/$/, ""),
+      timePath: options.timePath ?? "",
       recvWindowMs: options.recvWindowMs,
       requestTimeoutMs: options.requestTimeoutMs ?? 5000,
       maxAttempts: options.maxAttempts ?? 4,
@@ -153,49 +132,15 @@ export class BinanceClient {
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       random: options.random ?? Math.random,
     };
+    if (!this.opts.timePath && !this.timeSource) throw new Error("a SignedClient needs a timePath or a timeSource");
   }
 
-  /** Current estimate of the local clock's offset from Binance's. */
-  clockOffsetMs(): number {
-    return this.offsetMs;
+  get baseUrl(): string {
+    return this.opts.baseUrl;
   }
 
-  /**
-   * Read the account: `/account` then `/positionRisk`, joined into one list of open positions.
-   * Both calls' weight is reserved up front, so the governor defers a whole read, never half of
-   * one. A failure of either call fails the read (no half-truth snapshot); views that disagree
-   * (a trade between the calls) are read again once.
-   */
-  async getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<AccountRead> {
-    this.reserve(ACCOUNT_READ_WEIGHT);
-    let prepaid = true;
-    let attempts = 0;
-    for (let round = 1; ; round++) {
-      const account = await this.signedCall(ACCOUNT_PATH, ACCOUNT_WEIGHT, credentials, deadlineMs, log, {
-        parse: parseAccountResponse,
-        prepaid,
-      });
-      const risk = await this.signedCall(POSITION_RISK_PATH, POSITION_RISK_WEIGHT, credentials, deadlineMs, log, {
-        parse: parsePositionRiskResponse,
-        prepaid,
-      });
-      prepaid = false;
-      // A read is tried as often as its most-retried call was, per round.
-      attempts += Math.max(account.attempts, risk.attempts);
-      try {
-        return {
-          account: account.value,
-          positions: joinPositions(account.value, risk.value),
-          usedWeight: risk.usedWeight ?? account.usedWeight,
-          attempts,
-        };
-      } catch (err) {
-        if (!(err instanceof PositionsMismatchError) || round >= CONSISTENT_READ_ROUNDS) throw err;
-        log.warn("account and positionRisk disagree; reading both again", { error: err.message });
-        this.reserve(ACCOUNT_READ_WEIGHT);
-        prepaid = true;
-      }
-    }
+  now(): number {
+    return this.opts.now();
   }
 
   /**
@@ -203,7 +148,7 @@ export class BinanceClient {
    * malformed bodies with jittered backoff while `deadlineMs` allows; resyncs the clock once on
    * -1021; honours Retry-After on 429. `prepaid`: the first attempt's weight is already reserved.
    */
-  private async signedCall<T>(
+  async call<T>(
     path: string,
     weight: number,
     credentials: ApiCredentials,
@@ -226,7 +171,7 @@ export class BinanceClient {
         if (err instanceof BinanceClockSkewError && !resynced) {
           resynced = true;
           await this.syncTime(deadlineMs);
-          log.warn("clock resynced with Binance server time", { offsetMs: this.offsetMs });
+          log.warn("clock resynced with Binance server time", { offsetMs: this.clock.offsetMs });
           attempt--; // the documented single retry after a resync does not use up an attempt
           continue;
         }
@@ -249,13 +194,18 @@ export class BinanceClient {
     throw lastError ?? new BinanceUnavailableError("Binance did not answer within the time budget");
   }
 
-  /** Fetch server time and keep the offset; one weight-1 unsigned call. */
+  /**
+   * Fetch server time and keep the offset; one weight-1 unsigned call. A host without a time
+   * endpoint of its own (the spot API here, Portfolio Margin) delegates to the client that has one:
+   * Binance keeps one clock, and the offset is shared.
+   */
   async syncTime(deadlineMs: number): Promise<number> {
+    if (this.timeSource) return this.timeSource.syncTime(deadlineMs);
     if (!this.governor.tryAcquire(TIME_WEIGHT)) {
       throw new WeightBudgetExceededError("request weight budget exhausted; time sync deferred");
     }
     const sentAt = this.opts.now();
-    const response = await this.send(`${this.opts.baseUrl}${TIME_PATH}`, {}, deadlineMs);
+    const response = await this.send(`${this.opts.baseUrl}${this.opts.timePath}`, {}, deadlineMs);
     const receivedAt = this.opts.now();
     this.recordWeight(response.headers);
     if (response.status !== 200) throw this.classify(response);
@@ -266,39 +216,12 @@ export class BinanceClient {
       throw new BinanceResponseFormatError("Binance time response is not JSON");
     }
     if (typeof serverTime !== "number") throw new BinanceResponseFormatError("Binance time response has no serverTime");
-    this.offsetMs = Math.round(serverTime - (sentAt + receivedAt) / 2);
-    return this.offsetMs;
-  }
-
-  /**
-   * What the key may do (spot API). One attempt, plus the documented retry after a clock resync:
-   * the check runs once a day and a failure is simply tried again at the next check, so it never
-   * spends the cycle's time budget on backoff. The spot API has its own per-IP weight limit and
-   * counter, so the call takes its weight from the spot governor, which also takes the spot API's
-   * used-weight header and its 429/418: none of them ever defers or pauses a margin read.
-   */
-  async getKeyPermissions(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<KeyPermissions> {
-    for (let resync = 0; ; resync++) {
-      const response = await this.signedGet(
-        API_RESTRICTIONS_PATH,
-        API_RESTRICTIONS_WEIGHT,
-        credentials,
-        deadlineMs,
-        this.opts.spotBaseUrl,
-        this.spotGovernor,
-      );
-      const usedWeight = this.recordWeight(response.headers, this.spotGovernor);
-      log.debug("binance response", { path: API_RESTRICTIONS_PATH, status: response.status, usedWeight });
-      if (response.status === 200) return parseKeyPermissions(response.body);
-      const err = this.classify(response, "spot");
-      if (!(err instanceof BinanceClockSkewError) || resync > 0) throw err;
-      await this.syncTime(deadlineMs);
-      log.warn("clock resynced with Binance server time", { offsetMs: this.offsetMs });
-    }
+    this.clock.offsetMs = Math.round(serverTime - (sentAt + receivedAt) / 2);
+    return this.clock.offsetMs;
   }
 
   /** Take `weight` from the governor, or defer: a paused IP (429/418) or a full minute. */
-  private reserve(weight: number, governor = this.governor): void {
+  reserve(weight: number, governor = this.governor): void {
     if (governor.tryAcquire(weight)) return;
     const until = governor.blockedUntilMs();
     throw new WeightBudgetExceededError(
@@ -308,17 +231,13 @@ export class BinanceClient {
     );
   }
 
-  private async signedGet(
-    path: string,
-    weight: number,
-    credentials: ApiCredentials,
-    deadlineMs: number,
-    baseUrl = this.opts.baseUrl,
-    governor = this.governor,
-  ): Promise<RawResponse> {
+  /** One signed GET, no retries; `weight` 0: already reserved. */
+  async signedGet(path: string, weight: number, credentials: ApiCredentials, deadlineMs: number): Promise<RawResponse> {
+    const governor = this.governor;
+    const baseUrl = this.opts.baseUrl;
     // A paused IP stops every call, including ones whose weight was reserved before the pause.
     if (weight > 0 || governor.blockedUntilMs() !== undefined) this.reserve(weight, governor);
-    const timestamp = Math.round(this.opts.now() + this.offsetMs);
+    const timestamp = Math.round(this.opts.now() + this.clock.offsetMs);
     const query = `recvWindow=${this.opts.recvWindowMs}&timestamp=${timestamp}`;
     const signature = credentials.signer.sign(query);
     return this.send(
@@ -348,19 +267,15 @@ export class BinanceClient {
     }
   }
 
-  private recordWeight(headers: Headers, governor = this.governor): number | undefined {
+  recordWeight(headers: Headers, governor = this.governor): number | undefined {
     const value = Number(headers.get("x-mbx-used-weight-1m"));
     if (!Number.isFinite(value) || headers.get("x-mbx-used-weight-1m") === null) return undefined;
     governor.observe(value);
     return value;
   }
 
-  private governorOf(api: "futures" | "spot"): WeightGovernor {
-    return api === "spot" ? this.spotGovernor : this.governor;
-  }
-
-  /** `api` "spot": a spot API limit or ban is that API's own and must not stop the futures calls. */
-  private classify(response: RawResponse, api: "futures" | "spot" = "futures"): BinanceError {
+  /** What a non-200 answer means. A limit or ban is this host's own: it pauses this host's calls only. */
+  classify(response: RawResponse): BinanceError {
     const { status, headers, body } = response;
     const err = errorBody(body);
     const code = err?.code;
@@ -388,7 +303,7 @@ export class BinanceClient {
     }
     if (status === 429) {
       const wait = retryAfterMs(headers, this.opts.now());
-      if (wait !== undefined) this.governorOf(api).blockUntil(this.opts.now() + wait);
+      if (wait !== undefined) this.governor.blockUntil(this.opts.now() + wait);
       return new BinanceRateLimitError(
         `rate limited by Binance${detail}; backing off${wait !== undefined ? ` ${Math.ceil(wait / 1000)} s` : ""}`,
         wait,
@@ -400,7 +315,7 @@ export class BinanceClient {
       const wait = retryAfterMs(headers, this.opts.now());
       const until = wait !== undefined ? this.opts.now() + wait : undefined;
       // Without Retry-After, assume Binance's shortest ban (2 minutes) rather than hammering.
-      this.governorOf(api).blockUntil(until ?? this.opts.now() + 120_000);
+      this.governor.blockUntil(until ?? this.opts.now() + 120_000);
       return new BinanceIpBanError(
         `this IP is banned by Binance for ignoring rate limits${until ? ` until ${new Date(until).toISOString()}` : ""}; no calls until then`,
         until,

@@ -6,7 +6,7 @@
  * counts (failed, deferred, alerts sent) are fields of its "cycle complete" log line.
  */
 import type { RatioMetrics } from "../config.js";
-import type { CycleSummary } from "../monitor/cycle.js";
+import type { CycleSummary } from "./cycle.js";
 
 export const METRIC_NAMESPACE = "CoinmGuard";
 /** Plotted in place of an infinite ratio (margin balance <= 0), far above any alert level. */

@@ -1,0 +1,74 @@
+/**
+ * Binance as the monitor meets it: one client per host, each with its own weight budget, sharing
+ * one clock. Today COIN-M (dapi) for the margin read and the spot API for the daily key check; a
+ * product adds its reader beside `coinm/` and a host here.
+ */
+import { DEFAULTS } from "../config.js";
+import type { Logger } from "../core/log.js";
+import type { ApiCredentials } from "../keys/credentials.js";
+import { type CoinmRead, readCoinmAccount, TIME_PATH } from "./coinm/reader.js";
+import { type ProtocolOptions, SignedClient } from "./common/signed-client.js";
+import { WeightGovernor } from "./common/weight-governor.js";
+import type { KeyPermissions } from "./spot/key-permissions.js";
+import { readKeyPermissions, SPOT_WEIGHT_LIMIT } from "./spot/read-permissions.js";
+
+export {
+  ACCOUNT_PATH,
+  ACCOUNT_READ_WEIGHT,
+  ACCOUNT_WEIGHT,
+  POSITION_RISK_PATH,
+  POSITION_RISK_WEIGHT,
+  TIME_PATH,
+} from "./coinm/reader.js";
+export { SPOT_WEIGHT_LIMIT } from "./spot/read-permissions.js";
+
+export interface BinanceClientOptions extends ProtocolOptions {
+  /** The COIN-M API (dapi). */
+  readonly baseUrl: string;
+  /** The spot API, for the key permission check only. @default https://api.binance.com */
+  readonly spotBaseUrl?: string;
+  /** COIN-M's per-IP weight budget. */
+  readonly governor: WeightGovernor;
+  /**
+   * The spot API's own per-IP weight budget (the key permission check). Binance counts spot and
+   * futures weight separately, so the daily check never takes weight a margin read needs.
+   * @default a governor at SPOT_WEIGHT_LIMIT
+   */
+  readonly spotGovernor?: WeightGovernor;
+}
+
+export class BinanceClient {
+  readonly coinm: SignedClient;
+  readonly spot: SignedClient;
+
+  constructor(options: BinanceClientOptions) {
+    const { baseUrl, spotBaseUrl, governor, spotGovernor, ...protocol } = options;
+    this.coinm = new SignedClient({ ...protocol, baseUrl, governor, timePath: TIME_PATH });
+    this.spot = new SignedClient({
+      ...protocol,
+      baseUrl: spotBaseUrl ?? DEFAULTS.binanceSpotBaseUrl,
+      governor:
+        spotGovernor ?? new WeightGovernor({ limit: SPOT_WEIGHT_LIMIT, ...(options.now ? { now: options.now } : {}) }),
+      timeSource: this.coinm,
+    });
+  }
+
+  /** Current estimate of the local clock's offset from Binance's. */
+  clockOffsetMs(): number {
+    return this.coinm.clock.offsetMs;
+  }
+
+  syncTime(deadlineMs: number): Promise<number> {
+    return this.coinm.syncTime(deadlineMs);
+  }
+
+  /** The account's COIN-M pools (coinm/reader.ts). */
+  getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<CoinmRead> {
+    return readCoinmAccount(this.coinm, credentials, deadlineMs, log);
+  }
+
+  /** What the key may do (spot/read-permissions.ts). */
+  getKeyPermissions(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<KeyPermissions> {
+    return readKeyPermissions(this.spot, credentials, deadlineMs, log);
+  }
+}
