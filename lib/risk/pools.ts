@@ -40,10 +40,18 @@ export interface CrossBalance {
 
 export type PoolKind = "cross" | "isolated";
 
+/**
+ * The Binance product a pool lives in: COIN-M (dapi), USD-M (fapi) or a Portfolio Margin account
+ * (papi). A pool without one (every snapshot written before products) is COIN-M.
+ */
+export type Product = "coinm" | "usdm" | "portfolio";
+
 export interface MarginPool {
   /** Stable key of the pool: the asset ("BTC") for a cross pool, `SYMBOL#SIDE` for an isolated one. */
   readonly id: string;
   readonly kind: PoolKind;
+  /** Absent: COIN-M. */
+  readonly product?: Product;
   readonly asset: string;
   /** Isolated pools only. */
   readonly symbol?: string;
