@@ -2,6 +2,9 @@
  * Monitor configuration, read from environment variables once at start-up. The Lambda and the
  * local runner share this module, so what works locally is what runs in AWS.
  */
+
+import { PM_WEIGHT_LIMIT } from "./binance/portfolio/reader.js";
+import { MARGIN_MODES, type MarginMode } from "./binance/portfolio/recognise.js";
 import { ConfigError } from "./core/errors.js";
 import { LOG_LEVELS } from "./core/log.js";
 import { type Env, isLoopback, NAME, number, parseJson, read, required } from "./core/parse.js";
@@ -15,6 +18,12 @@ import {
   parseAlertLevels,
   parseDistanceLevels,
 } from "./risk/levels.js";
+import {
+  DEFAULT_PORTFOLIO_HYSTERESIS,
+  defaultPortfolioLevels,
+  type PortfolioLevel,
+  parsePortfolioLevels,
+} from "./risk/portfolio.js";
 
 /** An account to monitor and where its API key lives. */
 export interface AccountConfig {
@@ -24,6 +33,11 @@ export interface AccountConfig {
   readonly secretId: string;
   /** This account's own ratio/distance levels, and per asset or symbol (lib/risk/level-overrides.ts). */
   readonly levels?: LevelOverrides;
+  /**
+   * "classic" or "portfolio" (Portfolio Margin): read that, never probe. Absent: found out from
+   * Binance's answers (lib/binance/portfolio/recognise.ts).
+   */
+  readonly margin?: MarginMode;
 }
 
 export interface MonitorConfig {
@@ -42,6 +56,14 @@ export interface MonitorConfig {
   readonly binanceBaseUrl: string;
   /** The spot API, used only for the daily key permission check. */
   readonly binanceSpotBaseUrl: string;
+  /** The Portfolio Margin API (papi), for PM accounts. */
+  readonly binancePmBaseUrl: string;
+  /** Per-minute request weight the monitor's IP may use on papi (its own limit, apart from COIN-M's). */
+  readonly pmWeightLimitPerMinute: number;
+  /** A PM account's levels by uniMMR (lib/risk/portfolio.ts), named like `alertLevels`. */
+  readonly portfolioLevels: readonly PortfolioLevel[];
+  /** uniMMR points above a held PM level's threshold before it clears. */
+  readonly portfolioHysteresis: number;
   readonly recvWindowMs: number;
   /** How many accounts are read at once. */
   readonly accountConcurrency: number;
@@ -73,6 +95,9 @@ export const DEFAULTS = {
   snapshotTtlDays: 90,
   binanceBaseUrl: "https://dapi.binance.com",
   binanceSpotBaseUrl: "https://api.binance.com",
+  binancePmBaseUrl: "https://papi.binance.com",
+  pmWeightLimitPerMinute: PM_WEIGHT_LIMIT,
+  portfolioHysteresis: DEFAULT_PORTFOLIO_HYSTERESIS,
   recvWindowMs: 5000,
   accountConcurrency: 16,
   weightLimitPerMinute: 2400,
@@ -80,6 +105,10 @@ export const DEFAULTS = {
   failuresBeforeAlert: 3,
   fastPollSeconds: 10,
 } as const;
+
+const PM_WEIGHT_RANGE = { min: 10, max: 100000, integer: true } as const;
+/** uniMMR points: 0 (none) to 1 (100 points). */
+const PORTFOLIO_HYSTERESIS_RANGE = { min: 0, max: 1 } as const;
 
 /** A RatioMetrics value; true/false are accepted for configs written before there were three. */
 export function parseRatioMetrics(text: string, variable = "RATIO_METRICS"): RatioMetrics {
@@ -100,7 +129,7 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
   const seen = new Set<string>();
   return raw.map((entry: unknown, i) => {
     if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
-    const { name, secretId, levels: rawLevels } = entry as Record<string, unknown>;
+    const { name, secretId, levels: rawLevels, margin } = entry as Record<string, unknown>;
     if (typeof name !== "string" || !NAME.test(name)) {
       throw new ConfigError(variable, `entry ${i}: "name" must be 1-64 letters, digits, "_", "." or "-"`);
     }
@@ -110,6 +139,9 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
     const ref = parseSecretRef(secretId.trim());
     if ("problem" in ref) throw new ConfigError(variable, `entry ${i} (${name}): "secretId" ${ref.problem}`);
     if (seen.has(name)) throw new ConfigError(variable, `account name "${name}" appears twice`);
+    if (margin !== undefined && !MARGIN_MODES.includes(margin as MarginMode)) {
+      throw new ConfigError(variable, `entry ${i} (${name}): "margin" must be one of ${MARGIN_MODES.join(", ")}`);
+    }
     seen.add(name);
     if (rawLevels !== undefined && (typeof rawLevels !== "object" || rawLevels === null || Array.isArray(rawLevels))) {
       throw new ConfigError(variable, `entry ${i} (${name}): "levels" must be an object`);
@@ -117,13 +149,25 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
     const levels = rawLevels
       ? parseLevelOverrides(rawLevels as Record<string, unknown>, `${variable}[${i}].levels`)
       : undefined;
-    return { name, secretId: secretId.trim(), ...(levels ? { levels } : {}) };
+    return {
+      name,
+      secretId: secretId.trim(),
+      ...(levels ? { levels } : {}),
+      ...(margin !== undefined ? { margin: margin as MarginMode } : {}),
+    };
   });
 }
 
 /** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
-export function binanceUrl(env: Env, variable: "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL"): string {
-  const fallback = variable === "BINANCE_BASE_URL" ? DEFAULTS.binanceBaseUrl : DEFAULTS.binanceSpotBaseUrl;
+export function binanceUrl(
+  env: Env,
+  variable: "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL" | "BINANCE_PM_BASE_URL",
+): string {
+  const fallback = {
+    BINANCE_BASE_URL: DEFAULTS.binanceBaseUrl,
+    BINANCE_SPOT_BASE_URL: DEFAULTS.binanceSpotBaseUrl,
+    BINANCE_PM_BASE_URL: DEFAULTS.binancePmBaseUrl,
+  }[variable];
   const text = read(env, variable) ?? fallback;
   let url: URL;
   try {
@@ -172,6 +216,11 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
   const distanceText = read(env, "DISTANCE_LEVELS");
   const distanceLevels =
     distanceText !== undefined ? parseDistanceLevels(distanceText, alertLevels) : defaultDistanceLevels(alertLevels);
+  const portfolioText = read(env, "PORTFOLIO_LEVELS");
+  const portfolioLevels =
+    portfolioText !== undefined
+      ? parsePortfolioLevels(portfolioText, alertLevels)
+      : defaultPortfolioLevels(alertLevels);
   const accounts = parseAccounts(required(env, "ACCOUNTS"));
   accounts.forEach((a, i) => {
     checkLevelOverrides(
@@ -193,6 +242,10 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
     snapshotTtlDays: number(env, "SNAPSHOT_TTL_DAYS", DEFAULTS.snapshotTtlDays, { min: 1, max: 3650, integer: true }),
     binanceBaseUrl: binanceUrl(env, "BINANCE_BASE_URL"),
     binanceSpotBaseUrl: binanceUrl(env, "BINANCE_SPOT_BASE_URL"),
+    binancePmBaseUrl: binanceUrl(env, "BINANCE_PM_BASE_URL"),
+    pmWeightLimitPerMinute: number(env, "BINANCE_PM_WEIGHT_LIMIT", DEFAULTS.pmWeightLimitPerMinute, PM_WEIGHT_RANGE),
+    portfolioLevels,
+    portfolioHysteresis: number(env, "PORTFOLIO_HYSTERESIS", DEFAULTS.portfolioHysteresis, PORTFOLIO_HYSTERESIS_RANGE),
     recvWindowMs: number(env, "RECV_WINDOW_MS", DEFAULTS.recvWindowMs, { min: 1, max: 60000, integer: true }),
     accountConcurrency: number(env, "ACCOUNT_CONCURRENCY", DEFAULTS.accountConcurrency, {
       min: 1,
@@ -239,6 +292,9 @@ export function configProblems(env: Env = process.env): ConfigError[] {
   check(() => number(env, "SNAPSHOT_TTL_DAYS", 1, { min: 1, max: 3650, integer: true }));
   check(() => binanceUrl(env, "BINANCE_BASE_URL"));
   check(() => binanceUrl(env, "BINANCE_SPOT_BASE_URL"));
+  check(() => binanceUrl(env, "BINANCE_PM_BASE_URL"));
+  check(() => number(env, "BINANCE_PM_WEIGHT_LIMIT", 10, PM_WEIGHT_RANGE));
+  check(() => number(env, "PORTFOLIO_HYSTERESIS", 0, PORTFOLIO_HYSTERESIS_RANGE));
   check(() => number(env, "DISTANCE_HYSTERESIS", 0, { min: 0, max: 0.5 }));
   check(() => number(env, "RECV_WINDOW_MS", 1, { min: 1, max: 60000, integer: true }));
   check(() => number(env, "ACCOUNT_CONCURRENCY", 1, { min: 1, max: 256, integer: true }));

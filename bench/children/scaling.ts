@@ -35,6 +35,7 @@ serve(async (message) => {
     ...process.env,
     BINANCE_BASE_URL: String(message.baseUrl),
     BINANCE_SPOT_BASE_URL: String(message.baseUrl),
+    BINANCE_PM_BASE_URL: String(message.baseUrl),
   });
   const monitor = createMonitor(config, clients, log, { secrets });
   logBytes = 0;

@@ -145,6 +145,7 @@ async function runDemo(
       ACCOUNTS: JSON.stringify(DEMO_ACCOUNTS.map((name) => ({ name, secretId: `coinm-guard/${name}` }))),
       BINANCE_BASE_URL: baseUrl,
       BINANCE_SPOT_BASE_URL: baseUrl,
+      BINANCE_PM_BASE_URL: baseUrl,
     });
     const clients = createAwsClients({ maxAttempts: 2 });
     await ensureTable(clients.dynamodb, DEMO_TABLE);

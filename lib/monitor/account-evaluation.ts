@@ -17,7 +17,9 @@ import type { AccountConfig, MonitorConfig } from "../config.js";
 import { levelsForPool } from "../risk/level-overrides.js";
 import { OK_LEVEL, type RiskLevels } from "../risk/levels.js";
 import { type AssessedPool, poolOfId } from "../risk/pools.js";
+import { PORTFOLIO_POOL_ID, portfolioAlertLevels } from "../risk/portfolio.js";
 import { marginToAddForPool } from "../risk/remedy.js";
+import { withPortfolioFigures } from "./portfolio-alert.js";
 import type { AccountState } from "./ports.js";
 
 function policyOf(config: MonitorConfig, levels: RiskLevels = riskLevelsOf(config)): PolicySettings {
@@ -41,7 +43,11 @@ export function poolRiskLevels(
   id: string,
   asset?: string,
 ): RiskLevels {
-  return levelsForPool(riskLevelsOf(config), account?.levels, id, asset, config.hysteresis);
+  const levels = levelsForPool(riskLevelsOf(config), account?.levels, id, asset, config.hysteresis);
+  if (id !== PORTFOLIO_POOL_ID) return levels;
+  // A Portfolio Margin account: its uniMMR levels, with the distance levels of the names it keeps.
+  const ratio = portfolioAlertLevels(config.portfolioLevels, config.portfolioHysteresis);
+  return { ratio, distance: levels.distance.filter((d) => ratio.some((l) => l.name === d.name)) };
 }
 
 export function evaluateAccount(
@@ -79,7 +85,11 @@ export function evaluateAccount(
       const levels = poolRiskLevels(config, accountConfig, id, pool?.asset);
       const decision = decidePool(
         prev.pools[id],
-        { ratio: pool?.ratio ?? 0, distance: pool?.distance ?? null },
+        {
+          ratio: pool?.ratio ?? 0,
+          distance: pool?.distance ?? null,
+          ...(pool?.statusLevel !== undefined ? { atLeast: pool.statusLevel } : {}),
+        },
         nowMs,
         policyOf(config, levels),
       );
@@ -87,9 +97,12 @@ export function evaluateAccount(
       if (decision.next.level === OK_LEVEL && !pool) delete next[id];
       else next[id] = { ...decision.next, ...(label ? { label } : {}) };
       if (decision.notice) {
-        alerts.push(
-          marginAlert(levels, { account, at, id, pool, label, notice: decision.notice, ...decision.next }, decision),
+        const alert = marginAlert(
+          levels,
+          { account, at, id, pool, label, notice: decision.notice, ...decision.next },
+          decision,
         );
+        alerts.push(alert.poolKind === "portfolio" ? withPortfolioFigures(alert, pool, config.portfolioLevels) : alert);
       }
     }
   }
@@ -116,13 +129,14 @@ function marginAlert(
   const { pool, id, level } = change;
   const known = pool ?? poolOfId(id);
   const isolated = known.kind === "isolated";
+  const portfolio = known.kind === "portfolio";
   // Enough to bring the pool under the lowest level by both measures: a ratio under it alone can
   // leave a low-bracket position ~0.5% from liquidation, still critical by distance. The pool's
   // own levels (an account's or asset's overrides) set both targets.
   const lowest = levels.ratio[0];
   const targetDistance = levels.distance[0]?.distance;
   const toAdd =
-    pool && level !== OK_LEVEL && lowest !== undefined
+    pool && !portfolio && level !== OK_LEVEL && lowest !== undefined
       ? marginToAddForPool(pool, lowest.ratio, targetDistance)
       : undefined;
   const near = pool?.nearest;
@@ -132,8 +146,9 @@ function marginAlert(
     account: change.account,
     pool: id,
     // A pool that is gone (position closed) keeps the label it had in the state.
-    poolLabel: change.label ?? (isolated ? `${id.replace("#", " ")} isolated` : `${id} cross`),
-    poolKind: isolated ? "isolated" : "cross",
+    poolLabel:
+      change.label ?? (portfolio ? "portfolio margin" : isolated ? `${id.replace("#", " ")} isolated` : `${id} cross`),
+    poolKind: known.kind,
     asset: known.asset,
     notice: change.notice,
     level,

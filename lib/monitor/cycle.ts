@@ -7,6 +7,7 @@
 
 import type { Alert } from "../alerts/messages.js";
 import type { ReadOutcome } from "../alerts/policy.js";
+import type { MarginHint, MarginMemory } from "../binance/portfolio/recognise.js";
 import type { AccountConfig, MonitorConfig } from "../config.js";
 import { mapWithConcurrency } from "../core/concurrency.js";
 import {
@@ -114,10 +115,11 @@ async function readAccount(
   account: AccountConfig,
   deadlineMs: number,
   log: Logger,
+  margin: MarginHint,
 ): Promise<AccountRead> {
   const credentials = await deps.secrets.getCredentials(account.secretId);
   try {
-    return await deps.exchange.getAccount(credentials, deadlineMs, log);
+    return await deps.exchange.getAccount(credentials, deadlineMs, log, margin);
   } catch (err) {
     if (!(err instanceof BinanceAuthError || err instanceof BinanceSignatureError)) throw err;
     // The key may have been rotated since this container cached it: read it again once.
@@ -133,7 +135,29 @@ async function readAccount(
     // Sources return the very same object while the secret's version is unchanged.
     if (fresh === credentials) throw err;
     log.info("secret changed since it was cached; retrying with the new key");
-    return deps.exchange.getAccount(fresh, deadlineMs, log);
+    return deps.exchange.getAccount(fresh, deadlineMs, log, margin);
+  }
+}
+
+/**
+ * What the config and the stored state say of the account's margin (Portfolio Margin or not).
+ * The state read is the one commitState makes anyway (the store caches it for the container);
+ * if it fails, the read still runs and finds out from Binance's answers.
+ */
+async function marginHint(
+  deps: CycleDeps,
+  account: AccountConfig,
+  input: CycleInput,
+  log: Logger,
+): Promise<MarginHint> {
+  const now = input.cycleTime.getTime();
+  if (account.margin) return { configured: account.margin, now };
+  try {
+    const remembered = (await deps.state.loadState(account.name)).margin;
+    return remembered ? { remembered, now } : { now };
+  } catch (err) {
+    log.warn("could not read the account's state before reading it; margin found out again", errorLogFields(err));
+    return { now };
   }
 }
 
@@ -153,9 +177,11 @@ async function monitorAccount(
   let outcome: ReadOutcome;
   let readError: { kind: string; message: string } | undefined;
   let status: AccountStatus = "ok";
+  let margin: MarginMemory | undefined;
 
   try {
-    const read = await readAccount(deps, account, input.deadlineMs, log);
+    const read = await readAccount(deps, account, input.deadlineMs, log, await marginHint(deps, account, input, log));
+    margin = read.margin;
     pools = read.pools.flatMap((p) => assessPools([p], poolRiskLevels(config, account, p.id, p.asset)));
     snapshot = buildSnapshot({
       account: account.name,
@@ -208,7 +234,18 @@ async function monitorAccount(
       // Once a day, and only with a key that just read the account (see lib/keys/check.ts).
       const keyCheck = (previous: KeyCheckState | undefined) =>
         outcome.ok ? checkKeyIfDue(deps, account, previous, input.cycleTime, input.deadlineMs, log) : undefined;
-      const claimed = await commitState(config, deps, input, account.name, pools, outcome, readError, log, keyCheck);
+      const claimed = await commitState(
+        config,
+        deps,
+        input,
+        account.name,
+        pools,
+        outcome,
+        readError,
+        log,
+        keyCheck,
+        margin,
+      );
       const published = await publishAll(
         deps,
         claimed.map((p) => p.alert),
@@ -277,6 +314,7 @@ async function commitState(
   readError: { kind: string; message: string } | undefined,
   log: Logger,
   keyCheck: (previous: KeyCheckState | undefined) => Promise<KeyObservation | undefined> | undefined,
+  margin?: MarginMemory,
 ): Promise<PendingAlert[]> {
   const cycleIso = input.cycleTime.toISOString();
   // The policy's clock is the scheduled time, not the wall clock, so reminders follow the
@@ -294,7 +332,7 @@ async function commitState(
       keyObservation = await keyCheck(prev.keyCheck);
       keyChecked = true;
     }
-    const { state, alerts } = stale
+    const evaluated = stale
       ? { state: prev, alerts: [] as Alert[] }
       : withKeyObservation(
           evaluateAccount(config, prev, pools, outcome, readError, accountName, input.cycleTime, nowMs),
@@ -302,6 +340,9 @@ async function commitState(
           accountName,
           input.cycleTime,
         );
+    // What this read found out about the account's margin (Portfolio Margin or not), remembered.
+    const state = !stale && margin ? { ...evaluated.state, margin } : evaluated.state;
+    const alerts = evaluated.alerts;
     if (stale) log.info("cycle already applied; state unchanged", { cycleTime: cycleIso, stored: prev.lastCycleAt });
 
     const outbox: Record<string, PendingAlert> = { ...state.outbox };

@@ -6,6 +6,8 @@
 import type { Alert } from "../alerts/messages.js";
 import type { HealthState, PoolAlertState } from "../alerts/policy.js";
 import type { AccountInfo } from "../binance/coinm/account.js";
+import type { PortfolioAccount } from "../binance/portfolio/account.js";
+import type { MarginHint, MarginMemory } from "../binance/portfolio/recognise.js";
 import type { Logger } from "../core/log.js";
 import type { ApiCredentials } from "../keys/credentials.js";
 import type { KeyCheckState } from "../keys/policy.js";
@@ -25,14 +27,19 @@ export interface SecretSource {
 export interface AccountRead {
   readonly pools: readonly MarginPool[];
   readonly positions: readonly OpenPosition[];
-  /** COIN-M's per-asset balances (kept raw in the snapshot). */
+  /** COIN-M's per-asset balances (kept raw in the snapshot); none for a Portfolio Margin account. */
   readonly account: Pick<AccountInfo, "assets">;
+  /** A Portfolio Margin account's own figures (GET /papi/v1/account), raw for the snapshot. */
+  readonly portfolio?: PortfolioAccount;
+  /** What this read found out about the account's margin, to remember (absent: nothing new). */
+  readonly margin?: MarginMemory;
   readonly usedWeight?: number;
   readonly attempts: number;
 }
 
 export interface AccountSource {
-  getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<AccountRead>;
+  /** `margin`: what the account's config and state say of its margin (classic or Portfolio Margin). */
+  getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger, margin?: MarginHint): Promise<AccountRead>;
 }
 
 /**
@@ -55,6 +62,8 @@ export interface AccountState {
   readonly outbox: Readonly<Record<string, PendingAlert>>;
   /** The daily key permission check (absent until the first check). */
   readonly keyCheck?: KeyCheckState;
+  /** Whether the account was found to be Portfolio Margin, and when (lib/binance/portfolio/recognise.ts). */
+  readonly margin?: MarginMemory;
 }
 
 export interface SnapshotStore {

@@ -5,7 +5,9 @@
  */
 import type { AssetBalance, AssetDecimalField } from "../binance/coinm/account.js";
 import { ASSET_DECIMAL_FIELDS } from "../binance/coinm/account.js";
+import { PORTFOLIO_OPTIONAL_FIELDS, type PortfolioAccount } from "../binance/portfolio/account.js";
 import type { AssessedPool, PoolKind } from "../risk/pools.js";
+import type { PortfolioFigures } from "../risk/portfolio-status.js";
 import type { OpenPosition } from "../risk/positions.js";
 
 export interface AssetSnapshot {
@@ -33,6 +35,10 @@ export const POSITION_FIELDS = [
   "isolatedWallet",
   "isolatedMargin",
   "leverage",
+  // Portfolio Margin's positionRisk (appended: the stored order never changes).
+  "notionalValue",
+  "notional",
+  "breakEvenPrice",
 ] as const;
 
 export type PositionSnapshot = {
@@ -54,6 +60,29 @@ export interface PoolSnapshot {
   /** null: no liquidation price in the pool. */
   readonly distance: number | null;
   readonly level: string;
+  /** A Portfolio Margin pool: Binance's account figures, raw (uniMMR, equity, maintenance, status...). */
+  readonly portfolio?: PortfolioSnapshot;
+}
+
+/** A PM account's figures as stored, in this order (appended only); the first four always there. */
+export const PORTFOLIO_FIELDS = [
+  "uniMMR",
+  "accountEquity",
+  "accountMaintMargin",
+  "accountStatus",
+  ...PORTFOLIO_OPTIONAL_FIELDS,
+] as const;
+
+export type PortfolioSnapshot = Omit<PortfolioAccount, "updateTime">;
+
+function portfolioSnapshot(figures: PortfolioFigures): PortfolioSnapshot {
+  const source: Readonly<Record<string, unknown>> = { ...figures };
+  const out: Record<string, string> = {};
+  for (const field of PORTFOLIO_FIELDS) {
+    const value = source[field];
+    if (typeof value === "string") out[field] = value;
+  }
+  return out as unknown as PortfolioSnapshot;
 }
 
 export interface Snapshot {
@@ -91,6 +120,7 @@ export function poolSnapshot(p: AssessedPool): PoolSnapshot {
     ratio: Number.isFinite(p.ratio) ? p.ratio : null,
     distance: p.distance,
     level: p.level,
+    ...(p.portfolio ? { portfolio: portfolioSnapshot(p.portfolio) } : {}),
   };
 }
 

@@ -7,9 +7,11 @@
  * production.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { PortfolioEngine } from "../engine/portfolio/engine.js";
 import { LoopbackService } from "../loopback-server.js";
 import { type CoinmBodies, coinmRoutes } from "./coinm/routes.js";
 import { type Fault, type FaultMatch, FaultQueue } from "./faults.js";
+import { portfolioRoutes } from "./portfolio/routes.js";
 import type { ProductRoutes } from "./routes.js";
 import { type ExchangeKey, INVALID_KEY, SignatureChecker } from "./signature.js";
 import { KeyPermissionTable } from "./spot/key-permissions.js";
@@ -24,6 +26,11 @@ export interface ExchangeOptions extends CoinmBodies {
   readonly latencyMs?: number;
   /** Per-minute IP weight limit. @default 2400 */
   readonly weightLimit?: number;
+  /**
+   * Portfolio Margin accounts: their keys read `/papi/v1/...` bodies computed by this engine and
+   * get -2015 on the classic products, as Binance answers a PM account's key there.
+   */
+  readonly portfolio?: PortfolioEngine;
 }
 
 export interface RecordedRequest {
@@ -40,6 +47,9 @@ export class LoopbackExchange extends LoopbackService {
   private readonly faults = new FaultQueue();
   private readonly calls = new Map<string, number>();
   private readonly weights = new IpWeightMeter(() => this.serverTime());
+  /** Products with a weight limit of their own (papi) count on a meter of their own. */
+  private readonly ownWeights = new Map<ProductRoutes, IpWeightMeter>();
+  private readonly portfolio: PortfolioEngine | undefined;
   /** Every product this exchange serves; the spot API shares COIN-M's weight counter here. */
   private readonly routes: readonly ProductRoutes[];
   readonly requests: RecordedRequest[] = [];
@@ -55,7 +65,11 @@ export class LoopbackExchange extends LoopbackService {
     this.clockOffsetMs = options.clockOffsetMs ?? 0;
     this.latencyMs = options.latencyMs ?? 0;
     this.weightLimit = options.weightLimit ?? 2400;
-    this.routes = [coinmRoutes(options, this), spotRoutes(this.keyPermissions)];
+    this.portfolio = options.portfolio;
+    this.routes = [coinmRoutes(options, this), spotRoutes(this.keyPermissions), portfolioRoutes(options.portfolio)];
+    for (const r of this.routes) {
+      if (r.weightLimit !== undefined) this.ownWeights.set(r, new IpWeightMeter(() => this.serverTime()));
+    }
     for (const key of options.keys) this.addKey(key);
   }
 
@@ -94,12 +108,14 @@ export class LoopbackExchange extends LoopbackService {
     const ip = (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
 
+    // The weight header reports the meter of the product called (papi counts its own).
+    let meter = this.weights;
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       this.requests.push({ path, ...(apiKey ? { apiKey } : {}), ip, status, at: Date.now() });
       const text = typeof body === "string" ? body : JSON.stringify(body);
       res.writeHead(status, {
         "content-type": typeof body === "string" && text.startsWith("<") ? "text/html" : "application/json",
-        "x-mbx-used-weight-1m": String(this.weights.header(ip)),
+        "x-mbx-used-weight-1m": String(meter.header(ip)),
         ...headers,
       });
       res.end(text);
@@ -110,7 +126,8 @@ export class LoopbackExchange extends LoopbackService {
     if (!route || weight === undefined || req.method !== "GET") {
       return reply(404, { code: -5000, msg: "Path not found" });
     }
-    if (!this.weights.take(ip, weight, this.weightLimit)) {
+    meter = this.ownWeights.get(route) ?? this.weights;
+    if (!meter.take(ip, weight, route.weightLimit ?? this.weightLimit)) {
       return reply(
         429,
         { code: -1003, msg: "Too many requests; please use the websocket for live updates." },
@@ -138,6 +155,10 @@ export class LoopbackExchange extends LoopbackService {
 
     const signed = this.signatures.check(apiKey, (req.url ?? "").split("?")[1] ?? "", this.serverTime());
     if (!("params" in signed)) return reply(signed.status, signed.body);
+    // A Portfolio Margin account's key is refused on the classic futures APIs (dapi, fapi).
+    if (this.portfolio?.holds(signed.apiKey) && /^\/[df]api\//.test(path)) {
+      return reply(INVALID_KEY.status, INVALID_KEY.body);
+    }
     // Counted per key and path: a monitor cycle reads account and positionRisk once each, so both
     // calls of one cycle see the same index.
     const counter = `${signed.apiKey}\n${path}`;

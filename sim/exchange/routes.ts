@@ -16,6 +16,11 @@ export interface SignedCall extends SignedRequest {
 export interface ProductRoutes {
   /** Documented request weight of every path the product serves; a path not listed is a 404. */
   readonly weights: Readonly<Record<string, number>>;
+  /**
+   * The product's own per-IP weight limit, counted apart (Portfolio Margin); absent: the
+   * exchange's shared meter and `weightLimit`.
+   */
+  readonly weightLimit?: number;
   /** The body of an unsigned path; undefined when the path is signed. */
   unsigned(path: string): unknown;
   /** The body of a signed path, or undefined when the key holds nothing here (answered -2015). */

@@ -109,6 +109,7 @@ export async function startHarness(options: {
       ACCOUNTS: JSON.stringify(options.keys.map((k) => ({ name: k.name, secretId: k.secretId }))),
       BINANCE_BASE_URL: baseUrl,
       BINANCE_SPOT_BASE_URL: baseUrl,
+      BINANCE_PM_BASE_URL: baseUrl,
       ...env,
     });
   const monitor = (env?: Record<string, string>, overrides?: MonitorOverrides) =>
