@@ -22,13 +22,9 @@ import {
 import { DEFAULT_ALERT_LEVELS, DEFAULT_DISTANCE_LEVELS } from "../../lib/risk/levels.js";
 import { type AssessedPool, assessPools, type MarginPool, marginPools } from "../../lib/risk/pools.js";
 import { formatDistance, liquidationDistance, PAST_LIQUIDATION } from "../../lib/risk/positions.js";
-import {
-  accountResponse,
-  type EngineAccount,
-  hedgeSplitExample,
-  isolatedNearLiquidationExample,
-  positionRiskRows,
-} from "../../sim/margin-engine.js";
+import type { EngineAccount } from "../../sim/engine/coinm/account.js";
+import { accountResponse, positionRiskRows } from "../../sim/engine/coinm/bodies.js";
+import { hedgeSplitExample, isolatedNearLiquidationExample } from "../../sim/engine/coinm/examples.js";
 
 type Json = Record<string, unknown>;
 
