@@ -26,6 +26,7 @@ import {
   ZERO,
 } from "./decimal.js";
 import { type PoolLevels, poolLevels, type RiskLevels } from "./levels.js";
+import { type PortfolioFigures, statusLevel } from "./portfolio-status.js";
 import { marginAssetOf, type OpenPosition, type PositionSide } from "./positions.js";
 
 /**
@@ -42,7 +43,8 @@ export interface CrossBalance {
   readonly crossUnPnl?: string;
 }
 
-export type PoolKind = "cross" | "isolated";
+/** A Portfolio Margin account is one pool of its own, account-wide (portfolio.ts). */
+export type PoolKind = "cross" | "isolated" | "portfolio";
 
 /**
  * The Binance product a pool lives in: COIN-M (dapi), USD-M (fapi) or a Portfolio Margin account
@@ -74,6 +76,8 @@ export interface MarginPool {
   /** The position nearest its liquidation price (the one the distance is from). */
   readonly nearest?: OpenPosition;
   readonly positions: readonly OpenPosition[];
+  /** A Portfolio Margin pool's account-wide figures, Binance's raw strings (portfolio.ts). */
+  readonly portfolio?: PortfolioFigures;
 }
 
 /** A pool with the levels its two measures reach now (no hysteresis: that is the policy's job). */
@@ -96,10 +100,13 @@ export function isolatedPoolId(p: { readonly symbol: string; readonly positionSi
 
 /** What a pool id says by itself, for a pool known only by id (a stored snapshot, a closed position). */
 export function poolOfId(id: string): { readonly kind: PoolKind; readonly asset: string } {
+  // A Portfolio Margin account's one pool (portfolio.ts: PORTFOLIO_POOL_ID, PORTFOLIO_UNIT).
+  if (id === "portfolio") return { kind: "portfolio", asset: "USD" };
   return { kind: id.includes("#") ? "isolated" : "cross", asset: marginAssetOf(id) };
 }
 
-function nearestOf(positions: readonly OpenPosition[]): OpenPosition | undefined {
+/** The position nearest its liquidation price, if any has one. */
+export function nearestOf(positions: readonly OpenPosition[]): OpenPosition | undefined {
   let nearest: OpenPosition | undefined;
   for (const p of positions) {
     if (p.distance !== null && (nearest?.distance == null || p.distance < nearest.distance)) nearest = p;
@@ -226,5 +233,13 @@ export function marginPools(
 
 /** Pools with the levels their ratio and distance reach now. */
 export function assessPools(pools: readonly MarginPool[], levels: RiskLevels): AssessedPool[] {
-  return pools.map((p) => ({ ...p, ...poolLevels(p.ratio, p.distance, levels) }));
+  return pools.map((p) => ({
+    ...p,
+    ...poolLevels(
+      p.ratio,
+      p.distance,
+      levels,
+      p.portfolio ? statusLevel(p.portfolio.accountStatus, levels.ratio) : undefined,
+    ),
+  }));
 }
