@@ -23,7 +23,7 @@ import {
   usdmPositionRiskRows,
   usdtCrossAtRatio,
   withLinearMarks,
-} from "../../sim/usdm-engine.js";
+} from "../../sim/engine/usdm/bodies.js";
 
 function poolsOf(account: LinearAccount, accountBody = usdmAccountBodyOf(account)): MarginPool[] {
   const parsed = parseUsdmAccountResponse(accountBody);

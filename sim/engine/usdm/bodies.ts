@@ -16,7 +16,7 @@
  * Doubles for the arithmetic; every figure rounded to 1e-8 once, totals summed from the rounded
  * figures in integers, so marginBalance = walletBalance + unrealizedProfit to the last digit.
  */
-import { formatUnits, MarginEngineInputError, toUnits } from "./margin-engine.js";
+import { formatUnits, MarginEngineInputError, toUnits } from "../units.js";
 
 export type LinearSide = "BOTH" | "LONG" | "SHORT";
 
