@@ -23,6 +23,7 @@ import {
 } from "./decimal.js";
 import { type PoolLevels, poolLevels, type RiskLevels } from "./levels.js";
 import { linearMarginAssetOf } from "./linear.js";
+import { type PortfolioFigures, statusLevel } from "./portfolio-status.js";
 import { marginAssetOf, type OpenPosition, type PositionSide } from "./positions.js";
 import { type Product, productLabel, productPoolId, splitPoolId } from "./product.js";
 
@@ -40,7 +41,8 @@ export interface CrossBalance {
   readonly crossUnPnl?: string;
 }
 
-export type PoolKind = "cross" | "isolated";
+/** A Portfolio Margin account is one pool of its own, account-wide (portfolio.ts). */
+export type PoolKind = "cross" | "isolated" | "portfolio";
 
 export type { Product } from "./product.js";
 
@@ -68,6 +70,8 @@ export interface MarginPool {
   /** The position nearest its liquidation price (the one the distance is from). */
   readonly nearest?: OpenPosition;
   readonly positions: readonly OpenPosition[];
+  /** A Portfolio Margin pool's account-wide figures, Binance's raw strings (portfolio.ts). */
+  readonly portfolio?: PortfolioFigures;
 }
 
 /** A pool with the levels its two measures reach now (no hysteresis: that is the policy's job). */
@@ -98,6 +102,8 @@ export function poolOfId(id: string): {
   readonly product?: Product;
   readonly label: string;
 } {
+  // A Portfolio Margin account's one pool (portfolio.ts: PORTFOLIO_POOL_ID, PORTFOLIO_UNIT).
+  if (id === "portfolio") return { kind: "portfolio", asset: "USD", label: "portfolio margin" };
   const { product, local } = splitPoolId(id);
   const kind: PoolKind = local.includes("#") ? "isolated" : "cross";
   const symbol = local.split("#")[0] ?? local;
@@ -106,7 +112,8 @@ export function poolOfId(id: string): {
   return { kind, asset, ...(product !== "coinm" ? { product } : {}), label };
 }
 
-function nearestOf(positions: readonly OpenPosition[]): OpenPosition | undefined {
+/** The position nearest its liquidation price, if any has one. */
+export function nearestOf(positions: readonly OpenPosition[]): OpenPosition | undefined {
   let nearest: OpenPosition | undefined;
   for (const p of positions) {
     if (p.distance !== null && (nearest?.distance == null || p.distance < nearest.distance)) nearest = p;
@@ -242,5 +249,13 @@ export function accountWidePools(
 
 /** Pools with the levels their ratio and distance reach now. */
 export function assessPools(pools: readonly MarginPool[], levels: RiskLevels): AssessedPool[] {
-  return pools.map((p) => ({ ...p, ...poolLevels(p.ratio, p.distance, levels) }));
+  return pools.map((p) => ({
+    ...p,
+    ...poolLevels(
+      p.ratio,
+      p.distance,
+      levels,
+      p.portfolio ? statusLevel(p.portfolio.accountStatus, levels.ratio) : undefined,
+    ),
+  }));
 }

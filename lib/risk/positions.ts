@@ -26,12 +26,20 @@ export interface OpenPosition {
   readonly markPrice?: string;
   /** "0" when Binance reports no liquidation price. */
   readonly liquidationPrice?: string;
-  readonly maintMargin: string;
+  /**
+   * COIN-M always has it (required at its boundary). Portfolio Margin's positionRisk does not
+   * carry it: there the account-wide accountMaintMargin is the pool's requirement.
+   */
+  readonly maintMargin?: string;
   readonly unrealizedProfit: string;
   /** Isolated positions: isolated wallet + unrealized PnL (positionRisk's `isolatedMargin`). */
   readonly isolatedMargin?: string;
   readonly isolatedWallet?: string;
   readonly leverage?: string;
+  /** Portfolio Margin's raw notional: COIN-M's `notionalValue`, USD-M's `notional`. */
+  readonly notionalValue?: string;
+  readonly notional?: string;
+  readonly breakEvenPrice?: string;
   /** |mark - liquidation| / mark; null without a liquidation price or mark. */
   readonly distance: number | null;
 }
