@@ -4,19 +4,23 @@
  * (docs/architecture.md, "Margin pools"; shared spec coinm-margin-model.md).
  *
  * - Cross pool of asset A: requirement = Σ maintMargin of A's cross positions; collateral =
- *   crossWalletBalance + crossUnPnl of A.
+ *   crossWalletBalance + crossUnPnl of A, or (either absent) marginBalance − Σ isolatedMargin.
  * - Isolated position P: requirement = P's maintMargin; collateral = P's isolated wallet + its
  *   unrealized PnL (positionRisk's `isolatedMargin`).
  * Ratio = requirement / collateral (liquidation at 100%); collateral <= 0 with a requirement is
  * +Infinity, beyond every level. Distance = the smallest |mark - liq| / mark among the pool's
- * positions. Exact decimal arithmetic throughout; no floats until the final quotient.
+ * positions. Exact decimal arithmetic throughout; no floats until the final quotient. A figure
+ * the math needs and the answer lacks is never taken as zero: the read fails (BinanceResponseFormatError).
  */
+import { BinanceResponseFormatError } from "../core/errors.js";
 import {
+  addDecimal,
   compareDecimal,
   type Decimal,
   decimalOrZero,
   formatDecimal,
   marginRatio,
+  parseDecimal,
   subDecimal,
   sumDecimals,
   ZERO,
@@ -139,26 +143,53 @@ function pool(
 
 const maxDecimal = (a: Decimal, b: Decimal) => (compareDecimal(a, b) >= 0 ? a : b);
 
+/**
+ * A figure the pool's math needs. Absent or unreadable is never zero: a zero PnL or margin would
+ * read a pool at 89% as 4.7% (issue 17), so the read fails loudly, for this account alone.
+ */
+function needed(text: string | undefined, what: string): Decimal {
+  const value = text !== undefined ? parseDecimal(text) : undefined;
+  if (!value) throw new BinanceResponseFormatError(`the answer lacks ${what}, which the margin ratio needs`);
+  return value;
+}
+
+/**
+ * The cross pool's collateral. crossWalletBalance excludes isolated wallets (ACCOUNT_UPDATE's
+ * `cw`) and crossUnPnl is the cross positions' PnL; with either one absent (every field is
+ * optional in Binance's own SDK types), the asset's margin balance less each isolated position's
+ * collateral is the same quantity, exactly: marginBalance = Σ wallets + Σ PnL, and an isolated
+ * position's isolatedMargin is its wallet + its PnL. Without both ways, the read fails.
+ */
+function crossCollateral(balance: CrossBalance, isolated: readonly OpenPosition[]): Decimal {
+  if (balance.crossWalletBalance !== undefined && balance.crossUnPnl !== undefined) {
+    return addDecimal(
+      needed(balance.crossWalletBalance, `${balance.asset} crossWalletBalance`),
+      needed(balance.crossUnPnl, `${balance.asset} crossUnPnl`),
+    );
+  }
+  const marginBalance = needed(
+    balance.marginBalance,
+    `${balance.asset} crossWalletBalance and crossUnPnl, or its marginBalance,`,
+  );
+  return subDecimal(
+    marginBalance,
+    sumDecimals(isolated.map((p) => needed(p.isolatedMargin, `the isolated margin of ${p.symbol} ${p.positionSide}`))),
+  );
+}
+
 function crossPool(balance: CrossBalance, positions: readonly OpenPosition[], product?: Product): MarginPool {
   const cross = positions.filter((p) => p.marginType === "cross");
   const isolated = positions.filter((p) => p.marginType === "isolated");
-  const isolatedMaint = sumDecimals(isolated.map((p) => decimalOrZero(p.maintMargin)));
+  const maintOf = (p: OpenPosition) => needed(p.maintMargin, `the maintenance margin of ${p.symbol} ${p.positionSide}`);
+  const isolatedMaint = sumDecimals(isolated.map(maintOf));
   // The docs do not say whether the asset's maintMargin counts isolated positions. Summing the
   // cross positions is the truth; the asset figure less isolated margin only ever raises it, and
   // keeps a requirement when a response lists no positions at all (silence must not read as safe).
+  // An absent asset figure adds nothing to the positions' sum, so it cannot lower the ratio.
   const requirement = maxDecimal(
-    sumDecimals(cross.map((p) => decimalOrZero(p.maintMargin))),
+    sumDecimals(cross.map(maintOf)),
     maxDecimal(ZERO, subDecimal(decimalOrZero(balance.maintMargin), isolatedMaint)),
   );
-  // crossWalletBalance excludes isolated wallets (ACCOUNT_UPDATE's `cw`); without it, the asset's
-  // margin balance less each isolated position's collateral is the same quantity.
-  const collateral =
-    balance.crossWalletBalance !== undefined
-      ? sumDecimals([decimalOrZero(balance.crossWalletBalance), decimalOrZero(balance.crossUnPnl)])
-      : subDecimal(
-          decimalOrZero(balance.marginBalance),
-          sumDecimals(isolated.map((p) => decimalOrZero(p.isolatedMargin))),
-        );
   return pool(
     {
       id: productPoolId(product, crossPoolId(balance.asset)),
@@ -169,11 +200,12 @@ function crossPool(balance: CrossBalance, positions: readonly OpenPosition[], pr
       positions: cross,
     },
     requirement,
-    collateral,
+    crossCollateral(balance, isolated),
   );
 }
 
 function isolatedPool(p: OpenPosition, product?: Product): MarginPool {
+  const where = `${p.symbol} ${p.positionSide}`;
   return pool(
     {
       id: productPoolId(product, isolatedPoolId(p)),
@@ -186,8 +218,8 @@ function isolatedPool(p: OpenPosition, product?: Product): MarginPool {
       label: productLabel(product, `${p.symbol} ${p.side} isolated`),
       positions: [p],
     },
-    decimalOrZero(p.maintMargin),
-    decimalOrZero(p.isolatedMargin),
+    needed(p.maintMargin, `the maintenance margin of ${where}`),
+    needed(p.isolatedMargin, `the isolated margin of ${where}`),
   );
 }
 

@@ -37,11 +37,12 @@ export function joinUsdmPositions(account: UsdmAccountInfo, rows: readonly UsdmP
       );
     }
     const marginType = marginTypeOf(row, held);
+    const side = sideOf(row.positionSide, row.positionAmt);
     out.push({
       product: "usdm",
       symbol: row.symbol,
       positionSide: row.positionSide,
-      side: sideOf(row.positionSide, row.positionAmt),
+      side,
       marginType,
       marginAsset: row.marginAsset,
       positionAmt: row.positionAmt,
@@ -51,7 +52,7 @@ export function joinUsdmPositions(account: UsdmAccountInfo, rows: readonly UsdmP
       maintMargin,
       unrealizedProfit: row.unRealizedProfit,
       ...(marginType === "isolated" ? { isolatedMargin: row.isolatedMargin, isolatedWallet: row.isolatedWallet } : {}),
-      distance: liquidationDistance(row.markPrice, row.liquidationPrice),
+      distance: liquidationDistance(row.markPrice, row.liquidationPrice, side),
     });
   }
   const [missing] = fromAccount.keys();
