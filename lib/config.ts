@@ -38,6 +38,8 @@ export interface AccountConfig {
    * Binance's answers (lib/binance/portfolio/recognise.ts).
    */
   readonly margin?: MarginMode;
+  /** false: never read this account's USD-M book. @default true (when the stack reads USD-M) */
+  readonly usdm?: boolean;
 }
 
 export interface MonitorConfig {
@@ -56,6 +58,10 @@ export interface MonitorConfig {
   readonly binanceBaseUrl: string;
   /** The spot API, used only for the daily key permission check. */
   readonly binanceSpotBaseUrl: string;
+  /** The USD-M API (fapi). */
+  readonly binanceUsdmBaseUrl: string;
+  /** Read each account's USD-M book beside COIN-M (USDM=off turns it off for the whole stack). */
+  readonly usdm: boolean;
   /** The Portfolio Margin API (papi), for PM accounts. */
   readonly binancePmBaseUrl: string;
   /** Per-minute request weight the monitor's IP may use on papi (its own limit, apart from COIN-M's). */
@@ -95,6 +101,8 @@ export const DEFAULTS = {
   snapshotTtlDays: 90,
   binanceBaseUrl: "https://dapi.binance.com",
   binanceSpotBaseUrl: "https://api.binance.com",
+  binanceUsdmBaseUrl: "https://fapi.binance.com",
+  usdm: true,
   binancePmBaseUrl: "https://papi.binance.com",
   pmWeightLimitPerMinute: PM_WEIGHT_LIMIT,
   portfolioHysteresis: DEFAULT_PORTFOLIO_HYSTERESIS,
@@ -129,7 +137,7 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
   const seen = new Set<string>();
   return raw.map((entry: unknown, i) => {
     if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
-    const { name, secretId, levels: rawLevels, margin } = entry as Record<string, unknown>;
+    const { name, secretId, levels: rawLevels, usdm, margin } = entry as Record<string, unknown>;
     if (typeof name !== "string" || !NAME.test(name)) {
       throw new ConfigError(variable, `entry ${i}: "name" must be 1-64 letters, digits, "_", "." or "-"`);
     }
@@ -149,25 +157,50 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
     const levels = rawLevels
       ? parseLevelOverrides(rawLevels as Record<string, unknown>, `${variable}[${i}].levels`)
       : undefined;
+    if (usdm !== undefined && typeof usdm !== "boolean") {
+      throw new ConfigError(variable, `entry ${i} (${name}): "usdm" must be true or false`);
+    }
     return {
       name,
       secretId: secretId.trim(),
       ...(levels ? { levels } : {}),
+      ...(usdm !== undefined ? { usdm } : {}),
       ...(margin !== undefined ? { margin: margin as MarginMode } : {}),
     };
   });
 }
 
 /** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
-export function binanceUrl(
-  env: Env,
-  variable: "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL" | "BINANCE_PM_BASE_URL",
-): string {
-  const fallback = {
-    BINANCE_BASE_URL: DEFAULTS.binanceBaseUrl,
-    BINANCE_SPOT_BASE_URL: DEFAULTS.binanceSpotBaseUrl,
-    BINANCE_PM_BASE_URL: DEFAULTS.binancePmBaseUrl,
-  }[variable];
+export type BinanceUrlVariable =
+  | "BINANCE_BASE_URL"
+  | "BINANCE_SPOT_BASE_URL"
+  | "BINANCE_USDM_BASE_URL"
+  | "BINANCE_PM_BASE_URL";
+
+const URL_DEFAULTS: Readonly<Record<BinanceUrlVariable, string>> = {
+  BINANCE_BASE_URL: DEFAULTS.binanceBaseUrl,
+  BINANCE_SPOT_BASE_URL: DEFAULTS.binanceSpotBaseUrl,
+  BINANCE_USDM_BASE_URL: DEFAULTS.binanceUsdmBaseUrl,
+  BINANCE_PM_BASE_URL: DEFAULTS.binancePmBaseUrl,
+};
+
+/** USDM: on (default) or off, for the whole stack; an account's `"usdm": false` turns off its own. */
+export function parseUsdmSwitch(env: Env): boolean {
+  const text = read(env, "USDM");
+  if (text === undefined) return DEFAULTS.usdm;
+  const value = text.trim().toLowerCase();
+  if (value === "on" || value === "true") return true;
+  if (value === "off" || value === "false") return false;
+  throw new ConfigError("USDM", `must be on or off, got "${text}"`);
+}
+
+/** Whether the cycle reads this account's USD-M book. */
+export function readsUsdm(config: Pick<MonitorConfig, "usdm">, account: AccountConfig): boolean {
+  return config.usdm && account.usdm !== false;
+}
+
+export function binanceUrl(env: Env, variable: BinanceUrlVariable): string {
+  const fallback = URL_DEFAULTS[variable];
   const text = read(env, variable) ?? fallback;
   let url: URL;
   try {
@@ -242,6 +275,8 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
     snapshotTtlDays: number(env, "SNAPSHOT_TTL_DAYS", DEFAULTS.snapshotTtlDays, { min: 1, max: 3650, integer: true }),
     binanceBaseUrl: binanceUrl(env, "BINANCE_BASE_URL"),
     binanceSpotBaseUrl: binanceUrl(env, "BINANCE_SPOT_BASE_URL"),
+    binanceUsdmBaseUrl: binanceUrl(env, "BINANCE_USDM_BASE_URL"),
+    usdm: parseUsdmSwitch(env),
     binancePmBaseUrl: binanceUrl(env, "BINANCE_PM_BASE_URL"),
     pmWeightLimitPerMinute: number(env, "BINANCE_PM_WEIGHT_LIMIT", DEFAULTS.pmWeightLimitPerMinute, PM_WEIGHT_RANGE),
     portfolioLevels,
@@ -292,6 +327,8 @@ export function configProblems(env: Env = process.env): ConfigError[] {
   check(() => number(env, "SNAPSHOT_TTL_DAYS", 1, { min: 1, max: 3650, integer: true }));
   check(() => binanceUrl(env, "BINANCE_BASE_URL"));
   check(() => binanceUrl(env, "BINANCE_SPOT_BASE_URL"));
+  check(() => binanceUrl(env, "BINANCE_USDM_BASE_URL"));
+  check(() => parseUsdmSwitch(env));
   check(() => binanceUrl(env, "BINANCE_PM_BASE_URL"));
   check(() => number(env, "BINANCE_PM_WEIGHT_LIMIT", 10, PM_WEIGHT_RANGE));
   check(() => number(env, "PORTFOLIO_HYSTERESIS", 0, PORTFOLIO_HYSTERESIS_RANGE));

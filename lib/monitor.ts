@@ -41,6 +41,7 @@ export function createMonitor(
   const exchange = new BinanceClient({
     baseUrl: config.binanceBaseUrl,
     spotBaseUrl: config.binanceSpotBaseUrl,
+    usdmBaseUrl: config.binanceUsdmBaseUrl,
     pmBaseUrl: config.binancePmBaseUrl,
     // Portfolio Margin counts its own weight (papi), so PM reads never take COIN-M's budget.
     pmGovernor: new WeightGovernor({

@@ -1,7 +1,7 @@
 /**
  * Binance as the monitor meets it: one client per host, each with its own weight budget, sharing
- * one clock. Today COIN-M (dapi) for the margin read and the spot API for the daily key check; a
- * product adds its reader beside `coinm/` and a host here.
+ * one clock. COIN-M (dapi) and USD-M (fapi) for the margin reads, the spot API for the daily key
+ * check; a product adds its reader beside `coinm/` and a host here.
  */
 import { DEFAULTS } from "../config.js";
 import type { Logger } from "../core/log.js";
@@ -13,6 +13,13 @@ import { PM_WEIGHT_LIMIT, type PortfolioRead, readPortfolioAccount } from "./por
 import { type MarginHint, type MarginMemory, readByMargin } from "./portfolio/recognise.js";
 import type { KeyPermissions } from "./spot/key-permissions.js";
 import { readKeyPermissions, SPOT_WEIGHT_LIMIT } from "./spot/read-permissions.js";
+import {
+  readUsdmAccount,
+  USDM_TIME_PATH,
+  USDM_WEIGHT_LIMIT,
+  type UsdmRead,
+  type UsdmReadOptions,
+} from "./usdm/reader.js";
 
 export {
   ACCOUNT_PATH,
@@ -23,6 +30,7 @@ export {
   TIME_PATH,
 } from "./coinm/reader.js";
 export { SPOT_WEIGHT_LIMIT } from "./spot/read-permissions.js";
+export { USDM_WEIGHT_LIMIT } from "./usdm/reader.js";
 
 /** A Portfolio Margin read in the shape of an account read: no COIN-M balances, the PM figures instead. */
 export type PortfolioAccountRead = Omit<PortfolioRead, "portfolio"> & {
@@ -55,17 +63,44 @@ export interface BinanceClientOptions extends ProtocolOptions {
    * @default a governor at SPOT_WEIGHT_LIMIT
    */
   readonly spotGovernor?: WeightGovernor;
+  /** The USD-M API (fapi). @default https://fapi.binance.com */
+  readonly usdmBaseUrl?: string;
+  /**
+   * fapi's own per-IP weight budget: Binance counts it apart from dapi's, so a USD-M book never
+   * defers a COIN-M read (nor the other way round). @default a governor at USDM_WEIGHT_LIMIT
+   */
+  readonly usdmGovernor?: WeightGovernor;
 }
 
 export class BinanceClient {
   readonly coinm: SignedClient;
   readonly spot: SignedClient;
+  readonly usdm: SignedClient;
   /** Portfolio Margin: no time endpoint of its own, so COIN-M's keeps the shared clock. */
   readonly papi: SignedClient | undefined;
 
   constructor(options: BinanceClientOptions) {
-    const { baseUrl, spotBaseUrl, governor, spotGovernor, pmBaseUrl, pmGovernor, ...protocol } = options;
+    const {
+      baseUrl,
+      spotBaseUrl,
+      governor,
+      spotGovernor,
+      usdmBaseUrl,
+      usdmGovernor,
+      pmBaseUrl,
+      pmGovernor,
+      ...protocol
+    } = options;
     this.coinm = new SignedClient({ ...protocol, baseUrl, governor, timePath: TIME_PATH });
+    // Its own time endpoint, one clock: Binance's server time is the same on every host.
+    this.usdm = new SignedClient({
+      ...protocol,
+      baseUrl: usdmBaseUrl ?? DEFAULTS.binanceUsdmBaseUrl,
+      governor:
+        usdmGovernor ?? new WeightGovernor({ limit: USDM_WEIGHT_LIMIT, ...(options.now ? { now: options.now } : {}) }),
+      timePath: USDM_TIME_PATH,
+      clock: this.coinm.clock,
+    });
     this.spot = new SignedClient({
       ...protocol,
       baseUrl: spotBaseUrl ?? DEFAULTS.binanceSpotBaseUrl,
@@ -118,6 +153,16 @@ export class BinanceClient {
       log,
     );
     return found ? { ...read, margin: found } : read;
+  }
+
+  /** The account's USD-M pools (usdm/reader.ts). */
+  getUsdmAccount(
+    credentials: ApiCredentials,
+    deadlineMs: number,
+    log: Logger,
+    options: UsdmReadOptions,
+  ): Promise<UsdmRead> {
+    return readUsdmAccount(this.usdm, credentials, deadlineMs, log, options);
   }
 
   /** What the key may do (spot/read-permissions.ts). */

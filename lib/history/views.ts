@@ -98,7 +98,7 @@ export function positionRows(snapshot: Snapshot): PositionRow[] {
       side,
       poolId: isolated ? `${raw.symbol}#${raw.positionSide}` : asset,
       label: `${raw.symbol} ${side} ${isolated ? "isolated" : "cross"}`,
-      distance: liquidationDistance(raw.markPrice, raw.liquidationPrice),
+      distance: liquidationDistance(raw.markPrice, raw.liquidationPrice, side),
     };
   });
 }

@@ -17,9 +17,11 @@ export interface ProductRoutes {
   /** Documented request weight of every path the product serves; a path not listed is a 404. */
   readonly weights: Readonly<Record<string, number>>;
   /**
-   * The product's own per-IP weight limit, counted apart (Portfolio Margin); absent: the
-   * exchange's shared meter and `weightLimit`.
+   * The per-IP weight counter its paths count against: Binance counts each futures product apart
+   * (fapi's 2,400 a minute beside dapi's). @default the exchange's shared counter (COIN-M, spot)
    */
+  readonly weightGroup?: string;
+  /** The product's own per-IP weight limit (papi's 6,000); absent: the exchange's `weightLimit`. */
   readonly weightLimit?: number;
   /** The body of an unsigned path; undefined when the path is signed. */
   unsigned(path: string): unknown;

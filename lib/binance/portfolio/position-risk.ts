@@ -52,6 +52,7 @@ export function parsePortfolioPositionRisk(body: string, segment: PortfolioSegme
     const amount = values.positionAmt as string;
     if (parseDecimal(amount)?.units === 0n) return;
     const side = positionSide(p.positionSide, where, bad);
+    const direction = sideOf(side, amount);
     const optional = (field: "leverage" | "notionalValue" | "notional" | "breakEvenPrice") => {
       const value = decimal(field, false);
       return value !== undefined ? { [field]: value } : {};
@@ -59,7 +60,7 @@ export function parsePortfolioPositionRisk(body: string, segment: PortfolioSegme
     out.push({
       symbol,
       positionSide: side,
-      side: sideOf(side, amount),
+      side: direction,
       marginType: "cross",
       marginAsset: segment === "cm" ? marginAssetOf(symbol) : umMarginAsset(symbol),
       positionAmt: amount,
@@ -70,7 +71,7 @@ export function parsePortfolioPositionRisk(body: string, segment: PortfolioSegme
       ...optional("leverage"),
       ...(segment === "cm" ? optional("notionalValue") : optional("notional")),
       ...optional("breakEvenPrice"),
-      distance: liquidationDistance(values.markPrice, values.liquidationPrice),
+      distance: liquidationDistance(values.markPrice, values.liquidationPrice, direction),
     });
   });
   return out.sort((a, b) => positionKey(a).localeCompare(positionKey(b)));

@@ -24,6 +24,7 @@ export const PORTFOLIO_WEIGHT_LIMIT = 6000;
 export function portfolioRoutes(engine: PortfolioEngine | undefined): ProductRoutes {
   return {
     weights: PORTFOLIO_WEIGHTS,
+    weightGroup: "papi",
     weightLimit: PORTFOLIO_WEIGHT_LIMIT,
     unsigned: () => undefined,
     signed(call) {
