@@ -140,25 +140,16 @@ async function readAccount(
 }
 
 /**
- * What the config and the stored state say of the account's margin (Portfolio Margin or not).
- * The state read is the one commitState makes anyway (the store caches it for the container);
- * if it fails, the read still runs and finds out from Binance's answers.
+ * What the config and the account's state say of its margin (Portfolio Margin or not). Only the
+ * state this container already holds is asked (no I/O before the read, which runs beside the
+ * state write as before): a cold container finds a PM account out again from Binance's answers,
+ * one refused classic call, and remembers it from then on.
  */
-async function marginHint(
-  deps: CycleDeps,
-  account: AccountConfig,
-  input: CycleInput,
-  log: Logger,
-): Promise<MarginHint> {
+function marginHint(deps: CycleDeps, account: AccountConfig, input: CycleInput): MarginHint {
   const now = input.cycleTime.getTime();
   if (account.margin) return { configured: account.margin, now };
-  try {
-    const remembered = (await deps.state.loadState(account.name)).margin;
-    return remembered ? { remembered, now } : { now };
-  } catch (err) {
-    log.warn("could not read the account's state before reading it; margin found out again", errorLogFields(err));
-    return { now };
-  }
+  const remembered = deps.state.cached?.(account.name)?.margin;
+  return remembered ? { remembered, now } : { now };
 }
 
 async function monitorAccount(
@@ -180,7 +171,7 @@ async function monitorAccount(
   let margin: MarginMemory | undefined;
 
   try {
-    const read = await readAccount(deps, account, input.deadlineMs, log, await marginHint(deps, account, input, log));
+    const read = await readAccount(deps, account, input.deadlineMs, log, marginHint(deps, account, input));
     margin = read.margin;
     pools = read.pools.flatMap((p) => assessPools([p], poolRiskLevels(config, account, p.id, p.asset)));
     snapshot = buildSnapshot({

@@ -73,6 +73,8 @@ export interface SnapshotStore {
 
 export interface AlertStateStore {
   loadState(account: string): Promise<AccountState>;
+  /** What this container last read or wrote for the account, without any I/O; absent: nothing held. */
+  cached?(account: string): AccountState | undefined;
   /** Replace the state if its stored version is still `expectedVersion`; else StateConflictError. */
   saveState(account: string, state: AccountState, expectedVersion: number): Promise<void>;
   /** Drop published alerts from the outbox. */
