@@ -26,6 +26,8 @@ export interface AccountConfig {
   readonly secretId: string;
   /** This account's own ratio/distance levels, and per asset or symbol (lib/risk/level-overrides.ts). */
   readonly levels?: LevelOverrides;
+  /** false: never read this account's USD-M book. @default true (when the stack reads USD-M) */
+  readonly usdm?: boolean;
 }
 
 export interface MonitorConfig {
@@ -44,6 +46,10 @@ export interface MonitorConfig {
   readonly binanceBaseUrl: string;
   /** The spot API, used only for the daily key permission check. */
   readonly binanceSpotBaseUrl: string;
+  /** The USD-M API (fapi). */
+  readonly binanceUsdmBaseUrl: string;
+  /** Read each account's USD-M book beside COIN-M (USDM=off turns it off for the whole stack). */
+  readonly usdm: boolean;
   readonly recvWindowMs: number;
   /** How many accounts are read at once. */
   readonly accountConcurrency: number;
@@ -75,6 +81,8 @@ export const DEFAULTS = {
   snapshotTtlDays: 90,
   binanceBaseUrl: "https://dapi.binance.com",
   binanceSpotBaseUrl: "https://api.binance.com",
+  binanceUsdmBaseUrl: "https://fapi.binance.com",
+  usdm: true,
   recvWindowMs: 5000,
   accountConcurrency: 16,
   weightLimitPerMinute: 2400,
@@ -102,7 +110,7 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
   const seen = new Set<string>();
   return raw.map((entry: unknown, i) => {
     if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
-    const { name, secretId, levels: rawLevels } = entry as Record<string, unknown>;
+    const { name, secretId, levels: rawLevels, usdm } = entry as Record<string, unknown>;
     if (typeof name !== "string" || !NAME.test(name)) {
       throw new ConfigError(variable, `entry ${i}: "name" must be 1-64 letters, digits, "_", "." or "-"`);
     }
@@ -119,7 +127,15 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
     const levels = rawLevels
       ? parseLevelOverrides(rawLevels as Record<string, unknown>, `${variable}[${i}].levels`)
       : undefined;
-    return { name, secretId: secretId.trim(), ...(levels ? { levels } : {}) };
+    if (usdm !== undefined && typeof usdm !== "boolean") {
+      throw new ConfigError(variable, `entry ${i} (${name}): "usdm" must be true or false`);
+    }
+    return {
+      name,
+      secretId: secretId.trim(),
+      ...(levels ? { levels } : {}),
+      ...(usdm !== undefined ? { usdm } : {}),
+    };
   });
 }
 
@@ -159,8 +175,31 @@ export function loadAccounts(env: Env): AccountConfig[] {
 }
 
 /** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
-export function binanceUrl(env: Env, variable: "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL"): string {
-  const fallback = variable === "BINANCE_BASE_URL" ? DEFAULTS.binanceBaseUrl : DEFAULTS.binanceSpotBaseUrl;
+export type BinanceUrlVariable = "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL" | "BINANCE_USDM_BASE_URL";
+
+const URL_DEFAULTS: Readonly<Record<BinanceUrlVariable, string>> = {
+  BINANCE_BASE_URL: DEFAULTS.binanceBaseUrl,
+  BINANCE_SPOT_BASE_URL: DEFAULTS.binanceSpotBaseUrl,
+  BINANCE_USDM_BASE_URL: DEFAULTS.binanceUsdmBaseUrl,
+};
+
+/** USDM: on (default) or off, for the whole stack; an account's `"usdm": false` turns off its own. */
+export function parseUsdmSwitch(env: Env): boolean {
+  const text = read(env, "USDM");
+  if (text === undefined) return DEFAULTS.usdm;
+  const value = text.trim().toLowerCase();
+  if (value === "on" || value === "true") return true;
+  if (value === "off" || value === "false") return false;
+  throw new ConfigError("USDM", `must be on or off, got "${text}"`);
+}
+
+/** Whether the cycle reads this account's USD-M book. */
+export function readsUsdm(config: Pick<MonitorConfig, "usdm">, account: AccountConfig): boolean {
+  return config.usdm && account.usdm !== false;
+}
+
+export function binanceUrl(env: Env, variable: BinanceUrlVariable): string {
+  const fallback = URL_DEFAULTS[variable];
   const text = read(env, variable) ?? fallback;
   let url: URL;
   try {
@@ -230,6 +269,8 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
     snapshotTtlDays: number(env, "SNAPSHOT_TTL_DAYS", DEFAULTS.snapshotTtlDays, { min: 1, max: 3650, integer: true }),
     binanceBaseUrl: binanceUrl(env, "BINANCE_BASE_URL"),
     binanceSpotBaseUrl: binanceUrl(env, "BINANCE_SPOT_BASE_URL"),
+    binanceUsdmBaseUrl: binanceUrl(env, "BINANCE_USDM_BASE_URL"),
+    usdm: parseUsdmSwitch(env),
     recvWindowMs: number(env, "RECV_WINDOW_MS", DEFAULTS.recvWindowMs, { min: 1, max: 60000, integer: true }),
     accountConcurrency: number(env, "ACCOUNT_CONCURRENCY", DEFAULTS.accountConcurrency, {
       min: 1,
@@ -276,6 +317,8 @@ export function configProblems(env: Env = process.env): ConfigError[] {
   check(() => number(env, "SNAPSHOT_TTL_DAYS", 1, { min: 1, max: 3650, integer: true }));
   check(() => binanceUrl(env, "BINANCE_BASE_URL"));
   check(() => binanceUrl(env, "BINANCE_SPOT_BASE_URL"));
+  check(() => binanceUrl(env, "BINANCE_USDM_BASE_URL"));
+  check(() => parseUsdmSwitch(env));
   check(() => number(env, "DISTANCE_HYSTERESIS", 0, { min: 0, max: 0.5 }));
   check(() => number(env, "RECV_WINDOW_MS", 1, { min: 1, max: 60000, integer: true }));
   check(() => number(env, "ACCOUNT_CONCURRENCY", 1, { min: 1, max: 256, integer: true }));
