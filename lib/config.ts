@@ -2,7 +2,8 @@
  * Monitor configuration, read from environment variables once at start-up. The Lambda and the
  * local runner share this module, so what works locally is what runs in AWS.
  */
-
+import { readFileSync, statSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { PM_WEIGHT_LIMIT } from "./binance/portfolio/reader.js";
 import { MARGIN_MODES, type MarginMode } from "./binance/portfolio/recognise.js";
 import { ConfigError } from "./core/errors.js";
@@ -170,6 +171,41 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
   });
 }
 
+/**
+ * The account list's file in the deployed function's directory. The stack writes it into the
+ * function's asset at synth (infra/constructs/monitor-function.ts), because Lambda's 4 KB of
+ * environment holds ~30 accounts and a stack holds 400.
+ */
+export const ACCOUNTS_FILE_NAME = "accounts.json";
+
+/** Far above 400 accounts with levels of their own (~100 KB); a bigger file is not ours. */
+const ACCOUNTS_FILE_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The accounts: ACCOUNTS's JSON when it is set (run-once, local use, a hand-made function), else
+ * the file ACCOUNTS_FILE names (relative to the function's directory, LAMBDA_TASK_ROOT), checked
+ * by the same parser.
+ */
+export function loadAccounts(env: Env): AccountConfig[] {
+  const inline = read(env, "ACCOUNTS");
+  const file = read(env, "ACCOUNTS_FILE");
+  if (inline !== undefined || file === undefined) return parseAccounts(required(env, "ACCOUNTS"));
+  const path = isAbsolute(file) ? file : join(read(env, "LAMBDA_TASK_ROOT") ?? process.cwd(), file);
+  let text: string;
+  try {
+    const { size } = statSync(path);
+    if (size > ACCOUNTS_FILE_MAX_BYTES) {
+      throw new ConfigError("ACCOUNTS_FILE", `"${file}" is ${size} bytes, more than ${ACCOUNTS_FILE_MAX_BYTES}`);
+    }
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? "unknown error";
+    throw new ConfigError("ACCOUNTS_FILE", `cannot read "${file}" (${code})`);
+  }
+  return parseAccounts(text, "ACCOUNTS_FILE");
+}
+
 /** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
 export type BinanceUrlVariable =
   | "BINANCE_BASE_URL"
@@ -254,7 +290,7 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
     portfolioText !== undefined
       ? parsePortfolioLevels(portfolioText, alertLevels)
       : defaultPortfolioLevels(alertLevels);
-  const accounts = parseAccounts(required(env, "ACCOUNTS"));
+  const accounts = loadAccounts(env);
   accounts.forEach((a, i) => {
     checkLevelOverrides(
       a.levels,
@@ -320,7 +356,7 @@ export function configProblems(env: Env = process.env): ConfigError[] {
   };
   check(() => required(env, "SNAPSHOT_TABLE"));
   check(() => topicArn(env));
-  check(() => parseAccounts(required(env, "ACCOUNTS")));
+  check(() => loadAccounts(env));
   check(() => read(env, "ALERT_LEVELS") && parseAlertLevels(required(env, "ALERT_LEVELS")));
   check(() => number(env, "HYSTERESIS", DEFAULTS.hysteresis, { min: 0, max: 0.5 }));
   check(() => number(env, "RENOTIFY_MINUTES", 0, { min: 0, max: 10080, integer: true }));

@@ -141,10 +141,12 @@ describe("a Portfolio Margin account through run-once", () => {
       mode: "portfolio",
       checkedAt: "2026-12-03T10:02:00.000Z",
     });
-    for (const a of all)
-      process.stdout.write(
-        `\n--- ${a.alert.account} ${a.alert.notice}\nSUBJECT: ${a.subject}\nEMAIL:\n${a.email}\nSMS (${a.sms.length}): ${a.sms}\n`,
-      );
+    // The texts a person gets, exactly (SMS within 140 GSM characters).
+    expect(all.filter((a) => a.alert.account === "pm").map((a) => a.sms)).toEqual([
+      "coinm-guard pm portfolio margin: rose to WARNING (was ok). uniMMR 135.0% MARGIN_CALL, eq 6682.5 mm 4950 USD. Add 742.51 USD",
+      "coinm-guard pm portfolio margin: rose to CRITICAL (was warning). uniMMR 115.0% REDUCE_ONLY, eq 5692.5 mm 4950 USD. Add 1732.6 USD",
+      "coinm-guard pm portfolio margin: recovered to OK (was critical). uniMMR 250.0% NORMAL, eq 12375 mm 4950 USD.",
+    ]);
   }, 60_000);
 
   it("a warm monitor remembers the account is PM: papi directly, no more refused classic calls", async () => {
