@@ -6,6 +6,7 @@
 import { loadConfig, type RatioMetrics } from "../lib/config.js";
 import { ConfigError } from "../lib/core/errors.js";
 import type { AlertLevel, DistanceLevel } from "../lib/risk/levels.js";
+import type { PortfolioLevel } from "../lib/risk/portfolio.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -23,6 +24,12 @@ export interface MonitorSettings {
   readonly binanceBaseUrl: string | undefined;
   /** The spot API for the daily key permission check, for the same proxy setup. */
   readonly binanceSpotBaseUrl: string | undefined;
+  /** The Portfolio Margin API (papi), for the same proxy setup. */
+  readonly binancePmBaseUrl?: string | undefined;
+  /** Portfolio Margin levels by uniMMR (lib/risk/portfolio.ts). @default warning 1.5, critical 1.2 */
+  readonly portfolioLevels?: readonly PortfolioLevel[];
+  /** uniMMR points above a held PM level before it clears. @default 0.1 */
+  readonly portfolioHysteresis?: number;
   /** Re-read an account at warning or above this often within an invocation (lib/monitor/cadence.ts); 0 = off. */
   readonly fastPollSeconds: number;
   /** Seconds between scheduled runs (rate schedules); undefined for cron. */
@@ -45,6 +52,11 @@ export function settingsEnvironment(settings: MonitorSettings): Record<string, s
       : {}),
     ...(settings.binanceBaseUrl !== undefined ? { BINANCE_BASE_URL: settings.binanceBaseUrl } : {}),
     ...(settings.binanceSpotBaseUrl !== undefined ? { BINANCE_SPOT_BASE_URL: settings.binanceSpotBaseUrl } : {}),
+    ...(settings.binancePmBaseUrl !== undefined ? { BINANCE_PM_BASE_URL: settings.binancePmBaseUrl } : {}),
+    ...(settings.portfolioLevels !== undefined ? { PORTFOLIO_LEVELS: JSON.stringify(settings.portfolioLevels) } : {}),
+    ...(settings.portfolioHysteresis !== undefined
+      ? { PORTFOLIO_HYSTERESIS: String(settings.portfolioHysteresis) }
+      : {}),
   };
 }
 
@@ -59,6 +71,9 @@ const CONFIG_KEY: Record<string, string> = {
   RATIO_METRICS: "ratioMetrics",
   BINANCE_BASE_URL: "binanceBaseUrl",
   BINANCE_SPOT_BASE_URL: "binanceSpotBaseUrl",
+  BINANCE_PM_BASE_URL: "binancePmBaseUrl",
+  PORTFOLIO_LEVELS: "portfolioLevels",
+  PORTFOLIO_HYSTERESIS: "portfolioHysteresis",
   FAST_POLL_SECONDS: "fastPollSeconds",
   SCHEDULE_INTERVAL_SECONDS: "schedule",
   ACCOUNTS: "accounts",

@@ -52,6 +52,7 @@ export class CoinmGuardStack extends Stack {
       settings: config,
       accounts: secrets.secrets,
       accountLevels,
+      accountMargins: Object.fromEntries(config.accounts.flatMap((a) => (a.margin ? [[a.name, a.margin]] : []))),
       // A predictable name so `aws logs tail /aws/lambda/CoinmGuard-monitor` works (docs/deploy.md).
       logGroupName: `/aws/lambda/${config.stackName}-monitor`,
       logRetention: config.logRetentionDays,

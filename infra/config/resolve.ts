@@ -8,7 +8,12 @@ import { DEFAULTS } from "../../lib/config.js";
 import type { MonitorSettings } from "../environment.js";
 import { checkEmail, checkPhoneNumber, checkRegion, checkStackName } from "../validators.js";
 import { readAccounts } from "./accounts.js";
-import { checkAccountLevels, readAlertLevels, readDistanceLevels } from "./levels.js";
+import { checkAccountLevels, readAlertLevels, readDistanceLevels, readPortfolioLevels } from "./levels.js";
+
+/** `{ key: value }` when the value is set, else nothing: absent settings take the core's defaults. */
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value !== undefined ? { [key]: value } : {}) as { [P in K]?: V };
+
 import { DeployConfigError, describe, isObject, Reader } from "./reader.js";
 import { checkSomeoneReceives, readChatChannels, readSeverity } from "./recipients.js";
 import {
@@ -48,6 +53,9 @@ const KNOWN_KEYS = [
   "alertTopicKey",
   "binanceBaseUrl",
   "binanceSpotBaseUrl",
+  "binancePmBaseUrl",
+  "portfolioLevels",
+  "portfolioHysteresis",
   "fastPollSeconds",
 ] as const;
 
@@ -96,6 +104,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     logLevel: logLevel ?? "info",
     binanceBaseUrl: r.string("binanceBaseUrl"),
     binanceSpotBaseUrl: r.string("binanceSpotBaseUrl"),
+    binancePmBaseUrl: r.string("binancePmBaseUrl"),
+    ...optional("portfolioLevels", readPortfolioLevels(r, raw.portfolioLevels, alertLevels)),
+    ...optional("portfolioHysteresis", r.number("portfolioHysteresis")),
   };
   checkWithCore(r, settings);
   checkAccountLevels(r, accounts, raw.accounts, settings);

@@ -12,6 +12,7 @@ import { Effect, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from "
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { type LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import type { MarginMode } from "../../lib/binance/portfolio/recognise.js";
 import { ACCOUNTS_FILE_NAME, type AccountConfig } from "../../lib/config.js";
 import type { LevelOverrides } from "../../lib/risk/level-overrides.js";
 import { type MonitorSettings, settingsEnvironment } from "../environment.js";
@@ -33,6 +34,8 @@ export interface MonitorFunctionProps {
    * @default - none
    */
   readonly accountLevels?: Readonly<Record<string, LevelOverrides>>;
+  /** Accounts whose margin is configured ("classic" or "portfolio"), by name; the others are recognised. */
+  readonly accountMargins?: Readonly<Record<string, MarginMode>>;
   /**
    * Memory, which also sets the CPU share. 256 MB leaves headroom for TLS and JSON across many
    * accounts and is still well inside the free tier at one run a minute (ARM64).
@@ -97,6 +100,7 @@ export class MonitorFunction extends Construct {
       name: s.name,
       secretId: s.readId,
       ...(levels[s.name] ? { levels: levels[s.name] } : {}),
+      ...(props.accountMargins?.[s.name] ? { margin: props.accountMargins[s.name] } : {}),
     }));
     const accountsFile = stageAccountsFile(this, this.accountList);
 
