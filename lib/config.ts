@@ -121,7 +121,12 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
   });
 }
 
-/** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
+/**
+ * A Binance base URL from `variable`: a bare origin (scheme, host, optional port; nothing else),
+ * https, or plain http on loopback only. A user name or password, a path, a query or a fragment
+ * is refused rather than cut off: cutting silently would call a host other than the one written
+ * (a proxy's path prefix dropped), and credentials in it would land in the template.
+ */
 export function binanceUrl(env: Env, variable: "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL"): string {
   const fallback = variable === "BINANCE_BASE_URL" ? DEFAULTS.binanceBaseUrl : DEFAULTS.binanceSpotBaseUrl;
   const text = read(env, variable) ?? fallback;
@@ -129,10 +134,15 @@ export function binanceUrl(env: Env, variable: "BINANCE_BASE_URL" | "BINANCE_SPO
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError(variable, `is not a URL: "${text}"`);
+    throw new ConfigError(variable, "is not a URL (an origin such as https://dapi.binance.com)");
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
     throw new ConfigError(variable, "must use https (plain http is allowed only on loopback)");
+  }
+  // Said without repeating the value: it may hold a password.
+  if (url.username || url.password) throw new ConfigError(variable, "must not contain a user name or password");
+  if (url.pathname !== "/" || url.search || url.hash || /[?#]/.test(text)) {
+    throw new ConfigError(variable, `must be a bare origin such as ${fallback}, without a path, query or fragment`);
   }
   return url.origin;
 }

@@ -112,6 +112,32 @@ describe("loadConfig", () => {
     ]);
   });
 
+  // Issue 17: these passed and were silently cut to the origin at run time.
+  it.each([
+    ["a user and password", "https://user:hunter2@proxy.example.com", /user name or password/],
+    ["a path", "https://proxy.example.com/dapi", /bare origin/],
+    ["a query", "https://proxy.example.com/?region=eu", /bare origin/],
+    ["an empty query", "https://proxy.example.com?", /bare origin/],
+    ["a fragment", "https://proxy.example.com#x", /bare origin/],
+  ])("refuses a Binance base URL with %s, never repeating it", (_what, url, message) => {
+    for (const variable of ["BINANCE_BASE_URL", "BINANCE_SPOT_BASE_URL"] as const) {
+      const err = errorOf({ ...base, [variable]: url });
+      expect(err.variable).toBe(variable);
+      expect(err.message).toMatch(message);
+      expect(err.message).not.toContain("hunter2");
+      expect(err.message).not.toContain(url);
+    }
+  });
+
+  it("takes a bare origin with or without its slash, and a port", () => {
+    expect(loadConfig({ ...base, BINANCE_BASE_URL: "https://proxy.example.com/" }).binanceBaseUrl).toBe(
+      "https://proxy.example.com",
+    );
+    expect(loadConfig({ ...base, BINANCE_BASE_URL: "https://proxy.example.com:8443" }).binanceBaseUrl).toBe(
+      "https://proxy.example.com:8443",
+    );
+  });
+
   it("allows plain http only on loopback", () => {
     expect(loadConfig({ ...base, BINANCE_BASE_URL: "http://127.0.0.1:8080/" }).binanceBaseUrl).toBe(
       "http://127.0.0.1:8080",
