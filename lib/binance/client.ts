@@ -1,7 +1,7 @@
 /**
  * Binance as the monitor meets it: one client per host, each with its own weight budget, sharing
- * one clock. Today COIN-M (dapi) for the margin read and the spot API for the daily key check; a
- * product adds its reader beside `coinm/` and a host here.
+ * one clock. COIN-M (dapi) and USD-M (fapi) for the margin reads, the spot API for the daily key
+ * check; a product adds its reader beside `coinm/` and a host here.
  */
 import { DEFAULTS } from "../config.js";
 import type { Logger } from "../core/log.js";
@@ -11,6 +11,13 @@ import { type ProtocolOptions, SignedClient } from "./common/signed-client.js";
 import { WeightGovernor } from "./common/weight-governor.js";
 import type { KeyPermissions } from "./spot/key-permissions.js";
 import { readKeyPermissions, SPOT_WEIGHT_LIMIT } from "./spot/read-permissions.js";
+import {
+  readUsdmAccount,
+  USDM_TIME_PATH,
+  USDM_WEIGHT_LIMIT,
+  type UsdmRead,
+  type UsdmReadOptions,
+} from "./usdm/reader.js";
 
 export {
   ACCOUNT_PATH,
@@ -21,6 +28,7 @@ export {
   TIME_PATH,
 } from "./coinm/reader.js";
 export { SPOT_WEIGHT_LIMIT } from "./spot/read-permissions.js";
+export { USDM_WEIGHT_LIMIT } from "./usdm/reader.js";
 
 export interface BinanceClientOptions extends ProtocolOptions {
   /** The COIN-M API (dapi). */
@@ -35,15 +43,32 @@ export interface BinanceClientOptions extends ProtocolOptions {
    * @default a governor at SPOT_WEIGHT_LIMIT
    */
   readonly spotGovernor?: WeightGovernor;
+  /** The USD-M API (fapi). @default https://fapi.binance.com */
+  readonly usdmBaseUrl?: string;
+  /**
+   * fapi's own per-IP weight budget: Binance counts it apart from dapi's, so a USD-M book never
+   * defers a COIN-M read (nor the other way round). @default a governor at USDM_WEIGHT_LIMIT
+   */
+  readonly usdmGovernor?: WeightGovernor;
 }
 
 export class BinanceClient {
   readonly coinm: SignedClient;
   readonly spot: SignedClient;
+  readonly usdm: SignedClient;
 
   constructor(options: BinanceClientOptions) {
-    const { baseUrl, spotBaseUrl, governor, spotGovernor, ...protocol } = options;
+    const { baseUrl, spotBaseUrl, governor, spotGovernor, usdmBaseUrl, usdmGovernor, ...protocol } = options;
     this.coinm = new SignedClient({ ...protocol, baseUrl, governor, timePath: TIME_PATH });
+    // Its own time endpoint, one clock: Binance's server time is the same on every host.
+    this.usdm = new SignedClient({
+      ...protocol,
+      baseUrl: usdmBaseUrl ?? DEFAULTS.binanceUsdmBaseUrl,
+      governor:
+        usdmGovernor ?? new WeightGovernor({ limit: USDM_WEIGHT_LIMIT, ...(options.now ? { now: options.now } : {}) }),
+      timePath: USDM_TIME_PATH,
+      clock: this.coinm.clock,
+    });
     this.spot = new SignedClient({
       ...protocol,
       baseUrl: spotBaseUrl ?? DEFAULTS.binanceSpotBaseUrl,
@@ -65,6 +90,16 @@ export class BinanceClient {
   /** The account's COIN-M pools (coinm/reader.ts). */
   getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<CoinmRead> {
     return readCoinmAccount(this.coinm, credentials, deadlineMs, log);
+  }
+
+  /** The account's USD-M pools (usdm/reader.ts). */
+  getUsdmAccount(
+    credentials: ApiCredentials,
+    deadlineMs: number,
+    log: Logger,
+    options: UsdmReadOptions,
+  ): Promise<UsdmRead> {
+    return readUsdmAccount(this.usdm, credentials, deadlineMs, log, options);
   }
 
   /** What the key may do (spot/read-permissions.ts). */

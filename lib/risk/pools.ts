@@ -26,8 +26,10 @@ import {
   ZERO,
 } from "./decimal.js";
 import { type PoolLevels, poolLevels, type RiskLevels } from "./levels.js";
+import { linearMarginAssetOf } from "./linear.js";
 import { type PortfolioFigures, statusLevel } from "./portfolio-status.js";
 import { marginAssetOf, type OpenPosition, type PositionSide } from "./positions.js";
+import { type Product, productLabel, productPoolId, splitPoolId } from "./product.js";
 
 /**
  * One margin asset's balances as a product reports them (COIN-M's and USD-M's `assets[]`), raw
@@ -46,11 +48,7 @@ export interface CrossBalance {
 /** A Portfolio Margin account is one pool of its own, account-wide (portfolio.ts). */
 export type PoolKind = "cross" | "isolated" | "portfolio";
 
-/**
- * The Binance product a pool lives in: COIN-M (dapi), USD-M (fapi) or a Portfolio Margin account
- * (papi). A pool without one (every snapshot written before products) is COIN-M.
- */
-export type Product = "coinm" | "usdm" | "portfolio";
+export type { Product } from "./product.js";
 
 export interface MarginPool {
   /** Stable key of the pool: the asset ("BTC") for a cross pool, `SYMBOL#SIDE` for an isolated one. */
@@ -98,11 +96,24 @@ export function isolatedPoolId(p: { readonly symbol: string; readonly positionSi
   return `${p.symbol}#${p.positionSide}`;
 }
 
-/** What a pool id says by itself, for a pool known only by id (a stored snapshot, a closed position). */
-export function poolOfId(id: string): { readonly kind: PoolKind; readonly asset: string } {
+/**
+ * What a pool id says by itself, for a pool known only by id (a stored snapshot, a closed
+ * position): kind, margin asset, product (absent: COIN-M) and the label it would have.
+ */
+export function poolOfId(id: string): {
+  readonly kind: PoolKind;
+  readonly asset: string;
+  readonly product?: Product;
+  readonly label: string;
+} {
   // A Portfolio Margin account's one pool (portfolio.ts: PORTFOLIO_POOL_ID, PORTFOLIO_UNIT).
-  if (id === "portfolio") return { kind: "portfolio", asset: "USD" };
-  return { kind: id.includes("#") ? "isolated" : "cross", asset: marginAssetOf(id) };
+  if (id === "portfolio") return { kind: "portfolio", asset: "USD", label: "portfolio margin" };
+  const { product, local } = splitPoolId(id);
+  const kind: PoolKind = local.includes("#") ? "isolated" : "cross";
+  const symbol = local.split("#")[0] ?? local;
+  const asset = kind === "cross" ? local : product === "usdm" ? linearMarginAssetOf(symbol) : marginAssetOf(local);
+  const label = productLabel(product, kind === "isolated" ? `${local.replace("#", " ")} isolated` : `${local} cross`);
+  return { kind, asset, ...(product !== "coinm" ? { product } : {}), label };
 }
 
 /** The position nearest its liquidation price, if any has one. */
@@ -166,7 +177,7 @@ function crossCollateral(balance: CrossBalance, isolated: readonly OpenPosition[
   );
 }
 
-function crossPool(balance: CrossBalance, positions: readonly OpenPosition[]): MarginPool {
+function crossPool(balance: CrossBalance, positions: readonly OpenPosition[], product?: Product): MarginPool {
   const cross = positions.filter((p) => p.marginType === "cross");
   const isolated = positions.filter((p) => p.marginType === "isolated");
   const maintOf = (p: OpenPosition) => needed(p.maintMargin, `the maintenance margin of ${p.symbol} ${p.positionSide}`);
@@ -181,10 +192,11 @@ function crossPool(balance: CrossBalance, positions: readonly OpenPosition[]): M
   );
   return pool(
     {
-      id: crossPoolId(balance.asset),
+      id: productPoolId(product, crossPoolId(balance.asset)),
       kind: "cross",
+      ...(product ? { product } : {}),
       asset: balance.asset,
-      label: `${balance.asset} cross`,
+      label: productLabel(product, `${balance.asset} cross`),
       positions: cross,
     },
     requirement,
@@ -192,17 +204,18 @@ function crossPool(balance: CrossBalance, positions: readonly OpenPosition[]): M
   );
 }
 
-function isolatedPool(p: OpenPosition): MarginPool {
+function isolatedPool(p: OpenPosition, product?: Product): MarginPool {
   const where = `${p.symbol} ${p.positionSide}`;
   return pool(
     {
-      id: isolatedPoolId(p),
+      id: productPoolId(product, isolatedPoolId(p)),
       kind: "isolated",
+      ...(product ? { product } : {}),
       asset: p.marginAsset,
       symbol: p.symbol,
       positionSide: p.positionSide,
       side: p.side,
-      label: `${p.symbol} ${p.side} isolated`,
+      label: productLabel(product, `${p.symbol} ${p.side} isolated`),
       positions: [p],
     },
     needed(p.maintMargin, `the maintenance margin of ${where}`),
@@ -218,6 +231,7 @@ function isolatedPool(p: OpenPosition): MarginPool {
 export function marginPools(
   account: { readonly assets: readonly CrossBalance[] },
   positions: readonly OpenPosition[],
+  product?: Product,
 ): MarginPool[] {
   const byAsset = new Map<string, OpenPosition[]>();
   for (const p of positions) byAsset.set(p.marginAsset, [...(byAsset.get(p.marginAsset) ?? []), p]);
@@ -225,10 +239,44 @@ export function marginPools(
   for (const balance of account.assets) {
     const held = byAsset.get(balance.asset) ?? [];
     if (!isActive(balance) && held.length === 0) continue;
-    pools.push(crossPool(balance, held));
-    for (const p of held) if (p.marginType === "isolated") pools.push(isolatedPool(p));
+    pools.push(crossPool(balance, held, product));
+    for (const p of held) if (p.marginType === "isolated") pools.push(isolatedPool(p, product));
   }
   return pools;
+}
+
+/**
+ * One account-wide cross pool and a pool per isolated position: USD-M's Multi-Assets mode, where
+ * every asset backs every cross position (valued in USD with Binance's haircuts). Requirement =
+ * `totalMaintMargin`, collateral = `totalMarginBalance`, both Binance's USD figures; an isolated
+ * position (Binance allows none in this mode today) is taken out of both, as in a cross pool.
+ */
+export function accountWidePools(
+  totals: { readonly asset: string; readonly maintMargin: string; readonly marginBalance: string },
+  positions: readonly OpenPosition[],
+  product: Product,
+): MarginPool[] {
+  const cross = positions.filter((p) => p.marginType === "cross");
+  const isolated = positions.filter((p) => p.marginType === "isolated");
+  const isolatedMaint = sumDecimals(isolated.map((p) => decimalOrZero(p.maintMargin)));
+  const requirement = maxDecimal(ZERO, subDecimal(decimalOrZero(totals.maintMargin), isolatedMaint));
+  const collateral = subDecimal(
+    decimalOrZero(totals.marginBalance),
+    sumDecimals(isolated.map((p) => decimalOrZero(p.isolatedMargin))),
+  );
+  const whole = pool(
+    {
+      id: productPoolId(product, crossPoolId(totals.asset)),
+      kind: "cross",
+      product,
+      asset: totals.asset,
+      label: productLabel(product, `${totals.asset} cross`),
+      positions: cross,
+    },
+    requirement,
+    collateral,
+  );
+  return [whole, ...isolated.map((p) => isolatedPool(p, product))];
 }
 
 /** Pools with the levels their ratio and distance reach now. */

@@ -4,6 +4,7 @@
  * adapter (lib/binance/<product>/) builds these from its own bodies.
  */
 import { formatPercent, parseDecimal, quotient, subDecimal } from "./decimal.js";
+import type { Product } from "./product.js";
 
 /** Binance's position sides: "BOTH" in one-way mode, "LONG"/"SHORT" in hedge mode. */
 export type PositionSide = "BOTH" | "LONG" | "SHORT";
@@ -12,6 +13,8 @@ export type MarginType = "cross" | "isolated";
 
 /** An open position with everything its pool needs; decimals are Binance's raw strings. */
 export interface OpenPosition {
+  /** Absent: COIN-M (every position before products). */
+  readonly product?: Product;
   readonly symbol: string;
   readonly positionSide: PositionSide;
   readonly side: "long" | "short";
