@@ -7,8 +7,10 @@
  */
 
 import type { AssetSnapshot, PositionSnapshot, Snapshot } from "../monitor/snapshot.js";
+import { linearMarginAssetOf } from "../risk/linear.js";
 import type { PoolKind } from "../risk/pools.js";
 import { liquidationDistance, marginAssetOf } from "../risk/positions.js";
+import { productLabel, productPoolId } from "../risk/product.js";
 
 export type ViewName = "pools" | "assets" | "positions";
 
@@ -90,14 +92,15 @@ function sideOf(p: PositionSnapshot): "long" | "short" {
 export function positionRows(snapshot: Snapshot): PositionRow[] {
   return snapshot.positions.map((raw) => {
     const side = sideOf(raw);
-    const asset = marginAssetOf(raw.symbol);
+    const product = raw.product === "usdm" ? "usdm" : undefined;
+    const asset = raw.marginAsset ?? (product ? linearMarginAssetOf(raw.symbol) : marginAssetOf(raw.symbol));
     const isolated = raw.marginType === "isolated";
     return {
       raw,
       asset,
       side,
-      poolId: isolated ? `${raw.symbol}#${raw.positionSide}` : asset,
-      label: `${raw.symbol} ${side} ${isolated ? "isolated" : "cross"}`,
+      poolId: productPoolId(product, isolated ? `${raw.symbol}#${raw.positionSide}` : asset),
+      label: productLabel(product, `${raw.symbol} ${side} ${isolated ? "isolated" : "cross"}`),
       distance: liquidationDistance(raw.markPrice, raw.liquidationPrice, side),
     };
   });
@@ -128,9 +131,11 @@ export function selectPositions(snapshot: Snapshot, selection: Selection): Posit
     if (selection.assets && !selection.assets.has(p.asset)) return false;
     if (!selection.pools) return true;
     const isolated = p.raw.marginType === "isolated";
-    const pool = isolated
-      ? { id: p.poolId, label: `${p.raw.symbol} ${p.side} isolated` }
-      : { id: p.poolId, label: `${p.asset} cross` };
+    const product = p.raw.product === "usdm" ? "usdm" : undefined;
+    const pool = {
+      id: p.poolId,
+      label: productLabel(product, isolated ? `${p.raw.symbol} ${p.side} isolated` : `${p.asset} cross`),
+    };
     return [pool.id, pool.label].some((n) => selection.pools?.has(n.toLowerCase()));
   });
 }

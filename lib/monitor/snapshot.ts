@@ -34,8 +34,9 @@ export const POSITION_FIELDS = [
   "isolatedWallet",
   "isolatedMargin",
   "leverage",
-  // Last, so items stored before USD-M read back unchanged: absent is COIN-M.
+  // Last, so items stored before USD-M read back unchanged: absent is COIN-M (margin asset from the symbol).
   "product",
+  "marginAsset",
 ] as const;
 
 export type PositionSnapshot = {
