@@ -2,6 +2,8 @@
  * Monitor configuration, read from environment variables once at start-up. The Lambda and the
  * local runner share this module, so what works locally is what runs in AWS.
  */
+import { readFileSync, statSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { ConfigError } from "./core/errors.js";
 import { LOG_LEVELS } from "./core/log.js";
 import { type Env, isLoopback, NAME, number, parseJson, read, required } from "./core/parse.js";
@@ -137,7 +139,41 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
   });
 }
 
-/** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
+/**
+ * The account list's file in the deployed function's directory. The stack writes it into the
+ * function's asset at synth (infra/constructs/monitor-function.ts), because Lambda's 4 KB of
+ * environment holds ~30 accounts and a stack holds 400.
+ */
+export const ACCOUNTS_FILE_NAME = "accounts.json";
+
+/** Far above 400 accounts with levels of their own (~100 KB); a bigger file is not ours. */
+const ACCOUNTS_FILE_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The accounts: ACCOUNTS's JSON when it is set (run-once, local use, a hand-made function), else
+ * the file ACCOUNTS_FILE names (relative to the function's directory, LAMBDA_TASK_ROOT), checked
+ * by the same parser.
+ */
+export function loadAccounts(env: Env): AccountConfig[] {
+  const inline = read(env, "ACCOUNTS");
+  const file = read(env, "ACCOUNTS_FILE");
+  if (inline !== undefined || file === undefined) return parseAccounts(required(env, "ACCOUNTS"));
+  const path = isAbsolute(file) ? file : join(read(env, "LAMBDA_TASK_ROOT") ?? process.cwd(), file);
+  let text: string;
+  try {
+    const { size } = statSync(path);
+    if (size > ACCOUNTS_FILE_MAX_BYTES) {
+      throw new ConfigError("ACCOUNTS_FILE", `"${file}" is ${size} bytes, more than ${ACCOUNTS_FILE_MAX_BYTES}`);
+    }
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? "unknown error";
+    throw new ConfigError("ACCOUNTS_FILE", `cannot read "${file}" (${code})`);
+  }
+  return parseAccounts(text, "ACCOUNTS_FILE");
+}
+
 export type BinanceUrlVariable = "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL" | "BINANCE_USDM_BASE_URL";
 
 const URL_DEFAULTS: Readonly<Record<BinanceUrlVariable, string>> = {
@@ -161,6 +197,12 @@ export function readsUsdm(config: Pick<MonitorConfig, "usdm">, account: AccountC
   return config.usdm && account.usdm !== false;
 }
 
+/**
+ * A Binance base URL from `variable`: a bare origin (scheme, host, optional port; nothing else),
+ * https, or plain http on loopback only. A user name or password, a path, a query or a fragment
+ * is refused rather than cut off: cutting silently would call a host other than the one written
+ * (a proxy's path prefix dropped), and credentials in it would land in the template.
+ */
 export function binanceUrl(env: Env, variable: BinanceUrlVariable): string {
   const fallback = URL_DEFAULTS[variable];
   const text = read(env, variable) ?? fallback;
@@ -168,10 +210,15 @@ export function binanceUrl(env: Env, variable: BinanceUrlVariable): string {
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError(variable, `is not a URL: "${text}"`);
+    throw new ConfigError(variable, "is not a URL (an origin such as https://dapi.binance.com)");
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
     throw new ConfigError(variable, "must use https (plain http is allowed only on loopback)");
+  }
+  // Said without repeating the value: it may hold a password.
+  if (url.username || url.password) throw new ConfigError(variable, "must not contain a user name or password");
+  if (url.pathname !== "/" || url.search || url.hash || /[?#]/.test(text)) {
+    throw new ConfigError(variable, `must be a bare origin such as ${fallback}, without a path, query or fragment`);
   }
   return url.origin;
 }
@@ -211,7 +258,7 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
   const distanceText = read(env, "DISTANCE_LEVELS");
   const distanceLevels =
     distanceText !== undefined ? parseDistanceLevels(distanceText, alertLevels) : defaultDistanceLevels(alertLevels);
-  const accounts = parseAccounts(required(env, "ACCOUNTS"));
+  const accounts = loadAccounts(env);
   accounts.forEach((a, i) => {
     checkLevelOverrides(
       a.levels,
@@ -273,7 +320,7 @@ export function configProblems(env: Env = process.env): ConfigError[] {
   };
   check(() => required(env, "SNAPSHOT_TABLE"));
   check(() => topicArn(env));
-  check(() => parseAccounts(required(env, "ACCOUNTS")));
+  check(() => loadAccounts(env));
   check(() => read(env, "ALERT_LEVELS") && parseAlertLevels(required(env, "ALERT_LEVELS")));
   check(() => number(env, "HYSTERESIS", DEFAULTS.hysteresis, { min: 0, max: 0.5 }));
   check(() => number(env, "RENOTIFY_MINUTES", 0, { min: 0, max: 10080, integer: true }));

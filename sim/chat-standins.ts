@@ -39,6 +39,10 @@ export interface ChatStandInConfig {
   readonly webhook: { readonly path: string; readonly header?: string; readonly secret?: string };
 }
 
+/** The generic webhook's host in tests (example.net is reserved for documentation, RFC 2606). */
+export const WEBHOOK_HOST = "hooks.example.net";
+const ROUTED_HOSTS = new Set(["api.telegram.org", "hooks.slack.com", "discord.com", "discordapp.com", WEBHOOK_HOST]);
+
 const TG_RESERVED = new Set([..."_*[]()~`>#+-=|{}.!"]);
 
 /**
@@ -168,7 +172,37 @@ export class ChatStandIns extends LoopbackService {
     this.limits.set(platform, queue);
   }
 
-  /** URLs a channel's secret would hold. */
+  /**
+   * URLs a channel's secret holds in tests: the platforms' real hosts (the relay refuses any
+   * other, and loopback), reached through `routingFetch`.
+   */
+  platformUrls() {
+    return {
+      slack: `https://hooks.slack.com/services/${this.config.slack.path}`,
+      discord: `https://discord.com/api/webhooks/${this.config.discord.id}/${this.config.discord.token}`,
+      webhook: `https://${WEBHOOK_HOST}${this.config.webhook.path}`,
+    };
+  }
+
+  /**
+   * A fetch for the test wiring: requests to the platforms' hosts (api.telegram.org,
+   * hooks.slack.com, discord.com, discordapp.com, the test webhook's host) go to this stand-in
+   * over loopback; any other host fails as an unreachable one would. Install it as the global
+   * fetch, or hand it to the relay.
+   */
+  routingFetch(): typeof fetch {
+    const real = globalThis.fetch;
+    const routed = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.protocol !== "https:" || !ROUTED_HOSTS.has(url.hostname)) {
+        return Promise.reject(new TypeError("fetch failed", { cause: { code: "ENOTFOUND" } }));
+      }
+      return real(`${this.endpoint}${url.pathname}${url.search}`, init);
+    };
+    return routed as typeof fetch;
+  }
+
+  /** Loopback URLs of the stand-in itself. */
   urls() {
     return {
       telegramApi: this.endpoint,
