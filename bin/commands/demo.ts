@@ -10,21 +10,18 @@ import { dirname, join } from "node:path";
 import { createAwsClients } from "../../lib/aws/clients.js";
 import { loadConfig } from "../../lib/config.js";
 import { createLogger } from "../../lib/core/log.js";
+import type { PoolSnapshot, PositionSnapshot } from "../../lib/monitor/snapshot.js";
 import { createMonitor } from "../../lib/monitor.js";
 import { decimalOrZero, formatPercent, marginRatio } from "../../lib/risk/decimal.js";
 import { type AlertLevel, levelRank } from "../../lib/risk/levels.js";
+import { crossPoolId, isolatedPoolId } from "../../lib/risk/pools.js";
+import { marginAssetOf } from "../../lib/risk/positions.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { acquireDemoLock } from "../../sim/demo-lock.js";
 import { DEMO_ACCOUNTS, DEMO_DATA_DIR, DEMO_INTERVAL_MS, DEMO_TABLE, useLoopbackAws } from "../../sim/demo-store.js";
 import { ensureTable, startDynalite } from "../../sim/dynalite.js";
 import { LoopbackExchange } from "../../sim/exchange/exchange.js";
-import {
-  DEMO_ETH_OUTAGE,
-  DEMO_RATIOS,
-  demoAccountBody,
-  demoEthAccountBody,
-  demoMixedAccount,
-} from "../../sim/scenario.js";
+import { DEMO_CYCLES, DEMO_ETH_OUTAGE, demoEngine, setDemoMarket } from "../../sim/scenario.js";
 import { parseOptions } from "../args.js";
 import { type Command, EXIT, UsageError } from "../command.js";
 
@@ -56,6 +53,19 @@ export function hysteresisNote(
   );
 }
 
+/**
+ * A pool with nothing at stake: no requirement and no open position in it (a balance left in an
+ * asset, like the demo's BNB). Its snapshot keeps it; the per-cycle lines leave it out.
+ */
+export function isDustPool(pool: PoolSnapshot, positions: readonly PositionSnapshot[]): boolean {
+  if (decimalOrZero(pool.requirement).units !== 0n) return false;
+  return !positions.some(
+    (p) =>
+      decimalOrZero(p.positionAmt).units !== 0n &&
+      (p.marginType === "isolated" ? isolatedPoolId(p) : crossPoolId(marginAssetOf(p.symbol))) === pool.id,
+  );
+}
+
 /** How to read the data afterwards: as a checkout runs it (npm) or as the installed binary. */
 const guardCommand = () =>
   ["start", "guard"].includes(process.env.npm_lifecycle_event ?? "") ? "npm run guard --" : "coinm-guard";
@@ -66,11 +76,14 @@ export const demoCommand: Command = {
   help: `Usage: coinm-guard demo [--interval-ms N] [--keep-data]
 
 Starts dynalite, a loopback Binance exchange and loopback SNS / Secrets Manager, then runs the
-real monitoring cycle every interval while account "demo" climbs through warning and critical
-and recovers, account "demo-eth" goes unreadable for a few cycles, and account "demo-mixed"
-looks calm as a whole (its BTC asset ratio stays under 2%) while its isolated BTCUSD_PERP long
-nears its liquidation price and alerts on its own. Prints each margin pool and
-each alert as SNS would deliver it, then stops by itself (or on Ctrl-C), leaving nothing running.
+real monitoring cycle every interval while BTC falls from 60,000 to 48,030 and recovers. Every
+account is computed by a margin engine from its positions and the marks, as Binance computes it:
+account "demo"'s large cross BTC long climbs through warning and critical toward its liquidation
+price and recovers, account "demo-eth" (a covered ETH short) goes unreadable for a few cycles,
+and account "demo-mixed" looks calm as a whole (its BTC asset ratio stays under 2%) while its
+isolated BTCUSD_PERP long nears its liquidation price and alerts on its own. Prints each margin
+pool with its ratio and distance to liquidation (pools with nothing at stake left out) and each
+alert as SNS would deliver it, then stops by itself (or on Ctrl-C), leaving nothing running.
 Snapshots stay in .demo-data/ for 'coinm-guard history --demo --account demo'.
 
 Options:
@@ -105,6 +118,9 @@ async function runDemo(
   };
   const mixedSecret = { apiKey: randomBytes(32).toString("hex"), apiSecret: randomBytes(32).toString("hex") };
   let cycle = 0;
+  // One market for every account: each cycle moves the marks, and the engine computes both of a
+  // cycle's bodies (account, positionRisk) from positions and marks, liquidation prices included.
+  const engine = demoEngine({ demo: demoSecret.apiKey, eth: ethKey.apiKey, mixed: mixedSecret.apiKey });
   const exchange = new LoopbackExchange({
     keys: [
       { type: "hmac", apiKey: demoSecret.apiKey, apiSecret: demoSecret.apiSecret },
@@ -115,9 +131,7 @@ async function runDemo(
       },
       { type: "hmac", apiKey: mixedSecret.apiKey, apiSecret: mixedSecret.apiSecret },
     ],
-    // Both of a cycle's calls see one market state: the engine computes them from positions and marks.
-    engine: { account: (apiKey) => (apiKey === mixedSecret.apiKey ? demoMixedAccount(cycle) : undefined) },
-    account: (apiKey) => (apiKey === demoSecret.apiKey ? demoAccountBody(cycle) : demoEthAccountBody(cycle)),
+    engine,
     latencyMs: 20,
   });
   const aws = new AwsStandIns();
@@ -171,7 +185,8 @@ async function runDemo(
     const held = new Map<string, string>();
     let emailShown = false;
     let hysteresisExplained = false;
-    for (cycle = 0; cycle < DEMO_RATIOS.length && !stopping; cycle++) {
+    for (cycle = 0; cycle < DEMO_CYCLES && !stopping; cycle++) {
+      setDemoMarket(engine, cycle);
       if (DEMO_ETH_OUTAGE.has(cycle)) {
         exchange.injectFault(
           { kind: "status", status: 503, body: "<html><body><h1>503 Service Unavailable</h1></body></html>" },
@@ -203,7 +218,7 @@ async function runDemo(
         }
         for (const p of pools) {
           // Pools with nothing at stake are noise here (history shows them).
-          if (p.ratio === 0 && p.distance === null) continue;
+          if (isDustPool(p, account.snapshot?.positions ?? [])) continue;
           const ratio = p.ratio === null ? "∞" : formatPercent(p.ratio, 1);
           const distance =
             p.distance === null ? "no liq" : p.distance <= 0 ? "past liq" : `${formatPercent(p.distance, 2)} to liq`;
@@ -231,7 +246,7 @@ async function runDemo(
         print(`          └ SMS    ${bodies.sms}`);
       }
       seen = aws.published.length;
-      if (cycle < DEMO_RATIOS.length - 1 && !stopping) await new Promise((r) => setTimeout(r, intervalMs));
+      if (cycle < DEMO_CYCLES - 1 && !stopping) await new Promise((r) => setTimeout(r, intervalMs));
     }
     print("");
     print(

@@ -8,7 +8,7 @@
 
 import type { AssetSnapshot, PositionSnapshot, Snapshot } from "../monitor/snapshot.js";
 import type { PoolKind } from "../risk/pools.js";
-import { liquidationDistance, marginAssetOf } from "../risk/positions.js";
+import { liquidationDistance, liquidationSide, marginAssetOf, type SideRow } from "../risk/positions.js";
 
 export type ViewName = "pools" | "assets" | "positions";
 
@@ -87,18 +87,29 @@ function sideOf(p: PositionSnapshot): "long" | "short" {
   return p.positionAmt.trim().startsWith("-") ? "short" : "long";
 }
 
+/** A stored position as the risk model's side rule reads it. */
+function sideRow(p: PositionSnapshot): SideRow {
+  const positionSide = p.positionSide === "LONG" || p.positionSide === "SHORT" ? p.positionSide : "BOTH";
+  return { positionSide, positionAmt: p.positionAmt, marginType: p.marginType === "isolated" ? "isolated" : "cross" };
+}
+
 export function positionRows(snapshot: Snapshot): PositionRow[] {
+  // Pools at or past liquidation as recorded (ratio >= 100%, or null: collateral <= 0): their
+  // positions are 0 from it, as the monitor judged them (lib/risk/pools.ts).
+  const past = new Set(snapshot.pools?.filter((p) => p.ratio === null || p.ratio >= 1).map((p) => p.id) ?? []);
   return snapshot.positions.map((raw) => {
     const side = sideOf(raw);
     const asset = marginAssetOf(raw.symbol);
     const isolated = raw.marginType === "isolated";
+    const poolId = isolated ? `${raw.symbol}#${raw.positionSide}` : asset;
+    const distance = liquidationDistance(raw.markPrice, raw.liquidationPrice, liquidationSide(sideRow(raw)));
     return {
       raw,
       asset,
       side,
-      poolId: isolated ? `${raw.symbol}#${raw.positionSide}` : asset,
+      poolId,
       label: `${raw.symbol} ${side} ${isolated ? "isolated" : "cross"}`,
-      distance: liquidationDistance(raw.markPrice, raw.liquidationPrice, side),
+      distance: past.has(poolId) && raw.markPrice !== undefined ? 0 : distance,
     };
   });
 }

@@ -15,7 +15,8 @@ import type { ChatChannel } from "../../lib/chat/channels.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/risk/levels.js";
 import { lambdaRecord } from "../../sim/aws-messages.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
-import { ChatStandIns, parseMarkdownV2 } from "../../sim/chat-standins.js";
+import { parseMarkdownV2 } from "../../sim/chat-rules.js";
+import { ChatStandIns } from "../../sim/chat-standins.js";
 import { TOPIC_ARN } from "../support/harness.js";
 
 const hex = (n: number) => randomBytes(n).toString("hex");
