@@ -7,15 +7,15 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { shortDecimal } from "../../lib/alerts/messages.js";
 import { createAwsClients } from "../../lib/aws/clients.js";
 import { loadConfig } from "../../lib/config.js";
 import { createLogger } from "../../lib/core/log.js";
-import type { PoolSnapshot, PositionSnapshot } from "../../lib/monitor/snapshot.js";
+import { type PositionRow, positionRows } from "../../lib/history/views.js";
+import type { PoolSnapshot } from "../../lib/monitor/snapshot.js";
 import { createMonitor } from "../../lib/monitor.js";
 import { decimalOrZero, formatPercent, marginRatio } from "../../lib/risk/decimal.js";
 import { type AlertLevel, levelRank } from "../../lib/risk/levels.js";
-import { crossPoolId, isolatedPoolId } from "../../lib/risk/pools.js";
-import { marginAssetOf } from "../../lib/risk/positions.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { acquireDemoLock } from "../../sim/demo-lock.js";
 import { DEMO_ACCOUNTS, DEMO_DATA_DIR, DEMO_INTERVAL_MS, DEMO_TABLE, useLoopbackAws } from "../../sim/demo-store.js";
@@ -57,13 +57,23 @@ export function hysteresisNote(
  * A pool with nothing at stake: no requirement and no open position in it (a balance left in an
  * asset, like the demo's BNB). Its snapshot keeps it; the per-cycle lines leave it out.
  */
-export function isDustPool(pool: PoolSnapshot, positions: readonly PositionSnapshot[]): boolean {
+export function isDustPool(pool: PoolSnapshot, positions: readonly PositionRow[]): boolean {
   if (decimalOrZero(pool.requirement).units !== 0n) return false;
-  return !positions.some(
-    (p) =>
-      decimalOrZero(p.positionAmt).units !== 0n &&
-      (p.marginType === "isolated" ? isolatedPoolId(p) : crossPoolId(marginAssetOf(p.symbol))) === pool.id,
-  );
+  return !positions.some((p) => p.poolId === pool.id && decimalOrZero(p.raw.positionAmt).units !== 0n);
+}
+
+/**
+ * How far the pool is from liquidation and at what price, as Binance shows its nearest
+ * position: "3.75% to liq 46390.4", "no liq" (no position has a liquidation price), "past liq".
+ */
+export function liquidationText(pool: PoolSnapshot, positions: readonly PositionRow[]): string {
+  if (pool.distance === null) return "no liq";
+  if (pool.distance <= 0) return "past liq";
+  const nearest = positions
+    .filter((p) => p.poolId === pool.id && p.distance !== null)
+    .sort((a, b) => (a.distance ?? 0) - (b.distance ?? 0))[0];
+  const price = nearest?.raw.liquidationPrice;
+  return `${formatPercent(pool.distance, 2)} to liq${price ? ` ${shortDecimal(price)}` : ""}`;
 }
 
 /** How to read the data afterwards: as a checkout runs it (npm) or as the installed binary. */
@@ -158,6 +168,7 @@ async function runDemo(
       ALERT_TOPIC_ARN: TOPIC_ARN,
       ACCOUNTS: JSON.stringify(DEMO_ACCOUNTS.map((name) => ({ name, secretId: `coinm-guard/${name}` }))),
       BINANCE_BASE_URL: baseUrl,
+      BINANCE_USDM_BASE_URL: baseUrl,
       BINANCE_SPOT_BASE_URL: baseUrl,
     });
     const clients = createAwsClients({ maxAttempts: 2 });
@@ -207,6 +218,7 @@ async function runDemo(
         }
         const takenAt = clock(account.snapshot?.takenAt ?? summary.cycleTime);
         const pools = account.snapshot?.pools ?? [];
+        const positions = account.snapshot ? positionRows(account.snapshot) : [];
         // What a monitor that blends each asset's balances would report, for assets that also hold
         // an isolated position: the reason pools matter.
         const withIsolated = new Set(pools.filter((p) => p.kind === "isolated").map((p) => p.asset));
@@ -218,14 +230,13 @@ async function runDemo(
         }
         for (const p of pools) {
           // Pools with nothing at stake are noise here (history shows them).
-          if (isDustPool(p, account.snapshot?.positions ?? [])) continue;
+          if (isDustPool(p, positions)) continue;
           const ratio = p.ratio === null ? "∞" : formatPercent(p.ratio, 1);
-          const distance =
-            p.distance === null ? "no liq" : p.distance <= 0 ? "past liq" : `${formatPercent(p.distance, 2)} to liq`;
+          const distance = liquidationText(p, positions);
           const heldLevel = held.get(`${account.account}:${p.id}`) ?? p.level;
           const level = heldLevel === p.level ? `level ${p.level}` : `level ${p.level}, alert held at ${heldLevel}`;
           print(
-            `${takenAt}  ${account.account.padEnd(10)} ${p.label.padEnd(26)} ratio ${ratio.padStart(6)}  ${distance.padStart(12)}  ${level}`,
+            `${takenAt}  ${account.account.padEnd(10)} ${p.label.padEnd(26)} ratio ${ratio.padStart(6)}  ${distance.padStart(21)}  ${level}`,
           );
           const note = hysteresisNote(p.ratio, p.level, heldLevel, config.alertLevels, config.hysteresis);
           if (note && !hysteresisExplained) {

@@ -124,7 +124,7 @@ describe("what the demo prints", () => {
       expect(lines.filter((l) => l.includes("│ EMAIL"))).toHaveLength(1);
       expect(r.stdout).toContain("│   Binance liquidates a pool when its ratio reaches 100%");
       expect(r.stdout).toMatch(
-        /demo\s+BTC cross\s+ratio\s+77\.0%\s+4\.74% to liq\s+level warning, alert held at critical/,
+        /demo\s+BTC cross\s+ratio\s+77\.0%\s+4\.74% to liq 46390\.4\s+level warning, alert held at critical/,
       );
       expect(r.stdout).toContain(
         "↳ 77.0% is below critical (80%) but the alert stays critical: it clears only below 75% (80% minus the 5% hysteresis)",

@@ -39,7 +39,9 @@ describe("the local demo", () => {
     expect(stdout).toContain(
       "SMS    coinm-guard demo-mixed BTCUSD_PERP long isolated: rose to CRITICAL (was warning). Ratio 16.6%, liq 48000 mark 49200 (2.44%).",
     );
-    expect(stdout).toMatch(/demo-mixed BTCUSD_PERP long isolated\s+ratio\s+88\.8%\s+0\.06% to liq\s+level critical/);
+    expect(stdout).toMatch(
+      /demo-mixed BTCUSD_PERP long isolated\s+ratio\s+88\.8%\s+0\.06% to liq 48000\s+level critical/,
+    );
     expect(stdout).toMatch(/Done: 16 cycles, 10 alerts published/);
   });
 
@@ -47,8 +49,8 @@ describe("the local demo", () => {
     const lines = stdout.split("\n");
     const cross = lines.filter((l) => /^\S+\s+demo\s+BTC cross/.test(l));
     expect(cross).toHaveLength(16);
-    // Every cycle of the cross long has a distance, never "no liq".
-    for (const line of cross) expect(line).toMatch(/ratio\s+[\d.]+%\s+[\d.]+% to liq\s+level /);
+    // Every cycle of the cross long has its liquidation price and distance, never "no liq".
+    for (const line of cross) expect(line).toMatch(/ratio\s+[\d.]+%\s+[\d.]+% to liq 46390\.4\s+level /);
     expect(stdout).toContain(
       "SMS    coinm-guard demo BTC cross: rose to CRITICAL (was warning). Ratio 81.0%, liq 46390.4 mark 48200 (3.75%).",
     );

@@ -4,8 +4,9 @@
  * short with no liquidation price, and which pools the demo leaves out of its per-cycle lines.
  */
 import { describe, expect, it } from "vitest";
-import { isDustPool } from "../../bin/commands/demo.js";
-import type { PoolSnapshot, PositionSnapshot } from "../../lib/monitor/snapshot.js";
+import { isDustPool, liquidationText } from "../../bin/commands/demo.js";
+import type { PositionRow } from "../../lib/history/views.js";
+import type { PoolSnapshot } from "../../lib/monitor/snapshot.js";
 import { positionRiskRows } from "../../sim/engine/coinm/bodies.js";
 import { distanceToLiquidation, liquidationPriceOf, poolOf, poolsOf } from "../../sim/engine/coinm/figures.js";
 import {
@@ -81,8 +82,13 @@ describe("demo-eth and the market", () => {
   });
 });
 
-describe("dust pools", () => {
-  const pool = (id: string, requirement: string, kind: "cross" | "isolated" = "cross"): PoolSnapshot => ({
+describe("dust pools and liquidation text", () => {
+  const pool = (
+    id: string,
+    requirement: string,
+    kind: "cross" | "isolated" = "cross",
+    distance: number | null = null,
+  ): PoolSnapshot => ({
     id,
     kind,
     asset: id.slice(0, 3),
@@ -90,24 +96,43 @@ describe("dust pools", () => {
     requirement,
     collateral: "12",
     ratio: 0,
-    distance: null,
+    distance,
     level: "ok",
   });
-  const position = (symbol: string, marginType: string, positionAmt: string): PositionSnapshot => ({
-    symbol,
-    positionSide: "BOTH",
-    marginType,
-    positionAmt,
+  const row = (
+    symbol: string,
+    marginType: string,
+    positionAmt: string,
+    liquidationPrice = "0",
+    distance: number | null = null,
+  ): PositionRow => {
+    const isolated = marginType === "isolated";
+    return {
+      raw: { symbol, positionSide: "BOTH", marginType, positionAmt, liquidationPrice, markPrice: "48200" },
+      asset: symbol.slice(0, 3),
+      side: positionAmt.startsWith("-") ? "short" : "long",
+      poolId: isolated ? `${symbol}#BOTH` : symbol.slice(0, 3),
+      label: symbol,
+      distance,
+    };
+  };
+
+  it("dust pools have no requirement and no open position in them", () => {
+    expect(isDustPool(pool("BNB", "0.00000000"), [row("BTCUSD_PERP", "cross", "100")])).toBe(true);
+    expect(isDustPool(pool("BNB", "0"), [row("BNBUSD_PERP", "cross", "0")])).toBe(true);
+    expect(isDustPool(pool("BTC", "0.01"), [])).toBe(false);
+    expect(isDustPool(pool("BNB", "0"), [row("BNBUSD_PERP", "cross", "5")])).toBe(false);
+    expect(isDustPool(pool("BTCUSD_PERP#BOTH", "0", "isolated"), [row("BTCUSD_PERP", "isolated", "3000")])).toBe(false);
   });
 
-  it("are pools with no requirement and no open position in them", () => {
-    expect(isDustPool(pool("BNB", "0.00000000"), [position("BTCUSD_PERP", "cross", "100")])).toBe(true);
-    expect(isDustPool(pool("BNB", "0"), [position("BNBUSD_PERP", "cross", "0")])).toBe(true);
-    expect(isDustPool(pool("BTC", "0.01"), [])).toBe(false);
-    expect(isDustPool(pool("BNB", "0"), [position("BNBUSD_PERP", "cross", "5")])).toBe(false);
-    expect(isDustPool(pool("BTCUSD_PERP#BOTH", "0", "isolated"), [position("BTCUSD_PERP", "isolated", "3000")])).toBe(
-      false,
-    );
+  it("names the nearest position's liquidation price beside the distance", () => {
+    const rows = [
+      row("BTCUSD_PERP", "cross", "208000", "46390.48376156", 0.0375),
+      row("BTCUSD_261225", "cross", "-10", "70000.00000000", 0.2),
+    ];
+    expect(liquidationText(pool("BTC", "77", "cross", 0.0375), rows)).toBe("3.75% to liq 46390.4");
+    expect(liquidationText(pool("BTC", "77", "cross", null), rows)).toBe("no liq");
+    expect(liquidationText(pool("BTC", "77", "cross", -0.01), rows)).toBe("past liq");
   });
 
   it("include the demo's BNB wallets, and none of its pools at stake", () => {
