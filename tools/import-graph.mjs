@@ -24,11 +24,6 @@ export const RULES = [
     why: "the domain depends on no adapter",
   },
   {
-    from: "lib/monitor/",
-    not: ["lib/binance/", "lib/aws/", "lib/chat/", "lib/history/"],
-    why: "the use-case depends on its ports, not on adapters",
-  },
-  {
     from: "lib/core/",
     not: [
       "lib/risk/",

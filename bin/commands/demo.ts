@@ -168,6 +168,7 @@ async function runDemo(
       ALERT_TOPIC_ARN: TOPIC_ARN,
       ACCOUNTS: JSON.stringify(DEMO_ACCOUNTS.map((name) => ({ name, secretId: `coinm-guard/${name}` }))),
       BINANCE_BASE_URL: baseUrl,
+      BINANCE_USDM_BASE_URL: baseUrl,
       BINANCE_SPOT_BASE_URL: baseUrl,
     });
     const clients = createAwsClients({ maxAttempts: 2 });

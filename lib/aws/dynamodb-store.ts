@@ -29,8 +29,10 @@ import {
   type PositionSnapshot,
   type Snapshot,
 } from "../monitor/snapshot.js";
+import { parseUsdmLookState } from "../monitor/usdm-look.js";
 import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../risk/balances.js";
 import { poolOfId } from "../risk/pools.js";
+import { isCoinm } from "../risk/product.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -77,7 +79,8 @@ function splitFields<F extends string>(fields: readonly F[], joined: string | un
 const numberOrNull = (value: number | null): AttributeValue => (value === null ? { NULL: true } : N(value));
 
 export function snapshotToItem(snapshot: Snapshot): Item {
-  const crossPools = new Set(snapshot.pools.filter((p) => p.kind === "cross").map((p) => p.asset));
+  // COIN-M's assets carry COIN-M's cross pools only (a USD-M "BTC cross" is another pool).
+  const crossPools = new Set(snapshot.pools.filter((p) => p.kind === "cross" && isCoinm(p)).map((p) => p.asset));
   const assets: Record<string, AttributeValue> = {};
   for (const a of snapshot.assets) {
     assets[a.asset] = {
@@ -131,13 +134,13 @@ function poolsOf(item: Item): PoolSnapshot[] {
   return Object.entries(attr)
     .map(([id, value]): PoolSnapshot => {
       const m = value.M ?? {};
-      const { kind, asset } = poolOfId(id);
-      const isolated = kind === "isolated";
+      const { kind, asset, product, label } = poolOfId(id);
       return {
         id,
         kind,
+        ...(product ? { product } : {}),
         asset,
-        label: m.n?.S ?? (isolated ? `${id} isolated` : `${id} cross`),
+        label: m.n?.S ?? label,
         requirement: m.q?.S ?? "0",
         collateral: m.c?.S ?? "0",
         ratio: nullableNumber(m.r),
@@ -158,7 +161,7 @@ function positionsOf(item: Item): PositionSnapshot[] {
 
 export function itemToSnapshot(item: Item): Snapshot {
   const pools = poolsOf(item);
-  const crossPools = new Map(pools.filter((p) => p.kind === "cross").map((p) => [p.asset, p]));
+  const crossPools = new Map(pools.filter((p) => p.kind === "cross" && isCoinm(p)).map((p) => [p.asset, p]));
   const assetsAttr = item.assets && "M" in item.assets ? (item.assets.M ?? {}) : {};
   const assets: AssetSnapshot[] = Object.entries(assetsAttr)
     .map(([asset, value]) => {
@@ -249,6 +252,8 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
     const lastCycleAt = str(item, "lastCycleAt");
     // Absent in items written before the key check existed: the check is then due at once.
     const keyCheck = parseKeyCheckState(parseJson<unknown>(str(item, "keyCheck"), undefined));
+    // Absent before USD-M: the first cycle looks at the book at once.
+    const usdm = parseUsdmLookState(parseJson<unknown>(str(item, "usdm"), undefined));
     return {
       version: num(item, "version") ?? 0,
       ...(lastCycleAt ? { lastCycleAt } : {}),
@@ -258,6 +263,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       health: parseJson<HealthState>(str(item, "health"), HEALTHY),
       outbox,
       ...(keyCheck ? { keyCheck } : {}),
+      ...(usdm ? { usdm } : {}),
     };
   }
 
@@ -277,6 +283,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
             health: S(JSON.stringify(state.health)),
             outbox: { M: outbox },
             ...(state.keyCheck ? { keyCheck: S(JSON.stringify(state.keyCheck)) } : {}),
+            ...(state.usdm ? { usdm: S(JSON.stringify(state.usdm)) } : {}),
           },
           ...(expectedVersion === 0
             ? { ConditionExpression: "attribute_not_exists(pk)" }

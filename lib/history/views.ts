@@ -7,8 +7,10 @@
  */
 
 import type { AssetSnapshot, PositionSnapshot, Snapshot } from "../monitor/snapshot.js";
+import { linearMarginAssetOf } from "../risk/linear.js";
 import type { PoolKind } from "../risk/pools.js";
 import { liquidationDistance, liquidationSide, marginAssetOf, type SideRow } from "../risk/positions.js";
+import { productLabel, productPoolId } from "../risk/product.js";
 
 export type ViewName = "pools" | "assets" | "positions";
 
@@ -99,16 +101,17 @@ export function positionRows(snapshot: Snapshot): PositionRow[] {
   const past = new Set(snapshot.pools?.filter((p) => p.ratio === null || p.ratio >= 1).map((p) => p.id) ?? []);
   return snapshot.positions.map((raw) => {
     const side = sideOf(raw);
-    const asset = marginAssetOf(raw.symbol);
+    const product = raw.product === "usdm" ? "usdm" : undefined;
+    const asset = raw.marginAsset ?? (product ? linearMarginAssetOf(raw.symbol) : marginAssetOf(raw.symbol));
     const isolated = raw.marginType === "isolated";
-    const poolId = isolated ? `${raw.symbol}#${raw.positionSide}` : asset;
+    const poolId = productPoolId(product, isolated ? `${raw.symbol}#${raw.positionSide}` : asset);
     const distance = liquidationDistance(raw.markPrice, raw.liquidationPrice, liquidationSide(sideRow(raw)));
     return {
       raw,
       asset,
       side,
       poolId,
-      label: `${raw.symbol} ${side} ${isolated ? "isolated" : "cross"}`,
+      label: productLabel(product, `${raw.symbol} ${side} ${isolated ? "isolated" : "cross"}`),
       distance: past.has(poolId) && raw.markPrice !== undefined ? 0 : distance,
     };
   });
@@ -139,9 +142,11 @@ export function selectPositions(snapshot: Snapshot, selection: Selection): Posit
     if (selection.assets && !selection.assets.has(p.asset)) return false;
     if (!selection.pools) return true;
     const isolated = p.raw.marginType === "isolated";
-    const pool = isolated
-      ? { id: p.poolId, label: `${p.raw.symbol} ${p.side} isolated` }
-      : { id: p.poolId, label: `${p.asset} cross` };
+    const product = p.raw.product === "usdm" ? "usdm" : undefined;
+    const pool = {
+      id: p.poolId,
+      label: productLabel(product, isolated ? `${p.raw.symbol} ${p.side} isolated` : `${p.asset} cross`),
+    };
     return [pool.id, pool.label].some((n) => selection.pools?.has(n.toLowerCase()));
   });
 }

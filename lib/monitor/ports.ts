@@ -5,6 +5,7 @@
 
 import type { Alert } from "../alerts/messages.js";
 import type { HealthState, PoolAlertState } from "../alerts/policy.js";
+import type { UsdmRead, UsdmReadOptions } from "../binance/usdm/reader.js";
 import type { Logger } from "../core/log.js";
 import type { ApiCredentials } from "../keys/credentials.js";
 import type { KeyCheckState } from "../keys/policy.js";
@@ -12,6 +13,7 @@ import type { AssetBalance } from "../risk/balances.js";
 import type { MarginPool } from "../risk/pools.js";
 import type { OpenPosition } from "../risk/positions.js";
 import type { Snapshot } from "./snapshot.js";
+import type { UsdmLookState } from "./usdm-look.js";
 
 export interface SecretSource {
   /** Credentials for a secret; `refresh` bypasses the warm-container cache. */
@@ -35,6 +37,16 @@ export interface AccountSource {
   getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<AccountRead>;
 }
 
+/** The account's USD-M book, read beside COIN-M (lib/binance/usdm/reader.ts). */
+export interface UsdmSource {
+  getUsdmAccount(
+    credentials: ApiCredentials,
+    deadlineMs: number,
+    log: Logger,
+    options: UsdmReadOptions,
+  ): Promise<UsdmRead>;
+}
+
 /**
  * An alert waiting to be published. While an invocation publishes it, `notBefore` (wall-clock
  * ms) is that invocation's hold, and no other invocation takes it before then.
@@ -55,6 +67,8 @@ export interface AccountState {
   readonly outbox: Readonly<Record<string, PendingAlert>>;
   /** The daily key permission check (absent until the first check). */
   readonly keyCheck?: KeyCheckState;
+  /** When the USD-M book is read and its own cannot-read record (absent until the first look). */
+  readonly usdm?: UsdmLookState;
 }
 
 export interface SnapshotStore {

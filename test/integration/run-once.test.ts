@@ -39,6 +39,7 @@ function monitorEnv(accounts: object[]): Record<string, string> {
     ALERT_TOPIC_ARN: TOPIC_ARN,
     ACCOUNTS: JSON.stringify(accounts),
     BINANCE_BASE_URL: h.baseUrl,
+    BINANCE_USDM_BASE_URL: h.baseUrl,
     BINANCE_SPOT_BASE_URL: h.baseUrl,
   };
 }
