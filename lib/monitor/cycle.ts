@@ -33,8 +33,11 @@ import type {
   PendingAlert,
   SecretSource,
   SnapshotStore,
+  UsdmSource,
 } from "./ports.js";
 import { buildSnapshot, type Snapshot } from "./snapshot.js";
+import { type UsdmObservation, withUsdmObservation } from "./usdm-evaluation.js";
+import { readUsdmIfDue, type UsdmStep } from "./usdm-read.js";
 
 export interface CycleDeps {
   readonly secrets: SecretSource;
@@ -46,6 +49,8 @@ export interface CycleDeps {
   readonly now?: () => number;
   /** The daily key permission check (lib/keys/check.ts); absent: no checks. */
   readonly keys?: KeyPermissionSource;
+  /** The USD-M book beside COIN-M (usdm-read.ts); absent: COIN-M only. */
+  readonly usdm?: UsdmSource;
 }
 
 export interface CycleInput {
@@ -170,20 +175,12 @@ async function monitorAccount(
   let status: AccountStatus = "ok";
   let margin: MarginMemory | undefined;
 
+  let read: AccountRead | undefined;
+  let coinmError: unknown;
   try {
-    const read = await readAccount(deps, account, input.deadlineMs, log, marginHint(deps, account, input));
+    read = await readAccount(deps, account, input.deadlineMs, log, marginHint(deps, account, input));
     margin = read.margin;
     pools = read.pools.flatMap((p) => assessPools([p], poolRiskLevels(config, account, p.id, p.asset)));
-    snapshot = buildSnapshot({
-      account: account.name,
-      takenAt: input.cycleTime,
-      fetchedAt: new Date(now()),
-      balances: read.account.assets,
-      pools,
-      positions: read.positions,
-      ...(read.usedWeight !== undefined ? { usedWeight: read.usedWeight } : {}),
-      ttlDays: config.snapshotTtlDays,
-    });
     outcome = { ok: true };
     for (const p of pools) {
       log.info("margin pool", {
@@ -195,6 +192,7 @@ async function monitorAccount(
       });
     }
   } catch (err) {
+    coinmError = err;
     readError = describeError(err);
     status = err instanceof WeightBudgetExceededError ? "deferred" : "failed";
     outcome = {
@@ -203,6 +201,25 @@ async function monitorAccount(
       needsHuman: err instanceof GuardError ? err.needsHuman : false,
     };
     log.error("cannot read account", { kind: readError.kind, error: readError.message, status });
+  }
+
+  // USD-M beside COIN-M (usdm-read.ts): never throws, judged on its own record in commitState.
+  // A Portfolio Margin read holds the USD-M positions already; fapi refuses a PM account's key.
+  const usdm: UsdmStep = read?.portfolio
+    ? { observation: undefined, positions: [] }
+    : await readUsdmIfDue(config, deps, account, input.cycleTime, input.deadlineMs, log, coinmError);
+  if (usdm.observation?.ok) pools = [...pools, ...usdm.observation.pools];
+  if (read) {
+    snapshot = buildSnapshot({
+      account: account.name,
+      takenAt: input.cycleTime,
+      fetchedAt: new Date(now()),
+      balances: read.account.assets,
+      pools,
+      positions: [...read.positions, ...usdm.positions],
+      ...(read.usedWeight !== undefined ? { usedWeight: read.usedWeight } : {}),
+      ttlDays: config.snapshotTtlDays,
+    });
   }
 
   // The snapshot write and the alert state are independent: run them at once, so a warm cycle
@@ -235,6 +252,7 @@ async function monitorAccount(
         readError,
         log,
         keyCheck,
+        usdm.observation,
         margin,
       );
       const published = await publishAll(
@@ -305,6 +323,7 @@ async function commitState(
   readError: { kind: string; message: string } | undefined,
   log: Logger,
   keyCheck: (previous: KeyCheckState | undefined) => Promise<KeyObservation | undefined> | undefined,
+  usdm: UsdmObservation | undefined,
   margin?: MarginMemory,
 ): Promise<PendingAlert[]> {
   const cycleIso = input.cycleTime.toISOString();
@@ -326,7 +345,13 @@ async function commitState(
     const evaluated = stale
       ? { state: prev, alerts: [] as Alert[] }
       : withKeyObservation(
-          evaluateAccount(config, prev, pools, outcome, readError, accountName, input.cycleTime, nowMs),
+          withUsdmObservation(
+            config,
+            evaluateAccount(config, prev, pools, outcome, readError, accountName, input.cycleTime, nowMs),
+            usdm,
+            accountName,
+            input.cycleTime,
+          ),
           keyObservation,
           accountName,
           input.cycleTime,

@@ -5,15 +5,17 @@
 
 import type { Alert } from "../alerts/messages.js";
 import type { HealthState, PoolAlertState } from "../alerts/policy.js";
-import type { AccountInfo } from "../binance/coinm/account.js";
 import type { PortfolioAccount } from "../binance/portfolio/account.js";
 import type { MarginHint, MarginMemory } from "../binance/portfolio/recognise.js";
+import type { UsdmRead, UsdmReadOptions } from "../binance/usdm/reader.js";
 import type { Logger } from "../core/log.js";
 import type { ApiCredentials } from "../keys/credentials.js";
 import type { KeyCheckState } from "../keys/policy.js";
+import type { AssetBalance } from "../risk/balances.js";
 import type { MarginPool } from "../risk/pools.js";
 import type { OpenPosition } from "../risk/positions.js";
 import type { Snapshot } from "./snapshot.js";
+import type { UsdmLookState } from "./usdm-look.js";
 
 export interface SecretSource {
   /** Credentials for a secret; `refresh` bypasses the warm-container cache. */
@@ -28,7 +30,7 @@ export interface AccountRead {
   readonly pools: readonly MarginPool[];
   readonly positions: readonly OpenPosition[];
   /** COIN-M's per-asset balances (kept raw in the snapshot); none for a Portfolio Margin account. */
-  readonly account: Pick<AccountInfo, "assets">;
+  readonly account: { readonly assets: readonly AssetBalance[] };
   /** A Portfolio Margin account's own figures (GET /papi/v1/account), raw for the snapshot. */
   readonly portfolio?: PortfolioAccount;
   /** What this read found out about the account's margin, to remember (absent: nothing new). */
@@ -40,6 +42,16 @@ export interface AccountRead {
 export interface AccountSource {
   /** `margin`: what the account's config and state say of its margin (classic or Portfolio Margin). */
   getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger, margin?: MarginHint): Promise<AccountRead>;
+}
+
+/** The account's USD-M book, read beside COIN-M (lib/binance/usdm/reader.ts). */
+export interface UsdmSource {
+  getUsdmAccount(
+    credentials: ApiCredentials,
+    deadlineMs: number,
+    log: Logger,
+    options: UsdmReadOptions,
+  ): Promise<UsdmRead>;
 }
 
 /**
@@ -62,6 +74,8 @@ export interface AccountState {
   readonly outbox: Readonly<Record<string, PendingAlert>>;
   /** The daily key permission check (absent until the first check). */
   readonly keyCheck?: KeyCheckState;
+  /** When the USD-M book is read and its own cannot-read record (absent until the first look). */
+  readonly usdm?: UsdmLookState;
   /** Whether the account was found to be Portfolio Margin, and when (lib/binance/portfolio/recognise.ts). */
   readonly margin?: MarginMemory;
 }

@@ -3,12 +3,13 @@
  * and open position, and each margin pool's ratio, distance to liquidation and instantaneous
  * level (thresholds only, no hysteresis).
  */
-import type { AssetBalance, AssetDecimalField } from "../binance/coinm/account.js";
-import { ASSET_DECIMAL_FIELDS } from "../binance/coinm/account.js";
+
 import { PORTFOLIO_OPTIONAL_FIELDS, type PortfolioAccount } from "../binance/portfolio/account.js";
-import type { AssessedPool, PoolKind } from "../risk/pools.js";
+import { ASSET_DECIMAL_FIELDS, type AssetBalance, type AssetDecimalField } from "../risk/balances.js";
+import type { AssessedPool, PoolKind, Product } from "../risk/pools.js";
 import type { PortfolioFigures } from "../risk/portfolio-status.js";
 import type { OpenPosition } from "../risk/positions.js";
+import { isCoinm } from "../risk/product.js";
 
 export interface AssetSnapshot {
   readonly asset: string;
@@ -35,7 +36,10 @@ export const POSITION_FIELDS = [
   "isolatedWallet",
   "isolatedMargin",
   "leverage",
-  // Portfolio Margin's positionRisk (appended: the stored order never changes).
+  // Last, so items stored before USD-M read back unchanged: absent is COIN-M (margin asset from the symbol).
+  "product",
+  "marginAsset",
+  // Portfolio Margin's positionRisk (appended after USD-M's, so every stored order reads back).
   "notionalValue",
   "notional",
   "breakEvenPrice",
@@ -51,6 +55,8 @@ export type PositionSnapshot = {
 export interface PoolSnapshot {
   readonly id: string;
   readonly kind: PoolKind;
+  /** Absent: COIN-M. */
+  readonly product?: Product;
   readonly asset: string;
   readonly label: string;
   readonly requirement: string;
@@ -113,6 +119,7 @@ export function poolSnapshot(p: AssessedPool): PoolSnapshot {
   return {
     id: p.id,
     kind: p.kind,
+    ...(p.product && !isCoinm(p) ? { product: p.product } : {}),
     asset: p.asset,
     label: p.label,
     requirement: p.requirement,
@@ -134,7 +141,8 @@ export function buildSnapshot(input: {
   usedWeight?: number;
   ttlDays: number;
 }): Snapshot {
-  const crossPools = new Map(input.pools.filter((p) => p.kind === "cross").map((p) => [p.asset, p]));
+  // COIN-M's balances carry COIN-M's cross pools only: a USD-M "BTC cross" must not pose as COIN-M's.
+  const crossPools = new Map(input.pools.filter((p) => p.kind === "cross" && isCoinm(p)).map((p) => [p.asset, p]));
   const assets: AssetSnapshot[] = [];
   for (const balance of input.balances) {
     const cross = crossPools.get(balance.asset);

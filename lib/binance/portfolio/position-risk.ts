@@ -5,7 +5,7 @@
  * row carries a maintenance margin; where Binance gives a liquidation price its distance counts.
  */
 import { BinanceResponseFormatError } from "../../core/errors.js";
-import { compareDecimal, parseDecimal } from "../../risk/decimal.js";
+import { parseDecimal } from "../../risk/decimal.js";
 import { liquidationDistance, marginAssetOf, type OpenPosition, positionKey, sideOf } from "../../risk/positions.js";
 import { SYMBOL as COINM_SYMBOL } from "../coinm/account.js";
 import { decimalField, notJsonDetail, positionSide } from "../common/fields.js";
@@ -30,10 +30,8 @@ export function umMarginAsset(symbol: string): string {
  * and accountStatus, which the pool is judged by first.
  */
 function accountLiquidationDistance(mark: string, liq: string): number | null {
-  const m = parseDecimal(mark);
-  const l = parseDecimal(liq);
-  if (!m || !l) return null;
-  return liquidationDistance(mark, liq, compareDecimal(l, m) < 0 ? "long" : "short");
+  // No side: the account's exposure, not the row's, decides where its liquidation lies.
+  return liquidationDistance(mark, liq, undefined);
 }
 
 const REQUIRED = ["positionAmt", "entryPrice", "markPrice", "liquidationPrice", "unRealizedProfit"] as const;
