@@ -52,6 +52,7 @@ export class CoinmGuardStack extends Stack {
       settings: config,
       accounts: secrets.secrets,
       accountLevels,
+      withoutUsdm: config.accounts.filter((a) => a.usdm === false).map((a) => a.name),
       // A predictable name so `aws logs tail /aws/lambda/CoinmGuard-monitor` works (docs/deploy.md).
       logGroupName: `/aws/lambda/${config.stackName}-monitor`,
       logRetention: config.logRetentionDays,

@@ -67,6 +67,8 @@ export interface MonitorFunctionProps {
    * @default functions/monitor.ts
    */
   readonly entry?: string;
+  /** Accounts whose USD-M book is never read (`"usdm": false`). @default none */
+  readonly withoutUsdm?: readonly string[];
 }
 
 export class MonitorFunction extends Construct {
@@ -97,6 +99,7 @@ export class MonitorFunction extends Construct {
       name: s.name,
       secretId: s.readId,
       ...(levels[s.name] ? { levels: levels[s.name] } : {}),
+      ...(props.withoutUsdm?.includes(s.name) ? { usdm: false } : {}),
     }));
     const accountsFile = stageAccountsFile(this, this.accountList);
 
