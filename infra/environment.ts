@@ -24,6 +24,10 @@ export interface MonitorSettings {
   readonly binanceBaseUrl: string | undefined;
   /** The spot API for the daily key permission check, for the same proxy setup. */
   readonly binanceSpotBaseUrl: string | undefined;
+  /** The USD-M API (fapi), for the same proxy setup. @default the core's (https://fapi.binance.com) */
+  readonly binanceUsdmBaseUrl?: string | undefined;
+  /** Read each account's USD-M book beside COIN-M. @default true */
+  readonly usdm?: boolean;
   /** The Portfolio Margin API (papi), for the same proxy setup. */
   readonly binancePmBaseUrl?: string | undefined;
   /** Portfolio Margin levels by uniMMR (lib/risk/portfolio.ts). @default warning 1.5, critical 1.2 */
@@ -52,6 +56,8 @@ export function settingsEnvironment(settings: MonitorSettings): Record<string, s
       : {}),
     ...(settings.binanceBaseUrl !== undefined ? { BINANCE_BASE_URL: settings.binanceBaseUrl } : {}),
     ...(settings.binanceSpotBaseUrl !== undefined ? { BINANCE_SPOT_BASE_URL: settings.binanceSpotBaseUrl } : {}),
+    ...(settings.binanceUsdmBaseUrl !== undefined ? { BINANCE_USDM_BASE_URL: settings.binanceUsdmBaseUrl } : {}),
+    ...(settings.usdm === false ? { USDM: "off" } : {}),
     ...(settings.binancePmBaseUrl !== undefined ? { BINANCE_PM_BASE_URL: settings.binancePmBaseUrl } : {}),
     ...(settings.portfolioLevels !== undefined ? { PORTFOLIO_LEVELS: JSON.stringify(settings.portfolioLevels) } : {}),
     ...(settings.portfolioHysteresis !== undefined
@@ -71,6 +77,8 @@ const CONFIG_KEY: Record<string, string> = {
   RATIO_METRICS: "ratioMetrics",
   BINANCE_BASE_URL: "binanceBaseUrl",
   BINANCE_SPOT_BASE_URL: "binanceSpotBaseUrl",
+  BINANCE_USDM_BASE_URL: "binanceUsdmBaseUrl",
+  USDM: "usdm",
   BINANCE_PM_BASE_URL: "binancePmBaseUrl",
   PORTFOLIO_LEVELS: "portfolioLevels",
   PORTFOLIO_HYSTERESIS: "portfolioHysteresis",

@@ -170,6 +170,7 @@ export function functionAccounts(
       name: a.name,
       secretId: secret.readId,
       ...(a.levels ? { levels: a.levels } : {}),
+      ...(a.usdm === false ? { usdm: false } : {}),
       ...(a.margin ? { margin: a.margin } : {}),
     };
   });

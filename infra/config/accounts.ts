@@ -19,6 +19,7 @@ const ACCOUNT_KEYS = [
   "secretName",
   "secretArn",
   "secretKmsKeyArn",
+  "usdm",
   "margin",
   ...LEVEL_OVERRIDE_KEYS,
 ] as const;
@@ -60,9 +61,20 @@ export function readAccounts(r: Reader, raw: unknown, target: Target): DeployAcc
     const name = typeof entry.name === "string" ? entry.name : "";
     const secret = readSecretSource(r, at, name, entry, target);
     const levels: LevelOverrides | undefined = r.core(() => parseLevelOverrides(entry, at), undefined);
+    const rawUsdm = entry.usdm;
+    if (rawUsdm !== undefined && typeof rawUsdm !== "boolean") r.problem(`${at}.usdm`, "must be true or false");
+    const usdm = typeof rawUsdm === "boolean" ? rawUsdm : undefined;
     // Checked by parseAccounts above; only a known mode is carried on.
     const margin = MARGIN_MODES.find((m) => m === entry.margin);
-    if (secret) accounts.push({ name, secret, ...(levels ? { levels } : {}), ...(margin ? { margin } : {}) });
+    if (secret) {
+      accounts.push({
+        name,
+        secret,
+        ...(levels ? { levels } : {}),
+        ...(usdm === false ? { usdm } : {}),
+        ...(margin ? { margin } : {}),
+      });
+    }
   });
   checkAccountLimits(r, accounts, target);
   return accounts;
