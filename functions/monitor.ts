@@ -5,7 +5,7 @@
  * emits its metrics.
  */
 import type { Context, ScheduledEvent } from "aws-lambda";
-import { createAwsClients } from "../lib/aws/clients.js";
+import { lazyAwsClients } from "../lib/aws/lazy.js";
 import { loadConfig, type MonitorConfig } from "../lib/config.js";
 import { GuardError } from "../lib/core/errors.js";
 import { createLogger, logLevelFromEnv, withLogFields } from "../lib/core/log.js";
@@ -24,7 +24,7 @@ let monitor: Monitor | undefined;
 let initError: unknown;
 try {
   config = loadConfig();
-  monitor = createMonitor(config, createAwsClients(), log);
+  monitor = createMonitor(config, lazyAwsClients(), log);
 } catch (err) {
   // Reported on every invocation (not only at init) so the Errors alarm keeps firing until fixed.
   initError = err;

@@ -2,8 +2,9 @@
  * Wires the cycle to real adapters. The Lambda handler and the local `run-once` command both
  * build their monitor here, so they run exactly the same code path.
  */
-import type { AwsClients } from "./aws/clients.js";
+
 import { DynamoDbStore } from "./aws/dynamodb-store.js";
+import type { AwsClients } from "./aws/lazy.js";
 import { SecretsManagerSource } from "./aws/secrets-source.js";
 import { SnsPublisher } from "./aws/sns-publisher.js";
 import { BinanceClient } from "./binance/client.js";

@@ -6,7 +6,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
-import type { AwsClients } from "../../lib/aws/clients.js";
+import type { SdkClients } from "../../lib/aws/clients.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { ensureTable, type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
 import { LoopbackExchange } from "../../sim/exchange.js";
@@ -32,7 +32,7 @@ export interface World {
     baseUrl: string;
   }>;
   /** SDK clients pointed at the loopback services, for an in-process monitor. */
-  clients(): AwsClients;
+  clients(): SdkClients;
   /** The Lambda's environment for a child monitor of the first `accounts` accounts. */
   monitorEnv(accounts: number, baseUrl: string, extra?: Record<string, string>): NodeJS.ProcessEnv;
   stop(): Promise<void>;

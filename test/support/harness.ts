@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
-import type { AwsClients } from "../../lib/aws/clients.js";
+import type { SdkClients } from "../../lib/aws/clients.js";
 import { DynamoDbStore } from "../../lib/aws/dynamodb-store.js";
 import { loadConfig, type MonitorConfig } from "../../lib/config.js";
 import { createLogger, type Logger } from "../../lib/core/log.js";
@@ -56,7 +56,7 @@ export function asymmetricKey(name: string, type: "rsa" | "ed25519"): TestKey {
 export interface Harness {
   readonly exchange: LoopbackExchange;
   readonly aws: AwsStandIns;
-  readonly clients: AwsClients;
+  readonly clients: SdkClients;
   readonly store: DynamoDbStore;
   readonly tableName: string;
   readonly baseUrl: string;
@@ -91,7 +91,7 @@ export async function startHarness(options: {
   ]);
   for (const key of options.keys) aws.putSecret(key.secretId, key.secretValue);
   const common = { region: "eu-west-1", credentials: TEST_CREDENTIALS, maxAttempts: 2 };
-  const clients: AwsClients = {
+  const clients: SdkClients = {
     dynamodb: new DynamoDBClient({ ...common, endpoint: dynamo.endpoint }),
     sns: new SNSClient({ ...common, endpoint: awsEndpoint }),
     secretsManager: new SecretsManagerClient({ ...common, endpoint: awsEndpoint }),
