@@ -7,7 +7,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { App } from "aws-cdk-lib";
 import { buildApp } from "./build.js";
-import { CONTEXT_KEY, DeployConfigError } from "./config.js";
+import { CONTEXT_KEY, DeployConfigError } from "./config/index.js";
 
 /** cdk.json's block, read from the file: `-c coinm-guard='{...}'` hides it from the app's context. */
 function fileConfig(): unknown {

@@ -5,7 +5,7 @@
  */
 import { type App, Tags, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { CONTEXT_KEY, configWithOverride, type DeployConfig, resolveConfig } from "./config.js";
+import { CONTEXT_KEY, configWithOverride, type DeployConfig, resolveConfig } from "./config/index.js";
 import { CoinmGuardStack } from "./stack.js";
 
 export interface BuildOptions {

@@ -7,7 +7,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { LambdaAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { Construct } from "constructs";
 import { OUTPUT_KEYS } from "../lib/aws/stack-outputs.js";
-import type { DeployConfig } from "./config.js";
+import type { DeployConfig } from "./config/index.js";
 import { AccountSecrets } from "./constructs/account-secrets.js";
 import { AlarmRelay } from "./constructs/alarm-relay.js";
 import { AlertTopic } from "./constructs/alert-topic.js";

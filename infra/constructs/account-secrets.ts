@@ -8,7 +8,7 @@ import { ArnFormat, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { CfnSecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { formatSecretRef } from "../../lib/keys/secret-ref.js";
-import type { DeployAccount } from "../config.js";
+import type { DeployAccount } from "../config/index.js";
 
 export interface AccountSecret {
   /** Account alias, as in the ACCOUNTS variable. */

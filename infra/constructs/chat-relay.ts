@@ -14,7 +14,7 @@ import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { SEVERITIES, type Severity } from "../../lib/alerts/attributes.js";
 import type { ChatChannel } from "../../lib/chat/channels.js";
-import type { DeployChatChannel } from "../config.js";
+import type { DeployChatChannel } from "../config/index.js";
 import type { AlertTopic } from "./alert-topic.js";
 import { deadLetterQueue } from "./dead-letter-queue.js";
 import { functionDefaults, functionLogGroup } from "./function-defaults.js";

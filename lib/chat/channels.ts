@@ -1,6 +1,6 @@
 /**
  * Chat channels: where the chat relay delivers alerts, and how much it sends to each. The deploy
- * config (infra/config.ts) and the relay Lambda (CHAT_CHANNELS) validate with this one parser, so
+ * config (infra/config/) and the relay Lambda (CHAT_CHANNELS) validate with this one parser, so
  * a channel synth accepts is one the relay accepts. Tokens and webhook URLs are never here: each
  * channel names a Secrets Manager secret (lib/chat/secret.ts reads it).
  */

@@ -7,7 +7,7 @@
 import type { Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DeployConfigError } from "../../infra/config.js";
+import { DeployConfigError } from "../../infra/config/index.js";
 import { joinToString, logicalIdStartingWith, onlyLogicalId, type Synth, statementsOfRole, synth } from "./support.js";
 
 const ACCOUNT = "123456789012";

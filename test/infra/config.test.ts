@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { configFromContext, configWithOverride, DeployConfigError, resolveConfig } from "../../infra/config.js";
+import { configFromContext, configWithOverride, DeployConfigError, resolveConfig } from "../../infra/config/index.js";
 import { cdkJsonContext, REPO_ROOT, shippedConfig, TEST_RECIPIENTS } from "./support.js";
 
 /** cdk.json's block plus one recipient (cdk.json ships with none, which synth refuses). */

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { type BuildOptions, buildApp } from "../../infra/build.js";
-import { CONTEXT_KEY, type DeployConfig } from "../../infra/config.js";
+import { CONTEXT_KEY, type DeployConfig } from "../../infra/config/index.js";
 import type { CoinmGuardStack } from "../../infra/stack.js";
 
 export const REPO_ROOT = join(import.meta.dirname, "..", "..");
