@@ -15,7 +15,7 @@ import { buildSnapshot, type Snapshot } from "../lib/monitor/snapshot.js";
 import { createMonitor } from "../lib/monitor.js";
 import { DEFAULT_ALERT_LEVELS } from "../lib/risk/levels.js";
 import { assessPools, marginPools } from "../lib/risk/pools.js";
-import { positionRiskFromAccountBody } from "../sim/exchange.js";
+import { positionRiskFromAccountBody } from "../sim/exchange/coinm/scripted-bodies.js";
 import { itemSize, readUnits, storedBytes, writeUnits } from "../sim/item-size.js";
 import { realisticAccountBody } from "./support/fixtures.js";
 import { startWorld } from "./support/world.js";

@@ -16,7 +16,7 @@
  */
 
 import { accountBody, btcAtRatio } from "../sim/account-fixtures.js";
-import { LoopbackExchange } from "../sim/exchange.js";
+import { LoopbackExchange } from "../sim/exchange/exchange.js";
 import type { Invocation } from "./children/latency.js";
 import { buildChild } from "./support/build.js";
 import { startWorker } from "./support/proc.js";

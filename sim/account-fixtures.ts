@@ -1,10 +1,12 @@
 /**
  * Builders for realistic `GET /dapi/v1/account` bodies, shaped like the documented response. These
  * set the asset figures directly (every position cross, crossWalletBalance = walletBalance); for
- * bodies computed from positions and prices use the margin engine (sim/margin-engine.ts), e.g.
+ * bodies computed from positions and prices use the margin engine (sim/engine/coinm/), e.g.
  * `crossAccountAtRatio` below.
  */
-import { buildEngineAccount, DEFAULT_BRACKET, type EngineAccount, formatUnits, toUnits } from "./margin-engine.js";
+import { buildEngineAccount, type EngineAccount } from "./engine/coinm/account.js";
+import { DEFAULT_BRACKET } from "./engine/coinm/contract.js";
+import { formatUnits, toUnits } from "./engine/units.js";
 
 export interface AssetFigures {
   readonly asset: string;

@@ -6,14 +6,9 @@
  * toward liquidation and back: the case where only a per-pool monitor raises the alarm.
  */
 import { accountBody, btcAtRatio } from "./account-fixtures.js";
-import {
-  accountBodyOf,
-  BTC_QUARTERLY,
-  buildEngineAccount,
-  type EngineAccount,
-  type PositionRiskFilter,
-  positionRiskBodyOf,
-} from "./margin-engine.js";
+import { buildEngineAccount, type EngineAccount } from "./engine/coinm/account.js";
+import { accountBodyOf, type PositionRiskFilter, positionRiskBodyOf } from "./engine/coinm/bodies.js";
+import { BTC_QUARTERLY } from "./engine/coinm/contract.js";
 
 /** BTC margin ratio of the "demo" account at each cycle. */
 export const DEMO_RATIOS = [

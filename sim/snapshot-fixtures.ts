@@ -10,7 +10,8 @@ import { DEFAULTS } from "../lib/config.js";
 import { buildSnapshot, type Snapshot } from "../lib/monitor/snapshot.js";
 import { DEFAULT_ALERT_LEVELS, defaultDistanceLevels } from "../lib/risk/levels.js";
 import { assessPools, marginPools } from "../lib/risk/pools.js";
-import { accountBodyOf, buildEngineAccount, type EngineAccount, positionRiskBodyOf } from "./margin-engine.js";
+import { buildEngineAccount, type EngineAccount } from "./engine/coinm/account.js";
+import { accountBodyOf, positionRiskBodyOf } from "./engine/coinm/bodies.js";
 
 export function snapshotOfEngineAccount(account: string, engine: EngineAccount, takenAt: Date): Snapshot {
   const info = parseAccountResponse(accountBodyOf(engine));

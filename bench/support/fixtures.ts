@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type AssetFigures, accountBody } from "../../sim/account-fixtures.js";
-import type { ExchangeKey } from "../../sim/exchange.js";
+import type { ExchangeKey } from "../../sim/exchange/signature.js";
 
 export interface BenchAccount {
   readonly name: string;

@@ -9,7 +9,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import type { SdkClients } from "../../lib/aws/clients.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { ensureTable, type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
-import { LoopbackExchange } from "../../sim/exchange.js";
+import { LoopbackExchange } from "../../sim/exchange/exchange.js";
 import { type BenchAccount, benchAccount, realisticAccountBody } from "./fixtures.js";
 
 export const BENCH_TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:coinm-guard-alerts";

@@ -17,7 +17,7 @@ import { AwsStandIns } from "../../sim/aws-standins.js";
 import { acquireDemoLock } from "../../sim/demo-lock.js";
 import { DEMO_ACCOUNTS, DEMO_DATA_DIR, DEMO_INTERVAL_MS, DEMO_TABLE, useLoopbackAws } from "../../sim/demo-store.js";
 import { ensureTable, startDynalite } from "../../sim/dynalite.js";
-import { LoopbackExchange } from "../../sim/exchange.js";
+import { LoopbackExchange } from "../../sim/exchange/exchange.js";
 import {
   DEMO_ETH_OUTAGE,
   DEMO_RATIOS,

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPutSecretCommand } from "../../bin/commands/put-secret.js";
 import { DANGEROUS_PERMISSIONS } from "../../lib/binance/spot/key-permissions.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
-import { LoopbackExchange } from "../../sim/exchange.js";
-import { API_RESTRICTIONS_PATH } from "../../sim/key-permissions.js";
+import { LoopbackExchange } from "../../sim/exchange/exchange.js";
+import { API_RESTRICTIONS_PATH } from "../../sim/exchange/spot/key-permissions.js";
 import { hmacKey } from "../support/harness.js";
 import { CliWorld, pipedStdin, run } from "./support/harness.js";
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_PATH, POSITION_RISK_PATH, TIME_PATH } from "../../lib/binance/client.js";
 import { API_RESTRICTIONS_PATH } from "../../lib/binance/spot/key-permissions.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
-import type { Fault } from "../../sim/exchange.js";
+import type { Fault } from "../../sim/exchange/faults.js";
 import { hmacKey, minute } from "../support/harness.js";
 import {
   alertTrail,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_PATH } from "../../lib/binance/client.js";
 import type { CycleSummary } from "../../lib/monitor/cycle.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
-import type { Fault } from "../../sim/exchange.js";
+import type { Fault } from "../../sim/exchange/faults.js";
 import { hmacKey, minute, type TestKey } from "../support/harness.js";
 import { type FaultBackend, startFaultBackend, startRig } from "./support/rig.js";
 

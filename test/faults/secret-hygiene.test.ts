@@ -12,7 +12,7 @@ import type { CycleSummary } from "../../lib/monitor/cycle.js";
 import { cycleMetrics } from "../../lib/monitor/metrics.js";
 import { summaryLogFields } from "../../lib/monitor.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
-import type { Fault } from "../../sim/exchange.js";
+import type { Fault } from "../../sim/exchange/faults.js";
 import { asymmetricKey, minute, type TestKey, TOPIC_ARN } from "../support/harness.js";
 import { lambdaContext, scheduledEvent } from "../support/lambda-context.js";
 import { type FaultBackend, type Rig, SDK_ATTEMPTS, startFaultBackend, startRig } from "./support/rig.js";

@@ -16,7 +16,7 @@ import {
 import { createLogger } from "../../lib/core/log.js";
 import { parseCredentials } from "../../lib/keys/credentials.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
-import { LoopbackExchange } from "../../sim/exchange.js";
+import { LoopbackExchange } from "../../sim/exchange/exchange.js";
 import { asymmetricKey, hmacKey } from "../support/harness.js";
 
 const hmac = hmacKey("hmac");

@@ -5,14 +5,11 @@ import { WeightGovernor } from "../../lib/binance/common/weight-governor.js";
 import { createLogger } from "../../lib/core/log.js";
 import { parseCredentials } from "../../lib/keys/credentials.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
-import { ACCOUNT_PATH, EXCHANGE_INFO_PATH, LoopbackExchange, POSITION_RISK_PATH } from "../../sim/exchange.js";
-import {
-  accountResponse,
-  hedgeSplitExample,
-  isolatedNearLiquidationExample,
-  MarginEngine,
-  positionRiskRows,
-} from "../../sim/margin-engine.js";
+import { accountResponse, positionRiskRows } from "../../sim/engine/coinm/bodies.js";
+import { MarginEngine } from "../../sim/engine/coinm/engine.js";
+import { hedgeSplitExample, isolatedNearLiquidationExample } from "../../sim/engine/coinm/examples.js";
+import { ACCOUNT_PATH, EXCHANGE_INFO_PATH, POSITION_RISK_PATH } from "../../sim/exchange/coinm/routes.js";
+import { LoopbackExchange } from "../../sim/exchange/exchange.js";
 import { asymmetricKey, hmacKey, type TestKey } from "../support/harness.js";
 
 const hedged = hmacKey("hedged");

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchFromAddress } from "../../sim/bound-fetch.js";
-import { LoopbackExchange } from "../../sim/exchange.js";
+import { LoopbackExchange } from "../../sim/exchange/exchange.js";
 
 let exchange: LoopbackExchange;
 let baseUrl: string;

@@ -11,7 +11,7 @@ import { DANGEROUS_PERMISSIONS } from "../../lib/binance/spot/key-permissions.js
 import { KEY_CHECK_INTERVAL_MS } from "../../lib/keys/policy.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
 import { type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
-import { API_RESTRICTIONS_PATH } from "../../sim/key-permissions.js";
+import { API_RESTRICTIONS_PATH } from "../../sim/exchange/spot/key-permissions.js";
 import { type Harness, hmacKey, minute, publishedAlerts, startHarness, type TestKey } from "../support/harness.js";
 
 let dynamo: RunningDynalite;

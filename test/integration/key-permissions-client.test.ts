@@ -18,8 +18,8 @@ import {
 import { createLogger, silentLogger } from "../../lib/core/log.js";
 import { parseCredentials } from "../../lib/keys/credentials.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
-import { LoopbackExchange } from "../../sim/exchange.js";
-import { apiRestrictionsBody, READ_ONLY } from "../../sim/key-permissions.js";
+import { LoopbackExchange } from "../../sim/exchange/exchange.js";
+import { apiRestrictionsBody, READ_ONLY } from "../../sim/exchange/spot/key-permissions.js";
 import { asymmetricKey, hmacKey } from "../support/harness.js";
 
 const hmac = hmacKey("hmac");

@@ -8,13 +8,10 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SMS_MAX, SUBJECT_MAX } from "../../lib/alerts/messages.js";
-import {
-  BTC_QUARTERLY,
-  buildEngineAccount,
-  hedgeSplitExample,
-  isolatedNearLiquidationExample,
-  MarginEngine,
-} from "../../sim/margin-engine.js";
+import { buildEngineAccount } from "../../sim/engine/coinm/account.js";
+import { BTC_QUARTERLY } from "../../sim/engine/coinm/contract.js";
+import { MarginEngine } from "../../sim/engine/coinm/engine.js";
+import { hedgeSplitExample, isolatedNearLiquidationExample } from "../../sim/engine/coinm/examples.js";
 import { type Harness, hmacKey, publishedAlerts, startHarness, type TestKey, TOPIC_ARN } from "../support/harness.js";
 
 const run = promisify(execFile);

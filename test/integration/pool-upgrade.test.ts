@@ -6,7 +6,8 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { accountKey, STATE_KEY } from "../../lib/aws/dynamodb-store.js";
-import { buildEngineAccount, MarginEngine } from "../../sim/margin-engine.js";
+import { buildEngineAccount } from "../../sim/engine/coinm/account.js";
+import { MarginEngine } from "../../sim/engine/coinm/engine.js";
 import { type Harness, hmacKey, minute, publishedAlerts, startHarness } from "../support/harness.js";
 
 const legacy = hmacKey("legacy");

@@ -14,7 +14,8 @@ import type { CycleSummary } from "../../lib/monitor/cycle.js";
 import { createMonitor, type Monitor, type MonitorOverrides } from "../../lib/monitor.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { ensureTable, type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
-import { type ExchangeKey, type ExchangeOptions, LoopbackExchange } from "../../sim/exchange.js";
+import { type ExchangeOptions, LoopbackExchange } from "../../sim/exchange/exchange.js";
+import type { ExchangeKey } from "../../sim/exchange/signature.js";
 
 export const TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:coinm-guard-alerts";
 const TEST_CREDENTIALS = { accessKeyId: "loopback", secretAccessKey: "loopback" };

@@ -14,7 +14,7 @@ import { chatMessage } from "../../lib/chat/message.js";
 import { BinanceResponseFormatError } from "../../lib/core/errors.js";
 import { decideKeyCheck, KEY_CHECK_INTERVAL_MS, type KeyCheckState, keyCheckDue } from "../../lib/keys/policy.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/risk/levels.js";
-import { apiRestrictionsBody, everyFlagCombination, READ_ONLY } from "../../sim/key-permissions.js";
+import { apiRestrictionsBody, everyFlagCombination, READ_ONLY } from "../../sim/exchange/spot/key-permissions.js";
 
 /** Binance's documented example response (Get API Key Permission), comments removed. */
 const DOCUMENTED = `{

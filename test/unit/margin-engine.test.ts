@@ -4,27 +4,24 @@ import { parseAccountResponse } from "../../lib/binance/coinm/account.js";
 import { marginRatio, parseDecimal } from "../../lib/risk/decimal.js";
 import { crossAccountAtRatio } from "../../sim/account-fixtures.js";
 import {
-  accountResponse,
-  BTC_QUARTERLY,
   buildEngineAccount,
-  distanceToLiquidation,
   type EngineAccount,
   type EnginePosition,
-  formatUnits,
-  hedgeSplitExample,
-  isolatedNearLiquidationExample,
-  liquidationPriceOf,
-  MarginEngine,
-  MarginEngineInputError,
-  marginAssetOf,
   type PositionSpec,
+  withMark,
+} from "../../sim/engine/coinm/account.js";
+import { accountResponse, positionRiskRows } from "../../sim/engine/coinm/bodies.js";
+import { BTC_QUARTERLY, marginAssetOf } from "../../sim/engine/coinm/contract.js";
+import { MarginEngine } from "../../sim/engine/coinm/engine.js";
+import { hedgeSplitExample, isolatedNearLiquidationExample } from "../../sim/engine/coinm/examples.js";
+import {
+  distanceToLiquidation,
+  liquidationPriceOf,
   poolIdOf,
   poolOf,
   poolsOf,
-  positionRiskRows,
-  toUnits,
-  withMark,
-} from "../../sim/margin-engine.js";
+} from "../../sim/engine/coinm/figures.js";
+import { formatUnits, MarginEngineInputError, toUnits } from "../../sim/engine/units.js";
 import { DEMO_MIXED_MARKS, DEMO_RATIOS, demoMixedAccount, demoMixedPositionRiskBody } from "../../sim/scenario.js";
 
 type Row = Record<string, unknown>;

@@ -10,14 +10,9 @@ import { parsePositionRiskResponse } from "../../lib/binance/coinm/position-risk
 import { formatDecimal, marginRatio, parseDecimal } from "../../lib/risk/decimal.js";
 import { type MarginPool, marginPools } from "../../lib/risk/pools.js";
 import { type AssetFigures, accountBody } from "../../sim/account-fixtures.js";
-import { positionRiskFromAccountBody } from "../../sim/exchange.js";
-import {
-  accountBodyOf,
-  buildEngineAccount,
-  type EngineAccount,
-  type PositionSpec,
-  positionRiskBodyOf,
-} from "../../sim/margin-engine.js";
+import { buildEngineAccount, type EngineAccount, type PositionSpec } from "../../sim/engine/coinm/account.js";
+import { accountBodyOf, positionRiskBodyOf } from "../../sim/engine/coinm/bodies.js";
+import { positionRiskFromAccountBody } from "../../sim/exchange/coinm/scripted-bodies.js";
 
 function pools(accountBody: string, positionRiskBody: string): MarginPool[] {
   const account = parseAccountResponse(accountBody);

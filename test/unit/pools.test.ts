@@ -14,17 +14,10 @@ import { DEFAULT_ALERT_LEVELS, DEFAULT_DISTANCE_LEVELS } from "../../lib/risk/le
 import { type AssessedPool, assessPools, marginPools } from "../../lib/risk/pools.js";
 import { liquidationDistance, marginAssetOf } from "../../lib/risk/positions.js";
 import { marginToAdd } from "../../lib/risk/remedy.js";
-import {
-  accountBodyOf,
-  accountResponse,
-  BTC_QUARTERLY,
-  buildEngineAccount,
-  type EngineAccount,
-  hedgeSplitExample,
-  isolatedNearLiquidationExample,
-  positionRiskBodyOf,
-  positionRiskRows,
-} from "../../sim/margin-engine.js";
+import { buildEngineAccount, type EngineAccount } from "../../sim/engine/coinm/account.js";
+import { accountBodyOf, accountResponse, positionRiskBodyOf, positionRiskRows } from "../../sim/engine/coinm/bodies.js";
+import { BTC_QUARTERLY } from "../../sim/engine/coinm/contract.js";
+import { hedgeSplitExample, isolatedNearLiquidationExample } from "../../sim/engine/coinm/examples.js";
 
 const LEVELS: RiskLevels = { ratio: DEFAULT_ALERT_LEVELS, distance: DEFAULT_DISTANCE_LEVELS };
 

@@ -9,16 +9,10 @@ import { joinPositions } from "../../lib/binance/coinm/join.js";
 import { parsePositionRiskResponse } from "../../lib/binance/coinm/position-risk.js";
 import { type MarginPool, marginPools } from "../../lib/risk/pools.js";
 import { marginToAdd, marginToAddForDistance, marginToAddForPool } from "../../lib/risk/remedy.js";
-import {
-  accountBodyOf,
-  buildEngineAccount,
-  distanceToLiquidation,
-  type EngineAccount,
-  hedgeSplitExample,
-  isolatedNearLiquidationExample,
-  poolOf,
-  positionRiskBodyOf,
-} from "../../sim/margin-engine.js";
+import { buildEngineAccount, type EngineAccount } from "../../sim/engine/coinm/account.js";
+import { accountBodyOf, positionRiskBodyOf } from "../../sim/engine/coinm/bodies.js";
+import { hedgeSplitExample, isolatedNearLiquidationExample } from "../../sim/engine/coinm/examples.js";
+import { distanceToLiquidation, poolOf } from "../../sim/engine/coinm/figures.js";
 
 function lib(engine: EngineAccount): MarginPool[] {
   const account = parseAccountResponse(accountBodyOf(engine));

@@ -8,7 +8,7 @@ import {
   API_RESTRICTIONS_WEIGHT,
   DANGEROUS_FLAGS,
   type DangerousFlag,
-} from "../lib/binance/spot/key-permissions.js";
+} from "../../../lib/binance/spot/key-permissions.js";
 
 export { API_RESTRICTIONS_PATH, API_RESTRICTIONS_WEIGHT };
 
