@@ -8,6 +8,7 @@ import {
   decimalOrZero,
   divideUp,
   formatDecimal,
+  mulDecimal,
   parseDecimal,
   subDecimal,
 } from "./decimal.js";
@@ -39,8 +40,6 @@ export interface PricedPosition {
 /** c − r below this (coin) is lost in Binance's 8-decimal rounding: ≥ 0.1% error in A. */
 const MIN_SLACK: Decimal = { units: 2000n, scale: AMOUNT_SCALE };
 
-const mul = (a: Decimal, b: Decimal): Decimal => ({ units: a.units * b.units, scale: a.scale + b.scale });
-
 /**
  * The margin to add to a pool so that a position's liquidation price lies at least `targetDistance`
  * (a fraction of the mark) from its mark. A ratio under the warning level is not enough on its own:
@@ -70,13 +69,13 @@ export function marginToAddForDistance(
   if (compareDecimal(slack, MIN_SLACK) < 0 || gap.units === 0n) return undefined;
   const d = decimalFromNumber(targetDistance);
   const one: Decimal = { units: 1n, scale: 0 };
-  const target = mul(mark, gap.units > 0n ? subDecimal(one, d) : addDecimal(one, d));
+  const target = mulDecimal(mark, gap.units > 0n ? subDecimal(one, d) : addDecimal(one, d));
   if (target.units <= 0n) return undefined;
   const move = subDecimal(liq, target);
   // Already at or beyond the target: the liquidation price is on the far side of it from the mark.
   if (move.units === 0n || move.units > 0n !== gap.units > 0n) return undefined;
-  const numerator = absDecimal(mul(mul(slack, mark), move));
-  const denominator = absDecimal(mul(gap, target));
+  const numerator = absDecimal(mulDecimal(mulDecimal(slack, mark), move));
+  const denominator = absDecimal(mulDecimal(gap, target));
   return formatDecimal(addDecimal(divideUp(numerator, denominator, AMOUNT_SCALE), { units: 1n, scale: AMOUNT_SCALE }));
 }
 
