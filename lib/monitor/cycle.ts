@@ -23,7 +23,7 @@ import { checkKeyIfDue, type KeyPermissionSource, withKeyObservation } from "../
 import type { ApiCredentials } from "../keys/credentials.js";
 import type { KeyCheckState, KeyObservation } from "../keys/policy.js";
 import { type AssessedPool, assessPools } from "../risk/pools.js";
-import { evaluateAccount, poolRiskLevels } from "./account-evaluation.js";
+import { evaluateAccount, evaluateMarkEscalations, poolRiskLevels } from "./account-evaluation.js";
 import type {
   AccountRead,
   AccountSource,
@@ -304,26 +304,7 @@ async function commitState(
         );
     if (stale) log.info("cycle already applied; state unchanged", { cycleTime: cycleIso, stored: prev.lastCycleAt });
 
-    const outbox: Record<string, PendingAlert> = { ...state.outbox };
-    const claimed: PendingAlert[] = [];
-    const wallNow = now();
-    const holdUntil = Math.max(input.deadlineMs, wallNow) + ALERT_HOLD_GRACE_MS;
-    // Oldest first: the stored map has no order, and an earlier alert must go out before a later one.
-    const waiting = Object.entries(outbox).sort(
-      ([idA, a], [idB, b]) => a.alert.at.localeCompare(b.alert.at) || idA.localeCompare(idB),
-    );
-    for (const [id, pending] of waiting) {
-      if (pending.notBefore <= wallNow) {
-        const held = { ...pending, notBefore: holdUntil, attempts: pending.attempts + 1 };
-        claimed.push(held);
-        outbox[id] = held;
-      }
-    }
-    for (const alert of alerts) {
-      const held = { alert, notBefore: holdUntil, attempts: 1 };
-      claimed.push(held);
-      outbox[alert.id] = held;
-    }
+    const { outbox, claimed } = claimAlerts(state.outbox, alerts, now(), input.deadlineMs);
     if (stale && claimed.length === 0) return [];
     try {
       await deps.state.saveState(accountName, { ...state, outbox, version: prev.version + 1 }, prev.version);
@@ -336,6 +317,131 @@ async function commitState(
   throw new StateConflictError(
     `alert state for ${accountName} kept changing; gave up after ${STATE_WRITE_ATTEMPTS} tries`,
   );
+}
+
+/**
+ * The alerts this invocation takes to publish: the new ones, plus any left pending that no other
+ * invocation holds, each held until shortly past this invocation's deadline; oldest first.
+ */
+function claimAlerts(
+  stored: Readonly<Record<string, PendingAlert>>,
+  alerts: readonly Alert[],
+  wallNow: number,
+  deadlineMs: number,
+): { outbox: Record<string, PendingAlert>; claimed: PendingAlert[] } {
+  const outbox: Record<string, PendingAlert> = { ...stored };
+  const claimed: PendingAlert[] = [];
+  const holdUntil = Math.max(deadlineMs, wallNow) + ALERT_HOLD_GRACE_MS;
+  // Oldest first: the stored map has no order, and an earlier alert must go out before a later one.
+  const waiting = Object.entries(outbox).sort(
+    ([idA, a], [idB, b]) => a.alert.at.localeCompare(b.alert.at) || idA.localeCompare(idB),
+  );
+  for (const [id, pending] of waiting) {
+    if (pending.notBefore <= wallNow) {
+      const held = { ...pending, notBefore: holdUntil, attempts: pending.attempts + 1 };
+      claimed.push(held);
+      outbox[id] = held;
+    }
+  }
+  for (const alert of alerts) {
+    const held = { alert, notBefore: holdUntil, attempts: 1 };
+    claimed.push(held);
+    outbox[alert.id] = held;
+  }
+  return { outbox, claimed };
+}
+
+/** What judging an account's pools at a new mark did (runMarkCheck). */
+export interface MarkCheckResult {
+  readonly account: string;
+  /** False when the state has moved past the read the marks were applied to (a newer read decides). */
+  readonly applied: boolean;
+  readonly alertsSent: readonly Alert[];
+  readonly alertsPending: number;
+  /** The level each pool holds in the state after the check (escalated or not). */
+  readonly held: Readonly<Record<string, string>>;
+  readonly problems: readonly { step: string; kind: string; message: string }[];
+}
+
+/**
+ * Judge an account's pools at a new mark between signed reads (lib/monitor/mark-watch.ts): through
+ * the same alert state, claims and publishing as a cycle, but it may only raise a pool's level
+ * (evaluateMarkEscalations), sends no reminder or recovery, leaves health and the cycle's time
+ * alone, and applies only while the stored state still rests on the read `basedOn` (that read's
+ * cycle time): once a newer read is applied, the marks were judged against stale positions and
+ * that read decides. Alerts it raises say they come from the mark price.
+ */
+export async function runMarkCheck(
+  config: MonitorConfig,
+  deps: CycleDeps,
+  input: { readonly at: Date; readonly deadlineMs: number },
+  accountName: string,
+  pools: readonly AssessedPool[],
+  basedOn: string,
+): Promise<MarkCheckResult> {
+  const now = deps.now ?? Date.now;
+  const log = deps.log.child({ account: accountName, source: "mark-price" });
+  const problems: { step: string; kind: string; message: string }[] = [];
+  let claimed: PendingAlert[] = [];
+  let held: Record<string, string> = {};
+  let applied = false;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const prev = await deps.state.loadState(accountName);
+      held = Object.fromEntries(Object.entries(prev.pools).map(([id, p]) => [id, p.level]));
+      if (prev.lastCycleAt !== basedOn) break;
+      const { state, alerts } = evaluateMarkEscalations(config, prev, pools, accountName, input.at);
+      if (alerts.length === 0) {
+        applied = true;
+        break;
+      }
+      const claim = claimAlerts(state.outbox, alerts, now(), input.deadlineMs);
+      try {
+        await deps.state.saveState(
+          accountName,
+          { ...state, outbox: claim.outbox, version: prev.version + 1 },
+          prev.version,
+        );
+        claimed = claim.claimed;
+        held = Object.fromEntries(Object.entries(state.pools).map(([id, p]) => [id, p.level]));
+        applied = true;
+        break;
+      } catch (err) {
+        if (!(err instanceof StateConflictError) || attempt >= STATE_WRITE_ATTEMPTS) throw err;
+        log.warn("alert state changed concurrently; re-evaluating the mark", { attempt });
+      }
+    }
+  } catch (err) {
+    problems.push({ step: "alert-state", ...describeError(err) });
+    log.error("mark check: alert state update failed", errorLogFields(err));
+    return { account: accountName, applied: false, alertsSent: [], alertsPending: 0, held, problems };
+  }
+  if (claimed.length === 0) return { account: accountName, applied, alertsSent: [], alertsPending: 0, held, problems };
+  const published = await publishAll(
+    deps,
+    claimed.map((p) => p.alert),
+    log,
+  );
+  try {
+    if (published.sent.length > 0) {
+      await deps.state.ackAlerts(
+        accountName,
+        published.sent.map((a) => a.id),
+      );
+    }
+  } catch (err) {
+    problems.push({ step: "alert-state", ...describeError(err) });
+    log.error("mark check: could not acknowledge published alerts", errorLogFields(err));
+  }
+  if (published.failed > 0) {
+    problems.push({
+      step: "publish",
+      kind: "publish",
+      message: `${published.failed} alert(s) not published; retried next cycle`,
+    });
+    await releaseUnpublished(deps, accountName, claimed.slice(published.sent.length), log);
+  }
+  return { account: accountName, applied, alertsSent: published.sent, alertsPending: published.failed, held, problems };
 }
 
 async function publishAll(

@@ -39,6 +39,7 @@ function monitorEnv(accounts: object[]): Record<string, string> {
     ALERT_TOPIC_ARN: TOPIC_ARN,
     ACCOUNTS: JSON.stringify(accounts),
     BINANCE_BASE_URL: h.baseUrl,
+    BINANCE_STREAM_URL: h.stream.endpoint,
     BINANCE_SPOT_BASE_URL: h.baseUrl,
   };
 }
