@@ -3,11 +3,11 @@
  * function, schedule, alarms, dashboard and the outputs the CLI reads.
  */
 
-import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, CfnResource, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { LambdaAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { Construct } from "constructs";
 import { OUTPUT_KEYS } from "../lib/aws/stack-outputs.js";
-import type { DeployConfig } from "./config/index.js";
+import { type DeployConfig, DeployConfigError } from "./config/index.js";
 import { AccountSecrets } from "./constructs/account-secrets.js";
 import { AlarmRelay } from "./constructs/alarm-relay.js";
 import { AlertTopic } from "./constructs/alert-topic.js";
@@ -18,6 +18,7 @@ import { MonitorFunction } from "./constructs/monitor-function.js";
 import { ScheduleTrigger } from "./constructs/schedule-trigger.js";
 import { SnapshotTable } from "./constructs/snapshot-table.js";
 import { eventLifetimeMinutes, metricPeriodMinutes, monitorTimeoutSeconds } from "./schedule.js";
+import { MAX_STACK_RESOURCES } from "./stack-limits.js";
 
 export interface CoinmGuardStackProps extends StackProps {
   /** Validated deploy config (see resolveConfig). */
@@ -45,8 +46,12 @@ export class CoinmGuardStack extends Stack {
       smsMinSeverity: config.smsMinSeverity,
     });
 
+    // Accounts with levels of their own (lib/risk/level-overrides.ts): in the account list and an output.
+    const accountLevels = Object.fromEntries(config.accounts.flatMap((a) => (a.levels ? [[a.name, a.levels]] : [])));
     this.monitor = new MonitorFunction(this, "Monitor", {
       settings: config,
+      accounts: secrets.secrets,
+      accountLevels,
       // A predictable name so `aws logs tail /aws/lambda/CoinmGuard-monitor` works (docs/deploy.md).
       logGroupName: `/aws/lambda/${config.stackName}-monitor`,
       logRetention: config.logRetentionDays,
@@ -55,9 +60,6 @@ export class CoinmGuardStack extends Stack {
     });
     this.monitor.bindSnapshotTable(table.table);
     this.monitor.bindAlertTopic(alerts);
-    // Accounts with levels of their own (lib/risk/level-overrides.ts): in ACCOUNTS and an output.
-    const accountLevels = Object.fromEntries(config.accounts.flatMap((a) => (a.levels ? [[a.name, a.levels]] : [])));
-    this.monitor.bindAccountSecrets(secrets.secrets, accountLevels);
 
     const schedule = new ScheduleTrigger(this, "Schedule", {
       expression: config.schedule.expression,
@@ -142,5 +144,22 @@ export class CoinmGuardStack extends Stack {
         description: "CloudWatch dashboard: margin ratios (from the logs) against the alert levels",
       });
     }
+    refuseOverResourceLimit(this, config);
   }
+}
+
+/**
+ * CloudFormation refuses a template of more than 500 resources, at deploy and after the upload.
+ * Counted on the built stack, so every option (chat, subscribers, the key) is in the figure.
+ */
+function refuseOverResourceLimit(stack: Stack, config: DeployConfig): void {
+  const count = stack.node.findAll().filter(CfnResource.isCfnResource).length;
+  if (count <= MAX_STACK_RESOURCES) return;
+  const created = config.accounts.filter((a) => a.secret.kind === "create").length;
+  throw new DeployConfigError([
+    `accounts: the stack would have ${count} resources and CloudFormation allows ${MAX_STACK_RESOURCES}; ` +
+      `${created} of them are secrets created for accounts ("createSecret"). Keep several accounts' keys in one ` +
+      'secret ("secretName": "name#account", docs/deploy.md "Several accounts in one secret"), or split the ' +
+      "accounts across two stacks with different stackName values",
+  ]);
 }

@@ -2,7 +2,8 @@
  * Monitor configuration, read from environment variables once at start-up. The Lambda and the
  * local runner share this module, so what works locally is what runs in AWS.
  */
-
+import { readFileSync, statSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { COINM_STREAM_URL, checkStreamUrl } from "./binance/stream/url.js";
 import { ConfigError } from "./core/errors.js";
 import { LOG_LEVELS } from "./core/log.js";
@@ -26,6 +27,8 @@ export interface AccountConfig {
   readonly secretId: string;
   /** This account's own ratio/distance levels, and per asset or symbol (lib/risk/level-overrides.ts). */
   readonly levels?: LevelOverrides;
+  /** false: never read this account's USD-M book. @default true (when the stack reads USD-M) */
+  readonly usdm?: boolean;
 }
 
 export interface MonitorConfig {
@@ -44,6 +47,10 @@ export interface MonitorConfig {
   readonly binanceBaseUrl: string;
   /** The spot API, used only for the daily key permission check. */
   readonly binanceSpotBaseUrl: string;
+  /** The USD-M API (fapi). */
+  readonly binanceUsdmBaseUrl: string;
+  /** Read each account's USD-M book beside COIN-M (USDM=off turns it off for the whole stack). */
+  readonly usdm: boolean;
   readonly recvWindowMs: number;
   /** How many accounts are read at once. */
   readonly accountConcurrency: number;
@@ -79,6 +86,8 @@ export const DEFAULTS = {
   snapshotTtlDays: 90,
   binanceBaseUrl: "https://dapi.binance.com",
   binanceSpotBaseUrl: "https://api.binance.com",
+  binanceUsdmBaseUrl: "https://fapi.binance.com",
+  usdm: true,
   recvWindowMs: 5000,
   accountConcurrency: 16,
   weightLimitPerMinute: 2400,
@@ -108,7 +117,7 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
   const seen = new Set<string>();
   return raw.map((entry: unknown, i) => {
     if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
-    const { name, secretId, levels: rawLevels } = entry as Record<string, unknown>;
+    const { name, secretId, levels: rawLevels, usdm } = entry as Record<string, unknown>;
     if (typeof name !== "string" || !NAME.test(name)) {
       throw new ConfigError(variable, `entry ${i}: "name" must be 1-64 letters, digits, "_", "." or "-"`);
     }
@@ -125,13 +134,79 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
     const levels = rawLevels
       ? parseLevelOverrides(rawLevels as Record<string, unknown>, `${variable}[${i}].levels`)
       : undefined;
-    return { name, secretId: secretId.trim(), ...(levels ? { levels } : {}) };
+    if (usdm !== undefined && typeof usdm !== "boolean") {
+      throw new ConfigError(variable, `entry ${i} (${name}): "usdm" must be true or false`);
+    }
+    return {
+      name,
+      secretId: secretId.trim(),
+      ...(levels ? { levels } : {}),
+      ...(usdm !== undefined ? { usdm } : {}),
+    };
   });
 }
 
+/**
+ * The account list's file in the deployed function's directory. The stack writes it into the
+ * function's asset at synth (infra/constructs/monitor-function.ts), because Lambda's 4 KB of
+ * environment holds ~30 accounts and a stack holds 400.
+ */
+export const ACCOUNTS_FILE_NAME = "accounts.json";
+
+/** Far above 400 accounts with levels of their own (~100 KB); a bigger file is not ours. */
+const ACCOUNTS_FILE_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The accounts: ACCOUNTS's JSON when it is set (run-once, local use, a hand-made function), else
+ * the file ACCOUNTS_FILE names (relative to the function's directory, LAMBDA_TASK_ROOT), checked
+ * by the same parser.
+ */
+export function loadAccounts(env: Env): AccountConfig[] {
+  const inline = read(env, "ACCOUNTS");
+  const file = read(env, "ACCOUNTS_FILE");
+  if (inline !== undefined || file === undefined) return parseAccounts(required(env, "ACCOUNTS"));
+  const path = isAbsolute(file) ? file : join(read(env, "LAMBDA_TASK_ROOT") ?? process.cwd(), file);
+  let text: string;
+  try {
+    const { size } = statSync(path);
+    if (size > ACCOUNTS_FILE_MAX_BYTES) {
+      throw new ConfigError("ACCOUNTS_FILE", `"${file}" is ${size} bytes, more than ${ACCOUNTS_FILE_MAX_BYTES}`);
+    }
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? "unknown error";
+    throw new ConfigError("ACCOUNTS_FILE", `cannot read "${file}" (${code})`);
+  }
+  return parseAccounts(text, "ACCOUNTS_FILE");
+}
+
 /** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
-export function binanceUrl(env: Env, variable: "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL"): string {
-  const fallback = variable === "BINANCE_BASE_URL" ? DEFAULTS.binanceBaseUrl : DEFAULTS.binanceSpotBaseUrl;
+export type BinanceUrlVariable = "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL" | "BINANCE_USDM_BASE_URL";
+
+const URL_DEFAULTS: Readonly<Record<BinanceUrlVariable, string>> = {
+  BINANCE_BASE_URL: DEFAULTS.binanceBaseUrl,
+  BINANCE_SPOT_BASE_URL: DEFAULTS.binanceSpotBaseUrl,
+  BINANCE_USDM_BASE_URL: DEFAULTS.binanceUsdmBaseUrl,
+};
+
+/** USDM: on (default) or off, for the whole stack; an account's `"usdm": false` turns off its own. */
+export function parseUsdmSwitch(env: Env): boolean {
+  const text = read(env, "USDM");
+  if (text === undefined) return DEFAULTS.usdm;
+  const value = text.trim().toLowerCase();
+  if (value === "on" || value === "true") return true;
+  if (value === "off" || value === "false") return false;
+  throw new ConfigError("USDM", `must be on or off, got "${text}"`);
+}
+
+/** Whether the cycle reads this account's USD-M book. */
+export function readsUsdm(config: Pick<MonitorConfig, "usdm">, account: AccountConfig): boolean {
+  return config.usdm && account.usdm !== false;
+}
+
+export function binanceUrl(env: Env, variable: BinanceUrlVariable): string {
+  const fallback = URL_DEFAULTS[variable];
   const text = read(env, variable) ?? fallback;
   let url: URL;
   try {
@@ -195,7 +270,7 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
   const distanceText = read(env, "DISTANCE_LEVELS");
   const distanceLevels =
     distanceText !== undefined ? parseDistanceLevels(distanceText, alertLevels) : defaultDistanceLevels(alertLevels);
-  const accounts = parseAccounts(required(env, "ACCOUNTS"));
+  const accounts = loadAccounts(env);
   accounts.forEach((a, i) => {
     checkLevelOverrides(
       a.levels,
@@ -216,6 +291,8 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
     snapshotTtlDays: number(env, "SNAPSHOT_TTL_DAYS", DEFAULTS.snapshotTtlDays, { min: 1, max: 3650, integer: true }),
     binanceBaseUrl: binanceUrl(env, "BINANCE_BASE_URL"),
     binanceSpotBaseUrl: binanceUrl(env, "BINANCE_SPOT_BASE_URL"),
+    binanceUsdmBaseUrl: binanceUrl(env, "BINANCE_USDM_BASE_URL"),
+    usdm: parseUsdmSwitch(env),
     recvWindowMs: number(env, "RECV_WINDOW_MS", DEFAULTS.recvWindowMs, { min: 1, max: 60000, integer: true }),
     accountConcurrency: number(env, "ACCOUNT_CONCURRENCY", DEFAULTS.accountConcurrency, {
       min: 1,
@@ -257,13 +334,15 @@ export function configProblems(env: Env = process.env): ConfigError[] {
   };
   check(() => required(env, "SNAPSHOT_TABLE"));
   check(() => topicArn(env));
-  check(() => parseAccounts(required(env, "ACCOUNTS")));
+  check(() => loadAccounts(env));
   check(() => read(env, "ALERT_LEVELS") && parseAlertLevels(required(env, "ALERT_LEVELS")));
   check(() => number(env, "HYSTERESIS", DEFAULTS.hysteresis, { min: 0, max: 0.5 }));
   check(() => number(env, "RENOTIFY_MINUTES", 0, { min: 0, max: 10080, integer: true }));
   check(() => number(env, "SNAPSHOT_TTL_DAYS", 1, { min: 1, max: 3650, integer: true }));
   check(() => binanceUrl(env, "BINANCE_BASE_URL"));
   check(() => binanceUrl(env, "BINANCE_SPOT_BASE_URL"));
+  check(() => binanceUrl(env, "BINANCE_USDM_BASE_URL"));
+  check(() => parseUsdmSwitch(env));
   check(() => binanceStreamUrl(env));
   check(() => onOff(env, "MARK_STREAM", true));
   check(() => number(env, "DISTANCE_HYSTERESIS", 0, { min: 0, max: 0.5 }));

@@ -67,6 +67,7 @@ export function createMonitor(
   const exchange = new BinanceClient({
     baseUrl: config.binanceBaseUrl,
     spotBaseUrl: config.binanceSpotBaseUrl,
+    usdmBaseUrl: config.binanceUsdmBaseUrl,
     recvWindowMs: config.recvWindowMs,
     governor,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),

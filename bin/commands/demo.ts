@@ -205,7 +205,8 @@ async function runDemo(
           // Pools with nothing at stake are noise here (history shows them).
           if (p.ratio === 0 && p.distance === null) continue;
           const ratio = p.ratio === null ? "∞" : formatPercent(p.ratio, 1);
-          const distance = p.distance === null ? "no liq" : `${formatPercent(p.distance, 2)} to liq`;
+          const distance =
+            p.distance === null ? "no liq" : p.distance <= 0 ? "past liq" : `${formatPercent(p.distance, 2)} to liq`;
           const heldLevel = held.get(`${account.account}:${p.id}`) ?? p.level;
           const level = heldLevel === p.level ? `level ${p.level}` : `level ${p.level}, alert held at ${heldLevel}`;
           print(

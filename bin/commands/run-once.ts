@@ -5,7 +5,7 @@
  * at once, and a missing region or credentials is one line before anything runs.
  */
 import { createAwsClients } from "../../lib/aws/clients.js";
-import { describeAwsError, readStackOutputs } from "../../lib/aws/stack-outputs.js";
+import { describeAwsError, readStackOutputs, type StackOutputs } from "../../lib/aws/stack-outputs.js";
 import { configProblems, loadConfig } from "../../lib/config.js";
 import { createLogger, logLevelFromEnv } from "../../lib/core/log.js";
 import { createMonitor, incompleteAccounts, summaryLogFields } from "../../lib/monitor.js";
@@ -17,6 +17,30 @@ type Env = Record<string, string | undefined>;
 
 /** Variables of the deployed function that are not the monitor's configuration. */
 const NOT_CONFIG = new Set(["NODE_OPTIONS", "AWS_NODEJS_CONNECTION_REUSE_ENABLED"]);
+
+/**
+ * The deployed function reads its accounts from accounts.json in its code (ACCOUNTS_FILE), which
+ * is not here; the stack's outputs list the same accounts (AccountSecrets, AccountLevels), so
+ * they become ACCOUNTS. A stack deployed before the file has ACCOUNTS itself and keeps it.
+ */
+function withAccountsFromOutputs(
+  variables: Record<string, string>,
+  outputs: StackOutputs,
+  stackName: string,
+): Record<string, string> {
+  if (variables.ACCOUNTS !== undefined || variables.ACCOUNTS_FILE === undefined) return variables;
+  const { ACCOUNTS_FILE: _file, ...rest } = variables;
+  if (!outputs.accountSecrets) {
+    throw new Error(
+      `stack "${stackName}" has no readable AccountSecrets output to list its accounts: run \`npx cdk deploy\` once, or set ACCOUNTS yourself`,
+    );
+  }
+  const accounts = Object.entries(outputs.accountSecrets).map(([name, secretId]) => {
+    const levels = outputs.accountLevels?.[name];
+    return { name, secretId, ...(levels ? { levels } : {}) };
+  });
+  return { ...rest, ACCOUNTS: JSON.stringify(accounts) };
+}
 
 /** The monitor function's environment variables, found through the stack's MonitorFunctionName output. */
 async function deployedEnvironment(
@@ -38,13 +62,15 @@ async function deployedEnvironment(
         `stack "${stackName}" has no MonitorFunctionName output (deployed before it existed): run \`npx cdk deploy\` once, or set the variables yourself`,
       );
     }
+    let variables: Record<string, string>;
     try {
       const out = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
-      const variables = out.Environment?.Variables ?? {};
-      return Object.fromEntries(Object.entries(variables).filter(([k]) => !NOT_CONFIG.has(k)));
+      variables = out.Environment?.Variables ?? {};
     } catch (err) {
       throw new Error(`cannot read function "${functionName}": ${describeAwsError(err)}`, { cause: err });
     }
+    const config = Object.fromEntries(Object.entries(variables).filter(([k]) => !NOT_CONFIG.has(k)));
+    return withAccountsFromOutputs(config, outputs, stackName);
   } finally {
     cfn.destroy();
     lambda.destroy();
@@ -62,8 +88,8 @@ the real subscribers, when pointed at a deployed stack).
 
 Configuration:
   --stack NAME      use the deployed monitor function's environment variables (read with Lambda
-                    GetFunctionConfiguration); variables set in the shell override single ones
-                    (e.g. LOG_LEVEL=debug)
+                    GetFunctionConfiguration), its accounts from the stack's outputs; variables
+                    set in the shell override single ones (e.g. LOG_LEVEL=debug)
   (no --stack)      the shell's environment variables, as the Lambda reads them (SNAPSHOT_TABLE,
                     ALERT_TOPIC_ARN, ACCOUNTS, ...; see README)
   --region REGION   AWS region (default: AWS_REGION, else cdk.json's region in a checkout, else

@@ -1,11 +1,13 @@
 /**
  * The `accounts` list: names (the core's parser), where each key lives, and each account's level
- * overrides. The stack turns these into secrets, IAM resources and the account list the Lambda reads.
+ * overrides, and whether one stack can hold them (limits.ts). The stack turns these into secrets,
+ * IAM policies and the account list the Lambda reads (accounts.json in its asset).
  */
 import { parseAccounts } from "../../lib/config.js";
 import { parseSecretRef } from "../../lib/keys/secret-ref.js";
 import { LEVEL_OVERRIDE_KEYS, type LevelOverrides, parseLevelOverrides } from "../../lib/risk/level-overrides.js";
 import { checkKmsKeyArn, checkSecretArn, checkSecretName } from "../validators.js";
+import { checkAccountLimits } from "./limits.js";
 import { isObject, type Obj, type Reader } from "./reader.js";
 import type { DeployAccount, SecretSource, Target } from "./types.js";
 
@@ -51,37 +53,8 @@ export function readAccounts(r: Reader, raw: unknown, target: Target): DeployAcc
     const levels: LevelOverrides | undefined = r.core(() => parseLevelOverrides(entry, at), undefined);
     if (secret) accounts.push({ name, secret, ...(levels ? { levels } : {}) });
   });
-  const size = accountsVariableSize(accounts, target);
-  if (size > ACCOUNTS_VARIABLE_BUDGET) {
-    r.problem(
-      "accounts",
-      `${accounts.length} accounts make the ACCOUNTS variable about ${size} bytes; Lambda allows 4 KB of ` +
-        `environment in all, leaving ${ACCOUNTS_VARIABLE_BUDGET} bytes for it. Split the accounts across ` +
-        "two stacks with different stackName values, or use shorter account names",
-    );
-  }
+  checkAccountLimits(r, accounts, target);
   return accounts;
-}
-
-/** Lambda's 4 KB environment limit, less what the other variables can take (about 700 bytes). */
-export const ACCOUNTS_VARIABLE_BUDGET = 3300;
-
-/** Upper estimate of the ACCOUNTS variable's JSON size once secret ARNs are resolved at deploy. */
-export function accountsVariableSize(
-  accounts: readonly DeployAccount[],
-  target: { stackName: string; region: string },
-): number {
-  const arnOf = (a: DeployAccount) => {
-    const s = a.secret;
-    if (s.kind === "arn") return s.jsonKey !== undefined ? `${s.secretArn}#${s.jsonKey}` : s.secretArn;
-    // arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>-<6 random characters>
-    const name = s.kind === "create" ? `${target.stackName}/${a.name}` : s.secretName;
-    const key = s.kind === "name" && s.jsonKey !== undefined ? `#${s.jsonKey}` : "";
-    return `arn:aws:secretsmanager:${target.region}:123456789012:secret:${name}-XXXXXX${key}`;
-  };
-  return JSON.stringify(
-    accounts.map((a) => ({ name: a.name, secretId: arnOf(a), ...(a.levels ? { levels: a.levels } : {}) })),
-  ).length;
 }
 
 function readSecretSource(

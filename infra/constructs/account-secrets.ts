@@ -9,12 +9,20 @@ import { CfnSecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { formatSecretRef } from "../../lib/keys/secret-ref.js";
 import type { DeployAccount } from "../config/index.js";
+import { type SecretGrantSource, secretArnChars, secretKey } from "../stack-limits.js";
 
-export interface AccountSecret {
-  /** Account alias, as in the ACCOUNTS variable. */
+export interface AccountSecret extends SecretGrantSource<string> {
+  /** Account alias, as in the account list. */
   readonly name: string;
-  /** What the Lambda passes as SecretId: the ARN when known, otherwise the name; `#key` for a shared secret's entry. */
+  /** The secret for the CLI (the AccountSecrets output): the ARN when known, otherwise the name; `#key` for a shared secret's entry. */
   readonly secretId: string;
+  /**
+   * What the Lambda passes as SecretId, known at synth because the account list is written into
+   * the function's asset before deploy: a created secret's name (`<stackName>/<account>`, its
+   * ARN is only known after), otherwise `secretId`. GetSecretValue resolves a name in the
+   * function's own account and region; IAM still allows the exact ARN.
+   */
+  readonly readId: string;
   /** Resource for secretsmanager:GetSecretValue: exactly this secret and nothing else. */
   readonly policyResource: string;
   /** Customer-managed key encrypting the secret, if the user named one. */
@@ -31,10 +39,15 @@ export class AccountSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: AccountSecretsProps) {
     super(scope, id);
-    this.secrets = props.accounts.map((account) => this.secretFor(account));
+    const stack = Stack.of(this);
+    this.secrets = props.accounts.map((account) => ({
+      ...this.secretFor(account),
+      policyKey: secretKey(account),
+      policyChars: secretArnChars(account, { stackName: stack.stackName, region: stack.region }),
+    }));
   }
 
-  private secretFor(account: DeployAccount): AccountSecret {
+  private secretFor(account: DeployAccount): Omit<AccountSecret, "policyKey" | "policyChars"> {
     const source = account.secret;
     switch (source.kind) {
       case "create": {
@@ -55,15 +68,24 @@ export class AccountSecrets extends Construct {
             "A Binance API key cannot be rotated by a Secrets Manager rotation Lambda: a new key is issued " +
             "in the Binance web UI (with 2FA) by the account owner, then put into this secret.",
         });
-        return { name: account.name, secretId: secret.ref, policyResource: secret.ref, kmsKeyArn: undefined };
-      }
-      case "arn":
         return {
           name: account.name,
-          secretId: formatSecretRef({ secretId: source.secretArn, jsonKey: source.jsonKey }),
+          secretId: secret.ref,
+          readId: source.secretName,
+          policyResource: secret.ref,
+          kmsKeyArn: undefined,
+        };
+      }
+      case "arn": {
+        const secretId = formatSecretRef({ secretId: source.secretArn, jsonKey: source.jsonKey });
+        return {
+          name: account.name,
+          secretId,
+          readId: secretId,
           policyResource: source.secretArn,
           kmsKeyArn: source.kmsKeyArn,
         };
+      }
       case "name": {
         // A secret's ARN is its name plus "-" and 6 random characters, unknown until read. "-??????"
         // ("?" = exactly one character) matches this secret only; "name*" would also match
@@ -75,9 +97,11 @@ export class AccountSecrets extends Construct {
           resourceName: `${source.secretName}-??????`,
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         });
+        const secretId = formatSecretRef({ secretId: source.secretName, jsonKey: source.jsonKey });
         return {
           name: account.name,
-          secretId: formatSecretRef({ secretId: source.secretName, jsonKey: source.jsonKey }),
+          secretId,
+          readId: secretId,
           policyResource,
           kmsKeyArn: source.kmsKeyArn,
         };

@@ -3,14 +3,19 @@
  * the function access to one resource AND sets the environment variable naming it, in one call,
  * so a permission and the variable that uses it cannot drift apart.
  */
-import { Duration, Stack } from "aws-cdk-lib";
+import { createHash } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Duration, Stack, Stage } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Effect, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { type LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { ACCOUNTS_FILE_NAME, type AccountConfig } from "../../lib/config.js";
 import type { LevelOverrides } from "../../lib/risk/level-overrides.js";
 import { type MonitorSettings, settingsEnvironment } from "../environment.js";
+import { accountGrants, type Grant, MANAGED_POLICIES_PER_ROLE, packGrants } from "../stack-limits.js";
 import type { AccountSecret } from "./account-secrets.js";
 import type { AlertTopic } from "./alert-topic.js";
 import { functionDefaults, functionLogGroup } from "./function-defaults.js";
@@ -18,6 +23,16 @@ import { functionDefaults, functionLogGroup } from "./function-defaults.js";
 export interface MonitorFunctionProps {
   /** Monitor behaviour, passed as environment variables the core reads. */
   readonly settings: MonitorSettings;
+  /**
+   * The accounts to monitor: their secrets, written into the function's asset as accounts.json
+   * (too many for the 4 KB environment) with GetSecretValue granted on exactly these secrets.
+   */
+  readonly accounts: readonly AccountSecret[];
+  /**
+   * Accounts with levels of their own (lib/risk/level-overrides.ts), by name.
+   * @default - none
+   */
+  readonly accountLevels?: Readonly<Record<string, LevelOverrides>>;
   /**
    * Memory, which also sets the CPU share. 256 MB leaves headroom for TLS and JSON across many
    * accounts and is still well inside the free tier at one run a minute (ARM64).
@@ -58,6 +73,10 @@ export class MonitorFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** The account list the function reads at cold start (its asset's accounts.json). */
+  readonly accountList: readonly AccountConfig[];
+  /** The customer-managed policies granting the account secrets (and their keys), in order. */
+  readonly accountPolicies: readonly ManagedPolicy[];
   private readonly bound = new Set<string>();
 
   constructor(scope: Construct, id: string, props: MonitorFunctionProps) {
@@ -73,9 +92,29 @@ export class MonitorFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    const levels = props.accountLevels ?? {};
+    this.accountList = props.accounts.map((s) => ({
+      name: s.name,
+      secretId: s.readId,
+      ...(levels[s.name] ? { levels: levels[s.name] } : {}),
+    }));
+    const accountsFile = stageAccountsFile(this, this.accountList);
+
     const defaults = functionDefaults(props.entry ?? "functions/monitor.ts");
     this.function = new NodejsFunction(this, "Function", {
       ...defaults,
+      bundling: {
+        ...defaults.bundling,
+        // The account list rides in the asset beside index.mjs; lib/config.ts reads it at cold start.
+        // Its content is part of the asset hash, so changing the accounts redeploys the code.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir, outputDir) => [
+            `node -e "require('node:fs').copyFileSync(process.argv[1], process.argv[2])" "${accountsFile}" "${join(outputDir, ACCOUNTS_FILE_NAME)}"`,
+          ],
+        },
+      },
       description: "coinm-guard: reads Binance COIN-M margin, stores snapshots, sends alerts",
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(60),
@@ -91,6 +130,8 @@ export class MonitorFunction extends Construct {
       maxEventAge: props.maxEventAge ?? Duration.minutes(1),
       environment: { ...defaults.environment, ...settingsEnvironment(props.settings) },
     });
+    this.bind("ACCOUNTS_FILE", ACCOUNTS_FILE_NAME);
+    this.accountPolicies = this.grantAccountSecrets(props.accounts);
   }
 
   /** Table for snapshots and alert state: item reads and writes only, no queries, scans or deletes (history is the CLI's, with the user's credentials). */
@@ -112,40 +153,54 @@ export class MonitorFunction extends Construct {
     alerts.grantPublish(this.role, "AlertTopic");
   }
 
-  /** Account secrets: GetSecretValue on exactly these secrets (not DescribeSecret, not List). */
-  bindAccountSecrets(secrets: readonly AccountSecret[], levels: Readonly<Record<string, LevelOverrides>> = {}): void {
+  /**
+   * Account secrets: GetSecretValue on exactly these secrets (not DescribeSecret, not List), and
+   * Decrypt on their customer-managed keys through Secrets Manager only. In customer-managed
+   * policies, not the role's inline one: a role's inline policies hold 10,240 characters in all,
+   * about 110 exact ARNs; managed policies hold 6,144 each and a role takes 10 (infra/stack-limits.ts).
+   */
+  private grantAccountSecrets(secrets: readonly AccountSecret[]): ManagedPolicy[] {
     const stack = Stack.of(this);
-    this.bind(
-      "ACCOUNTS",
-      stack.toJsonString(
-        secrets.map((s) => ({
-          name: s.name,
-          secretId: s.secretId,
-          ...(levels[s.name] ? { levels: levels[s.name] } : {}),
-        })),
-      ),
-    );
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        sid: "AccountSecrets",
-        effect: Effect.ALLOW,
-        actions: ["secretsmanager:GetSecretValue"],
-        // Accounts sharing one secret need it once.
-        resources: [...new Set(secrets.map((s) => s.policyResource))],
-      }),
-    );
-    const keys = [...new Set(secrets.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])))];
-    if (keys.length > 0) {
-      this.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          sid: "AccountSecretKeys",
-          effect: Effect.ALLOW,
-          actions: ["kms:Decrypt"],
-          resources: keys,
-          conditions: { StringEquals: { "kms:ViaService": `secretsmanager.${stack.region}.amazonaws.com` } },
-        }),
+    const packed = packGrants(accountGrants(secrets));
+    if (packed.length > MANAGED_POLICIES_PER_ROLE) {
+      // The config check (infra/config/limits.ts) refuses this first, with advice.
+      throw new Error(
+        `account secrets need ${packed.length} managed policies; a role takes ${MANAGED_POLICIES_PER_ROLE}`,
       );
     }
+    const statement = (grants: readonly Grant<string>[], kind: Grant<string>["kind"]) => {
+      const resources = grants.filter((g) => g.kind === kind).map((g) => g.resource);
+      if (resources.length === 0) return [];
+      return kind === "secrets"
+        ? [
+            new PolicyStatement({
+              sid: "AccountSecrets",
+              effect: Effect.ALLOW,
+              actions: ["secretsmanager:GetSecretValue"],
+              resources,
+            }),
+          ]
+        : [
+            new PolicyStatement({
+              sid: "AccountSecretKeys",
+              effect: Effect.ALLOW,
+              actions: ["kms:Decrypt"],
+              resources,
+              conditions: { StringEquals: { "kms:ViaService": `secretsmanager.${stack.region}.amazonaws.com` } },
+            }),
+          ];
+    };
+    return packed.map((grants, i) => {
+      const policy = new ManagedPolicy(this, `AccountSecrets${i + 1}`, {
+        description: `coinm-guard monitor: account secrets, part ${i + 1} of ${packed.length}`,
+        statements: [...statement(grants, "secrets"), ...statement(grants, "keys")],
+        roles: [this.role],
+      });
+      // The policy attaches to the role from its own side (AWS::IAM::ManagedPolicy Roles): without
+      // this, the first run could start before the role may read any key.
+      this.function.node.addDependency(policy);
+      return policy;
+    });
   }
 
   private bind(variable: string, value: string): void {
@@ -153,4 +208,17 @@ export class MonitorFunction extends Construct {
     this.bound.add(variable);
     this.function.addEnvironment(variable, value);
   }
+}
+
+/**
+ * Write the account list where the bundling hook copies it from: the cloud assembly's directory,
+ * named by its content, so the hook needs no quoting of JSON and the file is as fresh as the synth.
+ */
+function stageAccountsFile(scope: Construct, accounts: readonly AccountConfig[]): string {
+  const text = `${JSON.stringify(accounts)}\n`;
+  const dir = join(Stage.of(scope)?.outdir ?? ".", ".coinm-guard");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `accounts-${createHash("sha256").update(text).digest("hex").slice(0, 16)}.json`);
+  writeFileSync(path, text);
+  return path;
 }

@@ -4,6 +4,7 @@
  */
 
 import { divideUp, formatDecimal, formatPercent, parseDecimal } from "../risk/decimal.js";
+import { formatDistance, PAST_LIQUIDATION } from "../risk/positions.js";
 import { DELETED_KEY_HINT, type KeyAlert, keyAlertText } from "./key-alerts.js";
 import type { HealthNotice, MarginNotice } from "./policy.js";
 
@@ -128,10 +129,11 @@ function renderMargin(alert: MarginAlert): RenderedAlert {
         ? `recovered to ${level} (was ${alert.previousLevel})`
         : `still ${level}`;
   const near = alert.nearest;
-  const distance = alert.distance !== null ? formatPercent(alert.distance, 2) : undefined;
+  const distance = alert.distance !== null ? formatDistance(alert.distance, 2) : undefined;
+  const past = alert.distance !== null && alert.distance <= 0;
   const liqShort =
     near && distance
-      ? `liq ${shortDecimal(near.liquidationPrice)} mark ${shortDecimal(near.markPrice)} (${distance})`
+      ? `liq ${shortDecimal(near.liquidationPrice)} mark ${shortDecimal(near.markPrice)} (${past ? "PAST LIQ" : distance})`
       : "no liq price";
   const add = alert.marginToAdd ? `Add ${shortAmountUp(alert.marginToAdd)} ${alert.asset}` : "";
   const who = `${alert.account} ${alert.poolLabel}`;
@@ -142,7 +144,9 @@ function renderMargin(alert: MarginAlert): RenderedAlert {
     `Level: ${change}${drivers(alert) ? `, driven by ${drivers(alert)}` : ""}`,
     `Margin ratio: ${ratio} = requirement ${alert.requirement} / collateral ${alert.collateral} ${alert.asset} (ratio alone: ${alert.ratioLevel})`,
     near && distance
-      ? `Distance to liquidation: ${distance} = |mark ${near.markPrice} - liquidation ${near.liquidationPrice}| / mark, ${near.symbol} ${near.side} (distance alone: ${alert.distanceLevel})`
+      ? past
+        ? `Distance to liquidation: none left, ${PAST_LIQUIDATION}: mark ${near.markPrice} is at or beyond liquidation ${near.liquidationPrice}, ${near.symbol} ${near.side} (distance alone: ${alert.distanceLevel})`
+        : `Distance to liquidation: ${distance} = |mark ${near.markPrice} - liquidation ${near.liquidationPrice}| / mark, ${near.symbol} ${near.side} (distance alone: ${alert.distanceLevel})`
       : "Distance to liquidation: no position in this pool has a liquidation price",
     alert.marginToAdd && alert.target
       ? `To get under ${alert.target.level} (ratio below ${formatPercent(alert.target.ratio, 0)}${alert.target.distance !== undefined ? `, liquidation at least ${formatPercent(alert.target.distance, 0)} away` : ""}): add at least ${alert.marginToAdd} ${alert.asset} ${alert.poolKind === "cross" ? "to the cross wallet" : "of margin to this isolated position"} (or reduce the position).`
@@ -157,7 +161,7 @@ function renderMargin(alert: MarginAlert): RenderedAlert {
     .join("\n");
   return {
     subject: truncate(
-      `coinm-guard: ${who} ${change}${fromMark ? " at mark" : ""}, ratio ${ratio}${distance ? `, ${distance} to liq` : ""}`,
+      `coinm-guard: ${who} ${change}${fromMark ? " at mark" : ""}, ratio ${ratio}${distance ? (past ? ", PAST LIQUIDATION" : `, ${distance} to liq`) : ""}`,
       SUBJECT_MAX,
     ),
     email,

@@ -29,6 +29,11 @@ export interface PoolObservation {
   readonly ratio: number;
   /** null: no position of the pool has a liquidation price. */
   readonly distance: number | null;
+  /**
+   * A level the pool holds whatever its measures say, with no hysteresis (a Portfolio Margin
+   * account's `accountStatus`, lib/risk/portfolio-status.ts). @default "ok"
+   */
+  readonly atLeast?: string;
 }
 
 /** The alert state of one margin pool (for a cross pool, keyed by its asset as before pools existed). */
@@ -61,7 +66,7 @@ export function nextLevel(current: string, ratio: number, settings: PolicySettin
   // within the hysteresis band.
   for (let rank = currentRank; rank >= 1; rank--) {
     const level = levels[rank - 1];
-    if (level && ratio >= level.ratio - hysteresis) return level.name;
+    if (level && ratio >= (level.clearBelow ?? level.ratio - hysteresis)) return level.name;
   }
   return OK_LEVEL;
 }
@@ -86,11 +91,12 @@ export function nextDistanceLevel(current: string, distance: number | null, sett
 
 /** The pool's level after an observation: the worse of what its ratio and its distance hold. */
 export function nextPoolLevel(current: string, observation: PoolObservation, settings: PolicySettings): string {
-  return worseLevel(
+  const measured = worseLevel(
     nextLevel(current, observation.ratio, settings),
     nextDistanceLevel(current, observation.distance, settings),
     settings.levels,
   );
+  return worseLevel(measured, observation.atLeast ?? OK_LEVEL, settings.levels);
 }
 
 /** Decide the pool's new state and notice for one observation at `nowMs`. */

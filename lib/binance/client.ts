@@ -1,7 +1,7 @@
 /**
  * Binance as the monitor meets it: one client per host, each with its own weight budget, sharing
- * one clock. Today COIN-M (dapi) for the margin read and the spot API for the daily key check; a
- * product adds its reader beside `coinm/` and a host here.
+ * one clock. COIN-M (dapi) and USD-M (fapi) for the margin reads, the spot API for the daily key
+ * check; a product adds its reader beside `coinm/` and a host here.
  */
 import { DEFAULTS } from "../config.js";
 import type { Logger } from "../core/log.js";
@@ -21,6 +21,13 @@ import { type ProtocolOptions, SignedClient } from "./common/signed-client.js";
 import { WeightGovernor } from "./common/weight-governor.js";
 import type { KeyPermissions } from "./spot/key-permissions.js";
 import { readKeyPermissions, SPOT_WEIGHT_LIMIT } from "./spot/read-permissions.js";
+import {
+  readUsdmAccount,
+  USDM_TIME_PATH,
+  USDM_WEIGHT_LIMIT,
+  type UsdmRead,
+  type UsdmReadOptions,
+} from "./usdm/reader.js";
 
 export {
   ACCOUNT_PATH,
@@ -31,6 +38,7 @@ export {
   TIME_PATH,
 } from "./coinm/reader.js";
 export { SPOT_WEIGHT_LIMIT } from "./spot/read-permissions.js";
+export { USDM_WEIGHT_LIMIT } from "./usdm/reader.js";
 
 export interface BinanceClientOptions extends ProtocolOptions {
   /** The COIN-M API (dapi). */
@@ -45,15 +53,32 @@ export interface BinanceClientOptions extends ProtocolOptions {
    * @default a governor at SPOT_WEIGHT_LIMIT
    */
   readonly spotGovernor?: WeightGovernor;
+  /** The USD-M API (fapi). @default https://fapi.binance.com */
+  readonly usdmBaseUrl?: string;
+  /**
+   * fapi's own per-IP weight budget: Binance counts it apart from dapi's, so a USD-M book never
+   * defers a COIN-M read (nor the other way round). @default a governor at USDM_WEIGHT_LIMIT
+   */
+  readonly usdmGovernor?: WeightGovernor;
 }
 
 export class BinanceClient {
   readonly coinm: SignedClient;
   readonly spot: SignedClient;
+  readonly usdm: SignedClient;
 
   constructor(options: BinanceClientOptions) {
-    const { baseUrl, spotBaseUrl, governor, spotGovernor, ...protocol } = options;
+    const { baseUrl, spotBaseUrl, governor, spotGovernor, usdmBaseUrl, usdmGovernor, ...protocol } = options;
     this.coinm = new SignedClient({ ...protocol, baseUrl, governor, timePath: TIME_PATH });
+    // Its own time endpoint, one clock: Binance's server time is the same on every host.
+    this.usdm = new SignedClient({
+      ...protocol,
+      baseUrl: usdmBaseUrl ?? DEFAULTS.binanceUsdmBaseUrl,
+      governor:
+        usdmGovernor ?? new WeightGovernor({ limit: USDM_WEIGHT_LIMIT, ...(options.now ? { now: options.now } : {}) }),
+      timePath: USDM_TIME_PATH,
+      clock: this.coinm.clock,
+    });
     this.spot = new SignedClient({
       ...protocol,
       baseUrl: spotBaseUrl ?? DEFAULTS.binanceSpotBaseUrl,
@@ -100,6 +125,16 @@ export class BinanceClient {
   /** USD per contract by symbol (public exchangeInfo, weight 1; coinm/market.ts). */
   getContractSizes(deadlineMs: number): Promise<Map<string, Decimal>> {
     return this.coinm.publicGet(EXCHANGE_INFO_PATH, EXCHANGE_INFO_WEIGHT, deadlineMs, parseContractSizes);
+  }
+
+  /** The account's USD-M pools (usdm/reader.ts). */
+  getUsdmAccount(
+    credentials: ApiCredentials,
+    deadlineMs: number,
+    log: Logger,
+    options: UsdmReadOptions,
+  ): Promise<UsdmRead> {
+    return readUsdmAccount(this.usdm, credentials, deadlineMs, log, options);
   }
 
   /** What the key may do (spot/read-permissions.ts). */

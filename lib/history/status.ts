@@ -11,7 +11,7 @@ import type { Snapshot } from "../monitor/snapshot.js";
 import { formatKeyLines, type KeyStatus, keyStatusOf } from "./key-status.js";
 import { formatAge, formatInterval } from "./range.js";
 import { distanceCell, levelColor, ratioCell } from "./table.js";
-import { poolRows } from "./views.js";
+import { type PoolRow, poolRows } from "./views.js";
 
 /** A snapshot is stale when older than this many schedule intervals. */
 export const STALE_INTERVALS = 3;
@@ -64,7 +64,7 @@ export interface AccountStatus {
   /** The snapshot's pools; for a snapshot from before pools, its assets (kind "asset"). */
   readonly pools: readonly {
     readonly id: string;
-    readonly kind: "cross" | "isolated" | "asset";
+    readonly kind: PoolRow["kind"];
     readonly label: string;
     readonly ratio: number | null;
     readonly distance: number | null;

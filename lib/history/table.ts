@@ -7,7 +7,8 @@
  */
 
 import type { Snapshot } from "../monitor/snapshot.js";
-import { formatPercent } from "../risk/decimal.js";
+import { formatPercent, trimFractionZeros } from "../risk/decimal.js";
+import { formatDistance } from "../risk/positions.js";
 import { formatTime } from "./range.js";
 import {
   type PoolRow,
@@ -30,15 +31,16 @@ export function ratioCell(ratio: number | null): string {
   return ratio === null ? "∞" : formatPercent(ratio, 2);
 }
 
-/** "-" when there is no liquidation price (or none was recorded). */
+/** "-" when there is no liquidation price (or none was recorded); "past liquidation" at 0. */
 export function distanceCell(distance: number | null): string {
-  return distance === null ? "-" : formatPercent(distance, 2);
+  return distance === null ? "-" : formatDistance(distance, 2);
 }
 
 /** A decimal string without trailing zeros ("67321.10000000" -> "67321.1"): the same number, narrower. */
 export function trimZeros(value: string | undefined): string {
   if (value === undefined) return "";
-  return value.includes(".") ? value.replace(/\.?0+$/, "") : value;
+  // One backward scan: the regex this replaces was quadratic on a long run of inner zeros.
+  return trimFractionZeros(value);
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 
 import type { AssetSnapshot, PositionSnapshot, Snapshot } from "../monitor/snapshot.js";
+import type { PoolKind } from "../risk/pools.js";
 import { liquidationDistance, marginAssetOf } from "../risk/positions.js";
 
 export type ViewName = "pools" | "assets" | "positions";
@@ -23,7 +24,7 @@ export interface Selection {
 export interface PoolRow {
   readonly id: string;
   /** "asset": a format-1 snapshot's asset ratio (maintMargin / marginBalance of the whole asset). */
-  readonly kind: "cross" | "isolated" | "asset";
+  readonly kind: "cross" | "isolated" | "portfolio" | "asset";
   readonly asset: string;
   readonly label: string;
   /** null: collateral <= 0 with a requirement (beyond every level). */
@@ -47,8 +48,8 @@ export interface PositionRow {
 }
 
 /** A pool's fields in their documented order, for the pool view and the JSON output alike. */
-export function poolJson(p: Omit<PoolRow, "kind"> & { readonly kind: "cross" | "isolated" }): PoolRow & {
-  readonly kind: "cross" | "isolated";
+export function poolJson(p: Omit<PoolRow, "kind"> & { readonly kind: PoolKind }): PoolRow & {
+  readonly kind: PoolKind;
 } {
   return {
     id: p.id,
@@ -97,7 +98,7 @@ export function positionRows(snapshot: Snapshot): PositionRow[] {
       side,
       poolId: isolated ? `${raw.symbol}#${raw.positionSide}` : asset,
       label: `${raw.symbol} ${side} ${isolated ? "isolated" : "cross"}`,
-      distance: liquidationDistance(raw.markPrice, raw.liquidationPrice),
+      distance: liquidationDistance(raw.markPrice, raw.liquidationPrice, side),
     };
   });
 }

@@ -21,7 +21,7 @@
 import { type Decimal, decimalFromNumber, mulDecimal, parseDecimal } from "../risk/decimal.js";
 import { levelRank, poolLevels, type RiskLevels } from "../risk/levels.js";
 import type { AssessedPool, MarginPool } from "../risk/pools.js";
-import { type RevalueContext, revaluePool, symbolsOf } from "../risk/revalue.js";
+import { isRevaluable, type RevalueContext, revaluePool, symbolsOf } from "../risk/revalue.js";
 
 export interface ReachSettings {
   /** Multiple of the worst recent minute a pool must stay beyond. @default 3 */
@@ -153,6 +153,9 @@ export function isWithinReach(
   horizonMs: number,
   settings: ReachSettings = DEFAULT_REACH,
 ): boolean {
+  // A pool the stream cannot revalue (USD-M, Portfolio Margin) keeps today's rule: watched at
+  // warning or above only.
+  if (!isRevaluable(pool)) return false;
   const symbols = symbolsOf([pool]);
   if (symbols.length === 0) return false;
   const reach = Math.min(settings.maxMove, Math.max(...symbols.map((s) => reachOf(s, history, horizonMs, settings))));

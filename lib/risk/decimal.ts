@@ -6,19 +6,34 @@
 
 const DECIMAL = /^[+-]?(\d+)(?:\.(\d+))?$/;
 
+/**
+ * The longest decimal text accepted. Binance's figures have at most ~20 significant digits and 8-10
+ * decimals; a 100,000-digit "decimal" is an attack on the event loop (BigInt parsing and every
+ * later alignment grow with the digit count), not a balance. 64 characters is three times the
+ * longest real figure.
+ */
+export const MAX_DECIMAL_LENGTH = 64;
+
 /** A decimal as an integer `units` scaled by 10^-scale. */
 export interface Decimal {
   readonly units: bigint;
   readonly scale: number;
 }
 
-/** Parse a plain decimal string ("0.00241969", "-12", "5."). Returns undefined if it is not one. */
+/**
+ * Parse a plain decimal string ("0.00241969", "-12", "+3.10"). Returns undefined if it is not one,
+ * or if it is longer than MAX_DECIMAL_LENGTH (checked before any other work, so a hostile length
+ * costs nothing).
+ */
 export function parseDecimal(text: string): Decimal | undefined {
-  const m = DECIMAL.exec(text.trim());
+  // Surrounding blanks count against the cap too: nothing here scans an unbounded string.
+  if (text.length > MAX_DECIMAL_LENGTH) return undefined;
+  const trimmed = text.trim();
+  const m = DECIMAL.exec(trimmed);
   if (!m) return undefined;
   const whole = m[1] ?? "0";
   const frac = m[2] ?? "";
-  const negative = text.trim().startsWith("-");
+  const negative = trimmed.startsWith("-");
   const units = BigInt(whole + frac) * (negative ? -1n : 1n);
   return { units, scale: frac.length };
 }
@@ -93,7 +108,7 @@ export function quotient(a: Decimal, b: Decimal): number {
 
 /** A float given in config (0.5, 0.03) as the exact decimal of its shortest representation. */
 export function decimalFromNumber(value: number): Decimal {
-  const parsed = parseDecimal(value.toFixed(12).replace(/\.?0+$/, ""));
+  const parsed = parseDecimal(trimFractionZeros(value.toFixed(12)));
   if (!parsed) throw new RangeError(`not a finite decimal: ${value}`);
   return parsed;
 }
@@ -122,6 +137,24 @@ export function formatDecimal(d: Decimal): string {
   const negative = d.units < 0n;
   const digits = (negative ? -d.units : d.units).toString().padStart(d.scale + 1, "0");
   const whole = d.scale === 0 ? digits : digits.slice(0, -d.scale);
-  const frac = d.scale === 0 ? "" : digits.slice(-d.scale).replace(/0+$/, "");
+  const frac = d.scale === 0 ? "" : trimTrailingZeros(digits.slice(-d.scale));
   return `${negative ? "-" : ""}${whole}${frac ? `.${frac}` : ""}`;
+}
+
+/**
+ * `text` without its trailing "0"s, in one backward scan. A regex (`/0+$/`) retries from every
+ * zero of a long run that is not at the end, which is quadratic: 34 s of blocked event loop for
+ * one 100,000-digit figure (issue 17).
+ */
+export function trimTrailingZeros(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 48) end--;
+  return text.slice(0, end);
+}
+
+/** A decimal text without the zeros that end its fraction (and the point, if nothing is left): "1.50" -> "1.5", "2.000" -> "2". */
+export function trimFractionZeros(text: string): string {
+  if (!text.includes(".")) return text;
+  const kept = trimTrailingZeros(text);
+  return kept.endsWith(".") ? kept.slice(0, -1) : kept;
 }

@@ -11,6 +11,11 @@ import { NAME, parseJson } from "../core/parse.js";
 export interface AlertLevel {
   readonly name: string;
   readonly ratio: number;
+  /**
+   * A held level clears once the ratio falls below this; absent: `ratio` less the hysteresis.
+   * Portfolio Margin sets it per level, from its hysteresis in uniMMR points (portfolio.ts).
+   */
+  readonly clearBelow?: number;
 }
 
 /**
@@ -88,13 +93,23 @@ export function worseLevel(a: string, b: string, levels: readonly AlertLevel[]):
 export interface PoolLevels {
   readonly ratioLevel: string;
   readonly distanceLevel: string;
+  /** A Portfolio Margin account's `accountStatus`, as a level (portfolio-status.ts); absent elsewhere. */
+  readonly statusLevel?: string;
   readonly level: string;
 }
 
-export function poolLevels(ratio: number, distance: number | null, levels: RiskLevels): PoolLevels {
+export function poolLevels(
+  ratio: number,
+  distance: number | null,
+  levels: RiskLevels,
+  statusLevel?: string,
+): PoolLevels {
   const ratioLevel = levelForRatio(ratio, levels.ratio);
   const distanceLevel = levelForDistance(distance, levels);
-  return { ratioLevel, distanceLevel, level: worseLevel(ratioLevel, distanceLevel, levels.ratio) };
+  const level = worseLevel(ratioLevel, distanceLevel, levels.ratio);
+  return statusLevel === undefined
+    ? { ratioLevel, distanceLevel, level }
+    : { ratioLevel, distanceLevel, statusLevel, level: worseLevel(level, statusLevel, levels.ratio) };
 }
 
 /** Parse and check ALERT_LEVELS: unique names, ratios in (0, 1], returned in ascending order. */

@@ -4,25 +4,32 @@
  * (docs/architecture.md, "Margin pools"; shared spec coinm-margin-model.md).
  *
  * - Cross pool of asset A: requirement = Σ maintMargin of A's cross positions; collateral =
- *   crossWalletBalance + crossUnPnl of A.
+ *   crossWalletBalance + crossUnPnl of A, or (either absent) marginBalance − Σ isolatedMargin.
  * - Isolated position P: requirement = P's maintMargin; collateral = P's isolated wallet + its
  *   unrealized PnL (positionRisk's `isolatedMargin`).
  * Ratio = requirement / collateral (liquidation at 100%); collateral <= 0 with a requirement is
  * +Infinity, beyond every level. Distance = the smallest |mark - liq| / mark among the pool's
- * positions. Exact decimal arithmetic throughout; no floats until the final quotient.
+ * positions. Exact decimal arithmetic throughout; no floats until the final quotient. A figure
+ * the math needs and the answer lacks is never taken as zero: the read fails (BinanceResponseFormatError).
  */
+import { BinanceResponseFormatError } from "../core/errors.js";
 import {
+  addDecimal,
   compareDecimal,
   type Decimal,
   decimalOrZero,
   formatDecimal,
   marginRatio,
+  parseDecimal,
   subDecimal,
   sumDecimals,
   ZERO,
 } from "./decimal.js";
 import { type PoolLevels, poolLevels, type RiskLevels } from "./levels.js";
+import { linearMarginAssetOf } from "./linear.js";
+import { type PortfolioFigures, statusLevel } from "./portfolio-status.js";
 import { marginAssetOf, type OpenPosition, type PositionSide } from "./positions.js";
+import { type Product, productLabel, productPoolId, splitPoolId } from "./product.js";
 
 /**
  * One margin asset's balances as a product reports them (COIN-M's and USD-M's `assets[]`), raw
@@ -38,13 +45,10 @@ export interface CrossBalance {
   readonly crossUnPnl?: string;
 }
 
-export type PoolKind = "cross" | "isolated";
+/** A Portfolio Margin account is one pool of its own, account-wide (portfolio.ts). */
+export type PoolKind = "cross" | "isolated" | "portfolio";
 
-/**
- * The Binance product a pool lives in: COIN-M (dapi), USD-M (fapi) or a Portfolio Margin account
- * (papi). A pool without one (every snapshot written before products) is COIN-M.
- */
-export type Product = "coinm" | "usdm" | "portfolio";
+export type { Product } from "./product.js";
 
 export interface MarginPool {
   /** Stable key of the pool: the asset ("BTC") for a cross pool, `SYMBOL#SIDE` for an isolated one. */
@@ -70,6 +74,8 @@ export interface MarginPool {
   /** The position nearest its liquidation price (the one the distance is from). */
   readonly nearest?: OpenPosition;
   readonly positions: readonly OpenPosition[];
+  /** A Portfolio Margin pool's account-wide figures, Binance's raw strings (portfolio.ts). */
+  readonly portfolio?: PortfolioFigures;
 }
 
 /** A pool with the levels its two measures reach now (no hysteresis: that is the policy's job). */
@@ -90,12 +96,28 @@ export function isolatedPoolId(p: { readonly symbol: string; readonly positionSi
   return `${p.symbol}#${p.positionSide}`;
 }
 
-/** What a pool id says by itself, for a pool known only by id (a stored snapshot, a closed position). */
-export function poolOfId(id: string): { readonly kind: PoolKind; readonly asset: string } {
-  return { kind: id.includes("#") ? "isolated" : "cross", asset: marginAssetOf(id) };
+/**
+ * What a pool id says by itself, for a pool known only by id (a stored snapshot, a closed
+ * position): kind, margin asset, product (absent: COIN-M) and the label it would have.
+ */
+export function poolOfId(id: string): {
+  readonly kind: PoolKind;
+  readonly asset: string;
+  readonly product?: Product;
+  readonly label: string;
+} {
+  // A Portfolio Margin account's one pool (portfolio.ts: PORTFOLIO_POOL_ID, PORTFOLIO_UNIT).
+  if (id === "portfolio") return { kind: "portfolio", asset: "USD", label: "portfolio margin" };
+  const { product, local } = splitPoolId(id);
+  const kind: PoolKind = local.includes("#") ? "isolated" : "cross";
+  const symbol = local.split("#")[0] ?? local;
+  const asset = kind === "cross" ? local : product === "usdm" ? linearMarginAssetOf(symbol) : marginAssetOf(local);
+  const label = productLabel(product, kind === "isolated" ? `${local.replace("#", " ")} isolated` : `${local} cross`);
+  return { kind, asset, ...(product !== "coinm" ? { product } : {}), label };
 }
 
-function nearestOf(positions: readonly OpenPosition[]): OpenPosition | undefined {
+/** The position nearest its liquidation price, if any has one. */
+export function nearestOf(positions: readonly OpenPosition[]): OpenPosition | undefined {
   let nearest: OpenPosition | undefined;
   for (const p of positions) {
     if (p.distance !== null && (nearest?.distance == null || p.distance < nearest.distance)) nearest = p;
@@ -121,53 +143,83 @@ function pool(
 
 const maxDecimal = (a: Decimal, b: Decimal) => (compareDecimal(a, b) >= 0 ? a : b);
 
-function crossPool(balance: CrossBalance, positions: readonly OpenPosition[]): MarginPool {
-  const cross = positions.filter((p) => p.marginType === "cross");
-  const isolated = positions.filter((p) => p.marginType === "isolated");
-  const isolatedMaint = sumDecimals(isolated.map((p) => decimalOrZero(p.maintMargin)));
-  // The docs do not say whether the asset's maintMargin counts isolated positions. Summing the
-  // cross positions is the truth; the asset figure less isolated margin only ever raises it, and
-  // keeps a requirement when a response lists no positions at all (silence must not read as safe).
-  const requirement = maxDecimal(
-    sumDecimals(cross.map((p) => decimalOrZero(p.maintMargin))),
-    maxDecimal(ZERO, subDecimal(decimalOrZero(balance.maintMargin), isolatedMaint)),
+/**
+ * A figure the pool's math needs. Absent or unreadable is never zero: a zero PnL or margin would
+ * read a pool at 89% as 4.7% (issue 17), so the read fails loudly, for this account alone.
+ */
+function needed(text: string | undefined, what: string): Decimal {
+  const value = text !== undefined ? parseDecimal(text) : undefined;
+  if (!value) throw new BinanceResponseFormatError(`the answer lacks ${what}, which the margin ratio needs`);
+  return value;
+}
+
+/**
+ * The cross pool's collateral. crossWalletBalance excludes isolated wallets (ACCOUNT_UPDATE's
+ * `cw`) and crossUnPnl is the cross positions' PnL; with either one absent (every field is
+ * optional in Binance's own SDK types), the asset's margin balance less each isolated position's
+ * collateral is the same quantity, exactly: marginBalance = Σ wallets + Σ PnL, and an isolated
+ * position's isolatedMargin is its wallet + its PnL. Without both ways, the read fails.
+ */
+function crossCollateral(balance: CrossBalance, isolated: readonly OpenPosition[]): Decimal {
+  if (balance.crossWalletBalance !== undefined && balance.crossUnPnl !== undefined) {
+    return addDecimal(
+      needed(balance.crossWalletBalance, `${balance.asset} crossWalletBalance`),
+      needed(balance.crossUnPnl, `${balance.asset} crossUnPnl`),
+    );
+  }
+  const marginBalance = needed(
+    balance.marginBalance,
+    `${balance.asset} crossWalletBalance and crossUnPnl, or its marginBalance,`,
   );
-  // crossWalletBalance excludes isolated wallets (ACCOUNT_UPDATE's `cw`); without it, the asset's
-  // margin balance less each isolated position's collateral is the same quantity.
-  const collateral =
-    balance.crossWalletBalance !== undefined
-      ? sumDecimals([decimalOrZero(balance.crossWalletBalance), decimalOrZero(balance.crossUnPnl)])
-      : subDecimal(
-          decimalOrZero(balance.marginBalance),
-          sumDecimals(isolated.map((p) => decimalOrZero(p.isolatedMargin))),
-        );
-  return pool(
-    {
-      id: crossPoolId(balance.asset),
-      kind: "cross",
-      asset: balance.asset,
-      label: `${balance.asset} cross`,
-      positions: cross,
-    },
-    requirement,
-    collateral,
+  return subDecimal(
+    marginBalance,
+    sumDecimals(isolated.map((p) => needed(p.isolatedMargin, `the isolated margin of ${p.symbol} ${p.positionSide}`))),
   );
 }
 
-function isolatedPool(p: OpenPosition): MarginPool {
+function crossPool(balance: CrossBalance, positions: readonly OpenPosition[], product?: Product): MarginPool {
+  const cross = positions.filter((p) => p.marginType === "cross");
+  const isolated = positions.filter((p) => p.marginType === "isolated");
+  const maintOf = (p: OpenPosition) => needed(p.maintMargin, `the maintenance margin of ${p.symbol} ${p.positionSide}`);
+  const isolatedMaint = sumDecimals(isolated.map(maintOf));
+  // The docs do not say whether the asset's maintMargin counts isolated positions. Summing the
+  // cross positions is the truth; the asset figure less isolated margin only ever raises it, and
+  // keeps a requirement when a response lists no positions at all (silence must not read as safe).
+  // An absent asset figure adds nothing to the positions' sum, so it cannot lower the ratio.
+  const requirement = maxDecimal(
+    sumDecimals(cross.map(maintOf)),
+    maxDecimal(ZERO, subDecimal(decimalOrZero(balance.maintMargin), isolatedMaint)),
+  );
   return pool(
     {
-      id: isolatedPoolId(p),
+      id: productPoolId(product, crossPoolId(balance.asset)),
+      kind: "cross",
+      ...(product ? { product } : {}),
+      asset: balance.asset,
+      label: productLabel(product, `${balance.asset} cross`),
+      positions: cross,
+    },
+    requirement,
+    crossCollateral(balance, isolated),
+  );
+}
+
+function isolatedPool(p: OpenPosition, product?: Product): MarginPool {
+  const where = `${p.symbol} ${p.positionSide}`;
+  return pool(
+    {
+      id: productPoolId(product, isolatedPoolId(p)),
       kind: "isolated",
+      ...(product ? { product } : {}),
       asset: p.marginAsset,
       symbol: p.symbol,
       positionSide: p.positionSide,
       side: p.side,
-      label: `${p.symbol} ${p.side} isolated`,
+      label: productLabel(product, `${p.symbol} ${p.side} isolated`),
       positions: [p],
     },
-    decimalOrZero(p.maintMargin),
-    decimalOrZero(p.isolatedMargin),
+    needed(p.maintMargin, `the maintenance margin of ${where}`),
+    needed(p.isolatedMargin, `the isolated margin of ${where}`),
   );
 }
 
@@ -179,6 +231,7 @@ function isolatedPool(p: OpenPosition): MarginPool {
 export function marginPools(
   account: { readonly assets: readonly CrossBalance[] },
   positions: readonly OpenPosition[],
+  product?: Product,
 ): MarginPool[] {
   const byAsset = new Map<string, OpenPosition[]>();
   for (const p of positions) byAsset.set(p.marginAsset, [...(byAsset.get(p.marginAsset) ?? []), p]);
@@ -186,13 +239,55 @@ export function marginPools(
   for (const balance of account.assets) {
     const held = byAsset.get(balance.asset) ?? [];
     if (!isActive(balance) && held.length === 0) continue;
-    pools.push(crossPool(balance, held));
-    for (const p of held) if (p.marginType === "isolated") pools.push(isolatedPool(p));
+    pools.push(crossPool(balance, held, product));
+    for (const p of held) if (p.marginType === "isolated") pools.push(isolatedPool(p, product));
   }
   return pools;
 }
 
+/**
+ * One account-wide cross pool and a pool per isolated position: USD-M's Multi-Assets mode, where
+ * every asset backs every cross position (valued in USD with Binance's haircuts). Requirement =
+ * `totalMaintMargin`, collateral = `totalMarginBalance`, both Binance's USD figures; an isolated
+ * position (Binance allows none in this mode today) is taken out of both, as in a cross pool.
+ */
+export function accountWidePools(
+  totals: { readonly asset: string; readonly maintMargin: string; readonly marginBalance: string },
+  positions: readonly OpenPosition[],
+  product: Product,
+): MarginPool[] {
+  const cross = positions.filter((p) => p.marginType === "cross");
+  const isolated = positions.filter((p) => p.marginType === "isolated");
+  const isolatedMaint = sumDecimals(isolated.map((p) => decimalOrZero(p.maintMargin)));
+  const requirement = maxDecimal(ZERO, subDecimal(decimalOrZero(totals.maintMargin), isolatedMaint));
+  const collateral = subDecimal(
+    decimalOrZero(totals.marginBalance),
+    sumDecimals(isolated.map((p) => decimalOrZero(p.isolatedMargin))),
+  );
+  const whole = pool(
+    {
+      id: productPoolId(product, crossPoolId(totals.asset)),
+      kind: "cross",
+      product,
+      asset: totals.asset,
+      label: productLabel(product, `${totals.asset} cross`),
+      positions: cross,
+    },
+    requirement,
+    collateral,
+  );
+  return [whole, ...isolated.map((p) => isolatedPool(p, product))];
+}
+
 /** Pools with the levels their ratio and distance reach now. */
 export function assessPools(pools: readonly MarginPool[], levels: RiskLevels): AssessedPool[] {
-  return pools.map((p) => ({ ...p, ...poolLevels(p.ratio, p.distance, levels) }));
+  return pools.map((p) => ({
+    ...p,
+    ...poolLevels(
+      p.ratio,
+      p.distance,
+      levels,
+      p.portfolio ? statusLevel(p.portfolio.accountStatus, levels.ratio) : undefined,
+    ),
+  }));
 }

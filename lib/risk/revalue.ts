@@ -126,7 +126,7 @@ export function revaluePool(
   ctx: RevalueContext,
 ): RevaluedPool | undefined {
   // Inverse contracts only: a USD-M (linear) or Portfolio Margin pool is judged by signed reads.
-  if (pool.product !== undefined && pool.product !== "coinm") return undefined;
+  if (!isRevaluable(pool)) return undefined;
   let pnl = ZERO;
   let maint = ZERO;
   let approximate = false;
@@ -153,7 +153,7 @@ export function revaluePool(
       ...(p.isolatedMargin !== undefined
         ? { isolatedMargin: formatDecimal(addDecimal(decimalOrZero(p.isolatedMargin), move.pnl)) }
         : {}),
-      distance: liquidationDistance(markText, p.liquidationPrice),
+      distance: liquidationDistance(markText, p.liquidationPrice, p.side),
     });
   }
   const requirement = maxDecimal(ZERO, addDecimal(decimalOrZero(pool.requirement), maint));
@@ -175,7 +175,12 @@ export function revaluePool(
   };
 }
 
-/** The symbols whose marks move a pool. */
+/** Whether revaluePool can move this pool: COIN-M's inverse contracts (a pool without a product is COIN-M). */
+export function isRevaluable(pool: MarginPool): boolean {
+  return pool.product === undefined || pool.product === "coinm";
+}
+
+/** The symbols whose marks move the revaluable pools among these (COIN-M's: dstream's symbols). */
 export function symbolsOf(pools: readonly MarginPool[]): string[] {
-  return [...new Set(pools.flatMap((p) => p.positions.map((q) => q.symbol)))].sort();
+  return [...new Set(pools.filter(isRevaluable).flatMap((p) => p.positions.map((q) => q.symbol)))].sort();
 }

@@ -2,8 +2,8 @@
  * A loopback stand-in for Binance that checks requests the way the real one does: API key,
  * signature over the exact query string, timestamp within recvWindow of its own clock, and
  * per-minute request weight per client IP (429 past the limit; clients bound to 127.0.0.2, .3, ...
- * count apart). It can play faults on demand. This file routes; each product's endpoints live in
- * their own folder (coinm/, spot/). Used by the tests, the benchmarks and the local demo; never in
+ * count apart; fapi apart from dapi). It can play faults on demand. This file routes; each
+ * product's endpoints live in their own folder (coinm/, spot/, usdm/). Used by the tests, the benchmarks and the local demo; never in
  * production.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -14,9 +14,10 @@ import type { ProductRoutes } from "./routes.js";
 import { type ExchangeKey, INVALID_KEY, SignatureChecker } from "./signature.js";
 import { KeyPermissionTable } from "./spot/key-permissions.js";
 import { spotRoutes } from "./spot/routes.js";
+import { type UsdmBodies, usdmRoutes } from "./usdm/routes.js";
 import { IpWeightMeter } from "./weights.js";
 
-export interface ExchangeOptions extends CoinmBodies {
+export interface ExchangeOptions extends CoinmBodies, UsdmBodies {
   readonly keys: readonly ExchangeKey[];
   /** Added to the exchange clock, to simulate a skewed client. @default 0 */
   readonly clockOffsetMs?: number;
@@ -40,6 +41,8 @@ export class LoopbackExchange extends LoopbackService {
   private readonly faults = new FaultQueue();
   private readonly calls = new Map<string, number>();
   private readonly weights = new IpWeightMeter(() => this.serverTime());
+  /** Products that count weight apart from the shared counter (fapi), by ProductRoutes.weightGroup. */
+  private readonly groupWeights = new Map<string, IpWeightMeter>();
   /** Every product this exchange serves; the spot API shares COIN-M's weight counter here. */
   private readonly routes: readonly ProductRoutes[];
   readonly requests: RecordedRequest[] = [];
@@ -55,7 +58,7 @@ export class LoopbackExchange extends LoopbackService {
     this.clockOffsetMs = options.clockOffsetMs ?? 0;
     this.latencyMs = options.latencyMs ?? 0;
     this.weightLimit = options.weightLimit ?? 2400;
-    this.routes = [coinmRoutes(options, this), spotRoutes(this.keyPermissions)];
+    this.routes = [coinmRoutes(options, this), spotRoutes(this.keyPermissions), usdmRoutes(options, this)];
     for (const key of options.keys) this.addKey(key);
   }
 
@@ -76,9 +79,19 @@ export class LoopbackExchange extends LoopbackService {
     return Date.now() + this.clockOffsetMs;
   }
 
-  /** Weight used this minute by one client IP, or by the busiest one. */
-  usedWeight(ip?: string): number {
-    return this.weights.used(ip);
+  /** Weight used this minute by one client IP, or by the busiest one; `group` "fapi": USD-M's own. */
+  usedWeight(ip?: string, group?: string): number {
+    return this.meterOf(group).used(ip);
+  }
+
+  private meterOf(group: string | undefined): IpWeightMeter {
+    if (group === undefined) return this.weights;
+    let meter = this.groupWeights.get(group);
+    if (!meter) {
+      meter = new IpWeightMeter(() => this.serverTime());
+      this.groupWeights.set(group, meter);
+    }
+    return meter;
   }
 
   /** Valid calls so far of one key to one path. */
@@ -94,27 +107,28 @@ export class LoopbackExchange extends LoopbackService {
     const ip = (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
 
+    const route = this.routes.find((r) => r.weights[path] !== undefined);
+    const meter = this.meterOf(route?.weightGroup);
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       this.requests.push({ path, ...(apiKey ? { apiKey } : {}), ip, status, at: Date.now() });
       const text = typeof body === "string" ? body : JSON.stringify(body);
       res.writeHead(status, {
         "content-type": typeof body === "string" && text.startsWith("<") ? "text/html" : "application/json",
-        "x-mbx-used-weight-1m": String(this.weights.header(ip)),
+        "x-mbx-used-weight-1m": String(meter.header(ip)),
         ...headers,
       });
       res.end(text);
     };
 
-    const route = this.routes.find((r) => r.weights[path] !== undefined);
     const weight = route?.weights[path];
     if (!route || weight === undefined || req.method !== "GET") {
       return reply(404, { code: -5000, msg: "Path not found" });
     }
-    if (!this.weights.take(ip, weight, this.weightLimit)) {
+    if (!meter.take(ip, weight, this.weightLimit)) {
       return reply(
         429,
         { code: -1003, msg: "Too many requests; please use the websocket for live updates." },
-        { "retry-after": String(this.weights.retryAfterSeconds()) },
+        { "retry-after": String(meter.retryAfterSeconds()) },
       );
     }
 

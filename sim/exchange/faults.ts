@@ -40,9 +40,10 @@ export class FaultQueue {
 
   /** The first fault for this request, removed from the queue. */
   take(apiKey: string | undefined, path: string): Fault | undefined {
-    // A fault without a path plays on the futures API: the spot API is another host in reality.
+    // A fault without a path plays on COIN-M (dapi): spot and USD-M are other hosts in reality,
+    // and a product read beside COIN-M must not take a fault a test meant for it.
     const i = this.faults.findIndex(
-      (f) => (!f.apiKey || f.apiKey === apiKey) && (f.path ? f.path === path : !path.startsWith("/sapi/")),
+      (f) => (!f.apiKey || f.apiKey === apiKey) && (f.path ? f.path === path : path.startsWith("/dapi/")),
     );
     if (i < 0) return undefined;
     return this.faults.splice(i, 1)[0]?.fault;

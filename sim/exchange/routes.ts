@@ -16,6 +16,11 @@ export interface SignedCall extends SignedRequest {
 export interface ProductRoutes {
   /** Documented request weight of every path the product serves; a path not listed is a 404. */
   readonly weights: Readonly<Record<string, number>>;
+  /**
+   * The per-IP weight counter its paths count against: Binance counts each futures product apart
+   * (fapi's 2,400 a minute beside dapi's). @default the exchange's shared counter (COIN-M, spot)
+   */
+  readonly weightGroup?: string;
   /** The body of an unsigned path; undefined when the path is signed. */
   unsigned(path: string): unknown;
   /** The body of a signed path, or undefined when the key holds nothing here (answered -2015). */

@@ -46,7 +46,10 @@ function roleStatements(prefix: string): Statement[] {
     "Fn::GetAtt"
   ][0];
   if (!role) throw new Error(`no role for ${prefix}`);
-  return Object.values(template.findResources("AWS::IAM::Policy"))
+  // Inline policies and the customer-managed ones that attach themselves to the role (the
+  // account secrets: infra/constructs/monitor-function.ts).
+  return ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"]
+    .flatMap((type) => Object.values(template.findResources(type)))
     .map((p) => (p as { Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } } }).Properties)
     .filter((p) => JSON.stringify(p.Roles) === JSON.stringify([{ Ref: role }]))
     .flatMap((p) => p.PolicyDocument.Statement);

@@ -1,13 +1,14 @@
 /**
- * Per-account levels from cdk.json into the function's ACCOUNTS variable, and back through the
- * core's loader: what synth writes is what the Lambda reads and checks.
+ * Per-account levels from cdk.json into the function's account list (accounts.json in its asset;
+ * test/infra/stack.test.ts reads the bundled file), and back through the core's loader: what
+ * synth writes is what the Lambda reads and checks.
  */
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config.js";
-import { joinToString, logicalIdStartingWith, synth } from "./support.js";
+import { monitorVariables, synth } from "./support.js";
 
 describe("per-account levels in the deployed function", () => {
-  it("ride in ACCOUNTS beside the secret, and the core's loader accepts them", () => {
+  it("ride in the account list beside the secret, and the core's loader accepts them", () => {
     const levels = {
       alertLevels: [
         { name: "warning", ratio: 0.7 },
@@ -15,18 +16,14 @@ describe("per-account levels in the deployed function", () => {
       ],
       assets: { BTCUSD_PERP: { distanceLevels: [{ name: "critical", distance: 0.01 }] } },
     };
-    const { template } = synth({
+    const { template, stack } = synth({
       accounts: [
         { name: "main", createSecret: true },
         { name: "hot", secretName: "binance/hot", ...levels },
       ],
     });
-    const fnId = logicalIdStartingWith(template, "AWS::Lambda::Function", "MonitorFunction");
-    const fn = template.findResources("AWS::Lambda::Function")[fnId] as {
-      Properties: { Environment: { Variables: Record<string, unknown> } };
-    };
-    const vars = fn.Properties.Environment.Variables;
-    const accountsText = joinToString(vars.ACCOUNTS);
+    const vars = monitorVariables(template);
+    const accountsText = JSON.stringify(stack.monitor.accountList);
     expect(JSON.parse(accountsText)).toEqual([
       { name: "main", secretId: expect.any(String) },
       { name: "hot", secretId: "binance/hot", levels },

@@ -217,12 +217,29 @@ describe("subscribers", () => {
 });
 
 describe("accounts", () => {
-  it("fits the ACCOUNTS variable into Lambda's 4 KB environment, or says how to split", () => {
+  it("holds 400 accounts (one IP's Binance weight: 2,400 / 6), and refuses a 401st saying why and how to split", () => {
+    // The account list is a file in the function's asset, not the 4 KB environment (test/infra/scale.test.ts).
     const many = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `account-${i}`, createSecret: true }));
-    expect(resolveConfig({ ...base(), accounts: many(25) }).accounts).toHaveLength(25);
-    expect(problemsOf({ ...base(), accounts: many(40) })).toEqual([
-      expect.stringMatching(/^accounts: 40 accounts make the ACCOUNTS variable about \d+ bytes; .*two stacks/),
+    expect(resolveConfig({ ...base(), accounts: many(400) }).accounts).toHaveLength(400);
+    expect(problemsOf({ ...base(), accounts: many(401) })).toEqual([
+      "accounts: 401 accounts are more than one IP can read: Binance allows 2400 request weight a minute and each " +
+        "read costs 6, so at most 400 accounts a stack (the rest would be deferred every run); split the accounts " +
+        "across two stacks with different stackName values (docs/scaling.md)",
     ]);
+  });
+
+  it("refuses secrets whose exact ARNs need more IAM policies than a role takes, naming the ways out", () => {
+    // 300 secrets by 200-character names: ~78,000 characters of exact ARNs, 13 policies of 6,144.
+    const long = (i: number) => `binance/${"k".repeat(180)}-${String(i).padStart(4, "0")}`;
+    const accounts = Array.from({ length: 300 }, (_, i) => ({ name: `a${i}`, secretName: long(i) }));
+    expect(problemsOf({ ...base(), accounts })).toEqual([
+      expect.stringMatching(
+        /^accounts: the accounts' secrets need 1[0-9] IAM policies of 6144 characters to grant each exactly, and a role takes 10: keep several accounts' keys in one secret/,
+      ),
+    ]);
+    // The same accounts' keys in one shared secret: one ARN for all.
+    const shared = accounts.map((a, i) => ({ name: a.name, secretName: `binance/keys#a${i}` }));
+    expect(resolveConfig({ ...base(), accounts: shared }).accounts).toHaveLength(300);
   });
 
   it("is required", () => {

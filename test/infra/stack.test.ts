@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Capture, Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { marginLogQueries, marginRatioSearch } from "../../infra/constructs/margin-dashboard.js";
+import { loadConfig } from "../../lib/config.js";
 import {
   type Json,
   joinToString,
@@ -58,6 +59,16 @@ beforeAll(() => {
   };
 });
 
+/** Asset directory of a function, from the S3 key (the asset hash) in its Code property. */
+function bundleDir(functionId: string): string {
+  const out = s.app.synth().directory;
+  const code = (t.toJSON().Resources[functionId] as { Properties: { Code: { S3Key: string } } }).Properties.Code;
+  const hash = code.S3Key.replace(/\.zip$/, "");
+  const dir = join(out, `asset.${hash}`);
+  if (!statSync(dir).isDirectory()) throw new Error(`no asset directory for ${functionId}`);
+  return dir;
+}
+
 const ref = (id: string) => ({ Ref: id });
 const alarmIds = () => Object.keys(t.findResources("AWS::CloudWatch::Alarm"));
 const arnOf = (id: string) => ({ "Fn::GetAtt": [id, "Arn"] });
@@ -86,13 +97,14 @@ describe("Lambda function", () => {
   });
 
   it("gets every variable the core reads, resources by reference", () => {
-    const accounts = new Capture();
     t.hasResourceProperties("AWS::Lambda::Function", {
       Environment: {
         Variables: {
           SNAPSHOT_TABLE: ref(ids.table),
           ALERT_TOPIC_ARN: ref(ids.topic),
-          ACCOUNTS: accounts,
+          // The account list is a file in the asset (below), not a variable: 4 KB holds ~30 accounts.
+          ACCOUNTS: Match.absent(),
+          ACCOUNTS_FILE: "accounts.json",
           ALERT_LEVELS: JSON.stringify([
             { name: "warning", ratio: 0.5 },
             { name: "critical", ratio: 0.8 },
@@ -109,12 +121,26 @@ describe("Lambda function", () => {
         },
       },
     });
-    // Created secret by ARN (its Ref), imported-by-name by name, imported-by-ARN by that ARN.
-    expect(JSON.parse(joinToString(accounts.asObject()))).toEqual([
-      { name: "main", secretId: `\${${ids.mainSecret}}` },
+  });
+
+  it("reads its accounts from accounts.json in its asset, through the core's loader", () => {
+    const dir = bundleDir(ids.fn);
+    // Created secret by its name (its ARN is known only after deploy), imported-by-name by name,
+    // imported-by-ARN by that ARN.
+    const expected = [
+      { name: "main", secretId: "CoinmGuard/main" },
       { name: "alt", secretId: "binance/alt" },
       { name: "third", secretId: THIRD_ARN },
-    ]);
+    ];
+    expect(JSON.parse(readFileSync(join(dir, "accounts.json"), "utf8"))).toEqual(expected);
+    expect(s.stack.monitor.accountList).toEqual(expected);
+    const config = loadConfig({
+      ACCOUNTS_FILE: "accounts.json",
+      LAMBDA_TASK_ROOT: dir,
+      SNAPSHOT_TABLE: "t",
+      ALERT_TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:t",
+    });
+    expect(config.accounts).toEqual(expected);
   });
 
   it("does not retry failed async runs and drops events older than one interval", () => {
@@ -179,6 +205,16 @@ describe("least privilege", () => {
         Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } },
       },
     ]);
+  });
+
+  it("grants the account secrets in a customer-managed policy of the monitor role only, attached before it runs", () => {
+    // Managed, not inline: a role's inline policies hold 10,240 characters, ~110 exact ARNs (test/infra/scale.test.ts).
+    const policies = t.findResources("AWS::IAM::ManagedPolicy");
+    expect(Object.values(policies).map((p) => (p as { Properties: { Roles: Json[] } }).Properties.Roles)).toEqual([
+      [ref(ids.role)],
+    ]);
+    const dependsOn = (t.toJSON().Resources[ids.fn] as { DependsOn: string[] }).DependsOn;
+    expect(dependsOn).toEqual(expect.arrayContaining(Object.keys(policies)));
   });
 
   it("grants the alarm relay only its logs and publishing to the topic", () => {
@@ -510,19 +546,9 @@ describe("outputs the CLI reads", () => {
 });
 
 describe("Lambda bundles (local esbuild)", () => {
-  /** Asset directory of a function, from the S3 key (the asset hash) in its Code property. */
-  function bundleDir(functionId: string): string {
-    const out = s.app.synth().directory;
-    const code = (t.toJSON().Resources[functionId] as { Properties: { Code: { S3Key: string } } }).Properties.Code;
-    const hash = code.S3Key.replace(/\.zip$/, "");
-    const dir = join(out, `asset.${hash}`);
-    if (!statSync(dir).isDirectory()) throw new Error(`no asset directory for ${functionId}`);
-    return dir;
-  }
-
   it("monitor: a small minified ESM module with a source map and the AWS SDK left to the runtime", () => {
     const dir = bundleDir(ids.fn);
-    expect(readdirSync(dir).sort()).toEqual(["index.mjs", "index.mjs.map"]);
+    expect(readdirSync(dir).sort()).toEqual(["accounts.json", "index.mjs", "index.mjs.map"]);
     const code = readFileSync(join(dir, "index.mjs"), "utf8");
     expect(code.length).toBeLessThan(100_000);
     expect(code.startsWith("import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);")).toBe(

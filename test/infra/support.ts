@@ -76,13 +76,18 @@ export function onlyLogicalId(template: Template, type: string): string {
   return ids[0] as string;
 }
 
-/** All statements of all IAM policies attached to roles in the stack. */
-export function roleStatements(template: Template): Record<string, Json>[] {
-  return Object.values(template.findResources("AWS::IAM::Policy")).flatMap(
-    (p) =>
-      (p as { Properties: { PolicyDocument: { Statement: Record<string, Json>[] } } }).Properties.PolicyDocument
-        .Statement,
+type PolicyProperties = { Roles?: Json[]; PolicyDocument: { Statement: Record<string, Json>[] } };
+
+/** Inline policies, then customer-managed ones (the account secrets: MonitorFunction), in template order. */
+function policies(template: Template): PolicyProperties[] {
+  return ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"].flatMap((type) =>
+    Object.values(template.findResources(type)).map((p) => (p as { Properties: PolicyProperties }).Properties),
   );
+}
+
+/** All statements of all IAM policies attached to roles in the stack (inline and customer-managed). */
+export function roleStatements(template: Template): Record<string, Json>[] {
+  return policies(template).flatMap((p) => p.PolicyDocument.Statement);
 }
 
 /** Logical id of the only resource of `type` whose id starts with `prefix` (the construct path). */
@@ -92,12 +97,18 @@ export function logicalIdStartingWith(template: Template, type: string, prefix: 
   return ids[0] as string;
 }
 
-/** The statements of the IAM policies attached to one role. */
+/** The statements of the IAM policies attached to one role: inline first, then customer-managed. */
 export function statementsOfRole(template: Template, roleId: string): Record<string, Json>[] {
-  return Object.values(template.findResources("AWS::IAM::Policy"))
-    .map(
-      (p) => (p as { Properties: { Roles: Json[]; PolicyDocument: { Statement: Record<string, Json>[] } } }).Properties,
-    )
+  return policies(template)
     .filter((p) => JSON.stringify(p.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap((p) => p.PolicyDocument.Statement);
+}
+
+/** The monitor function's environment variables, as the template has them. */
+export function monitorVariables(template: Template): Record<string, Json> {
+  const fnId = logicalIdStartingWith(template, "AWS::Lambda::Function", "MonitorFunction");
+  const fn = template.findResources("AWS::Lambda::Function")[fnId] as {
+    Properties: { Environment: { Variables: Record<string, Json> } };
+  };
+  return fn.Properties.Environment.Variables;
 }

@@ -13,7 +13,8 @@ import type { Alert } from "../../lib/alerts/messages.js";
 import { SnsPublisher } from "../../lib/aws/sns-publisher.js";
 import type { ChatChannel } from "../../lib/chat/channels.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/risk/levels.js";
-import { AwsStandIns, lambdaRecord } from "../../sim/aws-standins.js";
+import { lambdaRecord } from "../../sim/aws-messages.js";
+import { AwsStandIns } from "../../sim/aws-standins.js";
 import { ChatStandIns, parseMarkdownV2 } from "../../sim/chat-standins.js";
 import { TOPIC_ARN } from "../support/harness.js";
 

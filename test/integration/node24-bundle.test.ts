@@ -7,7 +7,7 @@
  * the TypeScript sources.
  */
 import { execFile } from "node:child_process";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { build } from "esbuild";
@@ -114,6 +114,23 @@ describe.runIf(node24Supported())("the deployed monitor bundle on Node 24", () =
     expect(logged.filter((l) => l.message === "re-read complete")).toHaveLength(last.result.rereads);
     // Node 24 runs the runtime's SDK without the version warning Node 20 needs silencing for.
     expect(out.lines.join("\n")).not.toMatch(/NodeVersionSupportWarning|no longer support/i);
+  });
+
+  it("reads its accounts from accounts.json beside the bundle, as deployed (ACCOUNTS_FILE, no ACCOUNTS)", async () => {
+    await writeFile(join(OUT_DIR, "accounts.json"), JSON.stringify([{ name: "main", secretId: main.secretId }]));
+    // After the scheduled cycle above (run at "now"), so this cycle's snapshot is the latest.
+    const cycleTime = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 60_000).toISOString();
+    const out = await invoke({
+      ACCOUNTS: "",
+      ACCOUNTS_FILE: "accounts.json",
+      LAMBDA_TASK_ROOT: OUT_DIR,
+      CYCLE_TIME: cycleTime,
+      FAST_POLL_SECONDS: "0",
+    });
+    expect(out.code, out.lines.join("\n")).toBe(0);
+    const last = JSON.parse(out.lines.at(-1) ?? "{}") as { result: { ok: number } };
+    expect(last.result).toMatchObject({ ok: 1, failed: 0, deferred: 0 });
+    expect(await h.store.latestSnapshot("main")).toMatchObject({ takenAt: cycleTime });
   });
 
   it("maps a failure's stack trace to the TypeScript source", async () => {

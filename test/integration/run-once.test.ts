@@ -172,6 +172,36 @@ describe("run-once (the Lambda's cycle from the command line)", () => {
     expect(await h.store.latestSnapshot("main")).toMatchObject({ takenAt: "2026-11-24T12:05:00.000Z" });
   });
 
+  it("with --stack, takes the accounts from the stack's outputs when the function reads them from its accounts.json", async () => {
+    const { ACCOUNTS: _inFile, ...variables } = monitorEnv([]);
+    const levels = { alertLevels: [{ name: "warning", ratio: 0.4 }] };
+    h.aws.stacks.set("Big", {
+      SnapshotTableName: h.tableName,
+      MonitorFunctionName: "Big-MonitorFunction-AbC123",
+      AccountSecrets: JSON.stringify({ main: main.secretId }),
+      AccountLevels: JSON.stringify({ main: levels }),
+    });
+    h.aws.functions.set("Big-MonitorFunction-AbC123", { ...variables, ACCOUNTS_FILE: "accounts.json" });
+    ratio = 0.45;
+    const out = await runOnceWith(awsEnv(), ["--stack", "Big", "--cycle-time", "2026-11-24T12:07:00Z"]);
+    expect(out.stderr).toBe('Using the configuration of stack "Big"\'s monitor function.\n');
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout.trim().split("\n").at(-1) ?? "{}")).toMatchObject({
+      message: "cycle complete",
+      ok: 1,
+    });
+    // The account's own warning level (0.4) from AccountLevels, below the stack's 0.5: the read is at warning.
+    expect(await h.store.latestSnapshot("main")).toMatchObject({
+      takenAt: "2026-11-24T12:07:00.000Z",
+      assets: [{ asset: "BTC", marginRatio: 0.45, level: "warning" }],
+    });
+
+    h.aws.stacks.set("NoList", { SnapshotTableName: h.tableName, MonitorFunctionName: "Big-MonitorFunction-AbC123" });
+    const noList = await runOnceWith(awsEnv(), ["--stack", "NoList"]);
+    expect(noList.code).toBe(1);
+    expect(noList.stderr).toMatch(/^coinm-guard run-once: stack "NoList" has no readable AccountSecrets output/);
+  });
+
   it("with --stack, names a stack or function that does not exist in one line", async () => {
     const noStack = await runOnceWith(awsEnv(), ["--stack", "Nope"]);
     expect(noStack.code).toBe(1);

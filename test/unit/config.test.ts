@@ -122,6 +122,39 @@ describe("loadConfig", () => {
   });
 });
 
+describe("USD-M (issue 19)", () => {
+  it("reads fapi.binance.com by default, configured like the other hosts", () => {
+    expect(loadConfig(base)).toMatchObject({ binanceUsdmBaseUrl: "https://fapi.binance.com", usdm: true });
+    expect(loadConfig({ ...base, BINANCE_USDM_BASE_URL: "http://127.0.0.1:9000/x" }).binanceUsdmBaseUrl).toBe(
+      "http://127.0.0.1:9000",
+    );
+    expect(errorOf({ ...base, BINANCE_USDM_BASE_URL: "http://fapi.example.com" })).toMatchObject({
+      variable: "BINANCE_USDM_BASE_URL",
+      message: expect.stringMatching(/must use https/),
+    });
+  });
+
+  it('USDM=off turns it off for the stack; an account\'s "usdm": false for itself', () => {
+    expect(loadConfig({ ...base, USDM: "off" }).usdm).toBe(false);
+    expect(loadConfig({ ...base, USDM: " ON " }).usdm).toBe(true);
+    expect(errorOf({ ...base, USDM: "maybe" }).variable).toBe("USDM");
+    const accounts = loadConfig({
+      ...base,
+      ACCOUNTS: '[{"name": "a", "secretId": "s/a", "usdm": false}, {"name": "b", "secretId": "s/b"}]',
+    }).accounts;
+    expect(accounts).toEqual([
+      { name: "a", secretId: "s/a", usdm: false },
+      { name: "b", secretId: "s/b" },
+    ]);
+    expect(errorOf({ ...base, ACCOUNTS: '[{"name": "a", "secretId": "s/a", "usdm": "no"}]' }).message).toMatch(
+      /"usdm" must be true or false/,
+    );
+    expect(configProblems({ ...base, USDM: "x", BINANCE_USDM_BASE_URL: "ftp://x" }).map((p) => p.variable)).toEqual(
+      expect.arrayContaining(["USDM", "BINANCE_USDM_BASE_URL"]),
+    );
+  });
+});
+
 describe("ALERT_TOPIC_ARN and configProblems", () => {
   it("accepts topic ARNs in every partition, FIFO included, and refuses anything else", () => {
     for (const arn of [

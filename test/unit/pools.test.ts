@@ -70,7 +70,7 @@ describe("worked example (a): hedge split, BTC up 10% (spec coinm-margin-model.m
     expect(cross.nearest).toMatchObject({ symbol: "BTCUSD_PERP", side: "short", markPrice: "66000.00000000" });
     expect(Number(cross.nearest?.liquidationPrice)).toBeCloseTo(66_040, -1);
     expect(cross.distance).toBeCloseTo(0.0006, 4);
-    expect(cross.distance).toBe(liquidationDistance("66000.00000000", cross.nearest?.liquidationPrice));
+    expect(cross.distance).toBe(liquidationDistance("66000.00000000", cross.nearest?.liquidationPrice, "short"));
   });
 
   it("keeps the isolated long in its own pool, far from liquidation", () => {
@@ -281,11 +281,11 @@ describe("edge cases of collateral and liquidation price", () => {
     expect(cross.positions[0]?.distance).toBeNull();
     expect(cross.distanceLevel).toBe("ok");
     expect(cross.level).toBe(cross.ratioLevel);
-    expect(liquidationDistance("60000", "0")).toBeNull();
-    expect(liquidationDistance("60000", "0.00000000")).toBeNull();
-    expect(liquidationDistance(undefined, "59000")).toBeNull();
-    expect(liquidationDistance("60000", "59400")).toBeCloseTo(0.01, 12);
-    expect(liquidationDistance("60000", "60600")).toBeCloseTo(0.01, 12);
+    expect(liquidationDistance("60000", "0", "long")).toBeNull();
+    expect(liquidationDistance("60000", "0.00000000", "short")).toBeNull();
+    expect(liquidationDistance(undefined, "59000", "long")).toBeNull();
+    expect(liquidationDistance("60000", "59400", "long")).toBeCloseTo(0.01, 12);
+    expect(liquidationDistance("60000", "60600", "short")).toBeCloseTo(0.01, 12);
   });
 });
 

@@ -108,6 +108,9 @@ export function parseAccountResponse(body: string): AccountInfo {
   };
 }
 
+/** A row's figures that mean it is an open position, whatever its amount says. */
+const MARGIN_FIELDS = ["maintMargin", "initialMargin", "positionInitialMargin", "unrealizedProfit"] as const;
+
 /** Open positions only: Binance lists every symbol the account has touched, most of them at zero. */
 function parsePositions(rows: readonly unknown[]): AccountPosition[] {
   const out: AccountPosition[] = [];
@@ -116,7 +119,18 @@ function parsePositions(rows: readonly unknown[]): AccountPosition[] {
     const p = entry as Record<string, unknown>;
     const field = (name: string, where: string, required: boolean) => readDecimal(p, name, where, required, bad);
     const amount = field("positionAmt", `positions[${i}]`, false);
-    if (amount === undefined || parseDecimal(amount)?.units === 0n) return;
+    if (amount === undefined) {
+      // Bodies of 2021 list rows without an amount. A row that holds margin or PnL is a position
+      // whose size is unknown: skipping it would leave its margin in the asset figure and out of
+      // its pool (issue 17), so the read fails; an all-zero row is a symbol never traded.
+      const held = MARGIN_FIELDS.find((name) => {
+        const value = field(name, `positions[${i}]`, false);
+        return value !== undefined && parseDecimal(value)?.units !== 0n;
+      });
+      if (held) bad(`positions[${i}] holds ${held} but has no positionAmt`);
+      return;
+    }
+    if (parseDecimal(amount)?.units === 0n) return;
     if (typeof p.symbol !== "string" || !SYMBOL.test(p.symbol)) bad(`positions[${i}].symbol is missing or invalid`);
     const where = `positions[${i}] (${p.symbol})`;
     const side = positionSide(p.positionSide, where, bad);

@@ -34,10 +34,11 @@ export function joinPositions(account: AccountInfo, rows: readonly PositionRiskR
       throw new PositionsMismatchError(`${key} is ${marginType} in the account but ${row.marginType} in positionRisk`);
     }
     const isolatedWallet = row.isolatedWallet ?? held.isolatedWallet;
+    const side = sideOf(row.positionSide, row.positionAmt);
     out.push({
       symbol: row.symbol,
       positionSide: row.positionSide,
-      side: sideOf(row.positionSide, row.positionAmt),
+      side,
       marginType,
       marginAsset: marginAssetOf(row.symbol),
       positionAmt: row.positionAmt,
@@ -49,7 +50,7 @@ export function joinPositions(account: AccountInfo, rows: readonly PositionRiskR
       ...(marginType === "isolated" ? { isolatedMargin: row.isolatedMargin } : {}),
       ...(isolatedWallet !== undefined ? { isolatedWallet } : {}),
       leverage: row.leverage,
-      distance: liquidationDistance(row.markPrice, row.liquidationPrice),
+      distance: liquidationDistance(row.markPrice, row.liquidationPrice, side),
     });
   }
   for (const [key, held] of fromAccount) {

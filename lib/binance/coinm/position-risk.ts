@@ -57,9 +57,11 @@ export function parsePositionRiskResponse(body: string): PositionRiskRow[] {
     if (typeof p.symbol !== "string" || !SYMBOL.test(p.symbol)) bad(`[${i}].symbol is missing or invalid`);
     const where = `[${i}] (${p.symbol})`;
     const decimal = (field: string, required: boolean) => decimalField(p, field, where, required, bad);
+    // A zero row (every symbol the account ever touched) is skipped before its other fields are
+    // asked for: one without a markPrice must not reject the open positions' rows with it.
+    if (parseDecimal(decimal("positionAmt", true) as string)?.units === 0n) return;
     const values: Record<string, string> = {};
     for (const field of REQUIRED) values[field] = decimal(field, true) as string;
-    if (parseDecimal(values.positionAmt as string)?.units === 0n) return;
     const side = positionSide(p.positionSide, where, bad);
     const marginType = typeof p.marginType === "string" ? p.marginType.toLowerCase() : undefined;
     if (marginType !== "cross" && marginType !== "isolated") bad(`${where}.marginType is missing or invalid`);

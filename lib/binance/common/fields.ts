@@ -32,3 +32,12 @@ export function positionSide(value: unknown, where: string, fail: (detail: strin
 export function notJsonDetail(body: string): string {
   return /^\s*</.test(body) ? "got an HTML page instead of JSON" : `body is not valid JSON (${body.length} bytes)`;
 }
+
+/** A response body as JSON, or a failure that says why it is not (for every product's parsers). */
+export function jsonBody(body: string, fail: (detail: string) => never): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return fail(notJsonDetail(body));
+  }
+}
