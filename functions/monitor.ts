@@ -99,5 +99,7 @@ async function runInvocation(event: ScheduledEvent, context: Context) {
       watch.checks.reduce((n, c) => n + c.alertsSent.length, 0),
     rereads: rereads.length,
     markChecks: watch.checks.length,
+    watched: watch.watched.atRisk.length + watch.watched.withinReach.length,
+    streamMarks: watch.stream?.marks ?? 0,
   };
 }
