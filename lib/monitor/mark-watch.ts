@@ -226,17 +226,22 @@ export async function watchAccounts(o: MarkWatchOptions): Promise<MarkWatchResul
     }
     kick();
   };
-  if (o.openStream) {
+  // Set up beside the re-reads, never in front of them: a slow bracket read must not delay the
+  // first re-read of an account at risk.
+  const opening = (async () => {
+    if (!o.openStream) return;
     await Promise.all([
       o.market.ensureContracts(o.deadlineMs),
       ...[...entries.keys()].map((name) => o.market.ensureBrackets(name, o.deadlineMs)),
     ]);
     const symbols = symbolsOf([...entries.values()].flatMap((e) => e.read.pools));
-    if (symbols.length > 0) {
+    if (symbols.length > 0 && entries.size > 0 && now() < stopAt) {
       stream = o.openStream(symbols, onMark);
       started = stream.start();
     }
-  }
+  })().catch((err: unknown) => {
+    o.log.error("mark price stream not started", { error: err instanceof Error ? err.message : String(err) });
+  });
   const streamDead = () => !stream || !started || (!stream.live() && now() - startedAt > staleMs);
 
   // ---- the re-reads ------------------------------------------------------------------------
@@ -265,6 +270,7 @@ export async function watchAccounts(o: MarkWatchOptions): Promise<MarkWatchResul
     }
     stream?.subscribe(symbolsOf([...entries.values()].flatMap((e) => e.read.pools)));
   }
+  await opening;
   // Re-reads done (or none planned): the stream keeps watching until the stop time.
   if (entries.size > 0 && stream && started && now() < stopAt) await sleep(stopAt - now());
   stream?.close();
