@@ -4,7 +4,8 @@
 // is present) it runs a bundle in node_modules/.cache, rebuilt with esbuild whenever a source file
 // is newer (about 0.1 s), which starts twice as fast as transpiling through tsx on every run;
 // without esbuild it falls back to tsx.
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -25,7 +26,10 @@ function newestSource() {
 }
 
 async function checkoutEntry() {
-  const bundle = join(root, "node_modules", ".cache", "coinm-guard", "cli.mjs");
+  // One bundle per checkout: worktrees that share one node_modules (a symlink) must not run each
+  // other's build, which the mtime check alone cannot tell apart.
+  const checkout = createHash("sha256").update(realpathSync(root)).digest("hex").slice(0, 12);
+  const bundle = join(root, "node_modules", ".cache", "coinm-guard", checkout, "cli.mjs");
   try {
     let fresh = false;
     try {

@@ -26,9 +26,9 @@ function build(env: NodeJS.ProcessEnv): ChatRelay {
     channels,
     secrets: new SecretsManagerReader(new SecretsManagerClient(common)),
     deadLetters: new SqsDeadLetters(new SQSClient(common), queueUrl),
+    // Telegram is always api.telegram.org and webhooks only their platforms' hosts
+    // (lib/chat/secret.ts): nothing in the environment can send a bot token elsewhere.
     log,
-    // Unset in the stack (api.telegram.org); tests point it at the loopback stand-in.
-    ...(env.TELEGRAM_API_URL ? { telegramApi: env.TELEGRAM_API_URL } : {}),
   });
 }
 

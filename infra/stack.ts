@@ -7,8 +7,9 @@ import { CfnOutput, CfnResource, Duration, Stack, type StackProps } from "aws-cd
 import { LambdaAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { Construct } from "constructs";
 import { OUTPUT_KEYS } from "../lib/aws/stack-outputs.js";
-import { type DeployConfig, DeployConfigError } from "./config/index.js";
-import { AccountSecrets } from "./constructs/account-secrets.js";
+import type { AccountConfig } from "../lib/config.js";
+import { type DeployAccount, type DeployConfig, DeployConfigError } from "./config/index.js";
+import { type AccountSecret, AccountSecrets } from "./constructs/account-secrets.js";
 import { AlarmRelay } from "./constructs/alarm-relay.js";
 import { AlertTopic } from "./constructs/alert-topic.js";
 import { ChatRelay } from "./constructs/chat-relay.js";
@@ -50,8 +51,8 @@ export class CoinmGuardStack extends Stack {
     const accountLevels = Object.fromEntries(config.accounts.flatMap((a) => (a.levels ? [[a.name, a.levels]] : [])));
     this.monitor = new MonitorFunction(this, "Monitor", {
       settings: config,
-      accounts: secrets.secrets,
-      accountLevels,
+      accountList: functionAccounts(config.accounts, secrets.secrets),
+      secrets: secrets.secrets,
       // A predictable name so `aws logs tail /aws/lambda/CoinmGuard-monitor` works (docs/deploy.md).
       logGroupName: `/aws/lambda/${config.stackName}-monitor`,
       logRetention: config.logRetentionDays,
@@ -112,6 +113,11 @@ export class CoinmGuardStack extends Stack {
       value: this.monitor.function.functionName,
       description: "The monitor function (`coinm-guard run-once --stack` reads its configuration)",
     });
+    new CfnOutput(this, OUTPUT_KEYS.accountList, {
+      value: JSON.stringify(this.monitor.accountList),
+      description:
+        "The monitor's account list, as its accounts.json holds it (`coinm-guard run-once --stack` runs with it)",
+    });
 
     new CfnOutput(this, OUTPUT_KEYS.levels, {
       value: JSON.stringify(config.alertLevels),
@@ -146,6 +152,22 @@ export class CoinmGuardStack extends Stack {
     }
     refuseOverResourceLimit(this, config);
   }
+}
+
+/**
+ * What the monitor reads of each account (its accounts.json): the one place a per-account setting
+ * of the deploy config becomes one of lib/config.ts's AccountConfig. A created secret is read by
+ * its name (its ARN is known only after deploy; IAM allows the exact ARN).
+ */
+export function functionAccounts(
+  accounts: readonly DeployAccount[],
+  secrets: readonly AccountSecret[],
+): AccountConfig[] {
+  return accounts.map((a, i) => {
+    const secret = secrets[i];
+    if (secret?.name !== a.name) throw new Error(`account secrets out of order at ${a.name}`);
+    return { name: a.name, secretId: secret.readId, ...(a.levels ? { levels: a.levels } : {}) };
+  });
 }
 
 /**

@@ -181,7 +181,6 @@ export function loadAccounts(env: Env): AccountConfig[] {
   return parseAccounts(text, "ACCOUNTS_FILE");
 }
 
-/** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
 export type BinanceUrlVariable = "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL" | "BINANCE_USDM_BASE_URL";
 
 const URL_DEFAULTS: Readonly<Record<BinanceUrlVariable, string>> = {
@@ -205,6 +204,12 @@ export function readsUsdm(config: Pick<MonitorConfig, "usdm">, account: AccountC
   return config.usdm && account.usdm !== false;
 }
 
+/**
+ * A Binance base URL from `variable`: a bare origin (scheme, host, optional port; nothing else),
+ * https, or plain http on loopback only. A user name or password, a path, a query or a fragment
+ * is refused rather than cut off: cutting silently would call a host other than the one written
+ * (a proxy's path prefix dropped), and credentials in it would land in the template.
+ */
 export function binanceUrl(env: Env, variable: BinanceUrlVariable): string {
   const fallback = URL_DEFAULTS[variable];
   const text = read(env, variable) ?? fallback;
@@ -212,10 +217,15 @@ export function binanceUrl(env: Env, variable: BinanceUrlVariable): string {
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError(variable, `is not a URL: "${text}"`);
+    throw new ConfigError(variable, "is not a URL (an origin such as https://dapi.binance.com)");
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
     throw new ConfigError(variable, "must use https (plain http is allowed only on loopback)");
+  }
+  // Said without repeating the value: it may hold a password.
+  if (url.username || url.password) throw new ConfigError(variable, "must not contain a user name or password");
+  if (url.pathname !== "/" || url.search || url.hash || /[?#]/.test(text)) {
+    throw new ConfigError(variable, `must be a bare origin such as ${fallback}, without a path, query or fragment`);
   }
   return url.origin;
 }

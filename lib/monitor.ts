@@ -78,6 +78,7 @@ export function createMonitor(
     secrets: overrides.secrets ?? new SecretsManagerSource(clients.secretsManager),
     exchange,
     keys: exchange,
+    usdm: exchange,
     snapshots: store,
     // Lives as long as the container, like the governor: warm cycles skip the state read.
     state: new CachingStateStore(store),

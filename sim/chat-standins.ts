@@ -14,6 +14,7 @@
  * Only what was accepted is recorded in `received`; every refusal in `refused`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isObject, parseMarkdownV2, slackBlockOk, strLen } from "./chat-rules.js";
 import { LoopbackService } from "./loopback-server.js";
 
 export type StandInPlatform = "telegram" | "slack" | "discord" | "webhook";
@@ -39,95 +40,9 @@ export interface ChatStandInConfig {
   readonly webhook: { readonly path: string; readonly header?: string; readonly secret?: string };
 }
 
-const TG_RESERVED = new Set([..."_*[]()~`>#+-=|{}.!"]);
-
-/**
- * Telegram's MarkdownV2 parse, for the subset a sender uses without links: escapes, bold, italic,
- * underline, strikethrough, spoiler, inline code, and ">" blockquotes at a line start. Returns
- * Telegram's error text, or the text as shown (entities removed) when it parses.
- */
-export function parseMarkdownV2(text: string): { ok: true; plain: string } | { ok: false; error: string } {
-  const open: string[] = [];
-  let plain = "";
-  const names: Record<string, string> = {
-    "*": "Bold",
-    _: "Italic",
-    __: "Underline",
-    "~": "Strikethrough",
-    "||": "Spoiler",
-  };
-  const toggle = (marker: string) => {
-    if (open[open.length - 1] === marker) open.pop();
-    else if (open.includes(marker)) return false;
-    else open.push(marker);
-    return true;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    const offset = Buffer.byteLength(text.slice(0, i));
-    if (c === "\\") {
-      const next = text.charCodeAt(i + 1);
-      if (Number.isNaN(next) || next < 1 || next > 126) {
-        return {
-          ok: false,
-          error: `Bad Request: can't parse entities: Character '\\' is reserved and must be escaped with the preceding '\\'`,
-        };
-      }
-      plain += text[i + 1];
-      i++;
-      continue;
-    }
-    if (c === "`") {
-      const end = text.indexOf("`", i + 1);
-      if (end < 0)
-        return {
-          ok: false,
-          error: `Bad Request: can't parse entities: Can't find end of Code entity at byte offset ${offset}`,
-        };
-      plain += text.slice(i + 1, end);
-      i = end;
-      continue;
-    }
-    if (c === "_" && text[i + 1] === "_") {
-      if (!toggle("__"))
-        return {
-          ok: false,
-          error: `Bad Request: can't parse entities: Can't find end of Underline entity at byte offset ${offset}`,
-        };
-      i++;
-      continue;
-    }
-    if (c === "|" && text[i + 1] === "|") {
-      toggle("||");
-      i++;
-      continue;
-    }
-    if (c === "*" || c === "_" || c === "~") {
-      if (!toggle(c))
-        return {
-          ok: false,
-          error: `Bad Request: can't parse entities: Can't find end of ${names[c]} entity at byte offset ${offset}`,
-        };
-      continue;
-    }
-    if (c === ">" && (i === 0 || text[i - 1] === "\n")) continue;
-    if (TG_RESERVED.has(c)) {
-      return {
-        ok: false,
-        error: `Bad Request: can't parse entities: Character '${c}' is reserved and must be escaped with the preceding '\\'`,
-      };
-    }
-    plain += c;
-  }
-  const unclosed = open[0];
-  if (unclosed) {
-    return {
-      ok: false,
-      error: `Bad Request: can't parse entities: Can't find end of ${names[unclosed]} entity at byte offset 0`,
-    };
-  }
-  return { ok: true, plain };
-}
+/** The generic webhook's host in tests (example.net is reserved for documentation, RFC 2606). */
+export const WEBHOOK_HOST = "hooks.example.net";
+const ROUTED_HOSTS = new Set(["api.telegram.org", "hooks.slack.com", "discord.com", "discordapp.com", WEBHOOK_HOST]);
 
 interface Reply {
   readonly status: number;
@@ -149,9 +64,6 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
   headers,
 });
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const strLen = (v: unknown) => (typeof v === "string" ? [...v].length : 0);
-
 export class ChatStandIns extends LoopbackService {
   readonly received: ChatDelivery[] = [];
   readonly refused: ChatRefusal[] = [];
@@ -168,7 +80,37 @@ export class ChatStandIns extends LoopbackService {
     this.limits.set(platform, queue);
   }
 
-  /** URLs a channel's secret would hold. */
+  /**
+   * URLs a channel's secret holds in tests: the platforms' real hosts (the relay refuses any
+   * other, and loopback), reached through `routingFetch`.
+   */
+  platformUrls() {
+    return {
+      slack: `https://hooks.slack.com/services/${this.config.slack.path}`,
+      discord: `https://discord.com/api/webhooks/${this.config.discord.id}/${this.config.discord.token}`,
+      webhook: `https://${WEBHOOK_HOST}${this.config.webhook.path}`,
+    };
+  }
+
+  /**
+   * A fetch for the test wiring: requests to the platforms' hosts (api.telegram.org,
+   * hooks.slack.com, discord.com, discordapp.com, the test webhook's host) go to this stand-in
+   * over loopback; any other host fails as an unreachable one would. Install it as the global
+   * fetch, or hand it to the relay.
+   */
+  routingFetch(): typeof fetch {
+    const real = globalThis.fetch;
+    const routed = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.protocol !== "https:" || !ROUTED_HOSTS.has(url.hostname)) {
+        return Promise.reject(new TypeError("fetch failed", { cause: { code: "ENOTFOUND" } }));
+      }
+      return real(`${this.endpoint}${url.pathname}${url.search}`, init);
+    };
+    return routed as typeof fetch;
+  }
+
+  /** Loopback URLs of the stand-in itself. */
   urls() {
     return {
       telegramApi: this.endpoint,
@@ -363,30 +305,4 @@ interface Args {
   readonly headers: IncomingMessage["headers"];
   readonly body: Record<string, unknown> | undefined;
   readonly contentType: string;
-}
-
-function slackBlockOk(block: unknown): boolean {
-  if (!isObject(block)) return false;
-  const t = block.text;
-  switch (block.type) {
-    case "header":
-      return isObject(t) && t.type === "plain_text" && strLen(t.text) > 0 && strLen(t.text) <= 150;
-    case "section":
-      return (
-        isObject(t) && (t.type === "mrkdwn" || t.type === "plain_text") && strLen(t.text) > 0 && strLen(t.text) <= 3000
-      );
-    case "context":
-      return (
-        Array.isArray(block.elements) &&
-        block.elements.length > 0 &&
-        block.elements.length <= 10 &&
-        block.elements.every(
-          (e) => isObject(e) && (e.type === "mrkdwn" || e.type === "plain_text") && strLen(e.text) > 0,
-        )
-      );
-    case "divider":
-      return true;
-    default:
-      return false;
-  }
 }

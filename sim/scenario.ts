@@ -1,46 +1,44 @@
 /**
- * The local demo's scenario: one account whose BTC margin ratio climbs through warning and
- * critical and then recovers, a second (Ed25519-keyed) account that is calm but becomes
- * unreadable for a few cycles, so the demo also shows the "cannot read account" path, and a third,
- * "demo-mixed", whose blended BTC ratio stays near 1-2% while its isolated BTCUSD_PERP long falls
- * toward liquidation and back: the case where only a per-pool monitor raises the alarm.
+ * The local demo's scenario: one market and three accounts, every body computed by the COIN-M
+ * margin engine from positions, wallets and marks, as Binance computes them. BTC falls from
+ * 60,000 to 48,030 and recovers to 58,500 over 16 cycles (DEMO_BTC_MARKS); ETH drifts around
+ * 3,000.
+ *
+ * - "demo": a large cross BTCUSD_PERP long. As BTC falls its cross pool climbs through warning
+ *   (50.4% at 54,000, 14% from its liquidation price of ~46,390) and critical (81.0% at 48,200,
+ *   3.8% away), and recovers with the market; it also holds BNB with no position (a dust pool).
+ * - "demo-eth" (Ed25519 key): ETH holdings hedged with a covered ETHUSD_PERP short: calm, no
+ *   liquidation price at all; it becomes unreadable for a few cycles (DEMO_ETH_OUTAGE), so the demo
+ *   also shows the "cannot read account" path.
+ * - "demo-mixed": its blended BTC ratio stays near 1-2% while its isolated BTCUSD_PERP long falls
+ *   toward liquidation and back: the case where only a per-pool monitor raises the alarm.
  */
-import { accountBody, btcAtRatio } from "./account-fixtures.js";
-import { buildEngineAccount, type EngineAccount } from "./engine/coinm/account.js";
-import { accountBodyOf, type PositionRiskFilter, positionRiskBodyOf } from "./engine/coinm/bodies.js";
+import { buildEngineAccount, type EngineAccount, withMarks } from "./engine/coinm/account.js";
+import { type PositionRiskFilter, positionRiskBodyOf } from "./engine/coinm/bodies.js";
 import { BTC_QUARTERLY } from "./engine/coinm/contract.js";
+import { MarginEngine } from "./engine/coinm/engine.js";
 
-/** BTC margin ratio of the "demo" account at each cycle. */
-export const DEMO_RATIOS = [
-  0.21, 0.34, 0.47, 0.56, 0.64, 0.72, 0.83, 0.91, 0.86, 0.77, 0.66, 0.55, 0.47, 0.43, 0.3, 0.22,
-];
+/** Cycles the demo runs. */
+export const DEMO_CYCLES = 16;
 
 /** Cycles in which the exchange answers 503 for the "demo-eth" account. */
 export const DEMO_ETH_OUTAGE = new Set([3, 4, 5, 6]);
 
-export function demoAccountBody(cycle: number): string {
-  const ratio = DEMO_RATIOS[Math.min(cycle, DEMO_RATIOS.length - 1)] ?? 0.2;
-  return accountBody([
-    btcAtRatio(ratio, "2.50000000"),
-    { asset: "BNB", walletBalance: "12.00000000", maintMargin: "0.00000000" },
-  ]);
-}
-
-export function demoEthAccountBody(cycle: number): string {
-  const maint = (0.12 + 0.01 * Math.sin(cycle)).toFixed(8);
-  return accountBody([
-    { asset: "ETH", walletBalance: "1.00000000", maintMargin: maint, unrealizedProfit: "0.01000000" },
-  ]);
-}
-
 /**
- * BTCUSD_PERP mark of "demo-mixed" at each cycle (one per DEMO_RATIOS entry). Its isolated long is
- * liquidated at 48,000. Isolated pool ratio per cycle: 2.0, 2.3, 2.9, 3.8, 5.0, 8.7, 16.6, 54.4
- * (warning), 88.8 (critical), 61.4, 25.4 (recovered), 11.7, 6.4, 3.8, 2.7, 2.2 %; distance to
- * liquidation: 20.0, 17.2, 14.3, 11.1, 8.6, 5.0, 2.4, 0.41, 0.06, 0.31, 1.4, 3.6, 6.8, 11.1, 15.0,
- * 18.0 %. The blended BTC ratio (maintMargin / marginBalance) stays between 1.0% and 1.7%.
+ * BTCUSD_PERP's mark at each cycle: the one BTC market every demo account sees.
+ *
+ * "demo"'s cross pool per cycle: ratio 36.2, 40.0, 44.6, 50.4 (warning), 55.9, 65.3, 73.4, 81.0
+ * (critical), 82.5, 81.5, 77.0 (still critical: hysteresis), 69.4 (recovered to warning), 60.2,
+ * 50.4, 43.3 (recovered), 39.0 %; distance to its liquidation price (~46,390): 22.7, 20.0, 17.2,
+ * 14.1, 11.6, 8.1, 5.7, 3.7, 3.4, 3.6, 4.7, 6.8, 9.9, 14.1, 17.9, 20.7 %.
+ *
+ * "demo-mixed"'s isolated long is liquidated at 48,000. Isolated pool ratio per cycle: 2.0, 2.3,
+ * 2.9, 3.8, 5.0, 8.7, 16.6, 54.4 (warning), 88.8 (critical), 61.4, 25.4 (recovered), 11.7, 6.4,
+ * 3.8, 2.7, 2.2 %; distance to liquidation: 20.0, 17.2, 14.3, 11.1, 8.6, 5.0, 2.4, 0.41, 0.06,
+ * 0.31, 1.4, 3.6, 6.8, 11.1, 15.0, 18.0 %. The blended BTC ratio (maintMargin / marginBalance)
+ * stays between 1.0% and 1.7%.
  */
-export const DEMO_MIXED_MARKS = [
+export const DEMO_BTC_MARKS = [
   60_000, 58_000, 56_000, 54_000, 52_500, 50_500, 49_200, 48_200, 48_030, 48_150, 48_700, 49_800, 51_500, 54_000,
   56_500, 58_500,
 ];
@@ -48,27 +46,89 @@ export const DEMO_MIXED_MARKS = [
 /** The quarterly trades at a small premium to the perpetual. */
 const QUARTERLY_BASIS = 1.005;
 
-/**
- * "demo-mixed" at a cycle, one-way mode: 2 BTC cross wallet with a cross SHORT of 1,000
- * BTC_QUARTERLY @ 60,300 (covered: no liquidation price), and an isolated LONG of 3,000
- * BTCUSD_PERP @ 60,000 at 5x with 1.28125 BTC in its wallet (liquidation at 48,000).
- */
-export function demoMixedAccount(cycle: number): EngineAccount {
-  const mark = DEMO_MIXED_MARKS[Math.min(Math.max(cycle, 0), DEMO_MIXED_MARKS.length - 1)] ?? 60_000;
-  return buildEngineAccount({
-    crossWallets: { BTC: "2.00000000", BNB: "3.00000000" },
-    positions: [
-      { symbol: "BTCUSD_PERP", positionAmt: 3_000, entryPrice: 60_000, leverage: 5, isolatedWallet: "1.28125" },
-      { symbol: BTC_QUARTERLY, positionAmt: -1_000, entryPrice: 60_300, leverage: 10 },
-    ],
-    marks: { BTCUSD_PERP: mark, [BTC_QUARTERLY]: Math.round(mark * QUARTERLY_BASIS) },
-  });
+/** Every symbol's mark at a cycle (the last cycle's after the end). */
+export function demoMarks(cycle: number): Record<string, number> {
+  const at = Math.min(Math.max(cycle, 0), DEMO_BTC_MARKS.length - 1);
+  const btc = DEMO_BTC_MARKS[at] ?? 60_000;
+  return {
+    BTCUSD_PERP: btc,
+    [BTC_QUARTERLY]: Math.round(btc * QUARTERLY_BASIS),
+    ETHUSD_PERP: Math.round(3_000 * (1 + 0.01 * Math.sin(at))),
+  };
 }
 
-export function demoMixedAccountBody(cycle: number): string {
-  return accountBodyOf(demoMixedAccount(cycle));
+/**
+ * "demo", one-way mode: 199.83 BTC in the cross wallet and a cross LONG of 208,000 BTCUSD_PERP
+ * (20.8 M USD, ~347 BTC at 60,000) @ 61,500, plus 12 BNB with no position. A position this large
+ * sits in one of Binance's high maintenance tiers; the demo simplifies its bracket to a 20% rate
+ * with no cum amount, so that ratio and distance to liquidation tell the same story (at the
+ * lowest tier's 0.4-0.5% a cross long at a 50% ratio is already ~0.5% from liquidation, and the
+ * distance levels would carry the whole story).
+ */
+export const DEMO_ACCOUNT: EngineAccount = buildEngineAccount({
+  crossWallets: { BTC: "199.83000000", BNB: "12.00000000" },
+  positions: [{ symbol: "BTCUSD_PERP", positionAmt: 208_000, entryPrice: 61_500, leverage: 10 }],
+  marks: demoMarks(0),
+  brackets: { BTCUSD_PERP: { maintMarginRatio: 0.2, cum: 0 } },
+});
+
+/**
+ * "demo-eth", one-way mode: 2 ETH in the cross wallet hedged by a cross SHORT of 400 ETHUSD_PERP
+ * (4,000 USD) @ 3,100. The wallet covers the short at any price, so Binance shows no liquidation
+ * price ("0") and the ratio stays well under 1%.
+ */
+export const DEMO_ETH_ACCOUNT: EngineAccount = buildEngineAccount({
+  crossWallets: { ETH: "2.00000000" },
+  positions: [{ symbol: "ETHUSD_PERP", positionAmt: -400, entryPrice: 3_100, leverage: 2 }],
+  marks: demoMarks(0),
+});
+
+/**
+ * "demo-mixed", one-way mode: 2 BTC cross wallet with a cross SHORT of 1,000 BTC_QUARTERLY @ 60,300
+ * (covered: no liquidation price), an isolated LONG of 3,000 BTCUSD_PERP @ 60,000 at 5x with
+ * 1.28125 BTC in its wallet (liquidation at 48,000), and 3 BNB with no position.
+ */
+export const DEMO_MIXED_ACCOUNT: EngineAccount = buildEngineAccount({
+  crossWallets: { BTC: "2.00000000", BNB: "3.00000000" },
+  positions: [
+    { symbol: "BTCUSD_PERP", positionAmt: 3_000, entryPrice: 60_000, leverage: 5, isolatedWallet: "1.28125" },
+    { symbol: BTC_QUARTERLY, positionAmt: -1_000, entryPrice: 60_300, leverage: 10 },
+  ],
+  marks: demoMarks(0),
+});
+
+/** An account of the demo at a cycle's marks. */
+export function demoAt(account: EngineAccount, cycle: number): EngineAccount {
+  return withMarks(account, demoMarks(cycle));
+}
+
+export function demoMixedAccount(cycle: number): EngineAccount {
+  return demoAt(DEMO_MIXED_ACCOUNT, cycle);
 }
 
 export function demoMixedPositionRiskBody(cycle: number, filter: PositionRiskFilter = {}): string {
   return positionRiskBodyOf(demoMixedAccount(cycle), filter);
+}
+
+/**
+ * The margin engine behind the demo's exchange: each account under its API key, the market at
+ * cycle 0. Move it with `setDemoMarket`: both reads of a cycle see one market state.
+ */
+export function demoEngine(keys: {
+  readonly demo: string;
+  readonly eth: string;
+  readonly mixed: string;
+}): MarginEngine {
+  const engine = new MarginEngine([
+    [keys.demo, DEMO_ACCOUNT],
+    [keys.eth, DEMO_ETH_ACCOUNT],
+    [keys.mixed, DEMO_MIXED_ACCOUNT],
+  ]);
+  setDemoMarket(engine, 0);
+  return engine;
+}
+
+/** Every symbol marked as at `cycle`, for every account at once, as a market move does. */
+export function setDemoMarket(engine: MarginEngine, cycle: number): void {
+  for (const [symbol, price] of Object.entries(demoMarks(cycle))) engine.setMark(symbol, price);
 }

@@ -34,6 +34,7 @@ serve(async (message) => {
   const config = loadConfig({
     ...process.env,
     BINANCE_BASE_URL: String(message.baseUrl),
+    BINANCE_USDM_BASE_URL: String(message.baseUrl),
     BINANCE_SPOT_BASE_URL: String(message.baseUrl),
   });
   const monitor = createMonitor(config, clients, log, { secrets });

@@ -38,6 +38,7 @@ serve(async (message) => {
       const config = loadConfig({
         ...process.env,
         BINANCE_BASE_URL: String(message.baseUrl),
+        BINANCE_USDM_BASE_URL: String(message.baseUrl),
         ACCOUNTS: JSON.stringify(shard.accounts),
       });
       let fetcher = fetchers.get(shard.ip);

@@ -1,6 +1,7 @@
 /**
- * The monthly cost model priced from the measured figures: 1, 10 and 100 accounts in one stack,
- * and 1,000 and 10,000 in shards behind their own IPs (docs/scaling.md).
+ * The monthly cost model priced from the measured figures: 1, 10, 100 and 400 accounts in one
+ * stack (400: one IP's Binance weight, infra/stack-limits.ts), and 1,000 and 10,000 in shards
+ * behind their own IPs (docs/scaling.md).
  */
 import { ACCOUNT_READ_WEIGHT } from "../../lib/binance/client.js";
 import {
@@ -56,14 +57,15 @@ export function measuredUsage(
 export const dashboardFree = (c: CostRow) =>
   c.total - (c.lines.find((l) => l.item.startsWith("CloudWatch dashboard"))?.usd ?? 0);
 
-/** The bill at 1, 10 and 100 accounts in each configuration; empty unless the cost figure was asked for. */
+/** The bill at 1, 10, 100 and 400 accounts in each configuration; empty unless the cost figure was asked for. */
 export function monthlyCosts(m: Measured): CostPoint[] {
   const { only, cycle, cyclePerAsset, scaling, dynamo } = m;
   const costs: CostPoint[] = [];
   if (!(only.has("cost") && cycle && scaling && dynamo)) return costs;
   const three = dynamo.byAssets.find((c) => c.activeAssets === 3);
   if (!three) throw new Error("no 3-asset cost figure");
-  for (const accounts of [1, 10, 100]) {
+  // The order matters to the report: [0] is 1 account and [2] is 100 (the levers table).
+  for (const accounts of [1, 10, 100, 400]) {
     const point = scaling.points.find((p) => p.accounts === accounts);
     const cpuMs = accounts === 1 ? cycle.cpuMs : (point?.monitorCpuMs ?? cycle.cpuMs * accounts);
     const durationMs = awsDurationEstimate({ accounts, concurrency: point?.concurrency ?? 16, cpuMs, memoryMb: 256 });

@@ -87,6 +87,7 @@ export async function startWorld(options: { accounts: number; tableName?: string
         ALERT_TOPIC_ARN: BENCH_TOPIC_ARN,
         ACCOUNTS: JSON.stringify(accounts.slice(0, count).map((a) => ({ name: a.name, secretId: a.secretId }))),
         BINANCE_BASE_URL: baseUrl,
+        BINANCE_USDM_BASE_URL: baseUrl,
         BINANCE_SPOT_BASE_URL: baseUrl,
         // Scripted bodies carry no marks to stream; a figure that streams turns it on (bench/latency.ts).
         MARK_STREAM: "off",

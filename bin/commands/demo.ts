@@ -7,9 +7,12 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { shortDecimal } from "../../lib/alerts/messages.js";
 import { createAwsClients } from "../../lib/aws/clients.js";
 import { loadConfig } from "../../lib/config.js";
 import { createLogger } from "../../lib/core/log.js";
+import { type PositionRow, positionRows } from "../../lib/history/views.js";
+import type { PoolSnapshot } from "../../lib/monitor/snapshot.js";
 import { createMonitor } from "../../lib/monitor.js";
 import { decimalOrZero, formatPercent, marginRatio } from "../../lib/risk/decimal.js";
 import { type AlertLevel, levelRank } from "../../lib/risk/levels.js";
@@ -18,13 +21,7 @@ import { acquireDemoLock } from "../../sim/demo-lock.js";
 import { DEMO_ACCOUNTS, DEMO_DATA_DIR, DEMO_INTERVAL_MS, DEMO_TABLE, useLoopbackAws } from "../../sim/demo-store.js";
 import { ensureTable, startDynalite } from "../../sim/dynalite.js";
 import { LoopbackExchange } from "../../sim/exchange/exchange.js";
-import {
-  DEMO_ETH_OUTAGE,
-  DEMO_RATIOS,
-  demoAccountBody,
-  demoEthAccountBody,
-  demoMixedAccount,
-} from "../../sim/scenario.js";
+import { DEMO_CYCLES, DEMO_ETH_OUTAGE, demoEngine, setDemoMarket } from "../../sim/scenario.js";
 import { parseOptions } from "../args.js";
 import { type Command, EXIT, UsageError } from "../command.js";
 import { streamChapter } from "./demo-stream.js";
@@ -57,6 +54,29 @@ export function hysteresisNote(
   );
 }
 
+/**
+ * A pool with nothing at stake: no requirement and no open position in it (a balance left in an
+ * asset, like the demo's BNB). Its snapshot keeps it; the per-cycle lines leave it out.
+ */
+export function isDustPool(pool: PoolSnapshot, positions: readonly PositionRow[]): boolean {
+  if (decimalOrZero(pool.requirement).units !== 0n) return false;
+  return !positions.some((p) => p.poolId === pool.id && decimalOrZero(p.raw.positionAmt).units !== 0n);
+}
+
+/**
+ * How far the pool is from liquidation and at what price, as Binance shows its nearest
+ * position: "3.75% to liq 46390.4", "no liq" (no position has a liquidation price), "past liq".
+ */
+export function liquidationText(pool: PoolSnapshot, positions: readonly PositionRow[]): string {
+  if (pool.distance === null) return "no liq";
+  if (pool.distance <= 0) return "past liq";
+  const nearest = positions
+    .filter((p) => p.poolId === pool.id && p.distance !== null)
+    .sort((a, b) => (a.distance ?? 0) - (b.distance ?? 0))[0];
+  const price = nearest?.raw.liquidationPrice;
+  return `${formatPercent(pool.distance, 2)} to liq${price ? ` ${shortDecimal(price)}` : ""}`;
+}
+
 /** How to read the data afterwards: as a checkout runs it (npm) or as the installed binary. */
 const guardCommand = () =>
   ["start", "guard"].includes(process.env.npm_lifecycle_event ?? "") ? "npm run guard --" : "coinm-guard";
@@ -67,12 +87,15 @@ export const demoCommand: Command = {
   help: `Usage: coinm-guard demo [--interval-ms N] [--keep-data]
 
 Starts dynalite, a loopback Binance exchange and loopback SNS / Secrets Manager, then runs the
-real monitoring cycle every interval while account "demo" climbs through warning and critical
-and recovers, account "demo-eth" goes unreadable for a few cycles, and account "demo-mixed"
-looks calm as a whole (its BTC asset ratio stays under 2%) while its isolated BTCUSD_PERP long
-nears its liquidation price and alerts on its own. A last chapter shows account "demo-stream"
-crossing to critical between two signed reads, caught from the mark price stream. Prints each margin pool and
-each alert as SNS would deliver it, then stops by itself (or on Ctrl-C), leaving nothing running.
+real monitoring cycle every interval while BTC falls from 60,000 to 48,030 and recovers. Every
+account is computed by a margin engine from its positions and the marks, as Binance computes it:
+account "demo"'s large cross BTC long climbs through warning and critical toward its liquidation
+price and recovers, account "demo-eth" (a covered ETH short) goes unreadable for a few cycles,
+and account "demo-mixed" looks calm as a whole (its BTC asset ratio stays under 2%) while its
+isolated BTCUSD_PERP long nears its liquidation price and alerts on its own. A last chapter shows account "demo-stream" crossing to critical between two
+signed reads, caught from the mark price stream. Prints each margin
+pool with its ratio and distance to liquidation (pools with nothing at stake left out) and each
+alert as SNS would deliver it, then stops by itself (or on Ctrl-C), leaving nothing running.
 Snapshots stay in .demo-data/ for 'coinm-guard history --demo --account demo'.
 
 Options:
@@ -107,6 +130,9 @@ async function runDemo(
   };
   const mixedSecret = { apiKey: randomBytes(32).toString("hex"), apiSecret: randomBytes(32).toString("hex") };
   let cycle = 0;
+  // One market for every account: each cycle moves the marks, and the engine computes both of a
+  // cycle's bodies (account, positionRisk) from positions and marks, liquidation prices included.
+  const engine = demoEngine({ demo: demoSecret.apiKey, eth: ethKey.apiKey, mixed: mixedSecret.apiKey });
   const exchange = new LoopbackExchange({
     keys: [
       { type: "hmac", apiKey: demoSecret.apiKey, apiSecret: demoSecret.apiSecret },
@@ -117,9 +143,7 @@ async function runDemo(
       },
       { type: "hmac", apiKey: mixedSecret.apiKey, apiSecret: mixedSecret.apiSecret },
     ],
-    // Both of a cycle's calls see one market state: the engine computes them from positions and marks.
-    engine: { account: (apiKey) => (apiKey === mixedSecret.apiKey ? demoMixedAccount(cycle) : undefined) },
-    account: (apiKey) => (apiKey === demoSecret.apiKey ? demoAccountBody(cycle) : demoEthAccountBody(cycle)),
+    engine,
     latencyMs: 20,
   });
   const aws = new AwsStandIns();
@@ -146,6 +170,7 @@ async function runDemo(
       ALERT_TOPIC_ARN: TOPIC_ARN,
       ACCOUNTS: JSON.stringify(DEMO_ACCOUNTS.map((name) => ({ name, secretId: `coinm-guard/${name}` }))),
       BINANCE_BASE_URL: baseUrl,
+      BINANCE_USDM_BASE_URL: baseUrl,
       BINANCE_SPOT_BASE_URL: baseUrl,
     });
     const clients = createAwsClients({ maxAttempts: 2 });
@@ -173,7 +198,8 @@ async function runDemo(
     const held = new Map<string, string>();
     let emailShown = false;
     let hysteresisExplained = false;
-    for (cycle = 0; cycle < DEMO_RATIOS.length && !stopping; cycle++) {
+    for (cycle = 0; cycle < DEMO_CYCLES && !stopping; cycle++) {
+      setDemoMarket(engine, cycle);
       if (DEMO_ETH_OUTAGE.has(cycle)) {
         exchange.injectFault(
           { kind: "status", status: 503, body: "<html><body><h1>503 Service Unavailable</h1></body></html>" },
@@ -194,6 +220,7 @@ async function runDemo(
         }
         const takenAt = clock(account.snapshot?.takenAt ?? summary.cycleTime);
         const pools = account.snapshot?.pools ?? [];
+        const positions = account.snapshot ? positionRows(account.snapshot) : [];
         // What a monitor that blends each asset's balances would report, for assets that also hold
         // an isolated position: the reason pools matter.
         const withIsolated = new Set(pools.filter((p) => p.kind === "isolated").map((p) => p.asset));
@@ -205,14 +232,13 @@ async function runDemo(
         }
         for (const p of pools) {
           // Pools with nothing at stake are noise here (history shows them).
-          if (p.ratio === 0 && p.distance === null) continue;
+          if (isDustPool(p, positions)) continue;
           const ratio = p.ratio === null ? "∞" : formatPercent(p.ratio, 1);
-          const distance =
-            p.distance === null ? "no liq" : p.distance <= 0 ? "past liq" : `${formatPercent(p.distance, 2)} to liq`;
+          const distance = liquidationText(p, positions);
           const heldLevel = held.get(`${account.account}:${p.id}`) ?? p.level;
           const level = heldLevel === p.level ? `level ${p.level}` : `level ${p.level}, alert held at ${heldLevel}`;
           print(
-            `${takenAt}  ${account.account.padEnd(10)} ${p.label.padEnd(26)} ratio ${ratio.padStart(6)}  ${distance.padStart(12)}  ${level}`,
+            `${takenAt}  ${account.account.padEnd(10)} ${p.label.padEnd(26)} ratio ${ratio.padStart(6)}  ${distance.padStart(21)}  ${level}`,
           );
           const note = hysteresisNote(p.ratio, p.level, heldLevel, config.alertLevels, config.hysteresis);
           if (note && !hysteresisExplained) {
@@ -233,7 +259,7 @@ async function runDemo(
         print(`          └ SMS    ${bodies.sms}`);
       }
       seen = aws.published.length;
-      if (cycle < DEMO_RATIOS.length - 1 && !stopping) await new Promise((r) => setTimeout(r, intervalMs));
+      if (cycle < DEMO_CYCLES - 1 && !stopping) await new Promise((r) => setTimeout(r, intervalMs));
     }
     const cycleAlerts = aws.published.length;
     const streamAlerts = stopping

@@ -20,26 +20,22 @@ const NOT_CONFIG = new Set(["NODE_OPTIONS", "AWS_NODEJS_CONNECTION_REUSE_ENABLED
 
 /**
  * The deployed function reads its accounts from accounts.json in its code (ACCOUNTS_FILE), which
- * is not here; the stack's outputs list the same accounts (AccountSecrets, AccountLevels), so
- * they become ACCOUNTS. A stack deployed before the file has ACCOUNTS itself and keeps it.
+ * is not here; the stack's AccountList output holds the same text, so it becomes ACCOUNTS (checked
+ * below like any ACCOUNTS). A stack deployed before the file has ACCOUNTS itself and keeps it.
  */
-function withAccountsFromOutputs(
+function withAccountList(
   variables: Record<string, string>,
   outputs: StackOutputs,
   stackName: string,
 ): Record<string, string> {
   if (variables.ACCOUNTS !== undefined || variables.ACCOUNTS_FILE === undefined) return variables;
   const { ACCOUNTS_FILE: _file, ...rest } = variables;
-  if (!outputs.accountSecrets) {
+  if (!outputs.accountList) {
     throw new Error(
-      `stack "${stackName}" has no readable AccountSecrets output to list its accounts: run \`npx cdk deploy\` once, or set ACCOUNTS yourself`,
+      `stack "${stackName}" has no AccountList output to list its accounts: run \`npx cdk deploy\` once, or set ACCOUNTS yourself`,
     );
   }
-  const accounts = Object.entries(outputs.accountSecrets).map(([name, secretId]) => {
-    const levels = outputs.accountLevels?.[name];
-    return { name, secretId, ...(levels ? { levels } : {}) };
-  });
-  return { ...rest, ACCOUNTS: JSON.stringify(accounts) };
+  return { ...rest, ACCOUNTS: outputs.accountList };
 }
 
 /** The monitor function's environment variables, found through the stack's MonitorFunctionName output. */
@@ -70,7 +66,7 @@ async function deployedEnvironment(
       throw new Error(`cannot read function "${functionName}": ${describeAwsError(err)}`, { cause: err });
     }
     const config = Object.fromEntries(Object.entries(variables).filter(([k]) => !NOT_CONFIG.has(k)));
-    return withAccountsFromOutputs(config, outputs, stackName);
+    return withAccountList(config, outputs, stackName);
   } finally {
     cfn.destroy();
     lambda.destroy();
@@ -88,7 +84,7 @@ the real subscribers, when pointed at a deployed stack).
 
 Configuration:
   --stack NAME      use the deployed monitor function's environment variables (read with Lambda
-                    GetFunctionConfiguration), its accounts from the stack's outputs; variables
+                    GetFunctionConfiguration), its accounts from the stack's AccountList; variables
                     set in the shell override single ones (e.g. LOG_LEVEL=debug)
   (no --stack)      the shell's environment variables, as the Lambda reads them (SNAPSHOT_TABLE,
                     ALERT_TOPIC_ARN, ACCOUNTS, ...; see README)

@@ -12,7 +12,6 @@
  * - types.ts: DeployConfig and the types constructs read, with the defaults
  */
 export { configFromContext, configWithOverride, mergeOverride } from "./context.js";
-export { accountPolicyCount } from "./limits.js";
 export { CONTEXT_KEY, DeployConfigError } from "./reader.js";
 export { resolveConfig } from "./resolve.js";
 export {

@@ -13,7 +13,6 @@ import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { type LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { ACCOUNTS_FILE_NAME, type AccountConfig } from "../../lib/config.js";
-import type { LevelOverrides } from "../../lib/risk/level-overrides.js";
 import { type MonitorSettings, settingsEnvironment } from "../environment.js";
 import { accountGrants, type Grant, MANAGED_POLICIES_PER_ROLE, packGrants } from "../stack-limits.js";
 import type { AccountSecret } from "./account-secrets.js";
@@ -24,15 +23,12 @@ export interface MonitorFunctionProps {
   /** Monitor behaviour, passed as environment variables the core reads. */
   readonly settings: MonitorSettings;
   /**
-   * The accounts to monitor: their secrets, written into the function's asset as accounts.json
-   * (too many for the 4 KB environment) with GetSecretValue granted on exactly these secrets.
+   * What the function reads of each account (lib/config.ts AccountConfig), written into its asset
+   * as accounts.json: too many accounts for the 4 KB environment. Built by the stack (infra/stack.ts).
    */
-  readonly accounts: readonly AccountSecret[];
-  /**
-   * Accounts with levels of their own (lib/risk/level-overrides.ts), by name.
-   * @default - none
-   */
-  readonly accountLevels?: Readonly<Record<string, LevelOverrides>>;
+  readonly accountList: readonly AccountConfig[];
+  /** The accounts' secrets: GetSecretValue is granted on exactly these. */
+  readonly secrets: readonly AccountSecret[];
   /**
    * Memory, which also sets the CPU share. 256 MB leaves headroom for TLS and JSON across many
    * accounts and is still well inside the free tier at one run a minute (ARM64).
@@ -92,12 +88,7 @@ export class MonitorFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    const levels = props.accountLevels ?? {};
-    this.accountList = props.accounts.map((s) => ({
-      name: s.name,
-      secretId: s.readId,
-      ...(levels[s.name] ? { levels: levels[s.name] } : {}),
-    }));
+    this.accountList = props.accountList;
     const accountsFile = stageAccountsFile(this, this.accountList);
 
     const defaults = functionDefaults(props.entry ?? "functions/monitor.ts");
@@ -131,7 +122,7 @@ export class MonitorFunction extends Construct {
       environment: { ...defaults.environment, ...settingsEnvironment(props.settings) },
     });
     this.bind("ACCOUNTS_FILE", ACCOUNTS_FILE_NAME);
-    this.accountPolicies = this.grantAccountSecrets(props.accounts);
+    this.accountPolicies = this.grantAccountSecrets(props.secrets);
   }
 
   /** Table for snapshots and alert state: item reads and writes only, no queries, scans or deletes (history is the CLI's, with the user's credentials). */

@@ -5,6 +5,7 @@
 
 import { divideUp, formatDecimal, formatPercent, parseDecimal } from "../risk/decimal.js";
 import { formatDistance, PAST_LIQUIDATION } from "../risk/positions.js";
+import { PRODUCT_NAMES, type Product } from "../risk/product.js";
 import { DELETED_KEY_HINT, type KeyAlert, keyAlertText } from "./key-alerts.js";
 import type { HealthNotice, MarginNotice } from "./policy.js";
 
@@ -29,6 +30,8 @@ export interface MarginAlert {
   /** For people: "BTC cross", "BTCUSD_PERP long isolated". */
   readonly poolLabel: string;
   readonly poolKind: "cross" | "isolated";
+  /** The book the pool is in; absent: COIN-M (every alert before products). */
+  readonly product?: Product;
   /** The margin asset, in which requirement, collateral and the amount to add are counted. */
   readonly asset: string;
   readonly notice: MarginNotice;
@@ -64,6 +67,8 @@ export interface HealthAlert {
   readonly id: string;
   readonly account: string;
   readonly notice: HealthNotice;
+  /** The book that cannot be read; absent: the account's COIN-M read (every alert before products). */
+  readonly product?: Product;
   readonly failures: number;
   readonly errorKind?: string;
   /** Secret-free reason from our own error messages. */
@@ -119,6 +124,15 @@ function drivers(alert: MarginAlert): string {
   return "held until the ratio or distance clears the level by the hysteresis";
 }
 
+/** Where the margin to add goes: the pool's wallet, in its book. */
+function whereToAdd(alert: MarginAlert): string {
+  if (alert.poolKind !== "cross") return "of margin to this isolated position";
+  if (alert.product === undefined || alert.product === "coinm") return "to the cross wallet";
+  // Multi-Assets mode: the account-wide pool is counted in USD, and any margin asset adds to it.
+  if (alert.asset === "USD") return `of margin assets (valued in USD) to the ${PRODUCT_NAMES[alert.product]} wallet`;
+  return `to the ${PRODUCT_NAMES[alert.product]} ${alert.asset} wallet`;
+}
+
 function renderMargin(alert: MarginAlert): RenderedAlert {
   const ratio = ratioText(alert.ratio);
   const level = alert.level.toUpperCase();
@@ -149,7 +163,7 @@ function renderMargin(alert: MarginAlert): RenderedAlert {
         : `Distance to liquidation: ${distance} = |mark ${near.markPrice} - liquidation ${near.liquidationPrice}| / mark, ${near.symbol} ${near.side} (distance alone: ${alert.distanceLevel})`
       : "Distance to liquidation: no position in this pool has a liquidation price",
     alert.marginToAdd && alert.target
-      ? `To get under ${alert.target.level} (ratio below ${formatPercent(alert.target.ratio, 0)}${alert.target.distance !== undefined ? `, liquidation at least ${formatPercent(alert.target.distance, 0)} away` : ""}): add at least ${alert.marginToAdd} ${alert.asset} ${alert.poolKind === "cross" ? "to the cross wallet" : "of margin to this isolated position"} (or reduce the position).`
+      ? `To get under ${alert.target.level} (ratio below ${formatPercent(alert.target.ratio, 0)}${alert.target.distance !== undefined ? `, liquidation at least ${formatPercent(alert.target.distance, 0)} away` : ""}): add at least ${alert.marginToAdd} ${alert.asset} ${whereToAdd(alert)} (or reduce the position).`
       : undefined,
     `At: ${alert.at}`,
     fromMark
@@ -185,6 +199,9 @@ export function renderAlert(alert: Alert): RenderedAlert {
     const text = keyAlertText(alert);
     return { subject: truncate(text.subject, SUBJECT_MAX), email: text.email, sms: truncate(text.sms, SMS_MAX) };
   }
+  if (alert.type === "health" && alert.product !== undefined && alert.product !== "coinm") {
+    return renderProductHealth(alert, PRODUCT_NAMES[alert.product]);
+  }
   if (alert.type === "health") {
     if (alert.notice === "restored") {
       return {
@@ -210,4 +227,30 @@ export function renderAlert(alert: Alert): RenderedAlert {
     };
   }
   return renderMargin(alert);
+}
+
+/** A product read beside COIN-M (USD-M) that cannot be read: that book is unwatched, COIN-M is not. */
+function renderProductHealth(alert: HealthAlert, book: string): RenderedAlert {
+  if (alert.notice === "restored") {
+    return {
+      subject: truncate(`coinm-guard: ${book} monitoring restored for ${alert.account}`, SUBJECT_MAX),
+      email: `coinm-guard can read the ${book} book of account "${alert.account}" again (at ${alert.at}) after ${alert.failures} failed read(s). ${book} margin alerts are live again.`,
+      sms: truncate(`coinm-guard ${alert.account}: ${book} monitoring restored`, SMS_MAX),
+    };
+  }
+  return {
+    subject: truncate(`coinm-guard: CANNOT READ ${book} of ${alert.account}`, SUBJECT_MAX),
+    email: [
+      `coinm-guard cannot read the ${book} book of account "${alert.account}" and is NOT watching its ${book} margin.`,
+      "COIN-M monitoring of this account goes on as before.",
+      `Failed reads in a row: ${alert.failures}`,
+      `Cause (${alert.errorKind ?? "unknown"}): ${alert.reason ?? "unknown"}`,
+      `Since: ${alert.at}`,
+      `Check your ${book} positions on Binance directly until a '${book} monitoring restored' notice arrives.`,
+    ].join("\n"),
+    sms: truncate(
+      `coinm-guard ${alert.account}: CANNOT READ ${book} (${alert.errorKind ?? "error"}). ${book} not monitored; COIN-M is.`,
+      SMS_MAX,
+    ),
+  };
 }

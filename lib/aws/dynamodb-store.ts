@@ -11,7 +11,6 @@ import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { HealthState, PoolAlertState } from "../alerts/policy.js";
 import { HEALTHY } from "../alerts/policy.js";
 import { upgradePendingAlert } from "../alerts/upgrade.js";
-import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../binance/coinm/account.js";
 import { StateConflictError } from "../core/errors.js";
 import { parseKeyCheckState } from "../keys/policy.js";
 import type { AccountState, AlertStateStore, PendingAlert, SnapshotStore } from "../monitor/ports.js";
@@ -22,7 +21,10 @@ import {
   type PositionSnapshot,
   type Snapshot,
 } from "../monitor/snapshot.js";
+import { parseUsdmLookState } from "../monitor/usdm-look.js";
+import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../risk/balances.js";
 import { poolOfId } from "../risk/pools.js";
+import { isCoinm } from "../risk/product.js";
 import { type ClientRef, lazyModule, resolveClient } from "./lazy.js";
 
 /** The SDK module, imported on the first request (lib/aws/lazy.ts: the cold start imports no SDK). */
@@ -78,7 +80,8 @@ function splitFields<F extends string>(fields: readonly F[], joined: string | un
 const numberOrNull = (value: number | null): AttributeValue => (value === null ? { NULL: true } : N(value));
 
 export function snapshotToItem(snapshot: Snapshot): Item {
-  const crossPools = new Set(snapshot.pools.filter((p) => p.kind === "cross").map((p) => p.asset));
+  // COIN-M's assets carry COIN-M's cross pools only (a USD-M "BTC cross" is another pool).
+  const crossPools = new Set(snapshot.pools.filter((p) => p.kind === "cross" && isCoinm(p)).map((p) => p.asset));
   const assets: Record<string, AttributeValue> = {};
   for (const a of snapshot.assets) {
     assets[a.asset] = {
@@ -132,13 +135,13 @@ function poolsOf(item: Item): PoolSnapshot[] {
   return Object.entries(attr)
     .map(([id, value]): PoolSnapshot => {
       const m = value.M ?? {};
-      const { kind, asset } = poolOfId(id);
-      const isolated = kind === "isolated";
+      const { kind, asset, product, label } = poolOfId(id);
       return {
         id,
         kind,
+        ...(product ? { product } : {}),
         asset,
-        label: m.n?.S ?? (isolated ? `${id} isolated` : `${id} cross`),
+        label: m.n?.S ?? label,
         requirement: m.q?.S ?? "0",
         collateral: m.c?.S ?? "0",
         ratio: nullableNumber(m.r),
@@ -159,7 +162,7 @@ function positionsOf(item: Item): PositionSnapshot[] {
 
 export function itemToSnapshot(item: Item): Snapshot {
   const pools = poolsOf(item);
-  const crossPools = new Map(pools.filter((p) => p.kind === "cross").map((p) => [p.asset, p]));
+  const crossPools = new Map(pools.filter((p) => p.kind === "cross" && isCoinm(p)).map((p) => [p.asset, p]));
   const assetsAttr = item.assets && "M" in item.assets ? (item.assets.M ?? {}) : {};
   const assets: AssetSnapshot[] = Object.entries(assetsAttr)
     .map(([asset, value]) => {
@@ -262,6 +265,8 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
     const lastCycleAt = str(item, "lastCycleAt");
     // Absent in items written before the key check existed: the check is then due at once.
     const keyCheck = parseKeyCheckState(parseJson<unknown>(str(item, "keyCheck"), undefined));
+    // Absent before USD-M: the first cycle looks at the book at once.
+    const usdm = parseUsdmLookState(parseJson<unknown>(str(item, "usdm"), undefined));
     return {
       version: num(item, "version") ?? 0,
       ...(lastCycleAt ? { lastCycleAt } : {}),
@@ -271,6 +276,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       health: parseJson<HealthState>(str(item, "health"), HEALTHY),
       outbox,
       ...(keyCheck ? { keyCheck } : {}),
+      ...(usdm ? { usdm } : {}),
     };
   }
 
@@ -291,6 +297,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
             health: S(JSON.stringify(state.health)),
             outbox: { M: outbox },
             ...(state.keyCheck ? { keyCheck: S(JSON.stringify(state.keyCheck)) } : {}),
+            ...(state.usdm ? { usdm: S(JSON.stringify(state.usdm)) } : {}),
           },
           ...(expectedVersion === 0
             ? { ConditionExpression: "attribute_not_exists(pk)" }

@@ -3,7 +3,7 @@
  * table, topic, schedule and account secrets without being told. Output keys:
  *   SnapshotTableName, AlertTopicArn, ScheduleExpression ("rate(1 minute)"),
  *   AccountSecrets (JSON object: account name -> secret ARN), AlertLevels (ALERT_LEVELS JSON),
- *   MonitorFunctionName (for `run-once --stack`).
+ *   MonitorFunctionName and AccountList (the monitor's accounts.json, for `run-once --stack`).
  */
 import type { CloudFormationClient, Output } from "@aws-sdk/client-cloudformation";
 import { type LevelOverrides, parseLevelOverrides } from "../risk/level-overrides.js";
@@ -22,6 +22,7 @@ export const OUTPUT_KEYS = {
   distanceLevels: "DistanceLevels",
   accountLevels: "AccountLevels",
   monitorFunction: "MonitorFunctionName",
+  accountList: "AccountList",
 } as const;
 
 export interface StackOutputs {
@@ -39,6 +40,11 @@ export interface StackOutputs {
   readonly accountLevels?: Readonly<Record<string, LevelOverrides>>;
   /** The monitor Lambda's name (stacks deployed before this output have none). */
   readonly monitorFunctionName?: string;
+  /**
+   * The monitor's account list as its accounts.json holds it (JSON text, checked by whoever uses
+   * it with lib/config.ts's parser); stacks that still pass ACCOUNTS in the environment have none.
+   */
+  readonly accountList?: string;
 }
 
 /** An output's JSON object text, or undefined when it is not one (an older or hand-edited stack). */
@@ -96,6 +102,7 @@ export function parseStackOutputs(stackName: string, outputs: readonly Output[])
   const scheduleExpression = get(OUTPUT_KEYS.schedule);
   const levelsText = get(OUTPUT_KEYS.levels);
   const monitorFunctionName = get(OUTPUT_KEYS.monitorFunction);
+  const accountList = get(OUTPUT_KEYS.accountList);
   let alertLevels: AlertLevel[] | undefined;
   try {
     alertLevels = levelsText !== undefined ? parseAlertLevels(levelsText, OUTPUT_KEYS.levels) : undefined;
@@ -124,6 +131,7 @@ export function parseStackOutputs(stackName: string, outputs: readonly Output[])
     ...(distanceLevels ? { distanceLevels } : {}),
     ...(accountLevels ? { accountLevels } : {}),
     ...(monitorFunctionName ? { monitorFunctionName } : {}),
+    ...(accountList ? { accountList } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  * respects its platform's length limits and escaping; the secret decides the URL.
  */
 import type { SEVERITIES } from "../alerts/attributes.js";
+import { withoutInvisible } from "../core/outside-text.js";
 import type { ChatChannel } from "./channels.js";
 import type { ChatMessage } from "./message.js";
 import type { ChatSecret } from "./secret.js";
@@ -14,7 +15,7 @@ export interface ChatRequest {
   readonly body: string;
 }
 
-/** Default Telegram Bot API base; tests point it at a loopback stand-in. */
+/** The Telegram Bot API, the only place a bot token is sent (tests route this host to a stand-in). */
 export const TELEGRAM_API = "https://api.telegram.org";
 
 export const LIMITS = {
@@ -55,13 +56,13 @@ export function escapeMarkdownV2(text: string): string {
   return text.replace(MDV2_SPECIAL, (c) => `\\${c}`);
 }
 
-function telegram(channel: ChatChannel, secret: { botToken: string }, m: ChatMessage, apiBase: string): ChatRequest {
+function telegram(channel: ChatChannel, secret: { botToken: string }, m: ChatMessage): ChatRequest {
   const label = severityLabel(m);
   const head = `*${escapeMarkdownV2(label ? `[${label}] ${m.subject}` : m.subject)}*`;
   // Room for the head and escapes (at most doubling the body).
   const body = escapeMarkdownV2(cut(m.text, Math.floor((LIMITS.telegramText - head.length - 2) / 2)));
   return {
-    url: `${apiBase.replace(/\/$/, "")}/bot${secret.botToken}/sendMessage`,
+    url: `${TELEGRAM_API}/bot${secret.botToken}/sendMessage`,
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
       chat_id: channel.chatId,
@@ -104,9 +105,10 @@ const COLORS: Readonly<Record<(typeof SEVERITIES)[number], number>> = {
   critical: 0xc62828,
 };
 
-// Discord markdown: backslash-escape the characters that would start formatting or a mention.
+// Discord markdown: backslash-escape the characters that would start formatting, a mention or a
+// masked link ("[text](url)" shows only "text" in an embed, a link that looks like ours).
 export function escapeDiscord(text: string): string {
-  return text.replace(/[\\*_~`|>#@-]/g, (c) => `\\${c}`);
+  return text.replace(/[\\*_~`|>#@[\]()<-]/g, (c) => `\\${c}`);
 }
 
 function discord(url: string, m: ChatMessage): ChatRequest {
@@ -145,15 +147,17 @@ function webhook(channel: ChatChannel, secret: { url: string; sharedSecret?: str
   };
 }
 
-export function chatRequest(
-  channel: ChatChannel,
-  secret: ChatSecret,
-  message: ChatMessage,
-  options: { telegramApi?: string } = {},
-): ChatRequest {
+export function chatRequest(channel: ChatChannel, secret: ChatSecret, raw: ChatMessage): ChatRequest {
+  // No control or invisible characters on any platform (bidi overrides, zero-width joiners,
+  // terminal escapes): what a person reads is what the text says.
+  const message = {
+    ...raw,
+    subject: withoutInvisible(raw.subject).replace(/\n/g, " "),
+    text: withoutInvisible(raw.text),
+  };
   switch (secret.platform) {
     case "telegram":
-      return telegram(channel, secret, message, options.telegramApi ?? TELEGRAM_API);
+      return telegram(channel, secret, message);
     case "slack":
       return slack(secret.webhookUrl, message);
     case "discord":

@@ -51,7 +51,6 @@ export interface RelayDeps {
   readonly fetch?: Fetch;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
-  readonly telegramApi?: string;
   /** How long a read secret is reused by a warm container. @default 300000 */
   readonly secretTtlMs?: number;
 }
@@ -96,9 +95,7 @@ export class ChatRelay {
         const log = this.deps.log.child({ channel: channel.name, platform: channel.platform, messageId });
         try {
           const secret = await this.secretFor(channel);
-          const request = chatRequest(channel, secret, message, {
-            ...(this.deps.telegramApi ? { telegramApi: this.deps.telegramApi } : {}),
-          });
+          const request = chatRequest(channel, secret, message);
           const done = await deliver(request, {
             deadlineMs,
             now: () => this.now(),

@@ -7,6 +7,7 @@ import {
   dangerVerbs,
   describePermissions,
   permissionLabels,
+  plausibleCreateTime,
 } from "../binance/spot/key-permissions.js";
 import type { KeyCheckState } from "../keys/policy.js";
 import { formatAge } from "./range.js";
@@ -25,20 +26,28 @@ export interface KeyStatus {
   readonly lastErrorKind?: string;
 }
 
+/** An ISO time, or undefined for a value no Date can hold. */
+function isoTime(ms: number | undefined): string | undefined {
+  return ms !== undefined && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : undefined;
+}
+
 export function keyStatusOf(check: KeyCheckState | undefined, now: Date): KeyStatus {
   const p = check?.permissions;
   if (!check || !p) {
     return { verdict: "unchecked", ...(check?.lastErrorKind ? { lastErrorKind: check.lastErrorKind } : {}) };
   }
   const failedSince = check.lastCheckedAt === undefined || check.lastAttemptAt > check.lastCheckedAt;
+  // Stored by older versions without a bound: a time no Date can hold is shown as unknown, not thrown.
+  const createdAt = plausibleCreateTime(p.createdAt);
+  const checkedAt = isoTime(check.lastCheckedAt);
   return {
     verdict: p.dangerous.length === 0 ? "read-only" : "unsafe",
     ipRestricted: p.ipRestricted,
     dangerous: p.dangerous,
-    ...(p.createdAt !== undefined
-      ? { createdAt: new Date(p.createdAt).toISOString(), keyAgeMs: now.getTime() - p.createdAt }
+    ...(createdAt !== undefined
+      ? { createdAt: new Date(createdAt).toISOString(), keyAgeMs: Math.max(0, now.getTime() - createdAt) }
       : {}),
-    ...(check.lastCheckedAt !== undefined ? { checkedAt: new Date(check.lastCheckedAt).toISOString() } : {}),
+    ...(checkedAt !== undefined ? { checkedAt } : {}),
     ...(failedSince && check.lastErrorKind ? { lastErrorKind: check.lastErrorKind } : {}),
   };
 }

@@ -12,13 +12,29 @@ const UNIT_MS: Readonly<Record<string, number>> = {
   w: 604_800_000,
 };
 
-/** "90s", "15m", "24h", "7d", "2w", or combined like "1h30m". Milliseconds, or undefined. */
+/**
+ * The longest duration understood: a century. Anything longer cannot name a time the table
+ * holds, and `99999999w` back from now is before the earliest Date (it printed "Invalid time
+ * value" and exited 1); it is a usage error instead.
+ */
+export const MAX_DURATION_MS = 100 * 365.25 * 86_400_000;
+
+/** The earliest and latest instants a Date can hold (±8.64e15 ms, ECMA-262 21.4.1.1). */
+const DATE_LIMIT_MS = 8.64e15;
+
+/** "90s", "15m", "24h", "7d", "2w", or combined like "1h30m". Milliseconds, or undefined (also past MAX_DURATION_MS). */
 export function parseDuration(text: string): number | undefined {
   const t = text.trim().toLowerCase();
-  if (!/^(\d+(\.\d+)?[smhdw])+$/.test(t)) return undefined;
+  // Bounded before the pattern runs: a duration is a few characters.
+  if (t.length > 64 || !/^(\d+(\.\d+)?[smhdw])+$/.test(t)) return undefined;
   let ms = 0;
   for (const m of t.matchAll(/(\d+(?:\.\d+)?)([smhdw])/g)) ms += Number(m[1]) * (UNIT_MS[m[2] ?? ""] ?? Number.NaN);
-  return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : undefined;
+  return Number.isFinite(ms) && ms > 0 && ms <= MAX_DURATION_MS ? Math.round(ms) : undefined;
+}
+
+/** A Date for `ms`, or undefined where no valid Date exists (so nothing later throws "Invalid time value"). */
+function validDate(ms: number): Date | undefined {
+  return Number.isFinite(ms) && Math.abs(ms) <= DATE_LIMIT_MS ? new Date(ms) : undefined;
 }
 
 const ISO = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -32,9 +48,9 @@ const ISO = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?
  */
 export function parseInstant(text: string, now: Date, options: { endOfDay?: boolean } = {}): Date | undefined {
   const t = text.trim();
-  if (t.toLowerCase() === "now") return new Date(now.getTime());
+  if (t.toLowerCase() === "now") return validDate(now.getTime());
   const ago = parseDuration(t);
-  if (ago !== undefined) return new Date(now.getTime() - ago);
+  if (ago !== undefined) return validDate(now.getTime() - ago);
   const m = ISO.exec(t);
   if (!m) return undefined;
   const [, date, time, zone] = m;
@@ -43,7 +59,7 @@ export function parseInstant(text: string, now: Date, options: { endOfDay?: bool
   if (Number.isNaN(d.getTime())) return undefined;
   // Reject dates the Date parser silently rolls over (2026-02-30 -> March 2).
   if (!zone && d.toISOString().slice(0, 10) !== date) return undefined;
-  return time === undefined && options.endOfDay ? new Date(d.getTime() + 86_400_000 - 1) : d;
+  return time === undefined && options.endOfDay ? validDate(d.getTime() + 86_400_000 - 1) : d;
 }
 
 /**

@@ -7,8 +7,10 @@
  */
 
 import type { AssetSnapshot, PositionSnapshot, Snapshot } from "../monitor/snapshot.js";
+import { linearMarginAssetOf } from "../risk/linear.js";
 import type { PoolKind } from "../risk/pools.js";
-import { liquidationDistance, marginAssetOf } from "../risk/positions.js";
+import { liquidationDistance, liquidationSide, marginAssetOf, type SideRow } from "../risk/positions.js";
+import { productLabel, productPoolId } from "../risk/product.js";
 
 export type ViewName = "pools" | "assets" | "positions";
 
@@ -87,18 +89,30 @@ function sideOf(p: PositionSnapshot): "long" | "short" {
   return p.positionAmt.trim().startsWith("-") ? "short" : "long";
 }
 
+/** A stored position as the risk model's side rule reads it. */
+function sideRow(p: PositionSnapshot): SideRow {
+  const positionSide = p.positionSide === "LONG" || p.positionSide === "SHORT" ? p.positionSide : "BOTH";
+  return { positionSide, positionAmt: p.positionAmt, marginType: p.marginType === "isolated" ? "isolated" : "cross" };
+}
+
 export function positionRows(snapshot: Snapshot): PositionRow[] {
+  // Pools at or past liquidation as recorded (ratio >= 100%, or null: collateral <= 0): their
+  // positions are 0 from it, as the monitor judged them (lib/risk/pools.ts).
+  const past = new Set(snapshot.pools?.filter((p) => p.ratio === null || p.ratio >= 1).map((p) => p.id) ?? []);
   return snapshot.positions.map((raw) => {
     const side = sideOf(raw);
-    const asset = marginAssetOf(raw.symbol);
+    const product = raw.product === "usdm" ? "usdm" : undefined;
+    const asset = raw.marginAsset ?? (product ? linearMarginAssetOf(raw.symbol) : marginAssetOf(raw.symbol));
     const isolated = raw.marginType === "isolated";
+    const poolId = productPoolId(product, isolated ? `${raw.symbol}#${raw.positionSide}` : asset);
+    const distance = liquidationDistance(raw.markPrice, raw.liquidationPrice, liquidationSide(sideRow(raw)));
     return {
       raw,
       asset,
       side,
-      poolId: isolated ? `${raw.symbol}#${raw.positionSide}` : asset,
-      label: `${raw.symbol} ${side} ${isolated ? "isolated" : "cross"}`,
-      distance: liquidationDistance(raw.markPrice, raw.liquidationPrice, side),
+      poolId,
+      label: productLabel(product, `${raw.symbol} ${side} ${isolated ? "isolated" : "cross"}`),
+      distance: past.has(poolId) && raw.markPrice !== undefined ? 0 : distance,
     };
   });
 }
@@ -128,9 +142,11 @@ export function selectPositions(snapshot: Snapshot, selection: Selection): Posit
     if (selection.assets && !selection.assets.has(p.asset)) return false;
     if (!selection.pools) return true;
     const isolated = p.raw.marginType === "isolated";
-    const pool = isolated
-      ? { id: p.poolId, label: `${p.raw.symbol} ${p.side} isolated` }
-      : { id: p.poolId, label: `${p.asset} cross` };
+    const product = p.raw.product === "usdm" ? "usdm" : undefined;
+    const pool = {
+      id: p.poolId,
+      label: productLabel(product, isolated ? `${p.raw.symbol} ${p.side} isolated` : `${p.asset} cross`),
+    };
     return [pool.id, pool.label].some((n) => selection.pools?.has(n.toLowerCase()));
   });
 }

@@ -82,33 +82,13 @@ export function evaluateAccount(
       at,
     });
   }
-  const next: Record<string, PoolAlertState> = { ...prev.pools };
-  if (outcome.ok) {
-    const accountConfig = config.accounts.find((a) => a.name === account);
-    const byId = new Map(pools.map((p) => [p.id, p]));
-    // Pools that disappeared (position closed, balance moved) count as ratio 0, no liquidation price.
-    const ids = new Set([...Object.keys(prev.pools), ...byId.keys()]);
-    for (const id of [...ids].sort()) {
-      const pool = byId.get(id);
-      const levels = poolRiskLevels(config, accountConfig, id, pool?.asset);
-      const decision = decidePool(
-        prev.pools[id],
-        { ratio: pool?.ratio ?? 0, distance: pool?.distance ?? null },
-        nowMs,
-        policyOf(config, levels),
-      );
-      const label = pool?.label ?? prev.pools[id]?.label;
-      if (decision.next.level === OK_LEVEL && !pool) delete next[id];
-      else next[id] = { ...decision.next, ...(label ? { label } : {}) };
-      if (decision.notice) {
-        alerts.push(
-          marginAlert(levels, { account, at, id, pool, label, notice: decision.notice, ...decision.next }, decision),
-        );
-      }
-    }
-  }
+  // USD-M pools are judged by their own read (usdm-evaluation.ts): a COIN-M read says nothing of them.
+  const judged = outcome.ok
+    ? judgePools(config, prev.pools, pools, (id) => poolOfId(id).product !== "usdm", account, at, nowMs)
+    : { pools: prev.pools, alerts: [] };
+  alerts.push(...judged.alerts);
   return {
-    state: { ...prev, lastCycleAt: at, pools: next, health: health.next },
+    state: { ...prev, lastCycleAt: at, pools: judged.pools, health: health.next },
     alerts,
   };
 }
@@ -157,6 +137,46 @@ export function evaluateMarkEscalations(
   return { state: { ...prev, pools: next }, alerts };
 }
 
+/**
+ * The pools' alert states after this read, and the alerts they raise, for the pool ids `inScope`
+ * (one product's read); every other pool's state is kept as it was.
+ */
+export function judgePools(
+  config: MonitorConfig,
+  prevPools: AccountState["pools"],
+  pools: readonly AssessedPool[],
+  inScope: (id: string) => boolean,
+  account: string,
+  at: string,
+  nowMs: number,
+): { pools: Record<string, PoolAlertState>; alerts: MarginAlert[] } {
+  const alerts: MarginAlert[] = [];
+  const next: Record<string, PoolAlertState> = { ...prevPools };
+  const accountConfig = config.accounts.find((a) => a.name === account);
+  const byId = new Map(pools.filter((p) => inScope(p.id)).map((p) => [p.id, p]));
+  // Pools that disappeared (position closed, balance moved) count as ratio 0, no liquidation price.
+  const ids = new Set([...Object.keys(prevPools).filter(inScope), ...byId.keys()]);
+  for (const id of [...ids].sort()) {
+    const pool = byId.get(id);
+    const levels = poolRiskLevels(config, accountConfig, id, pool?.asset);
+    const decision = decidePool(
+      prevPools[id],
+      { ratio: pool?.ratio ?? 0, distance: pool?.distance ?? null },
+      nowMs,
+      policyOf(config, levels),
+    );
+    const label = pool?.label ?? prevPools[id]?.label;
+    if (decision.next.level === OK_LEVEL && !pool) delete next[id];
+    else next[id] = { ...decision.next, ...(label ? { label } : {}) };
+    if (decision.notice) {
+      alerts.push(
+        marginAlert(levels, { account, at, id, pool, label, notice: decision.notice, ...decision.next }, decision),
+      );
+    }
+  }
+  return { pools: next, alerts };
+}
+
 /** The alert for a pool's change: every figure a person needs to act, taken from this read. */
 function marginAlert(
   levels: RiskLevels,
@@ -190,7 +210,8 @@ function marginAlert(
     account: change.account,
     pool: id,
     // A pool that is gone (position closed) keeps the label it had in the state.
-    poolLabel: change.label ?? (isolated ? `${id.replace("#", " ")} isolated` : `${id} cross`),
+    poolLabel: change.label ?? poolOfId(id).label,
+    ...(known.product && known.product !== "coinm" ? { product: known.product } : {}),
     poolKind: isolated ? "isolated" : "cross",
     asset: known.asset,
     notice: change.notice,

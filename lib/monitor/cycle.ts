@@ -32,8 +32,11 @@ import type {
   PendingAlert,
   SecretSource,
   SnapshotStore,
+  UsdmSource,
 } from "./ports.js";
 import { buildSnapshot, type Snapshot } from "./snapshot.js";
+import { type UsdmObservation, withUsdmObservation } from "./usdm-evaluation.js";
+import { readUsdmIfDue } from "./usdm-read.js";
 
 export interface CycleDeps {
   readonly secrets: SecretSource;
@@ -45,6 +48,8 @@ export interface CycleDeps {
   readonly now?: () => number;
   /** The daily key permission check (lib/keys/check.ts); absent: no checks. */
   readonly keys?: KeyPermissionSource;
+  /** The USD-M book beside COIN-M (usdm-read.ts); absent: COIN-M only. */
+  readonly usdm?: UsdmSource;
 }
 
 export interface CycleInput {
@@ -154,19 +159,11 @@ async function monitorAccount(
   let readError: { kind: string; message: string } | undefined;
   let status: AccountStatus = "ok";
 
+  let read: AccountRead | undefined;
+  let coinmError: unknown;
   try {
-    const read = await readAccount(deps, account, input.deadlineMs, log);
+    read = await readAccount(deps, account, input.deadlineMs, log);
     pools = read.pools.flatMap((p) => assessPools([p], poolRiskLevels(config, account, p.id, p.asset)));
-    snapshot = buildSnapshot({
-      account: account.name,
-      takenAt: input.cycleTime,
-      fetchedAt: new Date(now()),
-      balances: read.account.assets,
-      pools,
-      positions: read.positions,
-      ...(read.usedWeight !== undefined ? { usedWeight: read.usedWeight } : {}),
-      ttlDays: config.snapshotTtlDays,
-    });
     outcome = { ok: true };
     for (const p of pools) {
       log.info("margin pool", {
@@ -178,6 +175,7 @@ async function monitorAccount(
       });
     }
   } catch (err) {
+    coinmError = err;
     readError = describeError(err);
     status = err instanceof WeightBudgetExceededError ? "deferred" : "failed";
     outcome = {
@@ -186,6 +184,22 @@ async function monitorAccount(
       needsHuman: err instanceof GuardError ? err.needsHuman : false,
     };
     log.error("cannot read account", { kind: readError.kind, error: readError.message, status });
+  }
+
+  // USD-M beside COIN-M (usdm-read.ts): never throws, judged on its own record in commitState.
+  const usdm = await readUsdmIfDue(config, deps, account, input.cycleTime, input.deadlineMs, log, coinmError);
+  if (usdm.observation?.ok) pools = [...pools, ...usdm.observation.pools];
+  if (read) {
+    snapshot = buildSnapshot({
+      account: account.name,
+      takenAt: input.cycleTime,
+      fetchedAt: new Date(now()),
+      balances: read.account.assets,
+      pools,
+      positions: [...read.positions, ...usdm.positions],
+      ...(read.usedWeight !== undefined ? { usedWeight: read.usedWeight } : {}),
+      ttlDays: config.snapshotTtlDays,
+    });
   }
 
   // The snapshot write and the alert state are independent: run them at once, so a warm cycle
@@ -208,7 +222,18 @@ async function monitorAccount(
       // Once a day, and only with a key that just read the account (see lib/keys/check.ts).
       const keyCheck = (previous: KeyCheckState | undefined) =>
         outcome.ok ? checkKeyIfDue(deps, account, previous, input.cycleTime, input.deadlineMs, log) : undefined;
-      const claimed = await commitState(config, deps, input, account.name, pools, outcome, readError, log, keyCheck);
+      const claimed = await commitState(
+        config,
+        deps,
+        input,
+        account.name,
+        pools,
+        outcome,
+        readError,
+        log,
+        keyCheck,
+        usdm.observation,
+      );
       const published = await publishAll(
         deps,
         claimed.map((p) => p.alert),
@@ -277,6 +302,7 @@ async function commitState(
   readError: { kind: string; message: string } | undefined,
   log: Logger,
   keyCheck: (previous: KeyCheckState | undefined) => Promise<KeyObservation | undefined> | undefined,
+  usdm: UsdmObservation | undefined,
 ): Promise<PendingAlert[]> {
   const cycleIso = input.cycleTime.toISOString();
   // The policy's clock is the scheduled time, not the wall clock, so reminders follow the
@@ -297,7 +323,13 @@ async function commitState(
     const { state, alerts } = stale
       ? { state: prev, alerts: [] as Alert[] }
       : withKeyObservation(
-          evaluateAccount(config, prev, pools, outcome, readError, accountName, input.cycleTime, nowMs),
+          withUsdmObservation(
+            config,
+            evaluateAccount(config, prev, pools, outcome, readError, accountName, input.cycleTime, nowMs),
+            usdm,
+            accountName,
+            input.cycleTime,
+          ),
           keyObservation,
           accountName,
           input.cycleTime,

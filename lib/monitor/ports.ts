@@ -5,13 +5,15 @@
 
 import type { Alert } from "../alerts/messages.js";
 import type { HealthState, PoolAlertState } from "../alerts/policy.js";
-import type { AccountInfo } from "../binance/coinm/account.js";
+import type { UsdmRead, UsdmReadOptions } from "../binance/usdm/reader.js";
 import type { Logger } from "../core/log.js";
 import type { ApiCredentials } from "../keys/credentials.js";
 import type { KeyCheckState } from "../keys/policy.js";
+import type { AssetBalance } from "../risk/balances.js";
 import type { MarginPool } from "../risk/pools.js";
 import type { OpenPosition } from "../risk/positions.js";
 import type { Snapshot } from "./snapshot.js";
+import type { UsdmLookState } from "./usdm-look.js";
 
 export interface SecretSource {
   /** Credentials for a secret; `refresh` bypasses the warm-container cache. */
@@ -26,13 +28,23 @@ export interface AccountRead {
   readonly pools: readonly MarginPool[];
   readonly positions: readonly OpenPosition[];
   /** COIN-M's per-asset balances (kept raw in the snapshot). */
-  readonly account: Pick<AccountInfo, "assets">;
+  readonly account: { readonly assets: readonly AssetBalance[] };
   readonly usedWeight?: number;
   readonly attempts: number;
 }
 
 export interface AccountSource {
   getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<AccountRead>;
+}
+
+/** The account's USD-M book, read beside COIN-M (lib/binance/usdm/reader.ts). */
+export interface UsdmSource {
+  getUsdmAccount(
+    credentials: ApiCredentials,
+    deadlineMs: number,
+    log: Logger,
+    options: UsdmReadOptions,
+  ): Promise<UsdmRead>;
 }
 
 /**
@@ -55,6 +67,8 @@ export interface AccountState {
   readonly outbox: Readonly<Record<string, PendingAlert>>;
   /** The daily key permission check (absent until the first check). */
   readonly keyCheck?: KeyCheckState;
+  /** When the USD-M book is read and its own cannot-read record (absent until the first look). */
+  readonly usdm?: UsdmLookState;
 }
 
 export interface SnapshotStore {

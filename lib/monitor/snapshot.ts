@@ -3,10 +3,10 @@
  * and open position, and each margin pool's ratio, distance to liquidation and instantaneous
  * level (thresholds only, no hysteresis).
  */
-import type { AssetBalance, AssetDecimalField } from "../binance/coinm/account.js";
-import { ASSET_DECIMAL_FIELDS } from "../binance/coinm/account.js";
-import type { AssessedPool, PoolKind } from "../risk/pools.js";
+import { ASSET_DECIMAL_FIELDS, type AssetBalance, type AssetDecimalField } from "../risk/balances.js";
+import type { AssessedPool, PoolKind, Product } from "../risk/pools.js";
 import type { OpenPosition } from "../risk/positions.js";
+import { isCoinm } from "../risk/product.js";
 
 export interface AssetSnapshot {
   readonly asset: string;
@@ -33,6 +33,9 @@ export const POSITION_FIELDS = [
   "isolatedWallet",
   "isolatedMargin",
   "leverage",
+  // Last, so items stored before USD-M read back unchanged: absent is COIN-M (margin asset from the symbol).
+  "product",
+  "marginAsset",
 ] as const;
 
 export type PositionSnapshot = {
@@ -45,6 +48,8 @@ export type PositionSnapshot = {
 export interface PoolSnapshot {
   readonly id: string;
   readonly kind: PoolKind;
+  /** Absent: COIN-M. */
+  readonly product?: Product;
   readonly asset: string;
   readonly label: string;
   readonly requirement: string;
@@ -84,6 +89,7 @@ export function poolSnapshot(p: AssessedPool): PoolSnapshot {
   return {
     id: p.id,
     kind: p.kind,
+    ...(p.product && !isCoinm(p) ? { product: p.product } : {}),
     asset: p.asset,
     label: p.label,
     requirement: p.requirement,
@@ -104,7 +110,8 @@ export function buildSnapshot(input: {
   usedWeight?: number;
   ttlDays: number;
 }): Snapshot {
-  const crossPools = new Map(input.pools.filter((p) => p.kind === "cross").map((p) => [p.asset, p]));
+  // COIN-M's balances carry COIN-M's cross pools only: a USD-M "BTC cross" must not pose as COIN-M's.
+  const crossPools = new Map(input.pools.filter((p) => p.kind === "cross" && isCoinm(p)).map((p) => [p.asset, p]));
   const assets: AssetSnapshot[] = [];
   for (const balance of input.balances) {
     const cross = crossPools.get(balance.asset);

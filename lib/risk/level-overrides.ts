@@ -11,6 +11,7 @@
 import { ConfigError } from "../core/errors.js";
 import type { RiskLevels } from "./levels.js";
 import { type AlertLevel, type DistanceLevel, parseAlertLevels, parseDistanceLevels } from "./levels.js";
+import { splitPoolId } from "./product.js";
 
 export interface LevelSet {
   readonly alertLevels?: readonly AlertLevel[];
@@ -146,10 +147,12 @@ export function levelsForPool(
 ): RiskLevels {
   if (!overrides) return global;
   const own = resolveSet(overrides, global, global.ratio, hysteresis, "levels");
-  const symbol = poolId.includes("#") ? poolId.split("#")[0] : undefined;
+  // A USD-M pool ("usdm:BTCUSDT#BOTH") takes its symbol's or asset's set like a COIN-M one.
+  const { local } = splitPoolId(poolId);
+  const symbol = local.includes("#") ? local.split("#")[0] : undefined;
   const set =
     (symbol !== undefined ? overrides.assets?.[symbol] : undefined) ??
     (asset !== undefined ? overrides.assets?.[asset] : undefined) ??
-    overrides.assets?.[poolId];
+    overrides.assets?.[local];
   return resolveSet(set, own, global.ratio, hysteresis, "levels");
 }

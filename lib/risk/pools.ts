@@ -69,7 +69,10 @@ export interface MarginPool {
   readonly collateral: string;
   /** requirement / collateral; +Infinity when collateral <= 0 with a requirement. */
   readonly ratio: number;
-  /** Smallest distance to liquidation among its positions; null when none has a liquidation price. */
+  /**
+   * Smallest distance to liquidation among its positions (0 for all of them once collateral is at
+   * or below the requirement); null when none has a liquidation price.
+   */
   readonly distance: number | null;
   /** The position nearest its liquidation price (the one the distance is from). */
   readonly nearest?: OpenPosition;
@@ -130,9 +133,17 @@ function pool(
   requirement: Decimal,
   collateral: Decimal,
 ): MarginPool {
-  const nearest = nearestOf(base.positions);
+  // Collateral at or below the requirement is a liquidation under way (ratio >= 100%): every
+  // position of the pool with a mark is 0 from it, whatever side its liquidation price lies on
+  // (hedge-mode rows cannot tell by themselves) or whether Binance still quotes one.
+  const past = requirement.units > 0n && compareDecimal(collateral, requirement) <= 0;
+  const positions = past
+    ? base.positions.map((p) => (p.markPrice !== undefined ? { ...p, distance: 0 } : p))
+    : base.positions;
+  const nearest = nearestOf(positions);
   return {
     ...base,
+    positions,
     requirement: formatDecimal(requirement),
     collateral: formatDecimal(collateral),
     ratio: marginRatio(requirement, collateral),

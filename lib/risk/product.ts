@@ -35,3 +35,8 @@ export function splitPoolId(id: string): { readonly product: Product; readonly l
 export function productLabel(product: Product | undefined, label: string): string {
   return product === undefined || product === "coinm" ? label : `${label} (${PRODUCT_NAMES[product]})`;
 }
+
+/** A pool or position of COIN-M: no product (written before products) or "coinm". */
+export function isCoinm(p: { readonly product?: Product | undefined }): boolean {
+  return p.product === undefined || p.product === "coinm";
+}

@@ -1,4 +1,5 @@
 /** What a person can do about a pool at risk, in numbers. */
+
 import {
   absDecimal,
   addDecimal,
@@ -12,6 +13,7 @@ import {
   parseDecimal,
   subDecimal,
 } from "./decimal.js";
+import type { Product } from "./product.js";
 
 /** Coin amounts are shown to 8 decimals, Binance's own precision for COIN-M balances. */
 const AMOUNT_SCALE = 8;
@@ -35,6 +37,8 @@ export interface PricedPosition {
   readonly markPrice?: string;
   /** "0" or absent: no liquidation price, nothing to move. */
   readonly liquidationPrice?: string;
+  /** USD-M: a linear contract. Absent: COIN-M (inverse). */
+  readonly product?: Product;
 }
 
 /** c − r below this (coin) is lost in Binance's 8-decimal rounding: ≥ 0.1% error in A. */
@@ -50,6 +54,8 @@ const MIN_SLACK: Decimal = { units: 2000n, scale: AMOUNT_SCALE };
  * at the mark m and 0 at the liquidation price L, give A and K; added margin x moves L to A/(K + x).
  * For a target price T = m(1 − d) (long, L < m) or m(1 + d) (short, L > m):
  *   x = (c − r) · m · (L − T) / ((m − L) · T)
+ * For linear (USD-M) contracts c − r is K + B·p (PnL and maintenance both linear in p), so the
+ * same two points give x = (c − r) · (L − T) / (m − L), in the margin asset.
  * Exact decimals, rounded up at 8 decimals and one unit more. Undefined when the position has no
  * liquidation price, is already far enough, or the pool is within MIN_SLACK of liquidation: c and
  * r come rounded to 1e-8, so a smaller c − r cannot place the two points (the ratio's amount is
@@ -74,8 +80,11 @@ export function marginToAddForDistance(
   const move = subDecimal(liq, target);
   // Already at or beyond the target: the liquidation price is on the far side of it from the mark.
   if (move.units === 0n || move.units > 0n !== gap.units > 0n) return undefined;
-  const numerator = absDecimal(mulDecimal(mulDecimal(slack, mark), move));
-  const denominator = absDecimal(mulDecimal(gap, target));
+  // Linear (USD-M): c − r is K + B·p, a line through (m, c − r) and (L, 0), and x moves L by x/B:
+  //   x = (c − r) · (L − T) / (m − L)
+  const linear = position.product === "usdm";
+  const numerator = absDecimal(linear ? mulDecimal(slack, move) : mulDecimal(mulDecimal(slack, mark), move));
+  const denominator = absDecimal(linear ? gap : mulDecimal(gap, target));
   return formatDecimal(addDecimal(divideUp(numerator, denominator, AMOUNT_SCALE), { units: 1n, scale: AMOUNT_SCALE }));
 }
 

@@ -46,6 +46,8 @@ export class LoopbackExchange extends LoopbackService {
   /** Every product this exchange serves; the spot API shares COIN-M's weight counter here. */
   private readonly routes: readonly ProductRoutes[];
   readonly requests: RecordedRequest[] = [];
+  /** Bytes each "stream" fault wrote before the body ended or the client went away. */
+  readonly streamed: { readonly written: number; readonly complete: boolean }[] = [];
   /** Each key's permission flags for the spot API's apiRestrictions endpoint. */
   readonly keyPermissions = new KeyPermissionTable();
   clockOffsetMs: number;
@@ -99,6 +101,28 @@ export class LoopbackExchange extends LoopbackService {
     return this.calls.get(`${apiKey}\n${path}`) ?? 0;
   }
 
+  /** Play a "stream" fault: write until done or the client closes, honouring backpressure. */
+  private async stream(res: ServerResponse, fault: Extract<Fault, { kind: "stream" }>): Promise<void> {
+    const chunkBytes = fault.chunkBytes ?? 64 * 1024;
+    const chunk = Buffer.alloc(chunkBytes, "x");
+    let written = 0;
+    let closed = false;
+    res.on("close", () => {
+      closed = true;
+    });
+    res.writeHead(200, { "content-type": "application/json" });
+    res.write('{"assets":"');
+    while (written < fault.bytes && !closed) {
+      const piece = Math.min(chunkBytes, fault.bytes - written);
+      const ok = res.write(piece === chunkBytes ? chunk : chunk.subarray(0, piece));
+      written += piece;
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      else if (!ok) await new Promise<void>((r) => (closed ? r() : res.once("drain", r).once("close", r)));
+    }
+    if (!closed) res.end('"}');
+    this.streamed.push({ written, complete: !closed });
+  }
+
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://loopback");
     const path = url.pathname;
@@ -145,6 +169,10 @@ export class LoopbackExchange extends LoopbackService {
       }
       if (fault.kind === "status") return reply(fault.status, fault.body ?? "", fault.headers);
       if (fault.kind === "body") return reply(200, fault.body);
+      if (fault.kind === "stream") {
+        this.requests.push({ path, ...(apiKey ? { apiKey } : {}), ip, status: 200, at: Date.now() });
+        return this.stream(res, fault);
+      }
     }
 
     const open = route.unsigned(path);

@@ -10,7 +10,18 @@ export type Fault =
     }
   | { readonly kind: "reset" }
   | { readonly kind: "hang"; readonly ms: number }
-  | { readonly kind: "body"; readonly body: string };
+  | { readonly kind: "body"; readonly body: string }
+  | {
+      /**
+       * A 200 whose body is `bytes` of `fill` (a JSON string's inside: `{"assets":"xxxx…`), written
+       * in `chunkBytes` pieces `delayMs` apart: a huge body, or a slow drip. No content-length, as
+       * a streaming proxy sends it. The exchange records how much it wrote before the client left.
+       */
+      readonly kind: "stream";
+      readonly bytes: number;
+      readonly chunkBytes?: number;
+      readonly delayMs?: number;
+    };
 
 /** Which requests a queued fault plays on; absent fields match any. */
 export interface FaultMatch {

@@ -64,7 +64,7 @@ describe("one demo at a time", () => {
     const first = start(["demo", "--interval-ms", "400"], folder);
     try {
       // Running with snapshots written: its dynalite is published in the lock.
-      await until(() => /demo\s+BTC cross\s+ratio\s+34\.0%/.test(first.stdout()));
+      await until(() => /demo\s+BTC cross\s+ratio\s+40\.0%/.test(first.stdout()));
       const lock = JSON.parse(await readFile(join(folder, ".demo-data", "demo.lock"), "utf8")) as {
         pid: number;
         dynamodb?: string;
@@ -123,7 +123,9 @@ describe("what the demo prints", () => {
       const lines = r.stdout.split("\n");
       expect(lines.filter((l) => l.includes("│ EMAIL"))).toHaveLength(1);
       expect(r.stdout).toContain("│   Binance liquidates a pool when its ratio reaches 100%");
-      expect(r.stdout).toMatch(/demo\s+BTC cross\s+ratio\s+77\.0%\s+no liq\s+level warning, alert held at critical/);
+      expect(r.stdout).toMatch(
+        /demo\s+BTC cross\s+ratio\s+77\.0%\s+4\.74% to liq 46390\.4\s+level warning, alert held at critical/,
+      );
       expect(r.stdout).toContain(
         "↳ 77.0% is below critical (80%) but the alert stays critical: it clears only below 75% (80% minus the 5% hysteresis)",
       );

@@ -780,6 +780,10 @@ describe("history target and usage", () => {
     [[], "--account is required"],
     [["--account", "main", "--since", "yesterday"], '--since "yesterday" is not a time'],
     [["--account", "main", "--until", "soon"], '--until "soon" is not a time'],
+    // Issue 17: before the earliest Date, this printed "Invalid time value" and exited 1.
+    [["--account", "main", "--since", "99999999w"], '--since "99999999w" is not a time'],
+    [["--account", "main", "--until", "99999999w"], '--until "99999999w" is not a time'],
+    [["--account", "main", "--since", `${"9".repeat(400)}s`], "is not a time"],
     [["--account", "main", "--since", "2026-10-02", "--until", "2026-10-01"], "is after --until"],
     [["--account", "main", "--format", "xml"], "--format must be one of table, csv, json"],
     [["--account", "main", "--chart", "--format", "csv"], "--chart and --format both write to stdout"],

@@ -78,7 +78,7 @@ describe("the packed and installed package", () => {
     const cwd = join(temp, "demo-folder");
     await mkdir(cwd, { recursive: true });
     const { stdout } = await run(bin, ["demo", "--interval-ms", "0"], { cwd, maxBuffer: 1 << 22 });
-    expect(stdout).toMatch(/demo\s+BTC cross\s+ratio\s+91\.0%/);
+    expect(stdout).toMatch(/demo\s+BTC cross\s+ratio\s+82\.5%/);
     expect(stdout).toMatch(/ALERT\s+subject: coinm-guard: demo BTC cross rose to WARNING/);
     expect(stdout).toMatch(/Done: 16 cycles, \d+ alerts published/);
     expect(existsSync(join(cwd, ".demo-data", "dynalite"))).toBe(true);

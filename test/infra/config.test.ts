@@ -185,6 +185,19 @@ describe("alert levels and thresholds (checked by the core's validators)", () =>
     expect(problemsOf({ ...base(), hysteresis: "0.05" })).toEqual(["hysteresis: must be a number, got a string"]);
   });
 
+  it("rejects at synth a Binance URL that is not a bare origin (it landed in the template and was cut at run time)", () => {
+    for (const url of [
+      "https://user:hunter2@proxy.example.com",
+      "https://proxy.example.com/dapi",
+      "https://proxy.example.com/?x=1",
+    ]) {
+      const problems = problemsOf({ ...base(), binanceBaseUrl: url });
+      expect(problems[0]).toMatch(/^binanceBaseUrl: must (be a bare origin|not contain a user name or password)/);
+      expect(problems.join("\n")).not.toContain("hunter2");
+      expect(problemsOf({ ...base(), binanceSpotBaseUrl: url })[0]).toMatch(/^binanceSpotBaseUrl: must /);
+    }
+  });
+
   it("rejects a non-https Binance URL", () => {
     expect(problemsOf({ ...base(), binanceSpotBaseUrl: "http://proxy.example.com" })[0]).toMatch(
       /^binanceSpotBaseUrl: must use https/,

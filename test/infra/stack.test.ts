@@ -513,6 +513,7 @@ describe("outputs the CLI reads", () => {
   it("are present under their exact keys", () => {
     const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs).sort()).toEqual([
+      "AccountList",
       "AccountSecrets",
       "AlertLevels",
       "AlertTopicArn",
@@ -523,6 +524,8 @@ describe("outputs the CLI reads", () => {
       "SnapshotTableName",
     ]);
     expect(outputs.MonitorFunctionName?.Value).toEqual(ref(ids.fn));
+    // The function's accounts.json as text, for run-once --stack: no reference in it.
+    expect(JSON.parse(String(outputs.AccountList?.Value))).toEqual(s.stack.monitor.accountList);
     expect(outputs.SnapshotTableName?.Value).toEqual(ref(ids.table));
     expect(outputs.AlertTopicArn?.Value).toEqual(ref(ids.topic));
     expect(outputs.ScheduleExpression?.Value).toBe("rate(1 minute)");

@@ -15,7 +15,8 @@ import type { ChatChannel } from "../../lib/chat/channels.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/risk/levels.js";
 import { lambdaRecord } from "../../sim/aws-messages.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
-import { ChatStandIns, parseMarkdownV2 } from "../../sim/chat-standins.js";
+import { parseMarkdownV2 } from "../../sim/chat-rules.js";
+import { ChatStandIns } from "../../sim/chat-standins.js";
 import { TOPIC_ARN } from "../support/harness.js";
 
 const hex = (n: number) => randomBytes(n).toString("hex");
@@ -51,7 +52,6 @@ const logs: string[] = [];
 const ENV = [
   "CHAT_CHANNELS",
   "DEAD_LETTER_QUEUE_URL",
-  "TELEGRAM_API_URL",
   "AWS_ENDPOINT_URL_SECRETS_MANAGER",
   "AWS_ENDPOINT_URL_SQS",
   "AWS_REGION",
@@ -62,7 +62,10 @@ const ENV = [
 beforeAll(async () => {
   await aws.start();
   await chat.start();
-  const urls = chat.urls();
+  // Secrets hold the platforms' real hosts, as users store them; the test wiring routes those
+  // hosts to the stand-ins (the shipped check refuses loopback URLs).
+  const urls = chat.platformUrls();
+  vi.stubGlobal("fetch", chat.routingFetch());
   aws.putSecret("chat/tg", JSON.stringify({ botToken: TG_TOKEN }));
   aws.putSecret("chat/tg-wrong", JSON.stringify({ botToken: WRONG_TG_TOKEN }));
   aws.putSecret("chat/slack", JSON.stringify({ webhookUrl: urls.slack }));
@@ -73,7 +76,6 @@ beforeAll(async () => {
   Object.assign(process.env, {
     CHAT_CHANNELS: JSON.stringify(channels),
     DEAD_LETTER_QUEUE_URL: `${aws.endpoint}${QUEUE_PATH}`,
-    TELEGRAM_API_URL: urls.telegramApi,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
     AWS_ENDPOINT_URL_SQS: aws.endpoint,
     AWS_REGION: "eu-west-1",
@@ -95,6 +97,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.restoreAllMocks();
+  vi.unstubAllGlobals();
   sns.destroy();
   await chat.stop();
   await aws.stop();

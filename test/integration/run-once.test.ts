@@ -39,6 +39,7 @@ function monitorEnv(accounts: object[]): Record<string, string> {
     ALERT_TOPIC_ARN: TOPIC_ARN,
     ACCOUNTS: JSON.stringify(accounts),
     BINANCE_BASE_URL: h.baseUrl,
+    BINANCE_USDM_BASE_URL: h.baseUrl,
     BINANCE_STREAM_URL: h.stream.endpoint,
     BINANCE_SPOT_BASE_URL: h.baseUrl,
   };
@@ -172,14 +173,13 @@ describe("run-once (the Lambda's cycle from the command line)", () => {
     expect(await h.store.latestSnapshot("main")).toMatchObject({ takenAt: "2026-11-24T12:05:00.000Z" });
   });
 
-  it("with --stack, takes the accounts from the stack's outputs when the function reads them from its accounts.json", async () => {
+  it("with --stack, takes the accounts from the stack's AccountList when the function reads them from its accounts.json", async () => {
     const { ACCOUNTS: _inFile, ...variables } = monitorEnv([]);
     const levels = { alertLevels: [{ name: "warning", ratio: 0.4 }] };
     h.aws.stacks.set("Big", {
       SnapshotTableName: h.tableName,
       MonitorFunctionName: "Big-MonitorFunction-AbC123",
-      AccountSecrets: JSON.stringify({ main: main.secretId }),
-      AccountLevels: JSON.stringify({ main: levels }),
+      AccountList: JSON.stringify([{ name: "main", secretId: main.secretId, levels }]),
     });
     h.aws.functions.set("Big-MonitorFunction-AbC123", { ...variables, ACCOUNTS_FILE: "accounts.json" });
     ratio = 0.45;
@@ -190,7 +190,7 @@ describe("run-once (the Lambda's cycle from the command line)", () => {
       message: "cycle complete",
       ok: 1,
     });
-    // The account's own warning level (0.4) from AccountLevels, below the stack's 0.5: the read is at warning.
+    // The account's own warning level (0.4) from the list, below the stack's 0.5: the read is at warning.
     expect(await h.store.latestSnapshot("main")).toMatchObject({
       takenAt: "2026-11-24T12:07:00.000Z",
       assets: [{ asset: "BTC", marginRatio: 0.45, level: "warning" }],
@@ -199,7 +199,7 @@ describe("run-once (the Lambda's cycle from the command line)", () => {
     h.aws.stacks.set("NoList", { SnapshotTableName: h.tableName, MonitorFunctionName: "Big-MonitorFunction-AbC123" });
     const noList = await runOnceWith(awsEnv(), ["--stack", "NoList"]);
     expect(noList.code).toBe(1);
-    expect(noList.stderr).toMatch(/^coinm-guard run-once: stack "NoList" has no readable AccountSecrets output/);
+    expect(noList.stderr).toMatch(/^coinm-guard run-once: stack "NoList" has no AccountList output/);
   });
 
   it("with --stack, names a stack or function that does not exist in one line", async () => {

@@ -119,6 +119,7 @@ export async function startHarness(options: {
       ALERT_TOPIC_ARN: TOPIC_ARN,
       ACCOUNTS: JSON.stringify(options.keys.map((k) => ({ name: k.name, secretId: k.secretId }))),
       BINANCE_BASE_URL: baseUrl,
+      BINANCE_USDM_BASE_URL: baseUrl,
       BINANCE_SPOT_BASE_URL: baseUrl,
       BINANCE_STREAM_URL: streamUrl,
       ...env,

@@ -11,7 +11,7 @@ import type { ChatChannel } from "../../lib/chat/channels.js";
 import { chatRequest, escapeMarkdownV2, escapeSlack, LIMITS } from "../../lib/chat/format.js";
 import { chatMessage } from "../../lib/chat/message.js";
 import { DEFAULT_ALERT_LEVELS } from "../../lib/risk/levels.js";
-import { parseMarkdownV2 } from "../../sim/chat-standins.js";
+import { parseMarkdownV2 } from "../../sim/chat-rules.js";
 import { anyAlert } from "../support/arbitraries.js";
 
 const channel = (platform: ChatChannel["platform"]): ChatChannel => ({

@@ -112,6 +112,32 @@ describe("loadConfig", () => {
     ]);
   });
 
+  // Issue 17: these passed and were silently cut to the origin at run time.
+  it.each([
+    ["a user and password", "https://user:hunter2@proxy.example.com", /user name or password/],
+    ["a path", "https://proxy.example.com/dapi", /bare origin/],
+    ["a query", "https://proxy.example.com/?region=eu", /bare origin/],
+    ["an empty query", "https://proxy.example.com?", /bare origin/],
+    ["a fragment", "https://proxy.example.com#x", /bare origin/],
+  ])("refuses a Binance base URL with %s, never repeating it", (_what, url, message) => {
+    for (const variable of ["BINANCE_BASE_URL", "BINANCE_SPOT_BASE_URL"] as const) {
+      const err = errorOf({ ...base, [variable]: url });
+      expect(err.variable).toBe(variable);
+      expect(err.message).toMatch(message);
+      expect(err.message).not.toContain("hunter2");
+      expect(err.message).not.toContain(url);
+    }
+  });
+
+  it("takes a bare origin with or without its slash, and a port", () => {
+    expect(loadConfig({ ...base, BINANCE_BASE_URL: "https://proxy.example.com/" }).binanceBaseUrl).toBe(
+      "https://proxy.example.com",
+    );
+    expect(loadConfig({ ...base, BINANCE_BASE_URL: "https://proxy.example.com:8443" }).binanceBaseUrl).toBe(
+      "https://proxy.example.com:8443",
+    );
+  });
+
   it("allows plain http only on loopback", () => {
     expect(loadConfig({ ...base, BINANCE_BASE_URL: "http://127.0.0.1:8080/" }).binanceBaseUrl).toBe(
       "http://127.0.0.1:8080",
@@ -125,9 +151,14 @@ describe("loadConfig", () => {
 describe("USD-M (issue 19)", () => {
   it("reads fapi.binance.com by default, configured like the other hosts", () => {
     expect(loadConfig(base)).toMatchObject({ binanceUsdmBaseUrl: "https://fapi.binance.com", usdm: true });
-    expect(loadConfig({ ...base, BINANCE_USDM_BASE_URL: "http://127.0.0.1:9000/x" }).binanceUsdmBaseUrl).toBe(
+    expect(loadConfig({ ...base, BINANCE_USDM_BASE_URL: "http://127.0.0.1:9000/" }).binanceUsdmBaseUrl).toBe(
       "http://127.0.0.1:9000",
     );
+    // A path is refused like the other hosts' (issue 17), not cut to the origin.
+    expect(errorOf({ ...base, BINANCE_USDM_BASE_URL: "http://127.0.0.1:9000/x" })).toMatchObject({
+      variable: "BINANCE_USDM_BASE_URL",
+      message: expect.stringMatching(/bare origin/),
+    });
     expect(errorOf({ ...base, BINANCE_USDM_BASE_URL: "http://fapi.example.com" })).toMatchObject({
       variable: "BINANCE_USDM_BASE_URL",
       message: expect.stringMatching(/must use https/),

@@ -22,7 +22,7 @@ import {
   poolsOf,
 } from "../../sim/engine/coinm/figures.js";
 import { formatUnits, MarginEngineInputError, toUnits } from "../../sim/engine/units.js";
-import { DEMO_MIXED_MARKS, DEMO_RATIOS, demoMixedAccount, demoMixedPositionRiskBody } from "../../sim/scenario.js";
+import { DEMO_BTC_MARKS, DEMO_CYCLES, demoMixedAccount, demoMixedPositionRiskBody } from "../../sim/scenario.js";
 
 type Row = Record<string, unknown>;
 type Asset = Record<string, string>;
@@ -473,8 +473,8 @@ describe("fixtures and the demo scenario", () => {
   });
 
   it("demo-mixed: the blended ratio stays calm while the isolated pool goes warning, critical and back", () => {
-    expect(DEMO_MIXED_MARKS).toHaveLength(DEMO_RATIOS.length);
-    const cycles = DEMO_MIXED_MARKS.map((_, cycle) => demoMixedAccount(cycle));
+    expect(DEMO_BTC_MARKS).toHaveLength(DEMO_CYCLES);
+    const cycles = DEMO_BTC_MARKS.map((_, cycle) => demoMixedAccount(cycle));
     for (const account of cycles) {
       expect(blended(account)).toBeGreaterThan(0.005);
       expect(blended(account)).toBeLessThan(0.05);

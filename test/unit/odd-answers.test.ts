@@ -11,7 +11,7 @@ import { parsePositionRiskResponse } from "../../lib/binance/coinm/position-risk
 import { BinanceResponseFormatError } from "../../lib/core/errors.js";
 import { distanceCell, trimZeros } from "../../lib/history/table.js";
 import { positionRows } from "../../lib/history/views.js";
-import { positionSnapshot } from "../../lib/monitor/snapshot.js";
+import { poolSnapshot, positionSnapshot } from "../../lib/monitor/snapshot.js";
 import {
   formatDecimal,
   MAX_DECIMAL_LENGTH,
@@ -143,12 +143,22 @@ describe("a mark beyond the liquidation price (liquidation under way)", () => {
   });
 
   it("the snapshot and the history views read 0 / past liquidation from the same raw strings", () => {
-    const snap = positionSnapshot(cross.positions[0] as (typeof cross.positions)[number]);
-    const [row] = positionRows({ positions: [snap] } as unknown as Parameters<typeof positionRows>[0]);
+    // A hedge-mode cross row cannot tell by itself which way its liquidation lies: its pool says.
+    expect(poolSnapshot(cross).distance).toBe(0);
+    const stored = { positions: cross.positions.map(positionSnapshot), pools: [poolSnapshot(cross)] };
+    const [row] = positionRows(stored as unknown as Parameters<typeof positionRows>[0]);
     expect(row?.distance).toBe(0);
     expect(distanceCell(0)).toBe(PAST_LIQUIDATION);
     expect(formatDistance(0)).toBe(PAST_LIQUIDATION);
     expect(formatDistance(0.0123)).toBe("1.23%");
+  });
+
+  it("a one-way row past its liquidation price reads 0 from its own raw strings, without its pool", () => {
+    const iso = bodies(isolatedNearLiquidationExample(56_500));
+    const pool = byId(poolsOfObjects(iso.account, iso.rows), "BTCUSD_PERP#BOTH");
+    const stored = { positions: pool.positions.map(positionSnapshot), pools: [] };
+    const [row] = positionRows(stored as unknown as Parameters<typeof positionRows>[0]);
+    expect(row?.distance).toBe(0);
   });
 
   it("an isolated long marked under its liquidation price is 0 too", () => {

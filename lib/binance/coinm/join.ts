@@ -6,12 +6,12 @@
  */
 import { PositionsMismatchError } from "../../core/errors.js";
 import {
-  liquidationDistance,
   type MarginType,
   marginAssetOf,
   type OpenPosition,
   positionKey,
   sideOf,
+  withDistances,
 } from "../../risk/positions.js";
 import type { AccountInfo, AccountPosition } from "./account.js";
 import type { PositionRiskRow } from "./position-risk.js";
@@ -34,11 +34,10 @@ export function joinPositions(account: AccountInfo, rows: readonly PositionRiskR
       throw new PositionsMismatchError(`${key} is ${marginType} in the account but ${row.marginType} in positionRisk`);
     }
     const isolatedWallet = row.isolatedWallet ?? held.isolatedWallet;
-    const side = sideOf(row.positionSide, row.positionAmt);
     out.push({
       symbol: row.symbol,
       positionSide: row.positionSide,
-      side,
+      side: sideOf(row.positionSide, row.positionAmt),
       marginType,
       marginAsset: marginAssetOf(row.symbol),
       positionAmt: row.positionAmt,
@@ -50,7 +49,8 @@ export function joinPositions(account: AccountInfo, rows: readonly PositionRiskR
       ...(marginType === "isolated" ? { isolatedMargin: row.isolatedMargin } : {}),
       ...(isolatedWallet !== undefined ? { isolatedWallet } : {}),
       leverage: row.leverage,
-      distance: liquidationDistance(row.markPrice, row.liquidationPrice, side),
+      // Set below, once every row is known: hedge-mode cross rows of a symbol share a liquidation price.
+      distance: null,
     });
   }
   for (const [key, held] of fromAccount) {
@@ -79,5 +79,5 @@ export function joinPositions(account: AccountInfo, rows: readonly PositionRiskR
       );
     }
   }
-  return out.sort((a, b) => positionKey(a).localeCompare(positionKey(b)));
+  return withDistances(out).sort((a, b) => positionKey(a).localeCompare(positionKey(b)));
 }

@@ -6,6 +6,7 @@
  * this says how.
  */
 
+import { BodyTooLargeError, readTextCapped } from "../../core/bounded-body.js";
 import {
   BinanceAuthError,
   BinanceClockSkewError,
@@ -20,11 +21,27 @@ import {
   WeightBudgetExceededError,
 } from "../../core/errors.js";
 import type { Logger } from "../../core/log.js";
+import { safeSummary } from "../../core/outside-text.js";
 import type { ApiCredentials } from "../../keys/credentials.js";
 import type { WeightGovernor } from "./weight-governor.js";
 
 const TIME_WEIGHT = 1;
 const RETRY_AFTER_SLACK_MS = 25;
+
+/**
+ * The largest body read from Binance. Its largest account bodies are tens of KB (one row per
+ * symbol touched); 8 MB is a hundred times that, and a body past it is cancelled mid-stream
+ * rather than held (a 100 MB body read whole took 393 MB in a 256 MB function).
+ */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** The longest 429 Retry-After honoured: Binance's limits are per minute, so more is not a rate limit. */
+export const MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
+/** The longest 418 ban believed: Binance's bans "scale from 2 minutes to 3 days" for repeat offenders. */
+export const MAX_BAN_MS = 3 * 86_400_000;
+/** Without Retry-After on a 418, Binance's shortest ban rather than hammering. */
+const DEFAULT_BAN_MS = 120_000;
+/** A server time further than this from ours is not a clock: it is refused, not adopted. */
+const MAX_CLOCK_OFFSET_MS = 86_400_000;
 
 /** The offset of Binance's clock from ours, shared by every host's client (Binance keeps one clock). */
 export interface BinanceClock {
@@ -38,6 +55,8 @@ export interface ProtocolOptions {
   readonly requestTimeoutMs?: number;
   /** Attempts for retryable failures, the first included. @default 4 */
   readonly maxAttempts?: number;
+  /** Largest body read before the answer is refused. @default MAX_BODY_BYTES (8 MB) */
+  readonly maxBodyBytes?: number;
   /** Backoff base and cap for full-jitter exponential backoff. @default 200 / 2000 */
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
@@ -84,13 +103,19 @@ function redactEcho(msg: string): string {
   return msg.replace(/signature=\S*/gi, "[redacted]").replace(/[A-Za-z0-9+/_%=-]{24,}/g, "[redacted]");
 }
 
-/** Binance error bodies look like {"code": -1021, "msg": "..."}; anything else yields undefined. */
+/**
+ * Binance error bodies look like {"code": -1021, "msg": "..."}; anything else yields undefined.
+ * The code is kept as is (an integer); the msg is outside text on its way to alerts, so only a
+ * safe summary of it is (lib/core/outside-text.ts: no URLs, markup or control characters).
+ */
 function errorBody(body: string): { code: number; msg: string } | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
     if (typeof parsed === "object" && parsed !== null) {
       const { code, msg } = parsed as Record<string, unknown>;
-      if (typeof code === "number") return { code, msg: typeof msg === "string" ? redactEcho(msg).slice(0, 200) : "" };
+      if (typeof code === "number" && Number.isSafeInteger(code)) {
+        return { code, msg: typeof msg === "string" ? safeSummary(redactEcho(msg.slice(0, 2000))) : "" };
+      }
     }
   } catch {
     // Not JSON: the caller classifies by status alone.
@@ -98,13 +123,18 @@ function errorBody(body: string): { code: number; msg: string } | undefined {
   return undefined;
 }
 
-function retryAfterMs(headers: Headers, now: number): number | undefined {
-  const value = headers.get("retry-after");
-  if (!value) return undefined;
+/**
+ * Retry-After (seconds or an HTTP date) in ms, at most `maxMs`: `Retry-After: 1e9` paused every
+ * account until 2058, and 1e13 made every later Date invalid (issue 17). Whatever the header
+ * says, the wait is a finite number in [0, maxMs], so no date built from it can be invalid.
+ */
+export function retryAfterMs(headers: Headers, now: number, maxMs: number): number | undefined {
+  const value = headers.get("retry-after")?.trim();
+  if (!value || value.length > 64) return undefined;
   const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+  const wait = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+  if (!Number.isFinite(wait) || (Number.isFinite(seconds) && seconds < 0)) return undefined;
+  return Math.min(maxMs, Math.max(0, Math.ceil(wait)));
 }
 
 export class SignedClient {
@@ -125,6 +155,7 @@ export class SignedClient {
       recvWindowMs: options.recvWindowMs,
       requestTimeoutMs: options.requestTimeoutMs ?? 5000,
       maxAttempts: options.maxAttempts ?? 4,
+      maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
       backoffBaseMs: options.backoffBaseMs ?? 200,
       backoffCapMs: options.backoffCapMs ?? 2000,
       fetch: options.fetch ?? fetch,
@@ -216,6 +247,9 @@ export class SignedClient {
       throw new BinanceResponseFormatError("Binance time response is not JSON");
     }
     if (typeof serverTime !== "number") throw new BinanceResponseFormatError("Binance time response has no serverTime");
+    if (!(Math.abs(serverTime - receivedAt) <= MAX_CLOCK_OFFSET_MS)) {
+      throw new BinanceResponseFormatError("Binance time response is more than a day from this host's clock");
+    }
     this.clock.offsetMs = Math.round(serverTime - (sentAt + receivedAt) / 2);
     return this.clock.offsetMs;
   }
@@ -266,8 +300,12 @@ export class SignedClient {
     if (budget <= 0) throw new BinanceUnavailableError("no time left in the budget to call Binance");
     try {
       const res = await this.opts.fetch(url, { headers, signal: AbortSignal.timeout(budget) });
-      return { status: res.status, headers: res.headers, body: await res.text() };
+      return { status: res.status, headers: res.headers, body: await readTextCapped(res, this.opts.maxBodyBytes) };
     } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        // Cancelled mid-stream: a bad answer for this account's read, not a reason to hold 100 MB.
+        throw new BinanceResponseFormatError(`Binance sent a body larger than ${err.limitBytes} bytes; not read`);
+      }
       const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
       // The URL holds the signature, so the cause is reduced to its name and code.
       const code = (err as { cause?: { code?: string } }).cause?.code;
@@ -314,7 +352,7 @@ export class SignedClient {
       );
     }
     if (status === 429) {
-      const wait = retryAfterMs(headers, this.opts.now());
+      const wait = retryAfterMs(headers, this.opts.now(), MAX_RATE_LIMIT_WAIT_MS);
       if (wait !== undefined) this.governor.blockUntil(this.opts.now() + wait);
       return new BinanceRateLimitError(
         `rate limited by Binance${detail}; backing off${wait !== undefined ? ` ${Math.ceil(wait / 1000)} s` : ""}`,
@@ -324,10 +362,10 @@ export class SignedClient {
       );
     }
     if (status === 418) {
-      const wait = retryAfterMs(headers, this.opts.now());
+      const wait = retryAfterMs(headers, this.opts.now(), MAX_BAN_MS);
       const until = wait !== undefined ? this.opts.now() + wait : undefined;
       // Without Retry-After, assume Binance's shortest ban (2 minutes) rather than hammering.
-      this.governor.blockUntil(until ?? this.opts.now() + 120_000);
+      this.governor.blockUntil(until ?? this.opts.now() + DEFAULT_BAN_MS);
       return new BinanceIpBanError(
         `this IP is banned by Binance for ignoring rate limits${until ? ` until ${new Date(until).toISOString()}` : ""}; no calls until then`,
         until,

@@ -6,7 +6,14 @@
  */
 import { BinanceResponseFormatError } from "../../core/errors.js";
 import { parseDecimal } from "../../risk/decimal.js";
-import { liquidationDistance, marginAssetOf, type OpenPosition, positionKey, sideOf } from "../../risk/positions.js";
+import {
+  liquidationDistance,
+  marginAssetOf,
+  type OpenPosition,
+  positionKey,
+  sideOf,
+  withDistances,
+} from "../../risk/positions.js";
 import { SYMBOL as COINM_SYMBOL } from "../coinm/account.js";
 import { decimalField, notJsonDetail, positionSide } from "../common/fields.js";
 
@@ -74,5 +81,6 @@ export function parsePortfolioPositionRisk(body: string, segment: PortfolioSegme
       distance: liquidationDistance(values.markPrice, values.liquidationPrice, direction),
     });
   });
-  return out.sort((a, b) => positionKey(a).localeCompare(positionKey(b)));
+  // Hedge-mode rows of a symbol share a liquidation price: their direction is the net one.
+  return withDistances(out).sort((a, b) => positionKey(a).localeCompare(positionKey(b)));
 }

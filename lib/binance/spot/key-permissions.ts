@@ -130,12 +130,23 @@ export function parseKeyPermissions(body: string): KeyPermissions {
   if (createTime !== undefined && (typeof createTime !== "number" || !Number.isFinite(createTime))) {
     throw new BinanceResponseFormatError('Binance key permission response has a non-numeric "createTime"');
   }
-  return {
-    ipRestricted,
-    reading,
-    dangerous,
-    ...(typeof createTime === "number" && createTime > 0 ? { createdAt: createTime } : {}),
-  };
+  const createdAt = plausibleCreateTime(createTime);
+  return { ipRestricted, reading, dangerous, ...(createdAt !== undefined ? { createdAt } : {}) };
+}
+
+/** Binance opened in July 2017: no key is older. */
+const EARLIEST_KEY_MS = Date.UTC(2017, 6, 1);
+/** Far enough ahead for any clock; a createTime past it is no time at all. */
+const LATEST_KEY_MS = Date.UTC(2100, 0, 1);
+
+/**
+ * A key's creation time when it can be one (ms between July 2017 and 2100), else undefined. The
+ * permissions are what matter; an unbelievable age is dropped rather than failing the check, and
+ * no Date is ever built from it (1e16 is past the last valid Date: `status` failed for every
+ * account, issue 17).
+ */
+export function plausibleCreateTime(ms: unknown): number | undefined {
+  return typeof ms === "number" && ms >= EARLIEST_KEY_MS && ms <= LATEST_KEY_MS ? ms : undefined;
 }
 
 export type KeyVerdict = "read-only" | "dangerous";

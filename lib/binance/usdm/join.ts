@@ -7,7 +7,14 @@
  */
 import { PositionsMismatchError } from "../../core/errors.js";
 import { parseDecimal } from "../../risk/decimal.js";
-import { liquidationDistance, type MarginType, type OpenPosition, positionKey, sideOf } from "../../risk/positions.js";
+import {
+  liquidationDistance,
+  type MarginType,
+  type OpenPosition,
+  positionKey,
+  sideOf,
+  withDistances,
+} from "../../risk/positions.js";
 import type { UsdmAccountInfo, UsdmAccountPosition } from "./account.js";
 import type { UsdmPositionRiskRow } from "./position-risk.js";
 
@@ -60,5 +67,6 @@ export function joinUsdmPositions(account: UsdmAccountInfo, rows: readonly UsdmP
     // v3 positionRisk lists every symbol with a position: one it leaves out is a changed book.
     throw new PositionsMismatchError(`the USD-M account lists ${missing} but positionRisk does not`);
   }
-  return out.sort((a, b) => positionKey(a).localeCompare(positionKey(b)));
+  // Hedge-mode cross rows of a symbol share a liquidation price: their direction is the net one.
+  return withDistances(out).sort((a, b) => positionKey(a).localeCompare(positionKey(b)));
 }

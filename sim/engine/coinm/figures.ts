@@ -172,8 +172,15 @@ export function liquidationPriceOf(account: EngineAccount, position: EnginePosit
   return a / k;
 }
 
-/** |mark − liquidationPrice| / mark; undefined when there is no liquidation price. */
+/**
+ * |mark − liquidationPrice| / mark; 0 once the pool's collateral is at or below its requirement
+ * (the liquidation price is then behind the mark, or there is none: a liquidation is under way);
+ * undefined when there is no liquidation price.
+ */
 export function distanceToLiquidation(account: EngineAccount, position: EnginePosition): number | undefined {
+  if (position.positionAmt === 0) return undefined;
+  const pool = poolOf(account, poolIdOf(position));
+  if (pool.requirement > 0 && pool.collateral <= pool.requirement) return 0;
   const liq = liquidationPriceOf(account, position);
   if (liq === 0) return undefined;
   const mark = markOf(account, position.symbol);
