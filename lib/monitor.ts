@@ -13,14 +13,8 @@ import { MarkPriceStream, type SocketFactory } from "./binance/stream/connection
 import type { MonitorConfig } from "./config.js";
 import type { Logger } from "./core/log.js";
 import { evaluateAccountLevels } from "./monitor/account-evaluation.js";
-import {
-  type CycleDeps,
-  type CycleInput,
-  type CycleSummary,
-  type MarkCheckResult,
-  runCycle,
-  runMarkCheck,
-} from "./monitor/cycle.js";
+import { type CycleDeps, type CycleInput, type CycleSummary, runCycle } from "./monitor/cycle.js";
+import { type MarkCheckResult, runMarkCheck } from "./monitor/mark-check.js";
 import { type MarkWatchResult, type WatchedMark, watchAccounts } from "./monitor/mark-watch.js";
 import { MarketCache } from "./monitor/market-cache.js";
 import type { AlertPublisher, SecretSource } from "./monitor/ports.js";

@@ -8,7 +8,7 @@
  * - Every watched account's symbols are on one mark price stream connection (1 s marks). At each
  *   new mark the account's pools are revalued from its last read (lib/risk/revalue.ts) and, when
  *   a pool's level at the mark is above what it holds, judged at once through the alert policy
- *   (cycle.ts, runMarkCheck: same state, claims, hysteresis and outbox; raise only).
+ *   (mark-check.ts, runMarkCheck: same state, claims, hysteresis and outbox; raise only).
  * - A pool raised by a mark puts its account on the re-reads, which confirm or correct it.
  * - A dead stream (unavailable, or no mark for `staleMs`) puts the within-reach accounts on the
  *   re-reads too: the watch falls back to today's signed reads, never to silence.
@@ -23,7 +23,8 @@ import { levelRank, poolLevels, type RiskLevels } from "../risk/levels.js";
 import type { AssessedPool } from "../risk/pools.js";
 import { type RevalueContext, revaluePool, symbolsOf } from "../risk/revalue.js";
 import { type CadenceSettings, isAtRisk, rereadTimes, watchStopTime } from "./cadence.js";
-import type { AccountResult, CycleInput, CycleSummary, MarkCheckResult } from "./cycle.js";
+import type { AccountResult, CycleInput, CycleSummary } from "./cycle.js";
+import type { MarkCheckResult } from "./mark-check.js";
 import { isWithinReach, type MarkHistory } from "./reach.js";
 
 /** What the watch needs of a mark price stream (lib/binance/stream/connection.ts). */
@@ -63,7 +64,7 @@ export interface MarkWatchOptions {
   readonly settings: CadenceSettings;
   readonly reread: (accounts: readonly string[], input: CycleInput) => Promise<CycleSummary>;
   readonly onReread?: (summary: CycleSummary) => void;
-  /** Judge pools revalued at a mark (cycle.ts, runMarkCheck). */
+  /** Judge pools revalued at a mark (mark-check.ts, runMarkCheck). */
   readonly checkMarks: (
     account: string,
     pools: readonly AssessedPool[],
