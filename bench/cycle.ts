@@ -4,11 +4,16 @@
  * The first invocation is the cold one (reported apart); the next `warmUp` are discarded too,
  * because a container that runs every minute has long since been optimised by V8.
  */
+
+import { COINM_WEIGHTS } from "../sim/exchange/coinm/routes.js";
+import { USDM_WEIGHTS } from "../sim/exchange/usdm/routes.js";
 import type { InvocationSample } from "./children/handler-cycle.js";
 import { buildChild } from "./support/build.js";
 import { startWorker } from "./support/proc.js";
 import { median } from "./support/stats.js";
 import { startWorld } from "./support/world.js";
+
+const PATH_WEIGHTS: Readonly<Record<string, number>> = { ...COINM_WEIGHTS, ...USDM_WEIGHTS };
 
 export const EXCHANGE_LATENCY_MS = 20;
 
@@ -41,13 +46,27 @@ export interface CycleFigure {
   readonly logLinesPerAccount: number;
   readonly logBytesFixed: number;
   readonly logLinesFixed: number;
+  /** The account holds BENCH_USDM_BOOK on USD-M (else its USD-M book is empty, looked at once a day). */
+  readonly usdmBook: boolean;
+  /** Request weight per warm cycle the exchange counted, on dapi (COIN-M) and on fapi (USD-M). */
+  readonly dapiWeightPerCycle: number;
+  readonly fapiWeightPerCycle: number;
+  /** fapi weight of the whole run, first (cold) cycle included: the daily look and mode check. */
+  readonly fapiWeightTotal: number;
+  readonly invocations: number;
 }
 
 const PER_ACCOUNT_KINDS = new Set(["margin pool", "emf:MarginRatio"]);
 
 export async function measureCycle(
   bundle: string,
-  options: { runs?: number; warmUp?: number; activeAssets?: number; env?: Record<string, string> } = {},
+  options: {
+    runs?: number;
+    warmUp?: number;
+    activeAssets?: number;
+    env?: Record<string, string>;
+    usdmBook?: boolean;
+  } = {},
 ): Promise<CycleFigure> {
   const runs = options.runs ?? 40;
   const warmUp = options.warmUp ?? 30;
@@ -55,7 +74,13 @@ export async function measureCycle(
   const child = await buildChild("handler-cycle");
   const world = await startWorld({ accounts: 1 });
   try {
-    const { baseUrl } = await world.startExchange({ accounts: 1, latencyMs: EXCHANGE_LATENCY_MS, activeAssets });
+    const usdmBook = options.usdmBook ?? false;
+    const { baseUrl, exchange } = await world.startExchange({
+      accounts: 1,
+      latencyMs: EXCHANGE_LATENCY_MS,
+      activeAssets,
+      usdmBook,
+    });
     const worker = await startWorker(child, {
       ...world.monitorEnv(1, baseUrl),
       BENCH_HANDLER_BUNDLE: bundle,
@@ -69,6 +94,13 @@ export async function measureCycle(
         const r = s.result as { ok?: number };
         if (r.ok !== 1) throw new Error(`cycle did not read the account: ${JSON.stringify(s.result)}`);
       }
+      // Weight as the exchange counted it, per path, split at the first warm invocation's start.
+      const weightOf = (prefix: string, from: number) =>
+        exchange.requests
+          .filter((r) => r.status === 200 && r.path.startsWith(prefix) && r.at >= from)
+          .reduce((n, r) => n + (PATH_WEIGHTS[r.path] ?? 0), 0);
+      const warmFrom = samples[1 + warmUp]?.startedAt ?? Number.POSITIVE_INFINITY;
+      const warmCount = samples.length - 1 - warmUp;
       const cold = samples[0];
       const warm = samples.slice(1 + warmUp);
       if (!cold || warm.length === 0) throw new Error("no samples");
@@ -101,6 +133,11 @@ export async function measureCycle(
         logLinesPerAccount: m((s) => perAccount(s, "lines", true)),
         logBytesFixed: m((s) => perAccount(s, "bytes", false)),
         logLinesFixed: m((s) => perAccount(s, "lines", false)),
+        usdmBook,
+        dapiWeightPerCycle: weightOf("/dapi/", warmFrom) / warmCount,
+        fapiWeightPerCycle: weightOf("/fapi/", warmFrom) / warmCount,
+        fapiWeightTotal: weightOf("/fapi/", 0),
+        invocations: samples.length,
       };
     } finally {
       await worker.stop();

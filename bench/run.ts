@@ -64,6 +64,11 @@ const cold =
     : undefined;
 step("one cycle");
 const cycle = only.has("cycle") && bundles ? await measureCycle(bundles.deployed.file) : undefined;
+// The same cycle with a USD-M book held beside COIN-M (issue 19): its CPU and fapi weight.
+const cycleUsdm =
+  only.has("cycle") && bundles
+    ? await measureCycle(bundles.deployed.file, { runs: 20, warmUp: 20, usdmBook: true })
+    : undefined;
 // The log-volume lever: the same cycle with a MarginRatio metric per asset (the old default).
 const cyclePerAsset =
   only.has("cost") && bundles
@@ -92,6 +97,7 @@ const measured = {
   infra,
   cold,
   cycle,
+  cycleUsdm,
   cyclePerAsset,
   costsAwsCalmMs,
   latency,
@@ -112,7 +118,7 @@ await mkdir(OUT, { recursive: true });
 const file = join(OUT, "results.json");
 await writeFile(
   file,
-  `${JSON.stringify({ machine, at: new Date().toISOString(), bundles, infra, cold, cycle, cyclePerAsset, latency, scaling, sharding, history, dynamo, costs, sharded: shardedBill?.sharded ?? [] }, null, 2)}\n`,
+  `${JSON.stringify({ machine, at: new Date().toISOString(), bundles, infra, cold, cycle, cycleUsdm, cyclePerAsset, latency, scaling, sharding, history, dynamo, costs, sharded: shardedBill?.sharded ?? [] }, null, 2)}\n`,
 );
 print(
   `\nLoad average at the end: ${loadavg()[0]?.toFixed(2)} (the figures above are medians; other work on the machine still moves them).`,

@@ -23,6 +23,10 @@ export interface MonitorSettings {
   readonly binanceBaseUrl: string | undefined;
   /** The spot API for the daily key permission check, for the same proxy setup. */
   readonly binanceSpotBaseUrl: string | undefined;
+  /** The USD-M API (fapi), for the same proxy setup. @default the core's (https://fapi.binance.com) */
+  readonly binanceUsdmBaseUrl?: string | undefined;
+  /** Read each account's USD-M book beside COIN-M. @default true */
+  readonly usdm?: boolean;
   /** Re-read an account at warning or above this often within an invocation (lib/monitor/cadence.ts); 0 = off. */
   readonly fastPollSeconds: number;
   /** Seconds between scheduled runs (rate schedules); undefined for cron. */
@@ -45,6 +49,8 @@ export function settingsEnvironment(settings: MonitorSettings): Record<string, s
       : {}),
     ...(settings.binanceBaseUrl !== undefined ? { BINANCE_BASE_URL: settings.binanceBaseUrl } : {}),
     ...(settings.binanceSpotBaseUrl !== undefined ? { BINANCE_SPOT_BASE_URL: settings.binanceSpotBaseUrl } : {}),
+    ...(settings.binanceUsdmBaseUrl !== undefined ? { BINANCE_USDM_BASE_URL: settings.binanceUsdmBaseUrl } : {}),
+    ...(settings.usdm === false ? { USDM: "off" } : {}),
   };
 }
 
@@ -59,6 +65,8 @@ const CONFIG_KEY: Record<string, string> = {
   RATIO_METRICS: "ratioMetrics",
   BINANCE_BASE_URL: "binanceBaseUrl",
   BINANCE_SPOT_BASE_URL: "binanceSpotBaseUrl",
+  BINANCE_USDM_BASE_URL: "binanceUsdmBaseUrl",
+  USDM: "usdm",
   FAST_POLL_SECONDS: "fastPollSeconds",
   SCHEDULE_INTERVAL_SECONDS: "schedule",
   ACCOUNTS: "accounts",

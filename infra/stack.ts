@@ -166,7 +166,12 @@ export function functionAccounts(
   return accounts.map((a, i) => {
     const secret = secrets[i];
     if (secret?.name !== a.name) throw new Error(`account secrets out of order at ${a.name}`);
-    return { name: a.name, secretId: secret.readId, ...(a.levels ? { levels: a.levels } : {}) };
+    return {
+      name: a.name,
+      secretId: secret.readId,
+      ...(a.levels ? { levels: a.levels } : {}),
+      ...(a.usdm === false ? { usdm: false } : {}),
+    };
   });
 }
 

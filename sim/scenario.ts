@@ -11,12 +11,16 @@
  *   liquidation price at all; it becomes unreadable for a few cycles (DEMO_ETH_OUTAGE), so the demo
  *   also shows the "cannot read account" path.
  * - "demo-mixed": its blended BTC ratio stays near 1-2% while its isolated BTCUSD_PERP long falls
- *   toward liquidation and back: the case where only a per-pool monitor raises the alarm.
+ *   toward liquidation and back: the case where only a per-pool monitor raises the alarm. Behind
+ *   the same key it holds a USD-M book (DEMO_USDM_BOOK, the linear engine): a BTCUSDT short in
+ *   its USDT cross pool, calm all along, shown as "USDT cross (USD-M)".
  */
 import { buildEngineAccount, type EngineAccount, withMarks } from "./engine/coinm/account.js";
 import { type PositionRiskFilter, positionRiskBodyOf } from "./engine/coinm/bodies.js";
 import { BTC_QUARTERLY } from "./engine/coinm/contract.js";
 import { MarginEngine } from "./engine/coinm/engine.js";
+import type { LinearAccount } from "./engine/usdm/bodies.js";
+import { UsdmEngine } from "./engine/usdm/engine.js";
 
 /** Cycles the demo runs. */
 export const DEMO_CYCLES = 16;
@@ -131,4 +135,26 @@ export function demoEngine(keys: {
 /** Every symbol marked as at `cycle`, for every account at once, as a market move does. */
 export function setDemoMarket(engine: MarginEngine, cycle: number): void {
   for (const [symbol, price] of Object.entries(demoMarks(cycle))) engine.setMark(symbol, price);
+}
+
+/**
+ * demo-mixed's USD-M book: 20,000 USDT and a cross BTCUSDT short of 0.5 BTC @ 60,000, the linear
+ * hedge many COIN-M traders keep. BTC only falls from there, so it gains: ratio ~0.6%, liquidation
+ * near 99,600, never near a level (the demo's ten alerts stay COIN-M's).
+ */
+export const DEMO_USDM_BOOK: LinearAccount = {
+  wallets: { USDT: 20_000 },
+  positions: [{ symbol: "BTCUSDT", positionAmt: -0.5, entryPrice: 60_000 }],
+};
+
+/** The linear engine behind the demo's fapi: demo-mixed's book; the other keys hold nothing there. */
+export function demoUsdmEngine(mixedKey: string): UsdmEngine {
+  const engine = new UsdmEngine([[mixedKey, DEMO_USDM_BOOK]]);
+  setDemoUsdmMarket(engine, 0);
+  return engine;
+}
+
+/** BTCUSDT marked with the demo's BTC path. */
+export function setDemoUsdmMarket(engine: UsdmEngine, cycle: number): void {
+  engine.setMark("BTCUSDT", demoMarks(cycle).BTCUSD_PERP ?? 60_000);
 }

@@ -107,6 +107,8 @@ export interface InvocationSample {
   readonly byKind: Readonly<Record<string, { bytes: number; lines: number }>>;
   /** CPU (user + system) of this process during the invocation. */
   readonly cpuMs: number;
+  /** Wall clock (ms) at the start, to split the exchange's request log by invocation. */
+  readonly startedAt: number;
   readonly result: unknown;
 }
 
@@ -119,7 +121,8 @@ serve(async (message) => {
     Object.assign(output, { logBytes: 0, logLines: 0, emfBytes: 0, emfLines: 0 });
     byKind = {};
     const cpu = process.cpuUsage();
-    const deadline = Date.now() + 60_000;
+    const startedAt = Date.now();
+    const deadline = startedAt + 60_000;
     const started = performance.now();
     const result = await handler({ time }, { getRemainingTimeInMillis: () => deadline - Date.now() });
     const wallMs = performance.now() - started;
@@ -136,6 +139,7 @@ serve(async (message) => {
       ...output,
       byKind,
       cpuMs: (used.user + used.system) / 1000,
+      startedAt,
       result,
     });
   }

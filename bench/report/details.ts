@@ -65,6 +65,27 @@ export function printDetails(
         ],
       ),
     );
+    print(`\n### With and without a USD-M book (issue 19)\n`);
+    const rows: string[][] = [];
+    for (const [c, what] of [
+      [cycle, "empty USD-M book (a COIN-M-only key; looked at once a day)"],
+      [m.cycleUsdm, "USD-M book held (4 positions, USDT and USDC pools, one isolated)"],
+    ] as const) {
+      if (!c) continue;
+      rows.push([
+        what,
+        ms(c.cpuMs),
+        c.dapiWeightPerCycle.toFixed(1),
+        c.fapiWeightPerCycle.toFixed(1),
+        `${c.fapiWeightTotal} in ${c.invocations} cycles`,
+      ]);
+    }
+    print(
+      markdownTable(
+        ["Account", "CPU per warm cycle", "dapi weight / cycle", "fapi weight / warm cycle", "fapi weight, whole run"],
+        rows,
+      ),
+    );
   }
   if (costs.length > 0) {
     print(`\n## Monthly cost model (${PRICES.region}; prices: ${PRICES.asOf})\n`);

@@ -31,6 +31,8 @@ export interface Measured {
   readonly infra: ReturnType<typeof bundlingSource> | undefined;
   readonly cold: Awaited<ReturnType<typeof measureColdStart>> | undefined;
   readonly cycle: Awaited<ReturnType<typeof measureCycle>> | undefined;
+  /** The same cycle with a USD-M book held (issue 19). */
+  readonly cycleUsdm: Awaited<ReturnType<typeof measureCycle>> | undefined;
   /** The same cycle with a MarginRatio metric per asset (the old default): the log-volume lever. */
   readonly cyclePerAsset: Awaited<ReturnType<typeof measureCycle>> | undefined;
   /** AWS duration of a calm one-account invocation (cost model), for the GB-s figures. */

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type AssetFigures, accountBody } from "../../sim/account-fixtures.js";
+import type { LinearAccount } from "../../sim/engine/usdm/bodies.js";
 import type { ExchangeKey } from "../../sim/exchange/signature.js";
 
 export interface BenchAccount {
@@ -71,3 +72,18 @@ export function realisticAccountBody(activeAssets: number): string {
   if (activeAssets < 1 || activeAssets > ASSETS.length) throw new Error(`1 to ${ASSETS.length} active assets`);
   return accountBody(ASSETS.slice(0, activeAssets));
 }
+
+/**
+ * A USD-M book a COIN-M trader might keep beside it: a BTC hedge and an alt long in the USDT
+ * cross pool, an isolated SOL position, and a USDC pool. Far from every level (steady state).
+ */
+export const BENCH_USDM_BOOK: LinearAccount = {
+  wallets: { USDT: 250_000, USDC: 40_000 },
+  positions: [
+    { symbol: "BTCUSDT", positionAmt: -1.5, entryPrice: 61_250.5 },
+    { symbol: "ETHUSDT", positionAmt: 12.35, entryPrice: 3_012.17 },
+    { symbol: "SOLUSDT", positionAmt: 150, entryPrice: 148.21, marginType: "isolated", isolatedWallet: 9_000 },
+    { symbol: "ETHUSDC", positionAmt: 4.2, entryPrice: 3_020.4 },
+  ],
+  marks: { BTCUSDT: 60_870.1, ETHUSDT: 3_050.55, SOLUSDT: 151.37, ETHUSDC: 3_049.9 },
+};

@@ -9,8 +9,9 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import type { AwsClients } from "../../lib/aws/clients.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { ensureTable, type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
+import { UsdmEngine } from "../../sim/engine/usdm/engine.js";
 import { LoopbackExchange } from "../../sim/exchange/exchange.js";
-import { type BenchAccount, benchAccount, realisticAccountBody } from "./fixtures.js";
+import { BENCH_USDM_BOOK, type BenchAccount, benchAccount, realisticAccountBody } from "./fixtures.js";
 
 export const BENCH_TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:coinm-guard-alerts";
 const LOOPBACK_CREDENTIALS = { accessKeyId: "loopback", secretAccessKey: "loopback" };
@@ -27,6 +28,8 @@ export interface World {
     latencyMs: number;
     weightLimit?: number;
     activeAssets?: number;
+    /** Each account holds BENCH_USDM_BOOK on USD-M. @default false (an empty USD-M book) */
+    usdmBook?: boolean;
   }): Promise<{
     exchange: LoopbackExchange;
     baseUrl: string;
@@ -53,11 +56,13 @@ export async function startWorld(options: { accounts: number; tableName?: string
     aws,
     tableName,
     accounts,
-    async startExchange({ accounts: count, latencyMs, weightLimit, activeAssets = 3 }) {
+    async startExchange({ accounts: count, latencyMs, weightLimit, activeAssets = 3, usdmBook = false }) {
       const body = realisticAccountBody(activeAssets);
+      const keys = accounts.slice(0, count).map((a) => a.key);
       const exchange = new LoopbackExchange({
-        keys: accounts.slice(0, count).map((a) => a.key),
+        keys,
         account: () => body,
+        ...(usdmBook ? { usdmEngine: new UsdmEngine(keys.map((k) => [k.apiKey, BENCH_USDM_BOOK] as const)) } : {}),
         latencyMs,
         ...(weightLimit !== undefined ? { weightLimit } : {}),
       });

@@ -21,7 +21,14 @@ import { acquireDemoLock } from "../../sim/demo-lock.js";
 import { DEMO_ACCOUNTS, DEMO_DATA_DIR, DEMO_INTERVAL_MS, DEMO_TABLE, useLoopbackAws } from "../../sim/demo-store.js";
 import { ensureTable, startDynalite } from "../../sim/dynalite.js";
 import { LoopbackExchange } from "../../sim/exchange/exchange.js";
-import { DEMO_CYCLES, DEMO_ETH_OUTAGE, demoEngine, setDemoMarket } from "../../sim/scenario.js";
+import {
+  DEMO_CYCLES,
+  DEMO_ETH_OUTAGE,
+  demoEngine,
+  demoUsdmEngine,
+  setDemoMarket,
+  setDemoUsdmMarket,
+} from "../../sim/scenario.js";
 import { parseOptions } from "../args.js";
 import { type Command, EXIT, UsageError } from "../command.js";
 
@@ -131,6 +138,8 @@ async function runDemo(
   // One market for every account: each cycle moves the marks, and the engine computes both of a
   // cycle's bodies (account, positionRisk) from positions and marks, liquidation prices included.
   const engine = demoEngine({ demo: demoSecret.apiKey, eth: ethKey.apiKey, mixed: mixedSecret.apiKey });
+  // demo-mixed's USD-M book, read beside COIN-M with the same key (the others hold nothing there).
+  const usdmEngine = demoUsdmEngine(mixedSecret.apiKey);
   const exchange = new LoopbackExchange({
     keys: [
       { type: "hmac", apiKey: demoSecret.apiKey, apiSecret: demoSecret.apiSecret },
@@ -142,6 +151,7 @@ async function runDemo(
       { type: "hmac", apiKey: mixedSecret.apiKey, apiSecret: mixedSecret.apiSecret },
     ],
     engine,
+    usdmEngine,
     latencyMs: 20,
   });
   const aws = new AwsStandIns();
@@ -198,6 +208,7 @@ async function runDemo(
     let hysteresisExplained = false;
     for (cycle = 0; cycle < DEMO_CYCLES && !stopping; cycle++) {
       setDemoMarket(engine, cycle);
+      setDemoUsdmMarket(usdmEngine, cycle);
       if (DEMO_ETH_OUTAGE.has(cycle)) {
         exchange.injectFault(
           { kind: "status", status: 503, body: "<html><body><h1>503 Service Unavailable</h1></body></html>" },

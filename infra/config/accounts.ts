@@ -17,6 +17,7 @@ const ACCOUNT_KEYS = [
   "secretName",
   "secretArn",
   "secretKmsKeyArn",
+  "usdm",
   ...LEVEL_OVERRIDE_KEYS,
 ] as const;
 
@@ -51,7 +52,10 @@ export function readAccounts(r: Reader, raw: unknown, target: Target): DeployAcc
     const name = typeof entry.name === "string" ? entry.name : "";
     const secret = readSecretSource(r, at, name, entry, target);
     const levels: LevelOverrides | undefined = r.core(() => parseLevelOverrides(entry, at), undefined);
-    if (secret) accounts.push({ name, secret, ...(levels ? { levels } : {}) });
+    const rawUsdm = entry.usdm;
+    if (rawUsdm !== undefined && typeof rawUsdm !== "boolean") r.problem(`${at}.usdm`, "must be true or false");
+    const usdm = typeof rawUsdm === "boolean" ? rawUsdm : undefined;
+    if (secret) accounts.push({ name, secret, ...(levels ? { levels } : {}), ...(usdm === false ? { usdm } : {}) });
   });
   checkAccountLimits(r, accounts, target);
   return accounts;

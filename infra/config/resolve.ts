@@ -48,6 +48,8 @@ const KNOWN_KEYS = [
   "alertTopicKey",
   "binanceBaseUrl",
   "binanceSpotBaseUrl",
+  "binanceUsdmBaseUrl",
+  "usdm",
   "fastPollSeconds",
 ] as const;
 
@@ -96,6 +98,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     logLevel: logLevel ?? "info",
     binanceBaseUrl: r.string("binanceBaseUrl"),
     binanceSpotBaseUrl: r.string("binanceSpotBaseUrl"),
+    binanceUsdmBaseUrl: r.string("binanceUsdmBaseUrl"),
+    usdm: r.boolean("usdm") ?? true,
   };
   checkWithCore(r, settings);
   checkAccountLevels(r, accounts, raw.accounts, settings);

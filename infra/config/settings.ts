@@ -106,6 +106,7 @@ export function checkWithCore(r: Reader, settings: MonitorSettings): void {
     ["SNAPSHOT_TTL_DAYS"],
     ["BINANCE_BASE_URL"],
     ["BINANCE_SPOT_BASE_URL"],
+    ["BINANCE_USDM_BASE_URL"],
     ["FAST_POLL_SECONDS", "SCHEDULE_INTERVAL_SECONDS"],
   ];
   for (const group of groups) {

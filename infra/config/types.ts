@@ -46,6 +46,8 @@ export interface DeployAccount {
   readonly secret: SecretSource;
   /** The account's own levels, and per asset or symbol (lib/risk/level-overrides.ts). */
   readonly levels?: LevelOverrides;
+  /** false: never read this account's USD-M book. @default true */
+  readonly usdm?: boolean;
 }
 
 export interface DeployConfig extends MonitorSettings {

@@ -19,7 +19,6 @@ import {
 import type { HealthState, PoolAlertState } from "../alerts/policy.js";
 import { HEALTHY } from "../alerts/policy.js";
 import { upgradePendingAlert } from "../alerts/upgrade.js";
-import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../binance/coinm/account.js";
 import { StateConflictError } from "../core/errors.js";
 import { parseKeyCheckState } from "../keys/policy.js";
 import type { AccountState, AlertStateStore, PendingAlert, SnapshotStore } from "../monitor/ports.js";
@@ -31,6 +30,7 @@ import {
   type Snapshot,
 } from "../monitor/snapshot.js";
 import { parseUsdmLookState } from "../monitor/usdm-look.js";
+import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../risk/balances.js";
 import { poolOfId } from "../risk/pools.js";
 import { isCoinm } from "../risk/product.js";
 

@@ -3,8 +3,9 @@
  * Binance's raw strings untouched. Ratios and distances are plain fractions (0.5342 = 53.42%),
  * empty when there is none (collateral <= 0; no liquidation price).
  */
-import { ASSET_DECIMAL_FIELDS } from "../binance/coinm/account.js";
+
 import { POSITION_FIELDS, type Snapshot } from "../monitor/snapshot.js";
+import { ASSET_DECIMAL_FIELDS } from "../risk/balances.js";
 import { type Selection, selectAssets, selectPools, selectPositions, type ViewName } from "./views.js";
 
 /** The asset view's columns (the only CSV before pools). */

@@ -5,11 +5,11 @@
 
 import type { Alert } from "../alerts/messages.js";
 import type { HealthState, PoolAlertState } from "../alerts/policy.js";
-import type { AccountInfo } from "../binance/coinm/account.js";
 import type { UsdmRead, UsdmReadOptions } from "../binance/usdm/reader.js";
 import type { Logger } from "../core/log.js";
 import type { ApiCredentials } from "../keys/credentials.js";
 import type { KeyCheckState } from "../keys/policy.js";
+import type { AssetBalance } from "../risk/balances.js";
 import type { MarginPool } from "../risk/pools.js";
 import type { OpenPosition } from "../risk/positions.js";
 import type { Snapshot } from "./snapshot.js";
@@ -28,7 +28,7 @@ export interface AccountRead {
   readonly pools: readonly MarginPool[];
   readonly positions: readonly OpenPosition[];
   /** COIN-M's per-asset balances (kept raw in the snapshot). */
-  readonly account: Pick<AccountInfo, "assets">;
+  readonly account: { readonly assets: readonly AssetBalance[] };
   readonly usedWeight?: number;
   readonly attempts: number;
 }

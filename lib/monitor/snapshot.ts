@@ -3,8 +3,7 @@
  * and open position, and each margin pool's ratio, distance to liquidation and instantaneous
  * level (thresholds only, no hysteresis).
  */
-import type { AssetBalance, AssetDecimalField } from "../binance/coinm/account.js";
-import { ASSET_DECIMAL_FIELDS } from "../binance/coinm/account.js";
+import { ASSET_DECIMAL_FIELDS, type AssetBalance, type AssetDecimalField } from "../risk/balances.js";
 import type { AssessedPool, PoolKind, Product } from "../risk/pools.js";
 import type { OpenPosition } from "../risk/positions.js";
 import { isCoinm } from "../risk/product.js";

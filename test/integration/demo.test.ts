@@ -58,6 +58,12 @@ describe("the local demo", () => {
     expect(lines.filter((l) => /demo-eth\s+ETH cross\s+ratio\s+0\.3%\s+no liq\s+level ok/.test(l))).toHaveLength(12);
   });
 
+  it("shows demo-mixed's USD-M book beside its COIN-M pools, labelled as USD-M, calm throughout", () => {
+    const lines = stdout.split("\n").filter((l) => /demo-mixed\s+USDT cross \(USD-M\)/.test(l));
+    expect(lines).toHaveLength(16);
+    for (const line of lines) expect(line).toMatch(/ratio\s+0\.\d%\s+[\d.]+% to liq \d+(\.\d)?\s+level ok/);
+  });
+
   it("leaves dust pools (no position, no requirement) out of the per-cycle lines", () => {
     expect(stdout).toMatch(/demo\s+BTC cross/);
     expect(stdout).not.toMatch(/BNB cross/);

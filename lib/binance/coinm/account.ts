@@ -4,33 +4,13 @@
  */
 
 import { BinanceResponseFormatError } from "../../core/errors.js";
+import { ASSET_DECIMAL_FIELDS, type AssetBalance, type AssetDecimalField } from "../../risk/balances.js";
 import { parseDecimal } from "../../risk/decimal.js";
 import type { PositionSide } from "../../risk/positions.js";
 import { notJsonDetail, positionSide, decimalField as readDecimal } from "../common/fields.js";
 
-/** Fields kept from each asset entry, all raw decimal strings. */
-export const ASSET_DECIMAL_FIELDS = [
-  "walletBalance",
-  "unrealizedProfit",
-  "marginBalance",
-  "maintMargin",
-  "initialMargin",
-  "positionInitialMargin",
-  "openOrderInitialMargin",
-  "maxWithdrawAmount",
-  "crossWalletBalance",
-  "crossUnPnl",
-  "availableBalance",
-] as const;
-
 /** Without these a margin ratio cannot be computed honestly, so their absence is an error. */
 const REQUIRED_FIELDS = new Set<AssetDecimalField>(["walletBalance", "marginBalance", "maintMargin"]);
-
-export type AssetDecimalField = (typeof ASSET_DECIMAL_FIELDS)[number];
-
-export type AssetBalance = { readonly asset: string; readonly updateTime?: number } & {
-  readonly [K in AssetDecimalField]?: string;
-} & { readonly walletBalance: string; readonly marginBalance: string; readonly maintMargin: string };
 
 /**
  * An open position as `/dapi/v1/account` lists it. It is the only source of a position's
