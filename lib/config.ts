@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { COINM_STREAM_URL, checkStreamUrl } from "./binance/stream/url.js";
 import { ConfigError } from "./core/errors.js";
 import { LOG_LEVELS } from "./core/log.js";
 import { type Env, isLoopback, NAME, number, parseJson, read, required } from "./core/parse.js";
@@ -63,6 +64,10 @@ export interface MonitorConfig {
   readonly fastPollSeconds: number;
   /** Seconds between scheduled invocations, for a rate() schedule; undefined for cron. */
   readonly scheduleIntervalSeconds: number | undefined;
+  /** COIN-M's public market stream (mark prices between signed reads, lib/monitor/mark-watch.ts). */
+  readonly binanceStreamUrl: string;
+  /** Whether watched accounts are also judged at every mark from the stream (MARK_STREAM=off: re-reads only). */
+  readonly markStream: boolean;
 }
 
 /**
@@ -89,6 +94,8 @@ export const DEFAULTS = {
   ratioMetrics: "off" as RatioMetrics,
   failuresBeforeAlert: 3,
   fastPollSeconds: 10,
+  binanceStreamUrl: COINM_STREAM_URL,
+  markStream: true,
 } as const;
 
 /** A RatioMetrics value; true/false are accepted for configs written before there were three. */
@@ -223,6 +230,21 @@ export function binanceUrl(env: Env, variable: BinanceUrlVariable): string {
   return url.origin;
 }
 
+/** The market stream's origin from BINANCE_STREAM_URL: wss, or plain ws on loopback only. */
+export function binanceStreamUrl(env: Env, variable = "BINANCE_STREAM_URL"): string {
+  const checked = checkStreamUrl(read(env, variable) ?? DEFAULTS.binanceStreamUrl);
+  if ("problem" in checked) throw new ConfigError(variable, checked.problem);
+  return checked.origin;
+}
+
+function onOff(env: Env, variable: string, fallback: boolean): boolean {
+  const text = read(env, variable)?.toLowerCase();
+  if (text === undefined) return fallback;
+  if (text === "on" || text === "true") return true;
+  if (text === "off" || text === "false") return false;
+  throw new ConfigError(variable, `must be "on" or "off", got "${text}"`);
+}
+
 // SNS topic ARNs in every partition (aws, aws-cn, aws-us-gov, aws-iso...); FIFO topics end in ".fifo".
 const TOPIC_ARN = /^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
@@ -300,6 +322,8 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
     }),
     fastPollSeconds,
     scheduleIntervalSeconds,
+    binanceStreamUrl: binanceStreamUrl(env),
+    markStream: onOff(env, "MARK_STREAM", DEFAULTS.markStream),
   };
 }
 
@@ -329,6 +353,8 @@ export function configProblems(env: Env = process.env): ConfigError[] {
   check(() => binanceUrl(env, "BINANCE_SPOT_BASE_URL"));
   check(() => binanceUrl(env, "BINANCE_USDM_BASE_URL"));
   check(() => parseUsdmSwitch(env));
+  check(() => binanceStreamUrl(env));
+  check(() => onOff(env, "MARK_STREAM", true));
   check(() => number(env, "DISTANCE_HYSTERESIS", 0, { min: 0, max: 0.5 }));
   check(() => number(env, "RECV_WINDOW_MS", 1, { min: 1, max: 60000, integer: true }));
   check(() => number(env, "ACCOUNT_CONCURRENCY", 1, { min: 1, max: 256, integer: true }));

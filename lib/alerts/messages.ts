@@ -54,6 +54,11 @@ export interface MarginAlert {
   readonly marginToAdd?: string;
   /** The lowest alert level, which `marginToAdd` aims under. */
   readonly target?: { readonly level: string; readonly ratio: number; readonly distance?: number };
+  /**
+   * "mark-price": raised between signed reads, from the last read revalued at the mark price
+   * stream's mark (lib/monitor/mark-watch.ts); absent: from a signed read of the account.
+   */
+  readonly source?: "mark-price";
   readonly at: string;
 }
 
@@ -146,6 +151,7 @@ function renderMargin(alert: MarginAlert): RenderedAlert {
       : "no liq price";
   const add = alert.marginToAdd ? `Add ${shortAmountUp(alert.marginToAdd)} ${alert.asset}` : "";
   const who = `${alert.account} ${alert.poolLabel}`;
+  const fromMark = alert.source === "mark-price";
   const email = [
     `Account: ${alert.account}`,
     `Margin pool: ${alert.poolLabel}${alert.poolKind === "cross" ? ` (all cross positions margined in ${alert.asset})` : ""}`,
@@ -160,17 +166,23 @@ function renderMargin(alert: MarginAlert): RenderedAlert {
       ? `To get under ${alert.target.level} (ratio below ${formatPercent(alert.target.ratio, 0)}${alert.target.distance !== undefined ? `, liquidation at least ${formatPercent(alert.target.distance, 0)} away` : ""}): add at least ${alert.marginToAdd} ${alert.asset} ${whereToAdd(alert)} (or reduce the position).`
       : undefined,
     `At: ${alert.at}`,
+    fromMark
+      ? "Source: Binance's mark price stream, between two signed reads: the last read's positions and wallets at the new mark. The next signed read confirms or corrects it."
+      : undefined,
     "Binance liquidates a pool when its ratio reaches 100% (the mark reaches the liquidation price).",
   ]
     .filter((line): line is string => line !== undefined)
     .join("\n");
   return {
     subject: truncate(
-      `coinm-guard: ${who} ${change}, ratio ${ratio}${distance ? (past ? ", PAST LIQUIDATION" : `, ${distance} to liq`) : ""}`,
+      `coinm-guard: ${who} ${change}${fromMark ? " at mark" : ""}, ratio ${ratio}${distance ? (past ? ", PAST LIQUIDATION" : `, ${distance} to liq`) : ""}`,
       SUBJECT_MAX,
     ),
     email,
-    sms: truncate(`coinm-guard ${who}: ${change}. Ratio ${ratio}, ${liqShort}.${add ? ` ${add}` : ""}`, SMS_MAX),
+    sms: truncate(
+      `coinm-guard ${who}: ${change}${fromMark ? " at mark" : ""}. Ratio ${ratio}, ${liqShort}.${add ? ` ${add}` : ""}`,
+      SMS_MAX,
+    ),
   };
 }
 

@@ -7,15 +7,7 @@
  *   sk = "STATE"                    the account's alert state, written with an optimistic lock
  * `expiresAt` (epoch seconds) is the table's TTL attribute; only snapshots carry it.
  */
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { HealthState, PoolAlertState } from "../alerts/policy.js";
 import { HEALTHY } from "../alerts/policy.js";
 import { upgradePendingAlert } from "../alerts/upgrade.js";
@@ -33,6 +25,15 @@ import { parseUsdmLookState } from "../monitor/usdm-look.js";
 import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../risk/balances.js";
 import { poolOfId } from "../risk/pools.js";
 import { isCoinm } from "../risk/product.js";
+import { type ClientRef, lazyModule, resolveClient } from "./lazy.js";
+
+/** The SDK module, imported on the first request (lib/aws/lazy.ts: the cold start imports no SDK). */
+const dynamodbSdk = lazyModule(() => import("@aws-sdk/client-dynamodb"));
+
+/** SDK errors by name, so a lazily imported SDK needs no class at hand. */
+function isConditionFailed(err: unknown): boolean {
+  return err instanceof Error && err.name === "ConditionalCheckFailedException";
+}
 
 type Item = Record<string, AttributeValue>;
 
@@ -212,15 +213,26 @@ export interface QueryRange {
 }
 
 export class DynamoDbStore implements SnapshotStore, AlertStateStore {
+  private readonly client: () => Promise<DynamoDBClient>;
+
   constructor(
-    private readonly client: DynamoDBClient,
+    client: ClientRef<DynamoDBClient>,
     readonly tableName: string,
-  ) {}
+  ) {
+    this.client = resolveClient(client);
+  }
+
+  /** The client and the SDK's command classes, both loaded on the first request. */
+  private async ready() {
+    const [client, sdk] = await Promise.all([this.client(), dynamodbSdk()]);
+    return { client, sdk };
+  }
 
   async putSnapshot(snapshot: Snapshot): Promise<"created" | "duplicate"> {
     try {
-      await this.client.send(
-        new PutItemCommand({
+      const { client, sdk } = await this.ready();
+      await client.send(
+        new sdk.PutItemCommand({
           TableName: this.tableName,
           Item: snapshotToItem(snapshot),
           ConditionExpression: "attribute_not_exists(pk)",
@@ -228,14 +240,15 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       );
       return "created";
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return "duplicate";
+      if (isConditionFailed(err)) return "duplicate";
       throw err;
     }
   }
 
   async loadState(account: string): Promise<AccountState> {
-    const out = await this.client.send(
-      new GetItemCommand({
+    const { client, sdk } = await this.ready();
+    const out = await client.send(
+      new sdk.GetItemCommand({
         TableName: this.tableName,
         Key: { pk: S(accountKey(account)), sk: S(STATE_KEY) },
         ConsistentRead: true,
@@ -271,8 +284,9 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
     const outbox: Record<string, AttributeValue> = {};
     for (const [id, pending] of Object.entries(state.outbox)) outbox[id] = S(JSON.stringify(pending));
     try {
-      await this.client.send(
-        new PutItemCommand({
+      const { client, sdk } = await this.ready();
+      await client.send(
+        new sdk.PutItemCommand({
           TableName: this.tableName,
           Item: {
             pk: S(accountKey(account)),
@@ -294,7 +308,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
         }),
       );
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
+      if (isConditionFailed(err)) {
         throw new StateConflictError(`alert state for ${account} was changed by another invocation`);
       }
       throw err;
@@ -308,8 +322,9 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       names[`#a${i}`] = id;
       return `#outbox.#a${i}`;
     });
-    await this.client.send(
-      new UpdateItemCommand({
+    const { client, sdk } = await this.ready();
+    await client.send(
+      new sdk.UpdateItemCommand({
         TableName: this.tableName,
         Key: { pk: S(accountKey(account)), sk: S(STATE_KEY) },
         // Bumping the version makes any writer holding the pre-ack outbox re-read it.
@@ -336,8 +351,9 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       unchanged.push(`#outbox.#a${i} = :held${i}`);
     });
     try {
-      await this.client.send(
-        new UpdateItemCommand({
+      const { client, sdk } = await this.ready();
+      await client.send(
+        new sdk.UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: S(accountKey(account)), sk: S(STATE_KEY) },
           UpdateExpression: `SET ${sets.join(", ")}, version = version + :one`,
@@ -348,7 +364,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       );
     } catch (err) {
       // Another invocation took them over after our hold ran out: nothing of ours to hand back.
-      if (err instanceof ConditionalCheckFailedException) return;
+      if (isConditionFailed(err)) return;
       throw err;
     }
   }
@@ -358,8 +374,9 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
     let startKey: Item | undefined;
     let remaining = range.limit ?? Number.POSITIVE_INFINITY;
     do {
-      const out = await this.client.send(
-        new QueryCommand({
+      const { client, sdk } = await this.ready();
+      const out = await client.send(
+        new sdk.QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
           ExpressionAttributeValues: {

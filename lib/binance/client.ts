@@ -6,6 +6,16 @@
 import { DEFAULTS } from "../config.js";
 import type { Logger } from "../core/log.js";
 import type { ApiCredentials } from "../keys/credentials.js";
+import type { Decimal } from "../risk/decimal.js";
+import type { MaintenanceBracket } from "../risk/revalue.js";
+import {
+  EXCHANGE_INFO_PATH,
+  EXCHANGE_INFO_WEIGHT,
+  LEVERAGE_BRACKET_PATH,
+  LEVERAGE_BRACKET_WEIGHT,
+  parseContractSizes,
+  parseLeverageBrackets,
+} from "./coinm/market.js";
 import { type CoinmRead, readCoinmAccount, TIME_PATH } from "./coinm/reader.js";
 import { type ProtocolOptions, SignedClient } from "./common/signed-client.js";
 import { WeightGovernor } from "./common/weight-governor.js";
@@ -90,6 +100,31 @@ export class BinanceClient {
   /** The account's COIN-M pools (coinm/reader.ts). */
   getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<CoinmRead> {
     return readCoinmAccount(this.coinm, credentials, deadlineMs, log);
+  }
+
+  /** The account's maintenance brackets by symbol (signed, weight 1; coinm/market.ts). */
+  async getBrackets(
+    credentials: ApiCredentials,
+    deadlineMs: number,
+    log: Logger,
+  ): Promise<Map<string, MaintenanceBracket[]>> {
+    const fetched = await this.coinm.call(
+      LEVERAGE_BRACKET_PATH,
+      LEVERAGE_BRACKET_WEIGHT,
+      credentials,
+      deadlineMs,
+      log,
+      {
+        parse: parseLeverageBrackets,
+        prepaid: false,
+      },
+    );
+    return fetched.value;
+  }
+
+  /** USD per contract by symbol (public exchangeInfo, weight 1; coinm/market.ts). */
+  getContractSizes(deadlineMs: number): Promise<Map<string, Decimal>> {
+    return this.coinm.publicGet(EXCHANGE_INFO_PATH, EXCHANGE_INFO_WEIGHT, deadlineMs, parseContractSizes);
   }
 
   /** The account's USD-M pools (usdm/reader.ts). */

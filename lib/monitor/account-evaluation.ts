@@ -15,7 +15,7 @@ import {
 } from "../alerts/policy.js";
 import type { AccountConfig, MonitorConfig } from "../config.js";
 import { levelsForPool } from "../risk/level-overrides.js";
-import { OK_LEVEL, type RiskLevels } from "../risk/levels.js";
+import { levelRank, OK_LEVEL, type RiskLevels } from "../risk/levels.js";
 import { type AssessedPool, poolOfId } from "../risk/pools.js";
 import { marginToAddForPool } from "../risk/remedy.js";
 import type { AccountState } from "./ports.js";
@@ -42,6 +42,20 @@ export function poolRiskLevels(
   asset?: string,
 ): RiskLevels {
   return levelsForPool(riskLevelsOf(config), account?.levels, id, asset, config.hysteresis);
+}
+
+/** The levels of a pool of the named account (for the watch rule and mark checks). */
+export function evaluateAccountLevels(
+  config: MonitorConfig,
+  account: string,
+  pool: { readonly id: string; readonly asset: string },
+): RiskLevels {
+  return poolRiskLevels(
+    config,
+    config.accounts.find((a) => a.name === account),
+    pool.id,
+    pool.asset,
+  );
 }
 
 export function evaluateAccount(
@@ -77,6 +91,50 @@ export function evaluateAccount(
     state: { ...prev, lastCycleAt: at, pools: judged.pools, health: health.next },
     alerts,
   };
+}
+
+/**
+ * What pools revalued at a new mark (lib/risk/revalue.ts) mean for the alert state: a pool whose
+ * level at the mark is above the level it holds escalates at once, through the same policy
+ * (decidePool) as a read; a pool at or below its held level is left exactly as it is (the stream
+ * never lowers a level, sends no reminder and no recovery: only a signed read does). Health and
+ * the cycle time are untouched: a mark is not a read.
+ */
+export function evaluateMarkEscalations(
+  config: MonitorConfig,
+  prev: AccountState,
+  pools: readonly AssessedPool[],
+  account: string,
+  at: Date,
+): { state: AccountState; alerts: Alert[] } {
+  const iso = at.toISOString();
+  const alerts: Alert[] = [];
+  const next: Record<string, PoolAlertState> = { ...prev.pools };
+  const accountConfig = config.accounts.find((a) => a.name === account);
+  for (const pool of [...pools].sort((a, b) => a.id.localeCompare(b.id))) {
+    const levels = poolRiskLevels(config, accountConfig, pool.id, pool.asset);
+    const held = prev.pools[pool.id]?.level ?? OK_LEVEL;
+    if (levelRank(pool.level, levels.ratio) <= levelRank(held, levels.ratio)) continue;
+    const decision = decidePool(
+      prev.pools[pool.id],
+      { ratio: pool.ratio, distance: pool.distance },
+      at.getTime(),
+      policyOf(config, levels),
+    );
+    if (decision.notice !== "escalated") continue;
+    next[pool.id] = { ...decision.next, label: pool.label };
+    alerts.push({
+      ...marginAlert(
+        levels,
+        { account, at: iso, id: pool.id, pool, label: pool.label, notice: decision.notice, ...decision.next },
+        decision,
+      ),
+      // Its own id: a read at the same millisecond must not collide with it.
+      id: `${iso}#${account}#${pool.id}#${decision.notice}#mark`,
+      source: "mark-price",
+    });
+  }
+  return { state: { ...prev, pools: next }, alerts };
 }
 
 /**

@@ -23,7 +23,7 @@ import { type UsdmObservation, withUsdmObservation } from "./usdm-evaluation.js"
  * deadline, so only alerts of an invocation that died mid-publish wait for the hold to run out.
  */
 const ALERT_HOLD_GRACE_MS = 10_000;
-const STATE_WRITE_ATTEMPTS = 5;
+export const STATE_WRITE_ATTEMPTS = 5;
 
 /** Hand back claimed alerts that were not published, so the next invocation need not wait out the hold. */
 export async function releaseUnpublished(
@@ -90,26 +90,7 @@ export async function commitState(
         );
     if (stale) log.info("cycle already applied; state unchanged", { cycleTime: cycleIso, stored: prev.lastCycleAt });
 
-    const outbox: Record<string, PendingAlert> = { ...state.outbox };
-    const claimed: PendingAlert[] = [];
-    const wallNow = now();
-    const holdUntil = Math.max(input.deadlineMs, wallNow) + ALERT_HOLD_GRACE_MS;
-    // Oldest first: the stored map has no order, and an earlier alert must go out before a later one.
-    const waiting = Object.entries(outbox).sort(
-      ([idA, a], [idB, b]) => a.alert.at.localeCompare(b.alert.at) || idA.localeCompare(idB),
-    );
-    for (const [id, pending] of waiting) {
-      if (pending.notBefore <= wallNow) {
-        const held = { ...pending, notBefore: holdUntil, attempts: pending.attempts + 1 };
-        claimed.push(held);
-        outbox[id] = held;
-      }
-    }
-    for (const alert of alerts) {
-      const held = { alert, notBefore: holdUntil, attempts: 1 };
-      claimed.push(held);
-      outbox[alert.id] = held;
-    }
+    const { outbox, claimed } = claimAlerts(state.outbox, alerts, now(), input.deadlineMs);
     if (stale && claimed.length === 0) return [];
     try {
       await deps.state.saveState(accountName, { ...state, outbox, version: prev.version + 1 }, prev.version);
@@ -122,6 +103,38 @@ export async function commitState(
   throw new StateConflictError(
     `alert state for ${accountName} kept changing; gave up after ${STATE_WRITE_ATTEMPTS} tries`,
   );
+}
+
+/**
+ * The alerts this invocation takes to publish: the new ones, plus any left pending that no other
+ * invocation holds, each held until shortly past this invocation's deadline; oldest first.
+ */
+export function claimAlerts(
+  stored: Readonly<Record<string, PendingAlert>>,
+  alerts: readonly Alert[],
+  wallNow: number,
+  deadlineMs: number,
+): { outbox: Record<string, PendingAlert>; claimed: PendingAlert[] } {
+  const outbox: Record<string, PendingAlert> = { ...stored };
+  const claimed: PendingAlert[] = [];
+  const holdUntil = Math.max(deadlineMs, wallNow) + ALERT_HOLD_GRACE_MS;
+  // Oldest first: the stored map has no order, and an earlier alert must go out before a later one.
+  const waiting = Object.entries(outbox).sort(
+    ([idA, a], [idB, b]) => a.alert.at.localeCompare(b.alert.at) || idA.localeCompare(idB),
+  );
+  for (const [id, pending] of waiting) {
+    if (pending.notBefore <= wallNow) {
+      const held = { ...pending, notBefore: holdUntil, attempts: pending.attempts + 1 };
+      claimed.push(held);
+      outbox[id] = held;
+    }
+  }
+  for (const alert of alerts) {
+    const held = { alert, notBefore: holdUntil, attempts: 1 };
+    claimed.push(held);
+    outbox[alert.id] = held;
+  }
+  return { outbox, claimed };
 }
 
 export async function publishAll(

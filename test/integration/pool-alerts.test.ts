@@ -61,6 +61,7 @@ async function runOnce(key: TestKey, cycleTime: string): Promise<{ code: number;
     ACCOUNTS: JSON.stringify([{ name: key.name, secretId: key.secretId }]),
     BINANCE_BASE_URL: h.baseUrl,
     BINANCE_USDM_BASE_URL: h.baseUrl,
+    BINANCE_STREAM_URL: h.stream.endpoint,
   };
   let stdout: string;
   let code = 0;
