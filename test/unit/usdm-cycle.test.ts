@@ -11,8 +11,10 @@ import { parseUsdmPositionRiskResponse } from "../../lib/binance/usdm/position-r
 import { usdmPools } from "../../lib/binance/usdm/reader.js";
 import { loadConfig } from "../../lib/config.js";
 import { BinanceAuthError, BinanceUnavailableError, WeightBudgetExceededError } from "../../lib/core/errors.js";
+import { createLogger } from "../../lib/core/log.js";
+import { parseCredentials } from "../../lib/keys/credentials.js";
 import { evaluateAccount } from "../../lib/monitor/account-evaluation.js";
-import type { AccountState } from "../../lib/monitor/ports.js";
+import type { AccountState, AlertStateStore, SecretSource, UsdmSource } from "../../lib/monitor/ports.js";
 import { applyUsdmObservation, type UsdmObservation } from "../../lib/monitor/usdm-evaluation.js";
 import {
   afterUsdmRead,
@@ -21,7 +23,7 @@ import {
   usdmModeCheckDue,
   usdmReadDue,
 } from "../../lib/monitor/usdm-look.js";
-import { usdmWorthReading } from "../../lib/monitor/usdm-read.js";
+import { readUsdmIfDue, usdmWorthReading } from "../../lib/monitor/usdm-read.js";
 import { DEFAULT_ALERT_LEVELS, DEFAULT_DISTANCE_LEVELS } from "../../lib/risk/levels.js";
 import { type AssessedPool, assessPools } from "../../lib/risk/pools.js";
 import { marginToAddForPool } from "../../lib/risk/remedy.js";
@@ -170,5 +172,57 @@ describe("margin to add for a linear pool", () => {
     const [at] = assessed(withLinearMarks(topped, { BTCUSDT: 54_000 }));
     expect(at?.ratio).toBeGreaterThan(0.999);
     expect(at?.ratio).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("the cycle's USD-M step (readUsdmIfDue), with narrow in-process ports", () => {
+  const log = createLogger({ level: "error", sink: () => {} });
+  const credentials = parseCredentials(JSON.stringify({ apiKey: "k".repeat(64), apiSecret: "s".repeat(64) }));
+  const secrets: SecretSource = { getCredentials: async () => credentials };
+  const stateOf = (s: AccountState): AlertStateStore => ({ loadState: async () => s }) as unknown as AlertStateStore;
+  const account = config.accounts[0] ?? { name: "a", secretId: "s" };
+
+  it("a full fapi minute is a failed USD-M read (never silence); a book not due makes no call", async () => {
+    let calls = 0;
+    const full: UsdmSource = {
+      getUsdmAccount: async () => {
+        calls++;
+        throw new WeightBudgetExceededError("per-minute request weight budget reached");
+      },
+    };
+    const deps = { secrets, state: stateOf(EMPTY), usdm: full };
+    const step = await readUsdmIfDue(config, deps, account, new Date(T0), T0 + 5000, log, undefined);
+    expect(step.observation).toMatchObject({ ok: false, kind: "weight-deferred", needsHuman: false });
+    const lookedEmpty: AccountState = {
+      ...EMPTY,
+      usdm: afterUsdmRead(undefined, { empty: true, multiAssets: undefined, modeChecked: false }, T0, HEALTHY),
+    };
+    const later = await readUsdmIfDue(
+      config,
+      { ...deps, state: stateOf(lookedEmpty) },
+      account,
+      new Date(T0 + 60_000),
+      T0 + 65_000,
+      log,
+      undefined,
+    );
+    expect(later.observation).toBeUndefined();
+    expect(calls).toBe(1);
+  });
+
+  it("USDM off, the account's usdm: false, or a refused key read nothing", async () => {
+    let calls = 0;
+    const usdm: UsdmSource = {
+      getUsdmAccount: async () => {
+        calls++;
+        throw new Error("not reached");
+      },
+    };
+    const deps = { secrets, state: stateOf(EMPTY), usdm };
+    const at = new Date(T0);
+    await readUsdmIfDue({ ...config, usdm: false }, deps, account, at, T0 + 5000, log, undefined);
+    await readUsdmIfDue(config, deps, { ...account, usdm: false }, at, T0 + 5000, log, undefined);
+    await readUsdmIfDue(config, deps, account, at, T0 + 5000, log, new BinanceAuthError("-2015"));
+    expect(calls).toBe(0);
   });
 });
