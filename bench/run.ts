@@ -22,6 +22,7 @@ const { measureCycle } = await import("./cycle.js");
 const { measureScaling } = await import("./scaling.js");
 const { measureSharding } = await import("./sharding.js");
 const { measureLatency } = await import("./latency.js");
+const { measureStreamLatency } = await import("./stream-latency.js");
 const { measureHistory } = await import("./history.js");
 const { measureDynamoCost } = await import("./dynamodb-cost.js");
 const { awsDurationEstimate } = await import("./cost-model.js");
@@ -81,6 +82,8 @@ const costsAwsCalmMs =
     ? awsDurationEstimate({ accounts: 1, concurrency: 16, cpuMs: cycle.cpuMs, memoryMb: 256 })
     : undefined;
 const latency = only.has("latency") && bundles ? await measureLatency(bundles.deployed.file) : undefined;
+step("stream latency");
+const streamLatency = only.has("latency") && bundles ? await measureStreamLatency(bundles.deployed.file) : undefined;
 step("scaling");
 const scaling = only.has("scaling") ? await measureScaling() : undefined;
 step("sharding");
@@ -101,6 +104,7 @@ const measured = {
   cyclePerAsset,
   costsAwsCalmMs,
   latency,
+  streamLatency,
   scaling,
   sharding,
   history,
@@ -118,7 +122,7 @@ await mkdir(OUT, { recursive: true });
 const file = join(OUT, "results.json");
 await writeFile(
   file,
-  `${JSON.stringify({ machine, at: new Date().toISOString(), bundles, infra, cold, cycle, cycleUsdm, cyclePerAsset, latency, scaling, sharding, history, dynamo, costs, sharded: shardedBill?.sharded ?? [] }, null, 2)}\n`,
+  `${JSON.stringify({ machine, at: new Date().toISOString(), bundles, infra, cold, cycle, cycleUsdm, cyclePerAsset, latency, streamLatency, scaling, sharding, history, dynamo, costs, sharded: shardedBill?.sharded ?? [] }, null, 2)}\n`,
 );
 print(
   `\nLoad average at the end: ${loadavg()[0]?.toFixed(2)} (the figures above are medians; other work on the machine still moves them).`,

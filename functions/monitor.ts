@@ -1,15 +1,15 @@
 /**
- * Lambda handler: one monitoring cycle per scheduled event, then, for accounts found at warning
- * or above, re-reads every FAST_POLL_SECONDS until shortly before the next scheduled run
- * (lib/monitor/cadence.ts). Clients are built once per container; each cycle logs one summary line and
- * emits its metrics.
+ * Lambda handler: one monitoring cycle per scheduled event, then the watch (lib/monitor/mark-watch.ts):
+ * accounts at warning or above are re-read every FAST_POLL_SECONDS until shortly before the next
+ * scheduled run (lib/monitor/cadence.ts), and those plus any within reach of warning are judged at
+ * every mark of the mark price stream. Clients are built once per container, the AWS SDK's on first
+ * use; each cycle logs one summary line and emits its metrics.
  */
 import type { Context, ScheduledEvent } from "aws-lambda";
-import { createAwsClients } from "../lib/aws/clients.js";
+import { lazyAwsClients } from "../lib/aws/lazy.js";
 import { loadConfig, type MonitorConfig } from "../lib/config.js";
 import { GuardError } from "../lib/core/errors.js";
 import { createLogger, logLevelFromEnv, withLogFields } from "../lib/core/log.js";
-import { watchAtRisk } from "../lib/monitor/cadence.js";
 import type { CycleSummary } from "../lib/monitor/cycle.js";
 import { cycleMetrics } from "../lib/monitor/metrics.js";
 import { createMonitor, incompleteAccounts, type Monitor, summaryLogFields } from "../lib/monitor.js";
@@ -24,7 +24,7 @@ let monitor: Monitor | undefined;
 let initError: unknown;
 try {
   config = loadConfig();
-  monitor = createMonitor(config, createAwsClients(), log);
+  monitor = createMonitor(config, lazyAwsClients(), log);
 } catch (err) {
   // Reported on every invocation (not only at init) so the Errors alarm keeps firing until fixed.
   initError = err;
@@ -53,7 +53,7 @@ async function runInvocation(event: ScheduledEvent, context: Context) {
   }
   const cycleTime = cycleTimeOf(event);
   const deadlineMs = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
-  const { ratioMetrics, fastPollSeconds, scheduleIntervalSeconds } = config;
+  const { ratioMetrics } = config;
   const report = (summary: CycleSummary, message: string) => {
     for (const doc of cycleMetrics(summary, { ratioMetrics, timestamp: Date.now() })) {
       process.stdout.write(`${JSON.stringify(doc)}\n`);
@@ -62,19 +62,29 @@ async function runInvocation(event: ScheduledEvent, context: Context) {
   };
   const summary = await monitor.run({ cycleTime, deadlineMs });
   report(summary, "cycle complete");
-  const running = monitor;
-  const rereads = await watchAtRisk({
+  const watch = await monitor.watch({
     first: summary,
     cycleTime,
     deadlineMs,
-    settings: {
-      fastPollMs: fastPollSeconds * 1000,
-      intervalMs: scheduleIntervalSeconds !== undefined ? scheduleIntervalSeconds * 1000 : undefined,
-    },
-    reread: (accounts, input) => running.runAccounts(accounts, input),
     onReread: (s) => report(s, "re-read complete"),
+    onMarkCheck: (check, mark) =>
+      log.info("mark check", {
+        account: check.account,
+        symbol: mark.symbol,
+        markPrice: mark.markPrice,
+        applied: check.applied,
+        alertsSent: check.alertsSent.length,
+        problems: check.problems,
+      }),
   });
-  const incomplete = [...new Set([summary, ...rereads].flatMap(incompleteAccounts))];
+  const rereads = watch.rereads;
+  if (watch.stream) log.info("mark price stream closed", { ...watch.stream, watched: watch.watched });
+  const incomplete = [
+    ...new Set([
+      ...[summary, ...rereads].flatMap(incompleteAccounts),
+      ...watch.checks.filter((c) => c.problems.some((p) => p.step === "alert-state")).map((c) => c.account),
+    ]),
+  ];
   if (incomplete.length > 0) {
     // Failing the invocation trips the Lambda Errors alarm; reads themselves are covered by health alerts.
     throw new CycleIncompleteError(`could not persist snapshot or alert state for: ${incomplete.join(", ")}`);
@@ -83,7 +93,13 @@ async function runInvocation(event: ScheduledEvent, context: Context) {
     ok: summary.ok,
     failed: summary.failed,
     deferred: summary.deferred,
-    alertsSent: summary.alertsSent + rereads.reduce((n, r) => n + r.alertsSent, 0),
+    alertsSent:
+      summary.alertsSent +
+      rereads.reduce((n, r) => n + r.alertsSent, 0) +
+      watch.checks.reduce((n, c) => n + c.alertsSent.length, 0),
     rereads: rereads.length,
+    markChecks: watch.checks.length,
+    watched: watch.watched.atRisk.length + watch.watched.withinReach.length,
+    streamMarks: watch.stream?.marks ?? 0,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Cold-start harness, run once per sample on plain `node`: import the handler module the way the
  * Lambda runtime does (dynamic import of the file) with the monitor's environment set, so the
- * module's top level loads config and builds the Binance client and the three AWS SDK clients.
+ * module's top level loads config and builds the Binance client and the monitor (its AWS SDK
+ * clients load on first use, lib/aws/lazy.ts).
  * Prints the in-process import time; the bench measures the whole process from spawn to exit.
  */
 import { pathToFileURL } from "node:url";

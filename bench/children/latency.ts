@@ -18,6 +18,9 @@ export interface Invocation {
   readonly startedMs: number;
   readonly endedMs: number;
   readonly rereads: number;
+  /** Accounts watched after the scheduled read, and marks the stream delivered meanwhile. */
+  readonly watched?: number;
+  readonly streamMarks?: number;
   readonly error?: string;
 }
 
@@ -35,7 +38,17 @@ serve(async (message) => {
     const timeoutAt = startedMs + timeoutMs;
     runs.push(
       handler({ time: new Date(scheduledMs).toISOString() }, { getRemainingTimeInMillis: () => timeoutAt - Date.now() })
-        .then((r) => ({ scheduledMs, startedMs, endedMs: Date.now(), rereads: (r as { rereads: number }).rereads }))
+        .then((r) => {
+          const out = r as { rereads: number; watched?: number; streamMarks?: number };
+          return {
+            scheduledMs,
+            startedMs,
+            endedMs: Date.now(),
+            rereads: out.rereads,
+            watched: out.watched ?? 0,
+            streamMarks: out.streamMarks ?? 0,
+          };
+        })
         .catch((err: unknown) => ({ scheduledMs, startedMs, endedMs: Date.now(), rereads: 0, error: String(err) })),
     );
   }

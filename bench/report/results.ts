@@ -10,6 +10,7 @@ import type { measureHistory } from "../history.js";
 import type { measureLatency } from "../latency.js";
 import type { measureScaling } from "../scaling.js";
 import type { measureSharding } from "../sharding.js";
+import type { measureStreamLatency } from "../stream-latency.js";
 
 export const FIGURES = [
   "bundle",
@@ -38,6 +39,8 @@ export interface Measured {
   /** AWS duration of a calm one-account invocation (cost model), for the GB-s figures. */
   readonly costsAwsCalmMs: number | undefined;
   readonly latency: Awaited<ReturnType<typeof measureLatency>> | undefined;
+  /** Detection with the mark price stream between reads (issue 20); run with `latency`. */
+  readonly streamLatency: Awaited<ReturnType<typeof measureStreamLatency>> | undefined;
   readonly scaling: Awaited<ReturnType<typeof measureScaling>> | undefined;
   readonly sharding: Awaited<ReturnType<typeof measureSharding>> | undefined;
   readonly history: Awaited<ReturnType<typeof measureHistory>> | undefined;

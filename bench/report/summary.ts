@@ -11,7 +11,7 @@ import { type CostPoint, dashboardFree } from "./costs.js";
 import { type Measured, yes } from "./results.js";
 
 export function summaryRows(m: Measured, costs: readonly CostPoint[]): string[][] {
-  const { bundles, cold, cycle, costsAwsCalmMs, latency, scaling, sharding, history, dynamo } = m;
+  const { bundles, cold, cycle, costsAwsCalmMs, latency, streamLatency, scaling, sharding, history, dynamo } = m;
   const rows: string[][] = [];
   if (bundles) {
     const d = bundles.deployed;
@@ -124,6 +124,44 @@ export function summaryRows(m: Measured, costs: readonly CostPoint[]): string[][
       `${day(0).toFixed(0)} / ${day(1).toFixed(0)} / ${day(24).toFixed(0)} GB-s (${dollars(day(0))} / ${dollars(day(1))} / ${dollars(day(24))} a day at list price; an at-risk invocation lasts ${sec(latency.atRiskInvocationMs)} + the calm read, ${latency.rereadsPerAtRiskInvocation} re-reads; a calm one re-reads ${latency.calmRereads} times and returns after its read, ${ms(latency.calmInvocationMs, 0)} here for 10 accounts)`,
       "calm invocations as short as today",
       yes(latency.calmRereads === 0),
+    ]);
+  }
+  if (streamLatency) {
+    const s = streamLatency;
+    const sec = (v: number) => `${(v / 1000).toFixed(2)} s`;
+    rows.push([
+      `Detection latency with the mark price stream, crossing to critical -> alert published, account at warning (${s.atRisk.n} runs; stream at its real 1 s, schedule scaled 1:${SCALE}, re-reads off)`,
+      `median ${sec(s.atRisk.medianMs)}, p95 ${sec(s.atRisk.p95Ms)}, max ${sec(s.atRisk.maxMs)}; ${s.fromMark} alerts from a mark, ${s.fromRead} from a read, ${s.missed} missed`,
+      "p95 <= 2 s (9.4 s with re-reads only)",
+      yes(s.atRisk.p95Ms <= 2000 && s.missed === 0),
+    ]);
+    rows.push([
+      `  calm account within reach when a crash starts (3% fall -> warning), ${s.withinReach.n} runs`,
+      `median ${sec(s.withinReach.medianMs)}, p95 ${sec(s.withinReach.p95Ms)}, max ${sec(s.withinReach.maxMs)}`,
+      "p95 <= 2 s",
+      yes(s.withinReach.p95Ms <= 2000 && s.missed === 0),
+    ]);
+    const calmS = (costsAwsCalmMs ?? latency?.calmInvocationMs ?? 0) / 1000;
+    const watchedS = s.watchedInvocationMs / 1000;
+    const day = (h: number) => gbSecondsPerDay(h, calmS, watchedS);
+    const dollars = (gbs: number) => usd(gbs * PRICES.lambda.armGbSecond);
+    rows.push([
+      "  Lambda GB-s a day (256 MB) at 0 / 1 / 24 hours a day watched",
+      `${day(0).toFixed(0)} / ${day(1).toFixed(0)} / ${day(24).toFixed(0)} GB-s (${dollars(day(0))} / ${dollars(day(1))} / ${dollars(day(24))} a day; a watched invocation lasts ${sec(s.watchedInvocationMs)})`,
+      "(report)",
+      "",
+    ]);
+    rows.push([
+      "  Signed weight per minute per watched account, stream only (re-reads off)",
+      `${s.signedWeightPerMinute.toFixed(1)} (the scheduled read's 6 and a bracket read per container); with the default 10 s re-reads on top 36 + the bracket read, as today`,
+      "no more than today (36 with re-reads)",
+      yes(s.signedWeightPerMinute <= 36),
+    ]);
+    rows.push([
+      "  Stream messages per watched account",
+      `${s.marksPerAccountSecond.toFixed(2)} marks/s received; judging one costs ${s.markCpuUs.toFixed(1)} us CPU (${Math.round(s.marksPerSecondPerCore).toLocaleString("en-US")} marks/s on one core)`,
+      "(report)",
+      "",
     ]);
   }
   if (sharding) {

@@ -71,8 +71,20 @@ function profileArgs(): string[] {
   return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
 }
 
+/**
+ * The handler's mark price stream needs Node's own WebSocket: built in from Node 22 (the Lambda's
+ * 24), behind a flag on the Node 20 that runs the bench.
+ */
+function websocketArgs(): string[] {
+  return typeof (globalThis as { WebSocket?: unknown }).WebSocket === "undefined" ? ["--experimental-websocket"] : [];
+}
+
 export async function startWorker(modulePath: string, env: NodeJS.ProcessEnv): Promise<Worker> {
-  const child = fork(modulePath, [], { env, execArgv: profileArgs(), stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const child = fork(modulePath, [], {
+    env,
+    execArgv: [...profileArgs(), ...websocketArgs()],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     if (stderr.length < OUTPUT_CAP) stderr += chunk.toString("utf8");

@@ -6,7 +6,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
-import type { AwsClients } from "../../lib/aws/clients.js";
+import type { SdkClients } from "../../lib/aws/clients.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { ensureTable, type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
 import { UsdmEngine } from "../../sim/engine/usdm/engine.js";
@@ -35,7 +35,7 @@ export interface World {
     baseUrl: string;
   }>;
   /** SDK clients pointed at the loopback services, for an in-process monitor. */
-  clients(): AwsClients;
+  clients(): SdkClients;
   /** The Lambda's environment for a child monitor of the first `accounts` accounts. */
   monitorEnv(accounts: number, baseUrl: string, extra?: Record<string, string>): NodeJS.ProcessEnv;
   stop(): Promise<void>;
@@ -94,6 +94,9 @@ export async function startWorld(options: { accounts: number; tableName?: string
         BINANCE_BASE_URL: baseUrl,
         BINANCE_USDM_BASE_URL: baseUrl,
         BINANCE_SPOT_BASE_URL: baseUrl,
+        // Scripted bodies carry no marks to stream; a figure that streams turns it on (bench/latency.ts).
+        MARK_STREAM: "off",
+        BINANCE_PM_BASE_URL: baseUrl,
         ...extra,
       };
     },

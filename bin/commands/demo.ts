@@ -31,6 +31,7 @@ import {
 } from "../../sim/scenario.js";
 import { parseOptions } from "../args.js";
 import { type Command, EXIT, UsageError } from "../command.js";
+import { streamChapter } from "./demo-stream.js";
 
 const TOPIC_ARN = "arn:aws:sns:eu-west-1:000000000000:coinm-guard-demo-alerts";
 
@@ -98,7 +99,8 @@ account is computed by a margin engine from its positions and the marks, as Bina
 account "demo"'s large cross BTC long climbs through warning and critical toward its liquidation
 price and recovers, account "demo-eth" (a covered ETH short) goes unreadable for a few cycles,
 and account "demo-mixed" looks calm as a whole (its BTC asset ratio stays under 2%) while its
-isolated BTCUSD_PERP long nears its liquidation price and alerts on its own. Prints each margin
+isolated BTCUSD_PERP long nears its liquidation price and alerts on its own. A last chapter shows account "demo-stream" crossing to critical between two
+signed reads, caught from the mark price stream. Prints each margin
 pool with its ratio and distance to liquidation (pools with nothing at stake left out) and each
 alert as SNS would deliver it, then stops by itself (or on Ctrl-C), leaving nothing running.
 Snapshots stay in .demo-data/ for 'coinm-guard history --demo --account demo'.
@@ -180,6 +182,7 @@ async function runDemo(
       BINANCE_BASE_URL: baseUrl,
       BINANCE_USDM_BASE_URL: baseUrl,
       BINANCE_SPOT_BASE_URL: baseUrl,
+      BINANCE_PM_BASE_URL: baseUrl,
     });
     const clients = createAwsClients({ maxAttempts: 2 });
     await ensureTable(clients.dynamodb, DEMO_TABLE);
@@ -270,9 +273,19 @@ async function runDemo(
       seen = aws.published.length;
       if (cycle < DEMO_CYCLES - 1 && !stopping) await new Promise((r) => setTimeout(r, intervalMs));
     }
+    const cycleAlerts = aws.published.length;
+    const streamAlerts = stopping
+      ? 0
+      : await streamChapter({
+          aws,
+          clients,
+          topicArn: TOPIC_ARN,
+          log: createLogger({ level: "info", sink: (l) => appendFileSync(logFile, `${l}\n`) }),
+          print,
+        });
     print("");
     print(
-      `Done: ${cycle} cycles, ${aws.published.length} alerts published. The monitor's JSON log is in .demo-data/monitor.log;`,
+      `Done: ${cycle} cycles, ${cycleAlerts} alerts published${streamAlerts > 0 ? ` (and ${streamAlerts} in the stream chapter)` : ""}. The monitor's JSON log is in .demo-data/monitor.log;`,
     );
     print("snapshots are kept in .demo-data/dynalite.");
     print(`See them with: ${guardCommand()} history --demo --account demo --since 1h`);

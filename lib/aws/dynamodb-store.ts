@@ -7,25 +7,20 @@
  *   sk = "STATE"                    the account's alert state, written with an optimistic lock
  * `expiresAt` (epoch seconds) is the table's TTL attribute; only snapshots carry it.
  */
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { HealthState, PoolAlertState } from "../alerts/policy.js";
 import { HEALTHY } from "../alerts/policy.js";
 import { upgradePendingAlert } from "../alerts/upgrade.js";
+import { parseMarginMemory } from "../binance/portfolio/recognise.js";
 import { StateConflictError } from "../core/errors.js";
 import { parseKeyCheckState } from "../keys/policy.js";
 import type { AccountState, AlertStateStore, PendingAlert, SnapshotStore } from "../monitor/ports.js";
 import {
   type AssetSnapshot,
+  PORTFOLIO_FIELDS,
   POSITION_FIELDS,
   type PoolSnapshot,
+  type PortfolioSnapshot,
   type PositionSnapshot,
   type Snapshot,
 } from "../monitor/snapshot.js";
@@ -33,6 +28,15 @@ import { parseUsdmLookState } from "../monitor/usdm-look.js";
 import { ASSET_DECIMAL_FIELDS, type AssetDecimalField } from "../risk/balances.js";
 import { poolOfId } from "../risk/pools.js";
 import { isCoinm } from "../risk/product.js";
+import { type ClientRef, lazyModule, resolveClient } from "./lazy.js";
+
+/** The SDK module, imported on the first request (lib/aws/lazy.ts: the cold start imports no SDK). */
+const dynamodbSdk = lazyModule(() => import("@aws-sdk/client-dynamodb"));
+
+/** SDK errors by name, so a lazily imported SDK needs no class at hand. */
+function isConditionFailed(err: unknown): boolean {
+  return err instanceof Error && err.name === "ConditionalCheckFailedException";
+}
 
 type Item = Record<string, AttributeValue>;
 
@@ -58,7 +62,8 @@ function num(item: Item, name: string): number | undefined {
  * position's in the order of POSITION_FIELDS (an absent field is an empty slot): an attribute
  * name per field would double the item, which then costs two write units and twice the bytes
  * `history` reads. Decimal strings and symbols never contain commas. New fields may only be
- * appended to an order. Pools: id -> {q requirement, c collateral, r ratio, x distance, l level, n label}.
+ * appended to an order. Pools: id -> {q requirement, c collateral, r ratio, x distance, l level, n label,
+ * p a Portfolio Margin pool's figures in the order of PORTFOLIO_FIELDS}.
  */
 export const SNAPSHOT_FORMAT = 2;
 
@@ -102,6 +107,7 @@ export function snapshotToItem(snapshot: Snapshot): Item {
         r: numberOrNull(p.ratio),
         ...(p.distance !== null ? { x: N(p.distance) } : {}),
         l: S(p.level),
+        ...(p.portfolio ? { p: S(joinFields(PORTFOLIO_FIELDS, p.portfolio)) } : {}),
       },
     };
   }
@@ -146,6 +152,7 @@ function poolsOf(item: Item): PoolSnapshot[] {
         ratio: nullableNumber(m.r),
         distance: nullableNumber(m.x),
         level: m.l?.S ?? "ok",
+        ...(m.p?.S !== undefined ? { portfolio: splitFields(PORTFOLIO_FIELDS, m.p.S) as PortfolioSnapshot } : {}),
       };
     })
     .sort(
@@ -212,15 +219,26 @@ export interface QueryRange {
 }
 
 export class DynamoDbStore implements SnapshotStore, AlertStateStore {
+  private readonly client: () => Promise<DynamoDBClient>;
+
   constructor(
-    private readonly client: DynamoDBClient,
+    client: ClientRef<DynamoDBClient>,
     readonly tableName: string,
-  ) {}
+  ) {
+    this.client = resolveClient(client);
+  }
+
+  /** The client and the SDK's command classes, both loaded on the first request. */
+  private async ready() {
+    const [client, sdk] = await Promise.all([this.client(), dynamodbSdk()]);
+    return { client, sdk };
+  }
 
   async putSnapshot(snapshot: Snapshot): Promise<"created" | "duplicate"> {
     try {
-      await this.client.send(
-        new PutItemCommand({
+      const { client, sdk } = await this.ready();
+      await client.send(
+        new sdk.PutItemCommand({
           TableName: this.tableName,
           Item: snapshotToItem(snapshot),
           ConditionExpression: "attribute_not_exists(pk)",
@@ -228,14 +246,15 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       );
       return "created";
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return "duplicate";
+      if (isConditionFailed(err)) return "duplicate";
       throw err;
     }
   }
 
   async loadState(account: string): Promise<AccountState> {
-    const out = await this.client.send(
-      new GetItemCommand({
+    const { client, sdk } = await this.ready();
+    const out = await client.send(
+      new sdk.GetItemCommand({
         TableName: this.tableName,
         Key: { pk: S(accountKey(account)), sk: S(STATE_KEY) },
         ConsistentRead: true,
@@ -254,6 +273,8 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
     const keyCheck = parseKeyCheckState(parseJson<unknown>(str(item, "keyCheck"), undefined));
     // Absent before USD-M: the first cycle looks at the book at once.
     const usdm = parseUsdmLookState(parseJson<unknown>(str(item, "usdm"), undefined));
+    // Absent until an account is found to be Portfolio Margin (or found not to be, again).
+    const margin = parseMarginMemory(parseJson<unknown>(str(item, "margin"), undefined));
     return {
       version: num(item, "version") ?? 0,
       ...(lastCycleAt ? { lastCycleAt } : {}),
@@ -264,6 +285,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       outbox,
       ...(keyCheck ? { keyCheck } : {}),
       ...(usdm ? { usdm } : {}),
+      ...(margin ? { margin } : {}),
     };
   }
 
@@ -271,8 +293,9 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
     const outbox: Record<string, AttributeValue> = {};
     for (const [id, pending] of Object.entries(state.outbox)) outbox[id] = S(JSON.stringify(pending));
     try {
-      await this.client.send(
-        new PutItemCommand({
+      const { client, sdk } = await this.ready();
+      await client.send(
+        new sdk.PutItemCommand({
           TableName: this.tableName,
           Item: {
             pk: S(accountKey(account)),
@@ -284,6 +307,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
             outbox: { M: outbox },
             ...(state.keyCheck ? { keyCheck: S(JSON.stringify(state.keyCheck)) } : {}),
             ...(state.usdm ? { usdm: S(JSON.stringify(state.usdm)) } : {}),
+            ...(state.margin ? { margin: S(JSON.stringify(state.margin)) } : {}),
           },
           ...(expectedVersion === 0
             ? { ConditionExpression: "attribute_not_exists(pk)" }
@@ -294,7 +318,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
         }),
       );
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
+      if (isConditionFailed(err)) {
         throw new StateConflictError(`alert state for ${account} was changed by another invocation`);
       }
       throw err;
@@ -308,8 +332,9 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       names[`#a${i}`] = id;
       return `#outbox.#a${i}`;
     });
-    await this.client.send(
-      new UpdateItemCommand({
+    const { client, sdk } = await this.ready();
+    await client.send(
+      new sdk.UpdateItemCommand({
         TableName: this.tableName,
         Key: { pk: S(accountKey(account)), sk: S(STATE_KEY) },
         // Bumping the version makes any writer holding the pre-ack outbox re-read it.
@@ -336,8 +361,9 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       unchanged.push(`#outbox.#a${i} = :held${i}`);
     });
     try {
-      await this.client.send(
-        new UpdateItemCommand({
+      const { client, sdk } = await this.ready();
+      await client.send(
+        new sdk.UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: S(accountKey(account)), sk: S(STATE_KEY) },
           UpdateExpression: `SET ${sets.join(", ")}, version = version + :one`,
@@ -348,7 +374,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       );
     } catch (err) {
       // Another invocation took them over after our hold ran out: nothing of ours to hand back.
-      if (err instanceof ConditionalCheckFailedException) return;
+      if (isConditionFailed(err)) return;
       throw err;
     }
   }
@@ -358,8 +384,9 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
     let startKey: Item | undefined;
     let remaining = range.limit ?? Number.POSITIVE_INFINITY;
     do {
-      const out = await this.client.send(
-        new QueryCommand({
+      const { client, sdk } = await this.ready();
+      const out = await client.send(
+        new sdk.QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
           ExpressionAttributeValues: {

@@ -4,11 +4,15 @@
  * reference `secret#key` reads one entry of a secret shared by several accounts (secret-ref.ts);
  * the accounts sharing it share one read.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SecretError } from "../core/errors.js";
 import type { ApiCredentials } from "../keys/credentials.js";
 import { credentialsFromSecret, parseSecretRef, type SecretRef } from "../keys/secret-ref.js";
 import type { SecretSource } from "../monitor/ports.js";
+import { type ClientRef, lazyModule, resolveClient } from "./lazy.js";
+
+/** Imported on the first secret read (lib/aws/lazy.ts: the cold start imports no SDK). */
+const secretsSdk = lazyModule(() => import("@aws-sdk/client-secrets-manager"));
 
 interface CacheEntry {
   readonly versionId: string | undefined;
@@ -28,7 +32,11 @@ export class SecretsManagerSource implements SecretSource {
   /** Parsed credentials by reference, valid for the secret version they were parsed from. */
   private readonly parsed = new Map<string, { secretString: string; credentials: ApiCredentials }>();
 
-  constructor(private readonly client: SecretsManagerClient) {}
+  private readonly client: () => Promise<SecretsManagerClient>;
+
+  constructor(client: ClientRef<SecretsManagerClient>) {
+    this.client = resolveClient(client);
+  }
 
   async getCredentials(reference: string, options: { refresh?: boolean } = {}): Promise<ApiCredentials> {
     const ref = refOf(reference);
@@ -56,7 +64,8 @@ export class SecretsManagerSource implements SecretSource {
     let secretString: string | undefined;
     let versionId: string | undefined;
     try {
-      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      const [client, sdk] = await Promise.all([this.client(), secretsSdk()]);
+      const out = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }));
       secretString = out.SecretString;
       versionId = out.VersionId;
     } catch (err) {

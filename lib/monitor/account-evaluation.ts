@@ -15,9 +15,11 @@ import {
 } from "../alerts/policy.js";
 import type { AccountConfig, MonitorConfig } from "../config.js";
 import { levelsForPool } from "../risk/level-overrides.js";
-import { OK_LEVEL, type RiskLevels } from "../risk/levels.js";
+import { levelRank, OK_LEVEL, type RiskLevels } from "../risk/levels.js";
 import { type AssessedPool, poolOfId } from "../risk/pools.js";
+import { PORTFOLIO_POOL_ID, portfolioAlertLevels } from "../risk/portfolio.js";
 import { marginToAddForPool } from "../risk/remedy.js";
+import { withPortfolioFigures } from "./portfolio-alert.js";
 import type { AccountState } from "./ports.js";
 
 function policyOf(config: MonitorConfig, levels: RiskLevels = riskLevelsOf(config)): PolicySettings {
@@ -41,7 +43,25 @@ export function poolRiskLevels(
   id: string,
   asset?: string,
 ): RiskLevels {
-  return levelsForPool(riskLevelsOf(config), account?.levels, id, asset, config.hysteresis);
+  const levels = levelsForPool(riskLevelsOf(config), account?.levels, id, asset, config.hysteresis);
+  if (id !== PORTFOLIO_POOL_ID) return levels;
+  // A Portfolio Margin account: its uniMMR levels, with the distance levels of the names it keeps.
+  const ratio = portfolioAlertLevels(config.portfolioLevels, config.portfolioHysteresis);
+  return { ratio, distance: levels.distance.filter((d) => ratio.some((l) => l.name === d.name)) };
+}
+
+/** The levels of a pool of the named account (for the watch rule and mark checks). */
+export function evaluateAccountLevels(
+  config: MonitorConfig,
+  account: string,
+  pool: { readonly id: string; readonly asset: string },
+): RiskLevels {
+  return poolRiskLevels(
+    config,
+    config.accounts.find((a) => a.name === account),
+    pool.id,
+    pool.asset,
+  );
 }
 
 export function evaluateAccount(
@@ -80,6 +100,50 @@ export function evaluateAccount(
 }
 
 /**
+ * What pools revalued at a new mark (lib/risk/revalue.ts) mean for the alert state: a pool whose
+ * level at the mark is above the level it holds escalates at once, through the same policy
+ * (decidePool) as a read; a pool at or below its held level is left exactly as it is (the stream
+ * never lowers a level, sends no reminder and no recovery: only a signed read does). Health and
+ * the cycle time are untouched: a mark is not a read.
+ */
+export function evaluateMarkEscalations(
+  config: MonitorConfig,
+  prev: AccountState,
+  pools: readonly AssessedPool[],
+  account: string,
+  at: Date,
+): { state: AccountState; alerts: Alert[] } {
+  const iso = at.toISOString();
+  const alerts: Alert[] = [];
+  const next: Record<string, PoolAlertState> = { ...prev.pools };
+  const accountConfig = config.accounts.find((a) => a.name === account);
+  for (const pool of [...pools].sort((a, b) => a.id.localeCompare(b.id))) {
+    const levels = poolRiskLevels(config, accountConfig, pool.id, pool.asset);
+    const held = prev.pools[pool.id]?.level ?? OK_LEVEL;
+    if (levelRank(pool.level, levels.ratio) <= levelRank(held, levels.ratio)) continue;
+    const decision = decidePool(
+      prev.pools[pool.id],
+      { ratio: pool.ratio, distance: pool.distance },
+      at.getTime(),
+      policyOf(config, levels),
+    );
+    if (decision.notice !== "escalated") continue;
+    next[pool.id] = { ...decision.next, label: pool.label };
+    alerts.push({
+      ...marginAlert(
+        levels,
+        { account, at: iso, id: pool.id, pool, label: pool.label, notice: decision.notice, ...decision.next },
+        decision,
+      ),
+      // Its own id: a read at the same millisecond must not collide with it.
+      id: `${iso}#${account}#${pool.id}#${decision.notice}#mark`,
+      source: "mark-price",
+    });
+  }
+  return { state: { ...prev, pools: next }, alerts };
+}
+
+/**
  * The pools' alert states after this read, and the alerts they raise, for the pool ids `inScope`
  * (one product's read); every other pool's state is kept as it was.
  */
@@ -103,7 +167,12 @@ export function judgePools(
     const levels = poolRiskLevels(config, accountConfig, id, pool?.asset);
     const decision = decidePool(
       prevPools[id],
-      { ratio: pool?.ratio ?? 0, distance: pool?.distance ?? null },
+      {
+        ratio: pool?.ratio ?? 0,
+        distance: pool?.distance ?? null,
+        // A Portfolio Margin account's status holds its level whatever uniMMR says (portfolio-status.ts).
+        ...(pool?.statusLevel !== undefined ? { atLeast: pool.statusLevel } : {}),
+      },
       nowMs,
       policyOf(config, levels),
     );
@@ -111,9 +180,12 @@ export function judgePools(
     if (decision.next.level === OK_LEVEL && !pool) delete next[id];
     else next[id] = { ...decision.next, ...(label ? { label } : {}) };
     if (decision.notice) {
-      alerts.push(
-        marginAlert(levels, { account, at, id, pool, label, notice: decision.notice, ...decision.next }, decision),
+      const alert = marginAlert(
+        levels,
+        { account, at, id, pool, label, notice: decision.notice, ...decision.next },
+        decision,
       );
+      alerts.push(alert.poolKind === "portfolio" ? withPortfolioFigures(alert, pool, config.portfolioLevels) : alert);
     }
   }
   return { pools: next, alerts };
@@ -135,14 +207,14 @@ function marginAlert(
 ): MarginAlert {
   const { pool, id, level } = change;
   const known = pool ?? poolOfId(id);
-  const isolated = known.kind === "isolated";
+  const portfolio = known.kind === "portfolio";
   // Enough to bring the pool under the lowest level by both measures: a ratio under it alone can
   // leave a low-bracket position ~0.5% from liquidation, still critical by distance. The pool's
   // own levels (an account's or asset's overrides) set both targets.
   const lowest = levels.ratio[0];
   const targetDistance = levels.distance[0]?.distance;
   const toAdd =
-    pool && level !== OK_LEVEL && lowest !== undefined
+    pool && !portfolio && level !== OK_LEVEL && lowest !== undefined
       ? marginToAddForPool(pool, lowest.ratio, targetDistance)
       : undefined;
   const near = pool?.nearest;
@@ -154,7 +226,7 @@ function marginAlert(
     // A pool that is gone (position closed) keeps the label it had in the state.
     poolLabel: change.label ?? poolOfId(id).label,
     ...(known.product && known.product !== "coinm" ? { product: known.product } : {}),
-    poolKind: isolated ? "isolated" : "cross",
+    poolKind: known.kind,
     asset: known.asset,
     notice: change.notice,
     level,

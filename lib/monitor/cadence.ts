@@ -33,14 +33,21 @@ export function isAtRisk(account: AccountResult): boolean {
   return account.status === "ok" && account.pools.some((p) => p.level !== "ok");
 }
 
+/**
+ * When an invocation stops watching: half a fast-poll interval before the next scheduled run (so
+ * the last re-read is done, and its state written, before that run starts in the usual case), or
+ * the deadline, whichever is first.
+ */
+export function watchStopTime(cycleTimeMs: number, settings: CadenceSettings, deadlineMs: number): number {
+  const beforeNext =
+    settings.intervalMs !== undefined ? cycleTimeMs + settings.intervalMs - settings.fastPollMs / 2 : deadlineMs;
+  return Math.min(beforeNext, deadlineMs);
+}
+
 /** Planned re-read times (ms) after a scheduled cycle at `cycleTimeMs`, within the stop time. */
 export function rereadTimes(cycleTimeMs: number, settings: CadenceSettings, deadlineMs: number): number[] {
   if (!(settings.fastPollMs > 0)) return [];
-  // The last re-read starts at least half an interval before the next scheduled run, so it is
-  // done (and its state written) before that run starts in the usual case.
-  const beforeNext =
-    settings.intervalMs !== undefined ? cycleTimeMs + settings.intervalMs - settings.fastPollMs / 2 : deadlineMs;
-  const stopAt = Math.min(beforeNext, deadlineMs);
+  const stopAt = watchStopTime(cycleTimeMs, settings, deadlineMs);
   const times: number[] = [];
   for (let t = cycleTimeMs + settings.fastPollMs; t <= stopAt; t += settings.fastPollMs) times.push(t);
   return times;

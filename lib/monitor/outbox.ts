@@ -6,6 +6,7 @@
 
 import type { Alert } from "../alerts/messages.js";
 import type { ReadOutcome } from "../alerts/policy.js";
+import type { MarginMemory } from "../binance/portfolio/recognise.js";
 import type { MonitorConfig } from "../config.js";
 import { errorLogFields, StateConflictError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
@@ -23,7 +24,7 @@ import { type UsdmObservation, withUsdmObservation } from "./usdm-evaluation.js"
  * deadline, so only alerts of an invocation that died mid-publish wait for the hold to run out.
  */
 const ALERT_HOLD_GRACE_MS = 10_000;
-const STATE_WRITE_ATTEMPTS = 5;
+export const STATE_WRITE_ATTEMPTS = 5;
 
 /** Hand back claimed alerts that were not published, so the next invocation need not wait out the hold. */
 export async function releaseUnpublished(
@@ -57,6 +58,7 @@ export async function commitState(
   log: Logger,
   keyCheck: (previous: KeyCheckState | undefined) => Promise<KeyObservation | undefined> | undefined,
   usdm: UsdmObservation | undefined,
+  margin?: MarginMemory,
 ): Promise<PendingAlert[]> {
   const cycleIso = input.cycleTime.toISOString();
   // The policy's clock is the scheduled time, not the wall clock, so reminders follow the
@@ -74,7 +76,7 @@ export async function commitState(
       keyObservation = await keyCheck(prev.keyCheck);
       keyChecked = true;
     }
-    const { state, alerts } = stale
+    const evaluated = stale
       ? { state: prev, alerts: [] as Alert[] }
       : withKeyObservation(
           withUsdmObservation(
@@ -88,28 +90,12 @@ export async function commitState(
           accountName,
           input.cycleTime,
         );
+    // What this read found out about the account's margin (Portfolio Margin or not), remembered.
+    const state = !stale && margin ? { ...evaluated.state, margin } : evaluated.state;
+    const alerts = evaluated.alerts;
     if (stale) log.info("cycle already applied; state unchanged", { cycleTime: cycleIso, stored: prev.lastCycleAt });
 
-    const outbox: Record<string, PendingAlert> = { ...state.outbox };
-    const claimed: PendingAlert[] = [];
-    const wallNow = now();
-    const holdUntil = Math.max(input.deadlineMs, wallNow) + ALERT_HOLD_GRACE_MS;
-    // Oldest first: the stored map has no order, and an earlier alert must go out before a later one.
-    const waiting = Object.entries(outbox).sort(
-      ([idA, a], [idB, b]) => a.alert.at.localeCompare(b.alert.at) || idA.localeCompare(idB),
-    );
-    for (const [id, pending] of waiting) {
-      if (pending.notBefore <= wallNow) {
-        const held = { ...pending, notBefore: holdUntil, attempts: pending.attempts + 1 };
-        claimed.push(held);
-        outbox[id] = held;
-      }
-    }
-    for (const alert of alerts) {
-      const held = { alert, notBefore: holdUntil, attempts: 1 };
-      claimed.push(held);
-      outbox[alert.id] = held;
-    }
+    const { outbox, claimed } = claimAlerts(state.outbox, alerts, now(), input.deadlineMs);
     if (stale && claimed.length === 0) return [];
     try {
       await deps.state.saveState(accountName, { ...state, outbox, version: prev.version + 1 }, prev.version);
@@ -122,6 +108,38 @@ export async function commitState(
   throw new StateConflictError(
     `alert state for ${accountName} kept changing; gave up after ${STATE_WRITE_ATTEMPTS} tries`,
   );
+}
+
+/**
+ * The alerts this invocation takes to publish: the new ones, plus any left pending that no other
+ * invocation holds, each held until shortly past this invocation's deadline; oldest first.
+ */
+export function claimAlerts(
+  stored: Readonly<Record<string, PendingAlert>>,
+  alerts: readonly Alert[],
+  wallNow: number,
+  deadlineMs: number,
+): { outbox: Record<string, PendingAlert>; claimed: PendingAlert[] } {
+  const outbox: Record<string, PendingAlert> = { ...stored };
+  const claimed: PendingAlert[] = [];
+  const holdUntil = Math.max(deadlineMs, wallNow) + ALERT_HOLD_GRACE_MS;
+  // Oldest first: the stored map has no order, and an earlier alert must go out before a later one.
+  const waiting = Object.entries(outbox).sort(
+    ([idA, a], [idB, b]) => a.alert.at.localeCompare(b.alert.at) || idA.localeCompare(idB),
+  );
+  for (const [id, pending] of waiting) {
+    if (pending.notBefore <= wallNow) {
+      const held = { ...pending, notBefore: holdUntil, attempts: pending.attempts + 1 };
+      claimed.push(held);
+      outbox[id] = held;
+    }
+  }
+  for (const alert of alerts) {
+    const held = { alert, notBefore: holdUntil, attempts: 1 };
+    claimed.push(held);
+    outbox[alert.id] = held;
+  }
+  return { outbox, claimed };
 }
 
 export async function publishAll(

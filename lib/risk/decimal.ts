@@ -113,6 +113,16 @@ export function decimalFromNumber(value: number): Decimal {
   return parsed;
 }
 
+export function mulDecimal(a: Decimal, b: Decimal): Decimal {
+  return { units: a.units * b.units, scale: a.scale + b.scale };
+}
+
+/** a / b at `scale` digits, rounded down (toward -infinity): a collateral must never be overstated. b > 0. */
+export function divideDown(a: Decimal, b: Decimal, scale: number): Decimal {
+  const up = divideUp({ units: -a.units, scale: a.scale }, b, scale);
+  return { units: -up.units, scale: up.scale };
+}
+
 /** a / b at `scale` digits, rounded up (an amount to add must be enough, never short). b > 0. */
 export function divideUp(a: Decimal, b: Decimal, scale: number): Decimal {
   const [x, y] = align(a, b);

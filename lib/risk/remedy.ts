@@ -9,6 +9,7 @@ import {
   decimalOrZero,
   divideUp,
   formatDecimal,
+  mulDecimal,
   parseDecimal,
   subDecimal,
 } from "./decimal.js";
@@ -43,8 +44,6 @@ export interface PricedPosition {
 /** c − r below this (coin) is lost in Binance's 8-decimal rounding: ≥ 0.1% error in A. */
 const MIN_SLACK: Decimal = { units: 2000n, scale: AMOUNT_SCALE };
 
-const mul = (a: Decimal, b: Decimal): Decimal => ({ units: a.units * b.units, scale: a.scale + b.scale });
-
 /**
  * The margin to add to a pool so that a position's liquidation price lies at least `targetDistance`
  * (a fraction of the mark) from its mark. A ratio under the warning level is not enough on its own:
@@ -76,7 +75,7 @@ export function marginToAddForDistance(
   if (compareDecimal(slack, MIN_SLACK) < 0 || gap.units === 0n) return undefined;
   const d = decimalFromNumber(targetDistance);
   const one: Decimal = { units: 1n, scale: 0 };
-  const target = mul(mark, gap.units > 0n ? subDecimal(one, d) : addDecimal(one, d));
+  const target = mulDecimal(mark, gap.units > 0n ? subDecimal(one, d) : addDecimal(one, d));
   if (target.units <= 0n) return undefined;
   const move = subDecimal(liq, target);
   // Already at or beyond the target: the liquidation price is on the far side of it from the mark.
@@ -84,8 +83,8 @@ export function marginToAddForDistance(
   // Linear (USD-M): c − r is K + B·p, a line through (m, c − r) and (L, 0), and x moves L by x/B:
   //   x = (c − r) · (L − T) / (m − L)
   const linear = position.product === "usdm";
-  const numerator = absDecimal(linear ? mul(slack, move) : mul(mul(slack, mark), move));
-  const denominator = absDecimal(linear ? gap : mul(gap, target));
+  const numerator = absDecimal(linear ? mulDecimal(slack, move) : mulDecimal(mulDecimal(slack, mark), move));
+  const denominator = absDecimal(linear ? gap : mulDecimal(gap, target));
   return formatDecimal(addDecimal(divideUp(numerator, denominator, AMOUNT_SCALE), { units: 1n, scale: AMOUNT_SCALE }));
 }
 

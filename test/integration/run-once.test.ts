@@ -40,7 +40,9 @@ function monitorEnv(accounts: object[]): Record<string, string> {
     ACCOUNTS: JSON.stringify(accounts),
     BINANCE_BASE_URL: h.baseUrl,
     BINANCE_USDM_BASE_URL: h.baseUrl,
+    BINANCE_STREAM_URL: h.stream.endpoint,
     BINANCE_SPOT_BASE_URL: h.baseUrl,
+    BINANCE_PM_BASE_URL: h.baseUrl,
   };
 }
 

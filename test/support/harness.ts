@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
-import type { AwsClients } from "../../lib/aws/clients.js";
+import type { SdkClients } from "../../lib/aws/clients.js";
 import { DynamoDbStore } from "../../lib/aws/dynamodb-store.js";
 import { loadConfig, type MonitorConfig } from "../../lib/config.js";
 import { createLogger, type Logger } from "../../lib/core/log.js";
@@ -16,6 +16,7 @@ import { AwsStandIns } from "../../sim/aws-standins.js";
 import { ensureTable, type RunningDynalite, startDynalite } from "../../sim/dynalite.js";
 import { type ExchangeOptions, LoopbackExchange } from "../../sim/exchange/exchange.js";
 import type { ExchangeKey } from "../../sim/exchange/signature.js";
+import { MarkStreamServer } from "../../sim/mark-stream.js";
 
 export const TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:coinm-guard-alerts";
 const TEST_CREDENTIALS = { accessKeyId: "loopback", secretAccessKey: "loopback" };
@@ -56,8 +57,10 @@ export function asymmetricKey(name: string, type: "rsa" | "ed25519"): TestKey {
 
 export interface Harness {
   readonly exchange: LoopbackExchange;
+  /** The mark price stream host, publishing the engine's marks (none for scripted bodies). */
+  readonly stream: MarkStreamServer;
   readonly aws: AwsStandIns;
-  readonly clients: AwsClients;
+  readonly clients: SdkClients;
   readonly store: DynamoDbStore;
   readonly tableName: string;
   readonly baseUrl: string;
@@ -78,6 +81,8 @@ export async function startHarness(options: {
   account: ExchangeOptions["account"];
   exchange?: Partial<Omit<ExchangeOptions, "keys" | "account">>;
   dynamo?: RunningDynalite;
+  /** Time between the stream's marks. @default 1000 */
+  streamIntervalMs?: number;
 }): Promise<Harness> {
   const exchange = new LoopbackExchange({
     keys: options.keys.map((k) => k.exchangeKey),
@@ -85,14 +90,20 @@ export async function startHarness(options: {
     ...options.exchange,
   });
   const aws = new AwsStandIns();
-  const [baseUrl, awsEndpoint, dynamo] = await Promise.all([
+  const engine = options.exchange?.engine as { mark?: (symbol: string) => number | undefined } | undefined;
+  const stream = new MarkStreamServer({
+    marks: (symbol) => engine?.mark?.(symbol),
+    intervalMs: options.streamIntervalMs ?? 1000,
+  });
+  const [baseUrl, awsEndpoint, dynamo, streamUrl] = await Promise.all([
     exchange.start(),
     aws.start(),
     options.dynamo ? Promise.resolve(options.dynamo) : startDynalite(),
+    stream.start(),
   ]);
   for (const key of options.keys) aws.putSecret(key.secretId, key.secretValue);
   const common = { region: "eu-west-1", credentials: TEST_CREDENTIALS, maxAttempts: 2 };
-  const clients: AwsClients = {
+  const clients: SdkClients = {
     dynamodb: new DynamoDBClient({ ...common, endpoint: dynamo.endpoint }),
     sns: new SNSClient({ ...common, endpoint: awsEndpoint }),
     secretsManager: new SecretsManagerClient({ ...common, endpoint: awsEndpoint }),
@@ -110,12 +121,15 @@ export async function startHarness(options: {
       BINANCE_BASE_URL: baseUrl,
       BINANCE_USDM_BASE_URL: baseUrl,
       BINANCE_SPOT_BASE_URL: baseUrl,
+      BINANCE_STREAM_URL: streamUrl,
+      BINANCE_PM_BASE_URL: baseUrl,
       ...env,
     });
   const monitor = (env?: Record<string, string>, overrides?: MonitorOverrides) =>
     createMonitor(config(env), clients, log, overrides);
   return {
     exchange,
+    stream,
     aws,
     clients,
     store,
@@ -129,7 +143,12 @@ export async function startHarness(options: {
     cycle: (cycleTime, m) => (m ?? monitor()).run({ cycleTime, deadlineMs: Date.now() + 20_000 }),
     async stop() {
       for (const c of Object.values(clients)) c.destroy();
-      await Promise.all([exchange.stop(), aws.stop(), options.dynamo ? Promise.resolve() : dynamo.stop()]);
+      await Promise.all([
+        exchange.stop(),
+        stream.stop(),
+        aws.stop(),
+        options.dynamo ? Promise.resolve() : dynamo.stop(),
+      ]);
     },
   };
 }

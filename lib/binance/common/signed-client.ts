@@ -283,6 +283,18 @@ export class SignedClient {
     );
   }
 
+  /**
+   * One unsigned GET of public market data (`pathAndQuery` with its own query), weight taken from
+   * the same budget, no retries: its callers cache the answer and ask again next time.
+   */
+  async publicGet<T>(pathAndQuery: string, weight: number, deadlineMs: number, parse: (body: string) => T): Promise<T> {
+    this.reserve(weight);
+    const response = await this.send(`${this.opts.baseUrl}${pathAndQuery}`, {}, deadlineMs);
+    this.recordWeight(response.headers);
+    if (response.status !== 200) throw this.classify(response);
+    return parse(response.body);
+  }
+
   private async send(url: string, headers: Record<string, string>, deadlineMs: number): Promise<RawResponse> {
     const budget = Math.min(this.opts.requestTimeoutMs, deadlineMs - this.opts.now());
     if (budget <= 0) throw new BinanceUnavailableError("no time left in the budget to call Binance");

@@ -38,6 +38,20 @@ export class MarginEngine implements EngineSource {
     return this.get(apiKey);
   }
 
+  /**
+   * The mark of `symbol` right now, as the signed bodies use it: the exchange-wide one, else that
+   * of the first account marking it (what the loopback mark price stream publishes).
+   */
+  mark(symbol: string): number | undefined {
+    const wide = this.marks[symbol];
+    if (wide !== undefined) return wide;
+    for (const account of this.accounts.values()) {
+      const own = account.marks[symbol];
+      if (own !== undefined) return own;
+    }
+    return undefined;
+  }
+
   setMark(symbol: string, price: number): void {
     if (!(price > 0)) throw new MarginEngineInputError(`mark price must be > 0: ${symbol} ${price}`);
     marginAssetOf(symbol);

@@ -3,8 +3,11 @@
  * exchangeInfo, and the signed account and positionRisk bodies, computed by the margin engine for
  * the keys it holds and scripted by the test for the others.
  */
+
+import { bracketOf, type EngineAccount } from "../../engine/coinm/account.js";
 import type { PositionRiskFilter } from "../../engine/coinm/bodies.js";
 import { accountBodyOf, positionRiskBodyOf } from "../../engine/coinm/bodies.js";
+import { DEFAULT_BRACKET } from "../../engine/coinm/contract.js";
 import type { EngineSource } from "../../engine/coinm/engine.js";
 import type { ProductRoutes, SignedCall } from "../routes.js";
 import { DEFAULT_SYMBOLS, exchangeInfoResponse } from "./exchange-info.js";
@@ -14,6 +17,7 @@ export const ACCOUNT_PATH = "/dapi/v1/account";
 export const POSITION_RISK_PATH = "/dapi/v1/positionRisk";
 export const EXCHANGE_INFO_PATH = "/dapi/v1/exchangeInfo";
 export const TIME_PATH = "/dapi/v1/time";
+export const LEVERAGE_BRACKET_PATH = "/dapi/v2/leverageBracket";
 
 /** Documented request weights (Binance COIN-M REST docs). */
 export const COINM_WEIGHTS: Readonly<Record<string, number>> = {
@@ -21,6 +25,7 @@ export const COINM_WEIGHTS: Readonly<Record<string, number>> = {
   [POSITION_RISK_PATH]: 1,
   [EXCHANGE_INFO_PATH]: 1,
   [TIME_PATH]: 1,
+  [LEVERAGE_BRACKET_PATH]: 1,
 };
 
 export interface CoinmBodies {
@@ -71,8 +76,38 @@ export function coinmRoutes(bodies: CoinmBodies, exchange: ExchangeClock): Produ
   };
 }
 
+/**
+ * `GET /dapi/v2/leverageBracket`: the one bracket per symbol the engine applies (open above its
+ * floor), for the listed symbols and the account's own, numbers as Binance sends them.
+ */
+function leverageBracketBody(symbols: readonly string[], state: EngineAccount | undefined): string {
+  const all = [...new Set([...symbols, ...(state?.positions.map((p) => p.symbol) ?? [])])];
+  return JSON.stringify(
+    all.map((symbol) => {
+      const bracket = state ? bracketOf(state, symbol) : DEFAULT_BRACKET;
+      return {
+        symbol,
+        brackets: [
+          {
+            bracket: 1,
+            initialLeverage: 125,
+            qtyFloor: 0,
+            maintMarginRatio: bracket.maintMarginRatio,
+            cum: bracket.cum,
+          },
+        ],
+      };
+    }),
+  );
+}
+
 function signedBody(bodies: CoinmBodies, call: SignedCall, filter: PositionRiskFilter): string | undefined {
   const { path, apiKey, callIndex: index } = call;
+  if (path === LEVERAGE_BRACKET_PATH) {
+    const state = bodies.engine?.account(apiKey, 0);
+    if (!state && !bodies.account) return undefined;
+    return leverageBracketBody([...DEFAULT_SYMBOLS, ...(bodies.symbols ?? [])], state);
+  }
   if (path !== ACCOUNT_PATH && path !== POSITION_RISK_PATH) return undefined;
   const state = bodies.engine?.account(apiKey, index);
   if (path === ACCOUNT_PATH) return state ? accountBodyOf(state) : bodies.account?.(apiKey, index);

@@ -9,7 +9,7 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/clien
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { type PublishCommandInput, SNSClient, SNSServiceException } from "@aws-sdk/client-sns";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
-import type { AwsClients } from "../../../lib/aws/clients.js";
+import type { SdkClients } from "../../../lib/aws/clients.js";
 import { DynamoDbStore } from "../../../lib/aws/dynamodb-store.js";
 import { SecretsManagerSource } from "../../../lib/aws/secrets-source.js";
 import { SnsPublisher } from "../../../lib/aws/sns-publisher.js";
@@ -92,7 +92,7 @@ export interface Rig {
   readonly h: Harness;
   readonly proxy: DynamoFaultProxy;
   /** The monitor's SDK clients (DynamoDB through the fault proxy), with millisecond retry backoff. */
-  readonly clients: AwsClients;
+  readonly clients: SdkClients;
   /** Every AWS API action the monitor's clients called, as IAM names it ("dynamodb:PutItem"). */
   readonly awsCalls: Set<string>;
   /** Straight to dynalite, never faulted: for reading what was really stored. */
@@ -128,7 +128,7 @@ export async function startRig(
   });
   // Each client gets its own strategy: the SDK keeps a retry quota per strategy instance.
   const common = { region: "eu-west-1", credentials: LOOPBACK_CREDENTIALS };
-  const clients: AwsClients = {
+  const clients: SdkClients = {
     dynamodb: new DynamoDBClient({ ...common, retryStrategy: fastRetry(), endpoint: backend.proxy.endpoint }),
     sns: new SNSClient({ ...common, retryStrategy: fastRetry(), endpoint: h.aws.endpoint }),
     secretsManager: new SecretsManagerClient({ ...common, retryStrategy: fastRetry(), endpoint: h.aws.endpoint }),
@@ -156,6 +156,7 @@ export async function startRig(
       new BinanceClient({
         baseUrl: config.binanceBaseUrl,
         spotBaseUrl: config.binanceSpotBaseUrl,
+        pmBaseUrl: config.binancePmBaseUrl,
         recvWindowMs: config.recvWindowMs,
         governor,
         ...FAST_BINANCE,
