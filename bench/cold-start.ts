@@ -41,6 +41,7 @@ export function lambdaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv
     BINANCE_BASE_URL: "http://127.0.0.1:9",
     BINANCE_SPOT_BASE_URL: "http://127.0.0.1:9",
     BINANCE_USDM_BASE_URL: "http://127.0.0.1:9",
+    BINANCE_PM_BASE_URL: "http://127.0.0.1:9",
     ...extra,
   };
 }

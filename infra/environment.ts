@@ -6,6 +6,7 @@
 import { loadConfig, type RatioMetrics } from "../lib/config.js";
 import { ConfigError } from "../lib/core/errors.js";
 import type { AlertLevel, DistanceLevel } from "../lib/risk/levels.js";
+import type { PortfolioLevel } from "../lib/risk/portfolio.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -27,6 +28,12 @@ export interface MonitorSettings {
   readonly binanceUsdmBaseUrl?: string | undefined;
   /** Read each account's USD-M book beside COIN-M. @default true */
   readonly usdm?: boolean;
+  /** The Portfolio Margin API (papi), for the same proxy setup. */
+  readonly binancePmBaseUrl?: string | undefined;
+  /** Portfolio Margin levels by uniMMR (lib/risk/portfolio.ts). @default warning 1.5, critical 1.2 */
+  readonly portfolioLevels?: readonly PortfolioLevel[];
+  /** uniMMR points above a held PM level before it clears. @default 0.1 */
+  readonly portfolioHysteresis?: number;
   /** Re-read an account at warning or above this often within an invocation (lib/monitor/cadence.ts); 0 = off. */
   readonly fastPollSeconds: number;
   /** Seconds between scheduled runs (rate schedules); undefined for cron. */
@@ -51,6 +58,11 @@ export function settingsEnvironment(settings: MonitorSettings): Record<string, s
     ...(settings.binanceSpotBaseUrl !== undefined ? { BINANCE_SPOT_BASE_URL: settings.binanceSpotBaseUrl } : {}),
     ...(settings.binanceUsdmBaseUrl !== undefined ? { BINANCE_USDM_BASE_URL: settings.binanceUsdmBaseUrl } : {}),
     ...(settings.usdm === false ? { USDM: "off" } : {}),
+    ...(settings.binancePmBaseUrl !== undefined ? { BINANCE_PM_BASE_URL: settings.binancePmBaseUrl } : {}),
+    ...(settings.portfolioLevels !== undefined ? { PORTFOLIO_LEVELS: JSON.stringify(settings.portfolioLevels) } : {}),
+    ...(settings.portfolioHysteresis !== undefined
+      ? { PORTFOLIO_HYSTERESIS: String(settings.portfolioHysteresis) }
+      : {}),
   };
 }
 
@@ -67,6 +79,9 @@ const CONFIG_KEY: Record<string, string> = {
   BINANCE_SPOT_BASE_URL: "binanceSpotBaseUrl",
   BINANCE_USDM_BASE_URL: "binanceUsdmBaseUrl",
   USDM: "usdm",
+  BINANCE_PM_BASE_URL: "binancePmBaseUrl",
+  PORTFOLIO_LEVELS: "portfolioLevels",
+  PORTFOLIO_HYSTERESIS: "portfolioHysteresis",
   FAST_POLL_SECONDS: "fastPollSeconds",
   SCHEDULE_INTERVAL_SECONDS: "schedule",
   ACCOUNTS: "accounts",

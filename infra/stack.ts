@@ -171,6 +171,7 @@ export function functionAccounts(
       secretId: secret.readId,
       ...(a.levels ? { levels: a.levels } : {}),
       ...(a.usdm === false ? { usdm: false } : {}),
+      ...(a.margin ? { margin: a.margin } : {}),
     };
   });
 }

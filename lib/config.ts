@@ -4,6 +4,8 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { PM_WEIGHT_LIMIT } from "./binance/portfolio/reader.js";
+import { MARGIN_MODES, type MarginMode } from "./binance/portfolio/recognise.js";
 import { COINM_STREAM_URL, checkStreamUrl } from "./binance/stream/url.js";
 import { ConfigError } from "./core/errors.js";
 import { LOG_LEVELS } from "./core/log.js";
@@ -18,6 +20,12 @@ import {
   parseAlertLevels,
   parseDistanceLevels,
 } from "./risk/levels.js";
+import {
+  DEFAULT_PORTFOLIO_HYSTERESIS,
+  defaultPortfolioLevels,
+  type PortfolioLevel,
+  parsePortfolioLevels,
+} from "./risk/portfolio.js";
 
 /** An account to monitor and where its API key lives. */
 export interface AccountConfig {
@@ -27,6 +35,11 @@ export interface AccountConfig {
   readonly secretId: string;
   /** This account's own ratio/distance levels, and per asset or symbol (lib/risk/level-overrides.ts). */
   readonly levels?: LevelOverrides;
+  /**
+   * "classic" or "portfolio" (Portfolio Margin): read that, never probe. Absent: found out from
+   * Binance's answers (lib/binance/portfolio/recognise.ts).
+   */
+  readonly margin?: MarginMode;
   /** false: never read this account's USD-M book. @default true (when the stack reads USD-M) */
   readonly usdm?: boolean;
 }
@@ -51,6 +64,14 @@ export interface MonitorConfig {
   readonly binanceUsdmBaseUrl: string;
   /** Read each account's USD-M book beside COIN-M (USDM=off turns it off for the whole stack). */
   readonly usdm: boolean;
+  /** The Portfolio Margin API (papi), for PM accounts. */
+  readonly binancePmBaseUrl: string;
+  /** Per-minute request weight the monitor's IP may use on papi (its own limit, apart from COIN-M's). */
+  readonly pmWeightLimitPerMinute: number;
+  /** A PM account's levels by uniMMR (lib/risk/portfolio.ts), named like `alertLevels`. */
+  readonly portfolioLevels: readonly PortfolioLevel[];
+  /** uniMMR points above a held PM level's threshold before it clears. */
+  readonly portfolioHysteresis: number;
   readonly recvWindowMs: number;
   /** How many accounts are read at once. */
   readonly accountConcurrency: number;
@@ -88,6 +109,9 @@ export const DEFAULTS = {
   binanceSpotBaseUrl: "https://api.binance.com",
   binanceUsdmBaseUrl: "https://fapi.binance.com",
   usdm: true,
+  binancePmBaseUrl: "https://papi.binance.com",
+  pmWeightLimitPerMinute: PM_WEIGHT_LIMIT,
+  portfolioHysteresis: DEFAULT_PORTFOLIO_HYSTERESIS,
   recvWindowMs: 5000,
   accountConcurrency: 16,
   weightLimitPerMinute: 2400,
@@ -97,6 +121,10 @@ export const DEFAULTS = {
   binanceStreamUrl: COINM_STREAM_URL,
   markStream: true,
 } as const;
+
+const PM_WEIGHT_RANGE = { min: 10, max: 100000, integer: true } as const;
+/** uniMMR points: 0 (none) to 1 (100 points). */
+const PORTFOLIO_HYSTERESIS_RANGE = { min: 0, max: 1 } as const;
 
 /** A RatioMetrics value; true/false are accepted for configs written before there were three. */
 export function parseRatioMetrics(text: string, variable = "RATIO_METRICS"): RatioMetrics {
@@ -117,7 +145,7 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
   const seen = new Set<string>();
   return raw.map((entry: unknown, i) => {
     if (typeof entry !== "object" || entry === null) throw new ConfigError(variable, `entry ${i} is not an object`);
-    const { name, secretId, levels: rawLevels, usdm } = entry as Record<string, unknown>;
+    const { name, secretId, levels: rawLevels, usdm, margin } = entry as Record<string, unknown>;
     if (typeof name !== "string" || !NAME.test(name)) {
       throw new ConfigError(variable, `entry ${i}: "name" must be 1-64 letters, digits, "_", "." or "-"`);
     }
@@ -127,6 +155,9 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
     const ref = parseSecretRef(secretId.trim());
     if ("problem" in ref) throw new ConfigError(variable, `entry ${i} (${name}): "secretId" ${ref.problem}`);
     if (seen.has(name)) throw new ConfigError(variable, `account name "${name}" appears twice`);
+    if (margin !== undefined && !MARGIN_MODES.includes(margin as MarginMode)) {
+      throw new ConfigError(variable, `entry ${i} (${name}): "margin" must be one of ${MARGIN_MODES.join(", ")}`);
+    }
     seen.add(name);
     if (rawLevels !== undefined && (typeof rawLevels !== "object" || rawLevels === null || Array.isArray(rawLevels))) {
       throw new ConfigError(variable, `entry ${i} (${name}): "levels" must be an object`);
@@ -142,6 +173,7 @@ export function parseAccounts(text: string, variable = "ACCOUNTS"): AccountConfi
       secretId: secretId.trim(),
       ...(levels ? { levels } : {}),
       ...(usdm !== undefined ? { usdm } : {}),
+      ...(margin !== undefined ? { margin: margin as MarginMode } : {}),
     };
   });
 }
@@ -181,12 +213,18 @@ export function loadAccounts(env: Env): AccountConfig[] {
   return parseAccounts(text, "ACCOUNTS_FILE");
 }
 
-export type BinanceUrlVariable = "BINANCE_BASE_URL" | "BINANCE_SPOT_BASE_URL" | "BINANCE_USDM_BASE_URL";
+/** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
+export type BinanceUrlVariable =
+  | "BINANCE_BASE_URL"
+  | "BINANCE_SPOT_BASE_URL"
+  | "BINANCE_USDM_BASE_URL"
+  | "BINANCE_PM_BASE_URL";
 
 const URL_DEFAULTS: Readonly<Record<BinanceUrlVariable, string>> = {
   BINANCE_BASE_URL: DEFAULTS.binanceBaseUrl,
   BINANCE_SPOT_BASE_URL: DEFAULTS.binanceSpotBaseUrl,
   BINANCE_USDM_BASE_URL: DEFAULTS.binanceUsdmBaseUrl,
+  BINANCE_PM_BASE_URL: DEFAULTS.binancePmBaseUrl,
 };
 
 /** USDM: on (default) or off, for the whole stack; an account's `"usdm": false` turns off its own. */
@@ -280,6 +318,11 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
   const distanceText = read(env, "DISTANCE_LEVELS");
   const distanceLevels =
     distanceText !== undefined ? parseDistanceLevels(distanceText, alertLevels) : defaultDistanceLevels(alertLevels);
+  const portfolioText = read(env, "PORTFOLIO_LEVELS");
+  const portfolioLevels =
+    portfolioText !== undefined
+      ? parsePortfolioLevels(portfolioText, alertLevels)
+      : defaultPortfolioLevels(alertLevels);
   const accounts = loadAccounts(env);
   accounts.forEach((a, i) => {
     checkLevelOverrides(
@@ -303,6 +346,10 @@ export function loadConfig(env: Env = process.env): MonitorConfig {
     binanceSpotBaseUrl: binanceUrl(env, "BINANCE_SPOT_BASE_URL"),
     binanceUsdmBaseUrl: binanceUrl(env, "BINANCE_USDM_BASE_URL"),
     usdm: parseUsdmSwitch(env),
+    binancePmBaseUrl: binanceUrl(env, "BINANCE_PM_BASE_URL"),
+    pmWeightLimitPerMinute: number(env, "BINANCE_PM_WEIGHT_LIMIT", DEFAULTS.pmWeightLimitPerMinute, PM_WEIGHT_RANGE),
+    portfolioLevels,
+    portfolioHysteresis: number(env, "PORTFOLIO_HYSTERESIS", DEFAULTS.portfolioHysteresis, PORTFOLIO_HYSTERESIS_RANGE),
     recvWindowMs: number(env, "RECV_WINDOW_MS", DEFAULTS.recvWindowMs, { min: 1, max: 60000, integer: true }),
     accountConcurrency: number(env, "ACCOUNT_CONCURRENCY", DEFAULTS.accountConcurrency, {
       min: 1,
@@ -355,6 +402,9 @@ export function configProblems(env: Env = process.env): ConfigError[] {
   check(() => parseUsdmSwitch(env));
   check(() => binanceStreamUrl(env));
   check(() => onOff(env, "MARK_STREAM", true));
+  check(() => binanceUrl(env, "BINANCE_PM_BASE_URL"));
+  check(() => number(env, "BINANCE_PM_WEIGHT_LIMIT", 10, PM_WEIGHT_RANGE));
+  check(() => number(env, "PORTFOLIO_HYSTERESIS", 0, PORTFOLIO_HYSTERESIS_RANGE));
   check(() => number(env, "DISTANCE_HYSTERESIS", 0, { min: 0, max: 0.5 }));
   check(() => number(env, "RECV_WINDOW_MS", 1, { min: 1, max: 60000, integer: true }));
   check(() => number(env, "ACCOUNT_CONCURRENCY", 1, { min: 1, max: 256, integer: true }));

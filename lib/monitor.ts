@@ -62,6 +62,12 @@ export function createMonitor(
     baseUrl: config.binanceBaseUrl,
     spotBaseUrl: config.binanceSpotBaseUrl,
     usdmBaseUrl: config.binanceUsdmBaseUrl,
+    pmBaseUrl: config.binancePmBaseUrl,
+    // Portfolio Margin counts its own weight (papi), so PM reads never take COIN-M's budget.
+    pmGovernor: new WeightGovernor({
+      limit: config.pmWeightLimitPerMinute,
+      ...(overrides.now ? { now: overrides.now } : {}),
+    }),
     recvWindowMs: config.recvWindowMs,
     governor,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),

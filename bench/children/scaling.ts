@@ -36,6 +36,7 @@ serve(async (message) => {
     BINANCE_BASE_URL: String(message.baseUrl),
     BINANCE_USDM_BASE_URL: String(message.baseUrl),
     BINANCE_SPOT_BASE_URL: String(message.baseUrl),
+    BINANCE_PM_BASE_URL: String(message.baseUrl),
   });
   const monitor = createMonitor(config, clients, log, { secrets });
   logBytes = 0;

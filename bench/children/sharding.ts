@@ -39,6 +39,7 @@ serve(async (message) => {
         ...process.env,
         BINANCE_BASE_URL: String(message.baseUrl),
         BINANCE_USDM_BASE_URL: String(message.baseUrl),
+        BINANCE_PM_BASE_URL: String(message.baseUrl),
         ACCOUNTS: JSON.stringify(shard.accounts),
       });
       let fetcher = fetchers.get(shard.ip);

@@ -96,6 +96,7 @@ export async function startWorld(options: { accounts: number; tableName?: string
         BINANCE_SPOT_BASE_URL: baseUrl,
         // Scripted bodies carry no marks to stream; a figure that streams turns it on (bench/latency.ts).
         MARK_STREAM: "off",
+        BINANCE_PM_BASE_URL: baseUrl,
         ...extra,
       };
     },

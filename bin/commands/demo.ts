@@ -182,6 +182,7 @@ async function runDemo(
       BINANCE_BASE_URL: baseUrl,
       BINANCE_USDM_BASE_URL: baseUrl,
       BINANCE_SPOT_BASE_URL: baseUrl,
+      BINANCE_PM_BASE_URL: baseUrl,
     });
     const clients = createAwsClients({ maxAttempts: 2 });
     await ensureTable(clients.dynamodb, DEMO_TABLE);

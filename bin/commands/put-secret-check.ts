@@ -141,6 +141,8 @@ export function checkClient(env: Readonly<Record<string, string | undefined>>): 
   return new BinanceClient({
     baseUrl: binanceUrl(env, "BINANCE_BASE_URL"),
     spotBaseUrl: binanceUrl(env, "BINANCE_SPOT_BASE_URL"),
+    // A Portfolio Margin key answers -2015 on dapi: the check recognises it, as the monitor does.
+    pmBaseUrl: binanceUrl(env, "BINANCE_PM_BASE_URL"),
     recvWindowMs: DEFAULTS.recvWindowMs,
     governor: new WeightGovernor({ limit: DEFAULTS.weightLimitPerMinute }),
     maxAttempts: 2,

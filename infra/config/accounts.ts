@@ -3,6 +3,8 @@
  * overrides, and whether one stack can hold them (limits.ts). The stack turns these into secrets,
  * IAM policies and the account list the Lambda reads (accounts.json in its asset).
  */
+
+import { MARGIN_MODES } from "../../lib/binance/portfolio/recognise.js";
 import { parseAccounts } from "../../lib/config.js";
 import { parseSecretRef } from "../../lib/keys/secret-ref.js";
 import { LEVEL_OVERRIDE_KEYS, type LevelOverrides, parseLevelOverrides } from "../../lib/risk/level-overrides.js";
@@ -18,6 +20,7 @@ const ACCOUNT_KEYS = [
   "secretArn",
   "secretKmsKeyArn",
   "usdm",
+  "margin",
   ...LEVEL_OVERRIDE_KEYS,
 ] as const;
 
@@ -34,7 +37,13 @@ export function readAccounts(r: Reader, raw: unknown, target: Target): DeployAcc
   r.core(
     () =>
       parseAccounts(
-        JSON.stringify(raw.map((a: unknown) => ({ name: isObject(a) ? a.name : undefined, secretId: "synth-check" }))),
+        JSON.stringify(
+          raw.map((a: unknown) => ({
+            name: isObject(a) ? a.name : undefined,
+            secretId: "synth-check",
+            ...(isObject(a) && a.margin !== undefined ? { margin: a.margin } : {}),
+          })),
+        ),
         "accounts",
       ),
     [],
@@ -55,7 +64,17 @@ export function readAccounts(r: Reader, raw: unknown, target: Target): DeployAcc
     const rawUsdm = entry.usdm;
     if (rawUsdm !== undefined && typeof rawUsdm !== "boolean") r.problem(`${at}.usdm`, "must be true or false");
     const usdm = typeof rawUsdm === "boolean" ? rawUsdm : undefined;
-    if (secret) accounts.push({ name, secret, ...(levels ? { levels } : {}), ...(usdm === false ? { usdm } : {}) });
+    // Checked by parseAccounts above; only a known mode is carried on.
+    const margin = MARGIN_MODES.find((m) => m === entry.margin);
+    if (secret) {
+      accounts.push({
+        name,
+        secret,
+        ...(levels ? { levels } : {}),
+        ...(usdm === false ? { usdm } : {}),
+        ...(margin ? { margin } : {}),
+      });
+    }
   });
   checkAccountLimits(r, accounts, target);
   return accounts;

@@ -11,6 +11,7 @@ import {
   parseAlertLevels,
   parseDistanceLevels,
 } from "../../lib/risk/levels.js";
+import { type PortfolioLevel, parsePortfolioLevels } from "../../lib/risk/portfolio.js";
 import type { MonitorSettings } from "../environment.js";
 import { isObject, type Reader } from "./reader.js";
 import type { DeployAccount } from "./types.js";
@@ -26,6 +27,16 @@ export function readDistanceLevels(r: Reader, raw: unknown, alertLevels: readonl
     () => parseDistanceLevels(JSON.stringify(raw), alertLevels, "distanceLevels"),
     defaultDistanceLevels(alertLevels),
   );
+}
+
+/** Portfolio Margin levels by uniMMR, named like the alert levels; absent: the core's defaults for them. */
+export function readPortfolioLevels(
+  r: Reader,
+  raw: unknown,
+  alertLevels: readonly AlertLevel[],
+): PortfolioLevel[] | undefined {
+  if (raw === undefined) return undefined;
+  return r.core(() => parsePortfolioLevels(JSON.stringify(raw), alertLevels, "portfolioLevels"), undefined);
 }
 
 /** Each account's own levels against the global ones, with the core's checks. */

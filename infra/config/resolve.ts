@@ -8,7 +8,12 @@ import { DEFAULTS } from "../../lib/config.js";
 import type { MonitorSettings } from "../environment.js";
 import { checkEmail, checkPhoneNumber, checkRegion, checkStackName } from "../validators.js";
 import { readAccounts } from "./accounts.js";
-import { checkAccountLevels, readAlertLevels, readDistanceLevels } from "./levels.js";
+import { checkAccountLevels, readAlertLevels, readDistanceLevels, readPortfolioLevels } from "./levels.js";
+
+/** `{ key: value }` when the value is set, else nothing: absent settings take the core's defaults. */
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value !== undefined ? { [key]: value } : {}) as { [P in K]?: V };
+
 import { DeployConfigError, describe, isObject, Reader } from "./reader.js";
 import { checkSomeoneReceives, readChatChannels, readSeverity } from "./recipients.js";
 import {
@@ -50,6 +55,9 @@ const KNOWN_KEYS = [
   "binanceSpotBaseUrl",
   "binanceUsdmBaseUrl",
   "usdm",
+  "binancePmBaseUrl",
+  "portfolioLevels",
+  "portfolioHysteresis",
   "fastPollSeconds",
 ] as const;
 
@@ -100,6 +108,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Deplo
     binanceSpotBaseUrl: r.string("binanceSpotBaseUrl"),
     binanceUsdmBaseUrl: r.string("binanceUsdmBaseUrl"),
     usdm: r.boolean("usdm") ?? true,
+    binancePmBaseUrl: r.string("binancePmBaseUrl"),
+    ...optional("portfolioLevels", readPortfolioLevels(r, raw.portfolioLevels, alertLevels)),
+    ...optional("portfolioHysteresis", r.number("portfolioHysteresis")),
   };
   checkWithCore(r, settings);
   checkAccountLevels(r, accounts, raw.accounts, settings);

@@ -4,6 +4,7 @@
  */
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Severity } from "../../lib/alerts/attributes.js";
+import type { MarginMode } from "../../lib/binance/portfolio/recognise.js";
 import type { ChatChannel } from "../../lib/chat/channels.js";
 import type { LevelOverrides } from "../../lib/risk/level-overrides.js";
 import type { AlertTopicKey } from "../constructs/alert-topic.js";
@@ -48,6 +49,8 @@ export interface DeployAccount {
   readonly levels?: LevelOverrides;
   /** false: never read this account's USD-M book. @default true */
   readonly usdm?: boolean;
+  /** "classic" or "portfolio": skip the Portfolio Margin probe (lib/binance/portfolio/recognise.ts). */
+  readonly margin?: MarginMode;
 }
 
 export interface DeployConfig extends MonitorSettings {

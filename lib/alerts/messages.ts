@@ -3,10 +3,16 @@
  * SMS body that fits one message (<= 140 characters).
  */
 
-import { divideUp, formatDecimal, formatPercent, parseDecimal } from "../risk/decimal.js";
+import { formatPercent } from "../risk/decimal.js";
 import { formatDistance, PAST_LIQUIDATION } from "../risk/positions.js";
 import { PRODUCT_NAMES, type Product } from "../risk/product.js";
 import { DELETED_KEY_HINT, type KeyAlert, keyAlertText } from "./key-alerts.js";
+import { type PortfolioAlertFigures, renderPortfolioMargin } from "./portfolio-messages.js";
+import { SMS_MAX, SUBJECT_MAX, shortAmountUp, shortDecimal, truncate } from "./text.js";
+
+export type { PortfolioAlertFigures } from "./portfolio-messages.js";
+export { SMS_MAX, SUBJECT_MAX, shortAmountUp, shortDecimal, truncate } from "./text.js";
+
 import type { HealthNotice, MarginNotice } from "./policy.js";
 
 export type { KeyAlert } from "./key-alerts.js";
@@ -29,7 +35,7 @@ export interface MarginAlert {
   readonly pool: string;
   /** For people: "BTC cross", "BTCUSD_PERP long isolated". */
   readonly poolLabel: string;
-  readonly poolKind: "cross" | "isolated";
+  readonly poolKind: "cross" | "isolated" | "portfolio";
   /** The book the pool is in; absent: COIN-M (every alert before products). */
   readonly product?: Product;
   /** The margin asset, in which requirement, collateral and the amount to add are counted. */
@@ -59,6 +65,8 @@ export interface MarginAlert {
    * stream's mark (lib/monitor/mark-watch.ts); absent: from a signed read of the account.
    */
   readonly source?: "mark-price";
+  /** A Portfolio Margin account's figures (poolKind "portfolio"): what its alert is written from. */
+  readonly portfolio?: PortfolioAlertFigures;
   readonly at: string;
 }
 
@@ -84,32 +92,8 @@ export interface RenderedAlert {
   readonly sms: string;
 }
 
-export const SMS_MAX = 140;
-/** SNS refuses (InvalidParameter, for good) a subject of 100 characters or more. */
-export const SUBJECT_MAX = 99;
-
 function ratioText(ratio: number | null): string {
   return ratio === null ? "collateral <= 0" : formatPercent(ratio, 1);
-}
-
-/**
- * A price or amount short enough for an SMS, cut (not rounded) from Binance's own string so it
- * never shows a digit Binance did not send: 1 decimal from 1,000, 4 from 1, else 8.
- */
-export function shortDecimal(raw: string): string {
-  const [whole = "0", frac = ""] = raw.split(".");
-  const digits = Math.abs(Number(whole)) >= 1000 ? 1 : Math.abs(Number(whole)) >= 1 ? 4 : 8;
-  const kept = frac.slice(0, digits).replace(/0+$/, "");
-  return kept ? `${whole}.${kept}` : whole;
-}
-
-/** An amount to add, short for an SMS like shortDecimal but rounded up: a cut would ask for too little. */
-export function shortAmountUp(raw: string): string {
-  const amount = parseDecimal(raw);
-  if (!amount) return raw;
-  const whole = amount.units / 10n ** BigInt(amount.scale);
-  const digits = whole >= 1000n ? 1 : whole >= 1n ? 4 : 8;
-  return formatDecimal(divideUp(amount, { units: 1n, scale: 0 }, Math.min(digits, Math.max(amount.scale, 0))));
 }
 
 /** What moved the pool's level: its ratio, its distance to liquidation, or both. */
@@ -186,14 +170,6 @@ function renderMargin(alert: MarginAlert): RenderedAlert {
   };
 }
 
-/**
- * Cut to `max` characters with an ASCII "...": a non-GSM character such as "…" would turn an SMS
- * into UCS-2 (70 characters a segment), and subjects are kept to plain ASCII.
- */
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
-}
-
 export function renderAlert(alert: Alert): RenderedAlert {
   if (alert.type === "key") {
     const text = keyAlertText(alert);
@@ -226,7 +202,7 @@ export function renderAlert(alert: Alert): RenderedAlert {
       ),
     };
   }
-  return renderMargin(alert);
+  return alert.poolKind === "portfolio" ? renderPortfolioMargin(alert) : renderMargin(alert);
 }
 
 /** A product read beside COIN-M (USD-M) that cannot be read: that book is unwatched, COIN-M is not. */

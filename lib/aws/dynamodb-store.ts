@@ -11,13 +11,16 @@ import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { HealthState, PoolAlertState } from "../alerts/policy.js";
 import { HEALTHY } from "../alerts/policy.js";
 import { upgradePendingAlert } from "../alerts/upgrade.js";
+import { parseMarginMemory } from "../binance/portfolio/recognise.js";
 import { StateConflictError } from "../core/errors.js";
 import { parseKeyCheckState } from "../keys/policy.js";
 import type { AccountState, AlertStateStore, PendingAlert, SnapshotStore } from "../monitor/ports.js";
 import {
   type AssetSnapshot,
+  PORTFOLIO_FIELDS,
   POSITION_FIELDS,
   type PoolSnapshot,
+  type PortfolioSnapshot,
   type PositionSnapshot,
   type Snapshot,
 } from "../monitor/snapshot.js";
@@ -59,7 +62,8 @@ function num(item: Item, name: string): number | undefined {
  * position's in the order of POSITION_FIELDS (an absent field is an empty slot): an attribute
  * name per field would double the item, which then costs two write units and twice the bytes
  * `history` reads. Decimal strings and symbols never contain commas. New fields may only be
- * appended to an order. Pools: id -> {q requirement, c collateral, r ratio, x distance, l level, n label}.
+ * appended to an order. Pools: id -> {q requirement, c collateral, r ratio, x distance, l level, n label,
+ * p a Portfolio Margin pool's figures in the order of PORTFOLIO_FIELDS}.
  */
 export const SNAPSHOT_FORMAT = 2;
 
@@ -103,6 +107,7 @@ export function snapshotToItem(snapshot: Snapshot): Item {
         r: numberOrNull(p.ratio),
         ...(p.distance !== null ? { x: N(p.distance) } : {}),
         l: S(p.level),
+        ...(p.portfolio ? { p: S(joinFields(PORTFOLIO_FIELDS, p.portfolio)) } : {}),
       },
     };
   }
@@ -147,6 +152,7 @@ function poolsOf(item: Item): PoolSnapshot[] {
         ratio: nullableNumber(m.r),
         distance: nullableNumber(m.x),
         level: m.l?.S ?? "ok",
+        ...(m.p?.S !== undefined ? { portfolio: splitFields(PORTFOLIO_FIELDS, m.p.S) as PortfolioSnapshot } : {}),
       };
     })
     .sort(
@@ -267,6 +273,8 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
     const keyCheck = parseKeyCheckState(parseJson<unknown>(str(item, "keyCheck"), undefined));
     // Absent before USD-M: the first cycle looks at the book at once.
     const usdm = parseUsdmLookState(parseJson<unknown>(str(item, "usdm"), undefined));
+    // Absent until an account is found to be Portfolio Margin (or found not to be, again).
+    const margin = parseMarginMemory(parseJson<unknown>(str(item, "margin"), undefined));
     return {
       version: num(item, "version") ?? 0,
       ...(lastCycleAt ? { lastCycleAt } : {}),
@@ -277,6 +285,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
       outbox,
       ...(keyCheck ? { keyCheck } : {}),
       ...(usdm ? { usdm } : {}),
+      ...(margin ? { margin } : {}),
     };
   }
 
@@ -298,6 +307,7 @@ export class DynamoDbStore implements SnapshotStore, AlertStateStore {
             outbox: { M: outbox },
             ...(state.keyCheck ? { keyCheck: S(JSON.stringify(state.keyCheck)) } : {}),
             ...(state.usdm ? { usdm: S(JSON.stringify(state.usdm)) } : {}),
+            ...(state.margin ? { margin: S(JSON.stringify(state.margin)) } : {}),
           },
           ...(expectedVersion === 0
             ? { ConditionExpression: "attribute_not_exists(pk)" }

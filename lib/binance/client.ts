@@ -19,6 +19,8 @@ import {
 import { type CoinmRead, readCoinmAccount, TIME_PATH } from "./coinm/reader.js";
 import { type ProtocolOptions, SignedClient } from "./common/signed-client.js";
 import { WeightGovernor } from "./common/weight-governor.js";
+import { PM_WEIGHT_LIMIT, type PortfolioRead, readPortfolioAccount } from "./portfolio/reader.js";
+import { type MarginHint, type MarginMemory, readByMargin } from "./portfolio/recognise.js";
 import type { KeyPermissions } from "./spot/key-permissions.js";
 import { readKeyPermissions, SPOT_WEIGHT_LIMIT } from "./spot/read-permissions.js";
 import {
@@ -40,11 +42,29 @@ export {
 export { SPOT_WEIGHT_LIMIT } from "./spot/read-permissions.js";
 export { USDM_WEIGHT_LIMIT } from "./usdm/reader.js";
 
+/** A Portfolio Margin read in the shape of an account read: no COIN-M balances, the PM figures instead. */
+export type PortfolioAccountRead = Omit<PortfolioRead, "portfolio"> & {
+  readonly account: { readonly assets: readonly [] };
+  readonly portfolio: PortfolioRead["portfolio"];
+  readonly margin?: MarginMemory;
+};
+
+function portfolioAccountRead(read: PortfolioRead): PortfolioAccountRead {
+  return { ...read, account: { assets: [] } };
+}
+
 export interface BinanceClientOptions extends ProtocolOptions {
   /** The COIN-M API (dapi). */
   readonly baseUrl: string;
   /** The spot API, for the key permission check only. @default https://api.binance.com */
   readonly spotBaseUrl?: string;
+  /**
+   * The Portfolio Margin API (papi; config's BINANCE_PM_BASE_URL, https://papi.binance.com by
+   * default). Absent: PM accounts are not recognised, every read is COIN-M's.
+   */
+  readonly pmBaseUrl?: string;
+  /** papi's own per-IP weight budget. @default a governor at PM_WEIGHT_LIMIT */
+  readonly pmGovernor?: WeightGovernor;
   /** COIN-M's per-IP weight budget. */
   readonly governor: WeightGovernor;
   /**
@@ -66,9 +86,21 @@ export class BinanceClient {
   readonly coinm: SignedClient;
   readonly spot: SignedClient;
   readonly usdm: SignedClient;
+  /** Portfolio Margin: no time endpoint of its own, so COIN-M's keeps the shared clock. */
+  readonly papi: SignedClient | undefined;
 
   constructor(options: BinanceClientOptions) {
-    const { baseUrl, spotBaseUrl, governor, spotGovernor, usdmBaseUrl, usdmGovernor, ...protocol } = options;
+    const {
+      baseUrl,
+      spotBaseUrl,
+      governor,
+      spotGovernor,
+      usdmBaseUrl,
+      usdmGovernor,
+      pmBaseUrl,
+      pmGovernor,
+      ...protocol
+    } = options;
     this.coinm = new SignedClient({ ...protocol, baseUrl, governor, timePath: TIME_PATH });
     // Its own time endpoint, one clock: Binance's server time is the same on every host.
     this.usdm = new SignedClient({
@@ -86,6 +118,17 @@ export class BinanceClient {
         spotGovernor ?? new WeightGovernor({ limit: SPOT_WEIGHT_LIMIT, ...(options.now ? { now: options.now } : {}) }),
       timeSource: this.coinm,
     });
+    this.papi =
+      pmBaseUrl === undefined
+        ? undefined
+        : new SignedClient({
+            ...protocol,
+            baseUrl: pmBaseUrl,
+            governor:
+              pmGovernor ??
+              new WeightGovernor({ limit: PM_WEIGHT_LIMIT, ...(options.now ? { now: options.now } : {}) }),
+            timeSource: this.coinm,
+          });
   }
 
   /** Current estimate of the local clock's offset from Binance's. */
@@ -97,9 +140,29 @@ export class BinanceClient {
     return this.coinm.syncTime(deadlineMs);
   }
 
-  /** The account's COIN-M pools (coinm/reader.ts). */
-  getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<CoinmRead> {
-    return readCoinmAccount(this.coinm, credentials, deadlineMs, log);
+  /**
+   * The account's pools: COIN-M's (coinm/reader.ts), or a Portfolio Margin account's one pool
+   * (portfolio/reader.ts), recognised by Binance's answers unless `margin` says which
+   * (portfolio/recognise.ts).
+   */
+  async getAccount(
+    credentials: ApiCredentials,
+    deadlineMs: number,
+    log: Logger,
+    margin?: MarginHint,
+  ): Promise<CoinmRead | PortfolioAccountRead> {
+    const classic = () => readCoinmAccount(this.coinm, credentials, deadlineMs, log);
+    const papi = this.papi;
+    if (!papi) return classic();
+    const { read, margin: found } = await readByMargin<CoinmRead | PortfolioAccountRead>(
+      {
+        classic,
+        portfolio: async () => portfolioAccountRead(await readPortfolioAccount(papi, credentials, deadlineMs, log)),
+      },
+      margin ?? { now: this.coinm.now() },
+      log,
+    );
+    return found ? { ...read, margin: found } : read;
   }
 
   /** The account's maintenance brackets by symbol (signed, weight 1; coinm/market.ts). */

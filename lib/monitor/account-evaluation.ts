@@ -17,7 +17,9 @@ import type { AccountConfig, MonitorConfig } from "../config.js";
 import { levelsForPool } from "../risk/level-overrides.js";
 import { levelRank, OK_LEVEL, type RiskLevels } from "../risk/levels.js";
 import { type AssessedPool, poolOfId } from "../risk/pools.js";
+import { PORTFOLIO_POOL_ID, portfolioAlertLevels } from "../risk/portfolio.js";
 import { marginToAddForPool } from "../risk/remedy.js";
+import { withPortfolioFigures } from "./portfolio-alert.js";
 import type { AccountState } from "./ports.js";
 
 function policyOf(config: MonitorConfig, levels: RiskLevels = riskLevelsOf(config)): PolicySettings {
@@ -41,7 +43,11 @@ export function poolRiskLevels(
   id: string,
   asset?: string,
 ): RiskLevels {
-  return levelsForPool(riskLevelsOf(config), account?.levels, id, asset, config.hysteresis);
+  const levels = levelsForPool(riskLevelsOf(config), account?.levels, id, asset, config.hysteresis);
+  if (id !== PORTFOLIO_POOL_ID) return levels;
+  // A Portfolio Margin account: its uniMMR levels, with the distance levels of the names it keeps.
+  const ratio = portfolioAlertLevels(config.portfolioLevels, config.portfolioHysteresis);
+  return { ratio, distance: levels.distance.filter((d) => ratio.some((l) => l.name === d.name)) };
 }
 
 /** The levels of a pool of the named account (for the watch rule and mark checks). */
@@ -161,7 +167,12 @@ export function judgePools(
     const levels = poolRiskLevels(config, accountConfig, id, pool?.asset);
     const decision = decidePool(
       prevPools[id],
-      { ratio: pool?.ratio ?? 0, distance: pool?.distance ?? null },
+      {
+        ratio: pool?.ratio ?? 0,
+        distance: pool?.distance ?? null,
+        // A Portfolio Margin account's status holds its level whatever uniMMR says (portfolio-status.ts).
+        ...(pool?.statusLevel !== undefined ? { atLeast: pool.statusLevel } : {}),
+      },
       nowMs,
       policyOf(config, levels),
     );
@@ -169,9 +180,12 @@ export function judgePools(
     if (decision.next.level === OK_LEVEL && !pool) delete next[id];
     else next[id] = { ...decision.next, ...(label ? { label } : {}) };
     if (decision.notice) {
-      alerts.push(
-        marginAlert(levels, { account, at, id, pool, label, notice: decision.notice, ...decision.next }, decision),
+      const alert = marginAlert(
+        levels,
+        { account, at, id, pool, label, notice: decision.notice, ...decision.next },
+        decision,
       );
+      alerts.push(alert.poolKind === "portfolio" ? withPortfolioFigures(alert, pool, config.portfolioLevels) : alert);
     }
   }
   return { pools: next, alerts };
@@ -193,14 +207,14 @@ function marginAlert(
 ): MarginAlert {
   const { pool, id, level } = change;
   const known = pool ?? poolOfId(id);
-  const isolated = known.kind === "isolated";
+  const portfolio = known.kind === "portfolio";
   // Enough to bring the pool under the lowest level by both measures: a ratio under it alone can
   // leave a low-bracket position ~0.5% from liquidation, still critical by distance. The pool's
   // own levels (an account's or asset's overrides) set both targets.
   const lowest = levels.ratio[0];
   const targetDistance = levels.distance[0]?.distance;
   const toAdd =
-    pool && level !== OK_LEVEL && lowest !== undefined
+    pool && !portfolio && level !== OK_LEVEL && lowest !== undefined
       ? marginToAddForPool(pool, lowest.ratio, targetDistance)
       : undefined;
   const near = pool?.nearest;
@@ -212,7 +226,7 @@ function marginAlert(
     // A pool that is gone (position closed) keeps the label it had in the state.
     poolLabel: change.label ?? poolOfId(id).label,
     ...(known.product && known.product !== "coinm" ? { product: known.product } : {}),
-    poolKind: isolated ? "isolated" : "cross",
+    poolKind: known.kind,
     asset: known.asset,
     notice: change.notice,
     level,

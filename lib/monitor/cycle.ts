@@ -7,6 +7,7 @@
 
 import type { Alert } from "../alerts/messages.js";
 import type { ReadOutcome } from "../alerts/policy.js";
+import type { MarginHint, MarginMemory } from "../binance/portfolio/recognise.js";
 import type { AccountConfig, MonitorConfig } from "../config.js";
 import { mapWithConcurrency } from "../core/concurrency.js";
 import {
@@ -34,7 +35,7 @@ import type {
   UsdmSource,
 } from "./ports.js";
 import { buildSnapshot, type Snapshot } from "./snapshot.js";
-import { readUsdmIfDue } from "./usdm-read.js";
+import { readUsdmIfDue, type UsdmStep } from "./usdm-read.js";
 
 export interface CycleDeps {
   readonly secrets: SecretSource;
@@ -108,10 +109,11 @@ async function readAccount(
   account: AccountConfig,
   deadlineMs: number,
   log: Logger,
+  margin: MarginHint,
 ): Promise<AccountRead> {
   const credentials = await deps.secrets.getCredentials(account.secretId);
   try {
-    return await deps.exchange.getAccount(credentials, deadlineMs, log);
+    return await deps.exchange.getAccount(credentials, deadlineMs, log, margin);
   } catch (err) {
     if (!(err instanceof BinanceAuthError || err instanceof BinanceSignatureError)) throw err;
     // The key may have been rotated since this container cached it: read it again once.
@@ -127,8 +129,21 @@ async function readAccount(
     // Sources return the very same object while the secret's version is unchanged.
     if (fresh === credentials) throw err;
     log.info("secret changed since it was cached; retrying with the new key");
-    return deps.exchange.getAccount(fresh, deadlineMs, log);
+    return deps.exchange.getAccount(fresh, deadlineMs, log, margin);
   }
+}
+
+/**
+ * What the config and the account's state say of its margin (Portfolio Margin or not). Only the
+ * state this container already holds is asked (no I/O before the read, which runs beside the
+ * state write as before): a cold container finds a PM account out again from Binance's answers,
+ * one refused classic call, and remembers it from then on.
+ */
+function marginHint(deps: CycleDeps, account: AccountConfig, input: CycleInput): MarginHint {
+  const now = input.cycleTime.getTime();
+  if (account.margin) return { configured: account.margin, now };
+  const remembered = deps.state.cached?.(account.name)?.margin;
+  return remembered ? { remembered, now } : { now };
 }
 
 async function monitorAccount(
@@ -147,11 +162,13 @@ async function monitorAccount(
   let outcome: ReadOutcome;
   let readError: { kind: string; message: string } | undefined;
   let status: AccountStatus = "ok";
+  let margin: MarginMemory | undefined;
 
   let read: AccountRead | undefined;
   let coinmError: unknown;
   try {
-    read = await readAccount(deps, account, input.deadlineMs, log);
+    read = await readAccount(deps, account, input.deadlineMs, log, marginHint(deps, account, input));
+    margin = read.margin;
     pools = read.pools.flatMap((p) => assessPools([p], poolRiskLevels(config, account, p.id, p.asset)));
     outcome = { ok: true };
     for (const p of pools) {
@@ -176,7 +193,10 @@ async function monitorAccount(
   }
 
   // USD-M beside COIN-M (usdm-read.ts): never throws, judged on its own record in commitState.
-  const usdm = await readUsdmIfDue(config, deps, account, input.cycleTime, input.deadlineMs, log, coinmError);
+  // A Portfolio Margin read holds the USD-M positions already; fapi refuses a PM account's key.
+  const usdm: UsdmStep = read?.portfolio
+    ? { observation: undefined, positions: [] }
+    : await readUsdmIfDue(config, deps, account, input.cycleTime, input.deadlineMs, log, coinmError);
   if (usdm.observation?.ok) pools = [...pools, ...usdm.observation.pools];
   if (read) {
     snapshot = buildSnapshot({
@@ -222,6 +242,7 @@ async function monitorAccount(
         log,
         keyCheck,
         usdm.observation,
+        margin,
       );
       const published = await publishAll(
         deps,

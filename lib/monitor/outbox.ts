@@ -6,6 +6,7 @@
 
 import type { Alert } from "../alerts/messages.js";
 import type { ReadOutcome } from "../alerts/policy.js";
+import type { MarginMemory } from "../binance/portfolio/recognise.js";
 import type { MonitorConfig } from "../config.js";
 import { errorLogFields, StateConflictError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
@@ -57,6 +58,7 @@ export async function commitState(
   log: Logger,
   keyCheck: (previous: KeyCheckState | undefined) => Promise<KeyObservation | undefined> | undefined,
   usdm: UsdmObservation | undefined,
+  margin?: MarginMemory,
 ): Promise<PendingAlert[]> {
   const cycleIso = input.cycleTime.toISOString();
   // The policy's clock is the scheduled time, not the wall clock, so reminders follow the
@@ -74,7 +76,7 @@ export async function commitState(
       keyObservation = await keyCheck(prev.keyCheck);
       keyChecked = true;
     }
-    const { state, alerts } = stale
+    const evaluated = stale
       ? { state: prev, alerts: [] as Alert[] }
       : withKeyObservation(
           withUsdmObservation(
@@ -88,6 +90,9 @@ export async function commitState(
           accountName,
           input.cycleTime,
         );
+    // What this read found out about the account's margin (Portfolio Margin or not), remembered.
+    const state = !stale && margin ? { ...evaluated.state, margin } : evaluated.state;
+    const alerts = evaluated.alerts;
     if (stale) log.info("cycle already applied; state unchanged", { cycleTime: cycleIso, stored: prev.lastCycleAt });
 
     const { outbox, claimed } = claimAlerts(state.outbox, alerts, now(), input.deadlineMs);

@@ -5,6 +5,8 @@
 
 import type { Alert } from "../alerts/messages.js";
 import type { HealthState, PoolAlertState } from "../alerts/policy.js";
+import type { PortfolioAccount } from "../binance/portfolio/account.js";
+import type { MarginHint, MarginMemory } from "../binance/portfolio/recognise.js";
 import type { UsdmRead, UsdmReadOptions } from "../binance/usdm/reader.js";
 import type { Logger } from "../core/log.js";
 import type { ApiCredentials } from "../keys/credentials.js";
@@ -27,14 +29,19 @@ export interface SecretSource {
 export interface AccountRead {
   readonly pools: readonly MarginPool[];
   readonly positions: readonly OpenPosition[];
-  /** COIN-M's per-asset balances (kept raw in the snapshot). */
+  /** COIN-M's per-asset balances (kept raw in the snapshot); none for a Portfolio Margin account. */
   readonly account: { readonly assets: readonly AssetBalance[] };
+  /** A Portfolio Margin account's own figures (GET /papi/v1/account), raw for the snapshot. */
+  readonly portfolio?: PortfolioAccount;
+  /** What this read found out about the account's margin, to remember (absent: nothing new). */
+  readonly margin?: MarginMemory;
   readonly usedWeight?: number;
   readonly attempts: number;
 }
 
 export interface AccountSource {
-  getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger): Promise<AccountRead>;
+  /** `margin`: what the account's config and state say of its margin (classic or Portfolio Margin). */
+  getAccount(credentials: ApiCredentials, deadlineMs: number, log: Logger, margin?: MarginHint): Promise<AccountRead>;
 }
 
 /** The account's USD-M book, read beside COIN-M (lib/binance/usdm/reader.ts). */
@@ -69,6 +76,8 @@ export interface AccountState {
   readonly keyCheck?: KeyCheckState;
   /** When the USD-M book is read and its own cannot-read record (absent until the first look). */
   readonly usdm?: UsdmLookState;
+  /** Whether the account was found to be Portfolio Margin, and when (lib/binance/portfolio/recognise.ts). */
+  readonly margin?: MarginMemory;
 }
 
 export interface SnapshotStore {
@@ -78,6 +87,8 @@ export interface SnapshotStore {
 
 export interface AlertStateStore {
   loadState(account: string): Promise<AccountState>;
+  /** What this container last read or wrote for the account, without any I/O; absent: nothing held. */
+  cached?(account: string): AccountState | undefined;
   /** Replace the state if its stored version is still `expectedVersion`; else StateConflictError. */
   saveState(account: string, state: AccountState, expectedVersion: number): Promise<void>;
   /** Drop published alerts from the outbox. */

@@ -3,8 +3,11 @@
  * and open position, and each margin pool's ratio, distance to liquidation and instantaneous
  * level (thresholds only, no hysteresis).
  */
+
+import { PORTFOLIO_OPTIONAL_FIELDS, type PortfolioAccount } from "../binance/portfolio/account.js";
 import { ASSET_DECIMAL_FIELDS, type AssetBalance, type AssetDecimalField } from "../risk/balances.js";
 import type { AssessedPool, PoolKind, Product } from "../risk/pools.js";
+import type { PortfolioFigures } from "../risk/portfolio-status.js";
 import type { OpenPosition } from "../risk/positions.js";
 import { isCoinm } from "../risk/product.js";
 
@@ -36,6 +39,10 @@ export const POSITION_FIELDS = [
   // Last, so items stored before USD-M read back unchanged: absent is COIN-M (margin asset from the symbol).
   "product",
   "marginAsset",
+  // Portfolio Margin's positionRisk (appended after USD-M's, so every stored order reads back).
+  "notionalValue",
+  "notional",
+  "breakEvenPrice",
 ] as const;
 
 export type PositionSnapshot = {
@@ -59,6 +66,29 @@ export interface PoolSnapshot {
   /** null: no liquidation price in the pool. */
   readonly distance: number | null;
   readonly level: string;
+  /** A Portfolio Margin pool: Binance's account figures, raw (uniMMR, equity, maintenance, status...). */
+  readonly portfolio?: PortfolioSnapshot;
+}
+
+/** A PM account's figures as stored, in this order (appended only); the first four always there. */
+export const PORTFOLIO_FIELDS = [
+  "uniMMR",
+  "accountEquity",
+  "accountMaintMargin",
+  "accountStatus",
+  ...PORTFOLIO_OPTIONAL_FIELDS,
+] as const;
+
+export type PortfolioSnapshot = Omit<PortfolioAccount, "updateTime">;
+
+function portfolioSnapshot(figures: PortfolioFigures): PortfolioSnapshot {
+  const source: Readonly<Record<string, unknown>> = { ...figures };
+  const out: Record<string, string> = {};
+  for (const field of PORTFOLIO_FIELDS) {
+    const value = source[field];
+    if (typeof value === "string") out[field] = value;
+  }
+  return out as unknown as PortfolioSnapshot;
 }
 
 export interface Snapshot {
@@ -97,6 +127,7 @@ export function poolSnapshot(p: AssessedPool): PoolSnapshot {
     ratio: Number.isFinite(p.ratio) ? p.ratio : null,
     distance: p.distance,
     level: p.level,
+    ...(p.portfolio ? { portfolio: portfolioSnapshot(p.portfolio) } : {}),
   };
 }
 

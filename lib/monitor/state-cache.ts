@@ -21,6 +21,11 @@ export class CachingStateStore implements AlertStateStore {
     return state;
   }
 
+  cached(account: string): AccountState | undefined {
+    const cached = this.cache.get(account);
+    return cached ? structuredClone(cached) : undefined;
+  }
+
   async saveState(account: string, state: AccountState, expectedVersion: number): Promise<void> {
     // Dropped first: a write that fails (or times out with its outcome unknown) leaves no entry.
     this.cache.delete(account);

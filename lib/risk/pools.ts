@@ -110,7 +110,7 @@ export function poolOfId(id: string): {
   readonly label: string;
 } {
   // A Portfolio Margin account's one pool (portfolio.ts: PORTFOLIO_POOL_ID, PORTFOLIO_UNIT).
-  if (id === "portfolio") return { kind: "portfolio", asset: "USD", label: "portfolio margin" };
+  if (id === "portfolio") return { kind: "portfolio", asset: "USD", product: "portfolio", label: "portfolio margin" };
   const { product, local } = splitPoolId(id);
   const kind: PoolKind = local.includes("#") ? "isolated" : "cross";
   const symbol = local.split("#")[0] ?? local;

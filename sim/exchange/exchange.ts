@@ -7,9 +7,11 @@
  * production.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { PortfolioEngine } from "../engine/portfolio/engine.js";
 import { LoopbackService } from "../loopback-server.js";
 import { type CoinmBodies, coinmRoutes } from "./coinm/routes.js";
 import { type Fault, type FaultMatch, FaultQueue } from "./faults.js";
+import { portfolioRoutes } from "./portfolio/routes.js";
 import type { ProductRoutes } from "./routes.js";
 import { type ExchangeKey, INVALID_KEY, SignatureChecker } from "./signature.js";
 import { KeyPermissionTable } from "./spot/key-permissions.js";
@@ -25,6 +27,11 @@ export interface ExchangeOptions extends CoinmBodies, UsdmBodies {
   readonly latencyMs?: number;
   /** Per-minute IP weight limit. @default 2400 */
   readonly weightLimit?: number;
+  /**
+   * Portfolio Margin accounts: their keys read `/papi/v1/...` bodies computed by this engine and
+   * get -2015 on the classic products, as Binance answers a PM account's key there.
+   */
+  readonly portfolio?: PortfolioEngine;
 }
 
 export interface RecordedRequest {
@@ -43,6 +50,7 @@ export class LoopbackExchange extends LoopbackService {
   private readonly weights = new IpWeightMeter(() => this.serverTime());
   /** Products that count weight apart from the shared counter (fapi), by ProductRoutes.weightGroup. */
   private readonly groupWeights = new Map<string, IpWeightMeter>();
+  private readonly portfolio: PortfolioEngine | undefined;
   /** Every product this exchange serves; the spot API shares COIN-M's weight counter here. */
   private readonly routes: readonly ProductRoutes[];
   readonly requests: RecordedRequest[] = [];
@@ -60,7 +68,13 @@ export class LoopbackExchange extends LoopbackService {
     this.clockOffsetMs = options.clockOffsetMs ?? 0;
     this.latencyMs = options.latencyMs ?? 0;
     this.weightLimit = options.weightLimit ?? 2400;
-    this.routes = [coinmRoutes(options, this), spotRoutes(this.keyPermissions), usdmRoutes(options, this)];
+    this.portfolio = options.portfolio;
+    this.routes = [
+      coinmRoutes(options, this),
+      spotRoutes(this.keyPermissions),
+      usdmRoutes(options, this),
+      portfolioRoutes(options.portfolio),
+    ];
     for (const key of options.keys) this.addKey(key);
   }
 
@@ -148,7 +162,7 @@ export class LoopbackExchange extends LoopbackService {
     if (!route || weight === undefined || req.method !== "GET") {
       return reply(404, { code: -5000, msg: "Path not found" });
     }
-    if (!meter.take(ip, weight, this.weightLimit)) {
+    if (!meter.take(ip, weight, route.weightLimit ?? this.weightLimit)) {
       return reply(
         429,
         { code: -1003, msg: "Too many requests; please use the websocket for live updates." },
@@ -180,6 +194,10 @@ export class LoopbackExchange extends LoopbackService {
 
     const signed = this.signatures.check(apiKey, (req.url ?? "").split("?")[1] ?? "", this.serverTime());
     if (!("params" in signed)) return reply(signed.status, signed.body);
+    // A Portfolio Margin account's key is refused on the classic futures APIs (dapi, fapi).
+    if (this.portfolio?.holds(signed.apiKey) && /^\/[df]api\//.test(path)) {
+      return reply(INVALID_KEY.status, INVALID_KEY.body);
+    }
     // Counted per key and path: a monitor cycle reads account and positionRisk once each, so both
     // calls of one cycle see the same index.
     const counter = `${signed.apiKey}\n${path}`;

@@ -21,6 +21,8 @@ export interface ProductRoutes {
    * (fapi's 2,400 a minute beside dapi's). @default the exchange's shared counter (COIN-M, spot)
    */
   readonly weightGroup?: string;
+  /** The product's own per-IP weight limit (papi's 6,000); absent: the exchange's `weightLimit`. */
+  readonly weightLimit?: number;
   /** The body of an unsigned path; undefined when the path is signed. */
   unsigned(path: string): unknown;
   /** The body of a signed path, or undefined when the key holds nothing here (answered -2015). */

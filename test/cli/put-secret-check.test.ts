@@ -25,7 +25,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   exchange = new LoopbackExchange({ keys: [key.exchangeKey], account: () => accountBody([btcAtRatio(0.2)]) });
   const url = await exchange.start();
-  env = { BINANCE_BASE_URL: url, BINANCE_SPOT_BASE_URL: url };
+  env = { BINANCE_BASE_URL: url, BINANCE_SPOT_BASE_URL: url, BINANCE_PM_BASE_URL: url };
   await world.start();
   world.knownSecrets.add(ARN);
   world.stack({ SnapshotTableName: "t", AccountSecrets: { main: ARN } });

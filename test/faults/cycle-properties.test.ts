@@ -41,6 +41,7 @@ function harness(renotifyMinutes: number) {
     ALERT_TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:t",
     ACCOUNTS: JSON.stringify([{ name: ACCOUNT, secretId: "s" }]),
     BINANCE_BASE_URL: "http://127.0.0.1:1",
+    BINANCE_PM_BASE_URL: "http://127.0.0.1:1",
     RENOTIFY_MINUTES: String(renotifyMinutes),
   });
   const store = new MemoryStore();

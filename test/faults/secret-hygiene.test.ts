@@ -286,6 +286,7 @@ describe("secrets never leave the monitor", () => {
         BINANCE_USDM_BASE_URL: rig.h.baseUrl,
         BINANCE_STREAM_URL: rig.h.stream.endpoint,
         BINANCE_SPOT_BASE_URL: rig.h.baseUrl,
+        BINANCE_PM_BASE_URL: rig.h.baseUrl,
         LOG_LEVEL: "debug",
         // Metrics on, so their lines are searched too; no re-reads (the "ok" account escalates).
         RATIO_METRICS: "per-asset",

@@ -620,3 +620,44 @@ describe("per-account and per-asset levels", () => {
     ]);
   });
 });
+
+describe("Portfolio Margin settings", () => {
+  it("take the core's defaults when absent, and reach the function's environment when set", async () => {
+    const { settingsEnvironment } = await import("../../infra/environment.js");
+    const absent = resolveConfig(base());
+    expect(settingsEnvironment(absent)).not.toHaveProperty("PORTFOLIO_LEVELS");
+    const set = resolveConfig({
+      ...base(),
+      portfolioLevels: [
+        { name: "warning", uniMMR: 2 },
+        { name: "critical", uniMMR: 1.3 },
+      ],
+      portfolioHysteresis: 0.2,
+      binancePmBaseUrl: "https://papi-proxy.example.net",
+      accounts: [{ name: "pm", createSecret: true, margin: "portfolio" }],
+    });
+    expect(settingsEnvironment(set)).toMatchObject({
+      PORTFOLIO_LEVELS: '[{"name":"warning","uniMMR":2},{"name":"critical","uniMMR":1.3}]',
+      PORTFOLIO_HYSTERESIS: "0.2",
+      BINANCE_PM_BASE_URL: "https://papi-proxy.example.net",
+    });
+    expect(set.accounts).toMatchObject([{ name: "pm", margin: "portfolio" }]);
+  });
+
+  it("are checked at synth with the core's checks, each named by its key", () => {
+    expect(
+      problemsOf({
+        ...base(),
+        portfolioLevels: [{ name: "warning", uniMMR: 1.01 }],
+        portfolioHysteresis: 2,
+        binancePmBaseUrl: "http://papi.example.com",
+        accounts: [{ name: "pm", createSecret: true, margin: "unified" }],
+      }),
+    ).toEqual([
+      'accounts: entry 0 (pm): "margin" must be one of classic, portfolio',
+      'portfolioLevels: entry 0 (warning): "uniMMR" must be a number above 1.05 (Binance liquidates at 105%) and at most 100',
+      "binancePmBaseUrl: must use https (plain http is allowed only on loopback)",
+      "portfolioHysteresis: must be between 0 and 1, got 2",
+    ]);
+  });
+});

@@ -56,6 +56,7 @@ async function invoke(env: Record<string, string>): Promise<{ code: number; line
     BINANCE_BASE_URL: h.baseUrl,
     BINANCE_USDM_BASE_URL: h.baseUrl,
     BINANCE_STREAM_URL: h.stream.endpoint,
+    BINANCE_PM_BASE_URL: h.baseUrl,
     // The function's own setting (infra/constructs/function-defaults.ts).
     NODE_OPTIONS: "--enable-source-maps",
     BUNDLE,

@@ -62,6 +62,7 @@ async function runOnce(key: TestKey, cycleTime: string): Promise<{ code: number;
     BINANCE_BASE_URL: h.baseUrl,
     BINANCE_USDM_BASE_URL: h.baseUrl,
     BINANCE_STREAM_URL: h.stream.endpoint,
+    BINANCE_PM_BASE_URL: h.baseUrl,
   };
   let stdout: string;
   let code = 0;

@@ -42,6 +42,7 @@ function monitorEnv(accounts: object[]): Record<string, string> {
     BINANCE_USDM_BASE_URL: h.baseUrl,
     BINANCE_STREAM_URL: h.stream.endpoint,
     BINANCE_SPOT_BASE_URL: h.baseUrl,
+    BINANCE_PM_BASE_URL: h.baseUrl,
   };
 }
 

@@ -122,6 +122,7 @@ export async function startHarness(options: {
       BINANCE_USDM_BASE_URL: baseUrl,
       BINANCE_SPOT_BASE_URL: baseUrl,
       BINANCE_STREAM_URL: streamUrl,
+      BINANCE_PM_BASE_URL: baseUrl,
       ...env,
     });
   const monitor = (env?: Record<string, string>, overrides?: MonitorOverrides) =>

@@ -6,14 +6,7 @@
  */
 import { BinanceResponseFormatError } from "../../core/errors.js";
 import { parseDecimal } from "../../risk/decimal.js";
-import {
-  liquidationDistance,
-  marginAssetOf,
-  type OpenPosition,
-  positionKey,
-  sideOf,
-  withDistances,
-} from "../../risk/positions.js";
+import { liquidationDistance, marginAssetOf, type OpenPosition, positionKey, sideOf } from "../../risk/positions.js";
 import { SYMBOL as COINM_SYMBOL } from "../coinm/account.js";
 import { decimalField, notJsonDetail, positionSide } from "../common/fields.js";
 
@@ -27,6 +20,18 @@ const UM_QUOTES = ["USDT", "USDC", "FDUSD", "BUSD"] as const;
 export function umMarginAsset(symbol: string): string {
   const base = symbol.split("_")[0] ?? symbol;
   return UM_QUOTES.find((q) => base.endsWith(q)) ?? "USDT";
+}
+
+/**
+ * A PM position's liquidation price is the account's: where the whole account would be liquidated
+ * if this symbol alone moved. It lies on the side the account is exposed to, not the position's:
+ * a short hedged by coin collateral in a net-long account liquidates as the price falls. So the
+ * distance is |mark - liq| / mark whichever side; an account already past it says so by uniMMR
+ * and accountStatus, which the pool is judged by first.
+ */
+function accountLiquidationDistance(mark: string, liq: string): number | null {
+  // No side: the account's exposure, not the row's, decides where its liquidation lies.
+  return liquidationDistance(mark, liq, undefined);
 }
 
 const REQUIRED = ["positionAmt", "entryPrice", "markPrice", "liquidationPrice", "unRealizedProfit"] as const;
@@ -78,9 +83,8 @@ export function parsePortfolioPositionRisk(body: string, segment: PortfolioSegme
       ...optional("leverage"),
       ...(segment === "cm" ? optional("notionalValue") : optional("notional")),
       ...optional("breakEvenPrice"),
-      distance: liquidationDistance(values.markPrice, values.liquidationPrice, direction),
+      distance: accountLiquidationDistance(values.markPrice as string, values.liquidationPrice as string),
     });
   });
-  // Hedge-mode rows of a symbol share a liquidation price: their direction is the net one.
-  return withDistances(out).sort((a, b) => positionKey(a).localeCompare(positionKey(b)));
+  return out.sort((a, b) => positionKey(a).localeCompare(positionKey(b)));
 }

@@ -156,6 +156,7 @@ export async function startRig(
       new BinanceClient({
         baseUrl: config.binanceBaseUrl,
         spotBaseUrl: config.binanceSpotBaseUrl,
+        pmBaseUrl: config.binancePmBaseUrl,
         recvWindowMs: config.recvWindowMs,
         governor,
         ...FAST_BINANCE,
