@@ -10,7 +10,7 @@ import type { AccountState } from "../monitor/ports.js";
 import type { Snapshot } from "../monitor/snapshot.js";
 import { formatKeyLines, type KeyStatus, keyStatusOf } from "./key-status.js";
 import { formatAge, formatInterval } from "./range.js";
-import { distanceCell, levelColor, ratioCell } from "./table.js";
+import { distanceCell, levelColor, poolRatioCell } from "./table.js";
 import { type PoolRow, poolRows } from "./views.js";
 
 /** A snapshot is stale when older than this many schedule intervals. */
@@ -35,6 +35,8 @@ export type OpenAlert =
     }
   | {
       readonly kind: "outage";
+      /** The book that cannot be read; absent: the account's COIN-M read. */
+      readonly product?: "usdm";
       readonly failures: number;
       readonly errorKind?: string;
       /** True once the "cannot read account" alert has gone out. */
@@ -67,6 +69,8 @@ export interface AccountStatus {
     readonly kind: PoolRow["kind"];
     readonly label: string;
     readonly ratio: number | null;
+    /** A Portfolio Margin pool's uniMMR, raw. */
+    readonly uniMMR?: string;
     readonly distance: number | null;
     readonly level: string;
     readonly held: string;
@@ -94,6 +98,17 @@ export function openAlerts(state: AccountState | undefined, snapshot?: Snapshot)
       failures: state.health.consecutiveFailures,
       ...(state.health.lastErrorKind ? { errorKind: state.health.lastErrorKind } : {}),
       alerted: state.health.alerted,
+    });
+  }
+  // The USD-M book's own cannot-read record: COIN-M may be fine while USD-M is unwatched.
+  const usdm = state.usdm?.health;
+  if (usdm && (usdm.consecutiveFailures > 0 || usdm.alerted)) {
+    alerts.push({
+      kind: "outage",
+      product: "usdm",
+      failures: usdm.consecutiveFailures,
+      ...(usdm.lastErrorKind ? { errorKind: usdm.lastErrorKind } : {}),
+      alerted: usdm.alerted,
     });
   }
   const labels = new Map((snapshot ? poolRows(snapshot) : []).map((p) => [p.id, p.label]));
@@ -151,6 +166,7 @@ export function buildStatusReport(
           kind: p.kind,
           label: p.label,
           ratio: p.ratio,
+          ...(p.uniMMR !== undefined ? { uniMMR: p.uniMMR } : {}),
           distance: p.distance,
           level: p.level,
           held: r.state?.pools[p.id]?.level ?? "ok",
@@ -170,6 +186,11 @@ function alertText(a: OpenAlert): string {
   switch (a.kind) {
     case "outage": {
       const cause = a.errorKind ? ` (${a.errorKind})` : "";
+      if (a.product === "usdm") {
+        return a.alerted
+          ? `CANNOT READ USD-M: ${a.failures} failed read${a.failures === 1 ? "" : "s"} in a row${cause}; alert sent, USD-M margin NOT monitored (COIN-M is)`
+          : `USD-M: ${a.failures} failed read${a.failures === 1 ? "" : "s"} in a row${cause}; "cannot read USD-M" alert not sent yet`;
+      }
       return a.alerted
         ? `CANNOT READ ACCOUNT: ${a.failures} failed cycle${a.failures === 1 ? "" : "s"} in a row${cause}; alert sent, margin NOT monitored`
         : `${a.failures} failed cycle${a.failures === 1 ? "" : "s"} in a row${cause}; "cannot read account" alert not sent yet`;
@@ -201,7 +222,7 @@ export function formatStatus(
     }
     for (const x of a.pools) {
       rows.push({
-        cells: [a.account, x.label, ratioCell(x.ratio), distanceCell(x.distance), x.level, x.held, age],
+        cells: [a.account, x.label, poolRatioCell(x), distanceCell(x.distance), x.level, x.held, age],
         stale: a.stale,
         level: x.level,
         held: x.held,
