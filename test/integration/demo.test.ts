@@ -42,7 +42,21 @@ describe("the local demo", () => {
     expect(stdout).toMatch(
       /demo-mixed BTCUSD_PERP long isolated\s+ratio\s+88\.8%\s+0\.06% to liq 48000\s+level critical/,
     );
-    expect(stdout).toMatch(/Done: 16 cycles, 10 alerts published/);
+    // The three classic accounts' 10 alerts, and demo-pm's 4 (below).
+    expect(stdout).toMatch(/Done: 16 cycles, 14 alerts published/);
+  });
+
+  it("shows demo-pm, a Portfolio Margin account found on papi by itself, judged by uniMMR: 4 alerts, never cannot-read", () => {
+    const lines = stdout.split("\n").filter((l) => /^\S+\s+demo-pm\s+portfolio margin\s+uniMMR/.test(l));
+    expect(lines).toHaveLength(16);
+    expect(lines[0]).toMatch(/uniMMR 250\.0%\s+[\d.]+% to liq\s+level ok/);
+    expect(stdout.match(/SMS {4}coinm-guard demo-pm portfolio margin: [^\n]*/g)).toEqual([
+      "SMS    coinm-guard demo-pm portfolio margin: rose to WARNING (was ok). uniMMR 146.3% MARGIN_CALL, eq 782.5 mm 534.825 USD. Add 19.75 USD",
+      "SMS    coinm-guard demo-pm portfolio margin: rose to CRITICAL (was warning). uniMMR 118.5% REDUCE_ONLY, eq 621.5 mm 524.13 USD. Add 164.71 USD",
+      "SMS    coinm-guard demo-pm portfolio margin: recovered to WARNING (was critical). uniMMR 137.9% MARGIN_CALL, eq 733.5 mm 531.57 USD. Add 63.87 USD",
+      "SMS    coinm-guard demo-pm portfolio margin: recovered to OK (was warning). uniMMR 186.4% NORMAL, eq 1027.5 mm 551.1 USD.",
+    ]);
+    expect(stdout).not.toMatch(/demo-pm\s+cannot read/);
   });
 
   it("computes every account from the engine: the at-risk cross pool shows its liquidation price and distance", () => {
