@@ -5,7 +5,7 @@ export const DEMO_DATA_DIR = join(process.cwd(), ".demo-data", "dynalite");
 export const DEMO_TABLE = "coinm-guard-demo";
 export const DEMO_REGION = "eu-west-1";
 /** The accounts the demo monitors, and its default time between cycles. */
-export const DEMO_ACCOUNTS = ["demo", "demo-eth", "demo-mixed"] as const;
+export const DEMO_ACCOUNTS = ["demo", "demo-eth", "demo-mixed", "demo-pm"] as const;
 /** The mixed-margin demo account (sim/scenario.ts `demoMixedAccount`): an isolated position drives its alerts. */
 export const DEMO_MIXED_ACCOUNT = "demo-mixed";
 export const DEMO_INTERVAL_MS = 1000;

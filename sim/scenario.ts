@@ -19,6 +19,7 @@ import { buildEngineAccount, type EngineAccount, withMarks } from "./engine/coin
 import { type PositionRiskFilter, positionRiskBodyOf } from "./engine/coinm/bodies.js";
 import { BTC_QUARTERLY } from "./engine/coinm/contract.js";
 import { MarginEngine } from "./engine/coinm/engine.js";
+import { PortfolioEngine, type PortfolioEngineAccount } from "./engine/portfolio/engine.js";
 import type { LinearAccount } from "./engine/usdm/bodies.js";
 import { UsdmEngine } from "./engine/usdm/engine.js";
 
@@ -157,4 +158,32 @@ export function demoUsdmEngine(mixedKey: string): UsdmEngine {
 /** BTCUSDT marked with the demo's BTC path. */
 export function setDemoUsdmMarket(engine: UsdmEngine, cycle: number): void {
   engine.setMark("BTCUSDT", demoMarks(cycle).BTCUSD_PERP ?? 60_000);
+}
+
+/**
+ * demo-pm, a Portfolio Margin account (its key gets -2015 on dapi and fapi; the monitor finds it
+ * on papi by itself): 2 BTC of collateral against a BTCUSD_PERP short (600 contracts, 1 BTC) and a
+ * BTCUSDT short (0.93 BTC), 0.07 BTC net long, with a 118,552.5 USDT loan. uniMMR per cycle as BTC
+ * falls and recovers: 250, 219, 186 (186 at 54,000), 170, 146 (warning, MARGIN_CALL), 131, 119
+ * (critical, REDUCE_ONLY), 117, 118, 125 (still critical: hysteresis), 138 (recovered to warning),
+ * 158, 186 (recovered), ... %.
+ */
+export const DEMO_PM_BOOK: PortfolioEngineAccount = {
+  collateral: { BTC: 2, USDT: 1447.5 - 120_000 },
+  positions: [
+    { segment: "cm", symbol: "BTCUSD_PERP", positionAmt: -600, entryPrice: 60_000 },
+    { segment: "um", symbol: "BTCUSDT", positionAmt: -0.93, entryPrice: 60_000 },
+  ],
+  prices: { BTC: 60_000 },
+};
+
+export function demoPortfolioEngine(pmKey: string): PortfolioEngine {
+  const engine = new PortfolioEngine([[pmKey, DEMO_PM_BOOK]]);
+  setDemoPortfolioMarket(engine, 0);
+  return engine;
+}
+
+/** The same BTC market as every other demo account. */
+export function setDemoPortfolioMarket(engine: PortfolioEngine, cycle: number): void {
+  engine.setPrice("BTC", demoMarks(cycle).BTCUSD_PERP ?? 60_000);
 }

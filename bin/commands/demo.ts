@@ -16,6 +16,7 @@ import type { PoolSnapshot } from "../../lib/monitor/snapshot.js";
 import { createMonitor } from "../../lib/monitor.js";
 import { decimalOrZero, formatPercent, marginRatio } from "../../lib/risk/decimal.js";
 import { type AlertLevel, levelRank } from "../../lib/risk/levels.js";
+import { formatUniMMR } from "../../lib/risk/portfolio.js";
 import { AwsStandIns } from "../../sim/aws-standins.js";
 import { acquireDemoLock } from "../../sim/demo-lock.js";
 import { DEMO_ACCOUNTS, DEMO_DATA_DIR, DEMO_INTERVAL_MS, DEMO_TABLE, useLoopbackAws } from "../../sim/demo-store.js";
@@ -25,8 +26,10 @@ import {
   DEMO_CYCLES,
   DEMO_ETH_OUTAGE,
   demoEngine,
+  demoPortfolioEngine,
   demoUsdmEngine,
   setDemoMarket,
+  setDemoPortfolioMarket,
   setDemoUsdmMarket,
 } from "../../sim/scenario.js";
 import { parseOptions } from "../args.js";
@@ -99,7 +102,9 @@ account is computed by a margin engine from its positions and the marks, as Bina
 account "demo"'s large cross BTC long climbs through warning and critical toward its liquidation
 price and recovers, account "demo-eth" (a covered ETH short) goes unreadable for a few cycles,
 and account "demo-mixed" looks calm as a whole (its BTC asset ratio stays under 2%) while its
-isolated BTCUSD_PERP long nears its liquidation price and alerts on its own. A last chapter shows account "demo-stream" crossing to critical between two
+isolated BTCUSD_PERP long nears its liquidation price and alerts on its own. Account "demo-pm" runs
+Portfolio Margin (-2015 on the classic APIs): the monitor finds it on papi by itself and judges its
+one account-wide pool by uniMMR, warning at 150% and critical at 120%. A last chapter shows account "demo-stream" crossing to critical between two
 signed reads, caught from the mark price stream. Prints each margin
 pool with its ratio and distance to liquidation (pools with nothing at stake left out) and each
 alert as SNS would deliver it, then stops by itself (or on Ctrl-C), leaving nothing running.
@@ -136,12 +141,15 @@ async function runDemo(
     privateKey: ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
   };
   const mixedSecret = { apiKey: randomBytes(32).toString("hex"), apiSecret: randomBytes(32).toString("hex") };
+  const pmSecret = { apiKey: randomBytes(32).toString("hex"), apiSecret: randomBytes(32).toString("hex") };
   let cycle = 0;
   // One market for every account: each cycle moves the marks, and the engine computes both of a
   // cycle's bodies (account, positionRisk) from positions and marks, liquidation prices included.
   const engine = demoEngine({ demo: demoSecret.apiKey, eth: ethKey.apiKey, mixed: mixedSecret.apiKey });
   // demo-mixed's USD-M book, read beside COIN-M with the same key (the others hold nothing there).
   const usdmEngine = demoUsdmEngine(mixedSecret.apiKey);
+  // demo-pm runs Portfolio Margin: -2015 on dapi and fapi, its one account-wide pool on papi.
+  const pmEngine = demoPortfolioEngine(pmSecret.apiKey);
   const exchange = new LoopbackExchange({
     keys: [
       { type: "hmac", apiKey: demoSecret.apiKey, apiSecret: demoSecret.apiSecret },
@@ -151,9 +159,11 @@ async function runDemo(
         publicKeyPem: ed.publicKey.export({ type: "spki", format: "pem" }).toString(),
       },
       { type: "hmac", apiKey: mixedSecret.apiKey, apiSecret: mixedSecret.apiSecret },
+      { type: "hmac", apiKey: pmSecret.apiKey, apiSecret: pmSecret.apiSecret },
     ],
     engine,
     usdmEngine,
+    portfolio: pmEngine,
     latencyMs: 20,
   });
   const aws = new AwsStandIns();
@@ -169,10 +179,11 @@ async function runDemo(
   try {
     const baseUrl = await exchange.start();
     await aws.start();
-    const [demoName, ethName, mixedName] = DEMO_ACCOUNTS;
+    const [demoName, ethName, mixedName, pmName] = DEMO_ACCOUNTS;
     aws.putSecret(`coinm-guard/${demoName}`, JSON.stringify(demoSecret));
     aws.putSecret(`coinm-guard/${ethName}`, JSON.stringify(ethKey));
     aws.putSecret(`coinm-guard/${mixedName}`, JSON.stringify(mixedSecret));
+    aws.putSecret(`coinm-guard/${pmName}`, JSON.stringify(pmSecret));
     useLoopbackAws({ dynamodb: dynamo.endpoint, sns: aws.endpoint, secretsManager: aws.endpoint });
 
     const config = loadConfig({
@@ -212,6 +223,7 @@ async function runDemo(
     for (cycle = 0; cycle < DEMO_CYCLES && !stopping; cycle++) {
       setDemoMarket(engine, cycle);
       setDemoUsdmMarket(usdmEngine, cycle);
+      setDemoPortfolioMarket(pmEngine, cycle);
       if (DEMO_ETH_OUTAGE.has(cycle)) {
         exchange.injectFault(
           { kind: "status", status: 503, body: "<html><body><h1>503 Service Unavailable</h1></body></html>" },
@@ -245,14 +257,19 @@ async function runDemo(
         for (const p of pools) {
           // Pools with nothing at stake are noise here (history shows them).
           if (isDustPool(p, positions)) continue;
-          const ratio = p.ratio === null ? "∞" : formatPercent(p.ratio, 1);
+          // A Portfolio Margin account is judged by uniMMR (higher is safer), shown as Binance shows it.
+          const ratio = p.portfolio
+            ? `uniMMR ${formatUniMMR(p.portfolio.uniMMR)}`
+            : `ratio ${p.ratio === null ? "∞" : formatPercent(p.ratio, 1)}`;
           const distance = liquidationText(p, positions);
           const heldLevel = held.get(`${account.account}:${p.id}`) ?? p.level;
           const level = heldLevel === p.level ? `level ${p.level}` : `level ${p.level}, alert held at ${heldLevel}`;
           print(
-            `${takenAt}  ${account.account.padEnd(10)} ${p.label.padEnd(26)} ratio ${ratio.padStart(6)}  ${distance.padStart(21)}  ${level}`,
+            `${takenAt}  ${account.account.padEnd(10)} ${p.label.padEnd(26)} ${ratio.padStart(13)}  ${distance.padStart(21)}  ${level}`,
           );
-          const note = hysteresisNote(p.ratio, p.level, heldLevel, config.alertLevels, config.hysteresis);
+          const note = p.portfolio
+            ? undefined
+            : hysteresisNote(p.ratio, p.level, heldLevel, config.alertLevels, config.hysteresis);
           if (note && !hysteresisExplained) {
             print(`          ↳ ${note}`);
             hysteresisExplained = true;

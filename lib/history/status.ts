@@ -10,7 +10,7 @@ import type { AccountState } from "../monitor/ports.js";
 import type { Snapshot } from "../monitor/snapshot.js";
 import { formatKeyLines, type KeyStatus, keyStatusOf } from "./key-status.js";
 import { formatAge, formatInterval } from "./range.js";
-import { distanceCell, levelColor, ratioCell } from "./table.js";
+import { distanceCell, levelColor, poolRatioCell } from "./table.js";
 import { type PoolRow, poolRows } from "./views.js";
 
 /** A snapshot is stale when older than this many schedule intervals. */
@@ -67,6 +67,8 @@ export interface AccountStatus {
     readonly kind: PoolRow["kind"];
     readonly label: string;
     readonly ratio: number | null;
+    /** A Portfolio Margin pool's uniMMR, raw. */
+    readonly uniMMR?: string;
     readonly distance: number | null;
     readonly level: string;
     readonly held: string;
@@ -151,6 +153,7 @@ export function buildStatusReport(
           kind: p.kind,
           label: p.label,
           ratio: p.ratio,
+          ...(p.uniMMR !== undefined ? { uniMMR: p.uniMMR } : {}),
           distance: p.distance,
           level: p.level,
           held: r.state?.pools[p.id]?.level ?? "ok",
@@ -201,7 +204,7 @@ export function formatStatus(
     }
     for (const x of a.pools) {
       rows.push({
-        cells: [a.account, x.label, ratioCell(x.ratio), distanceCell(x.distance), x.level, x.held, age],
+        cells: [a.account, x.label, poolRatioCell(x), distanceCell(x.distance), x.level, x.held, age],
         stale: a.stale,
         level: x.level,
         held: x.held,

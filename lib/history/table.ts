@@ -8,6 +8,7 @@
 
 import type { Snapshot } from "../monitor/snapshot.js";
 import { formatPercent, trimFractionZeros } from "../risk/decimal.js";
+import { formatUniMMR } from "../risk/portfolio.js";
 import { formatDistance } from "../risk/positions.js";
 import { formatTime } from "./range.js";
 import {
@@ -29,6 +30,11 @@ export interface TableColumn<R> {
 /** "∞" stands for collateral at or below zero: beyond every level. */
 export function ratioCell(ratio: number | null): string {
   return ratio === null ? "∞" : formatPercent(ratio, 2);
+}
+
+/** A pool's ratio, or a Portfolio Margin pool's uniMMR as Binance shows it (higher is safer). */
+export function poolRatioCell(pool: { readonly ratio: number | null; readonly uniMMR?: string }): string {
+  return pool.uniMMR !== undefined ? `uniMMR ${formatUniMMR(pool.uniMMR, 2)}` : ratioCell(pool.ratio);
 }
 
 /** "-" when there is no liquidation price (or none was recorded); "past liquidation" at 0. */
@@ -77,7 +83,7 @@ interface TableView<R> {
 const POOLS: TableView<PoolRow> = {
   columns: [
     { title: "POOL", align: "left", cell: (p) => p.label },
-    { title: "RATIO", align: "right", cell: (p) => ratioCell(p.ratio) },
+    { title: "RATIO", align: "right", cell: (p) => poolRatioCell(p) },
     { title: "DISTANCE", align: "right", cell: (p) => distanceCell(p.distance) },
     { title: "LEVEL", align: "left", cell: (p) => p.level },
   ],

@@ -36,6 +36,9 @@ export interface PoolRow {
   readonly level: string;
   readonly requirement: string;
   readonly collateral: string;
+  /** A Portfolio Margin pool: Binance's uniMMR and accountStatus, raw (its ratio is 1 / uniMMR). */
+  readonly uniMMR?: string;
+  readonly accountStatus?: string;
 }
 
 export interface PositionRow {
@@ -63,12 +66,19 @@ export function poolJson(p: Omit<PoolRow, "kind"> & { readonly kind: PoolKind })
     level: p.level,
     requirement: p.requirement,
     collateral: p.collateral,
+    ...(p.uniMMR !== undefined ? { uniMMR: p.uniMMR } : {}),
+    ...(p.accountStatus !== undefined ? { accountStatus: p.accountStatus } : {}),
   };
 }
 
 export function poolRows(snapshot: Snapshot): PoolRow[] {
   if (snapshot.pools.length > 0) {
-    return snapshot.pools.map(poolJson);
+    return snapshot.pools.map((p) =>
+      poolJson({
+        ...p,
+        ...(p.portfolio ? { uniMMR: p.portfolio.uniMMR, accountStatus: p.portfolio.accountStatus } : {}),
+      }),
+    );
   }
   return snapshot.assets.map((a) => ({
     id: a.asset,
