@@ -29,7 +29,12 @@ import type { CliDeps } from "../cli-context.js";
 const CHECK_BUDGET_MS = 15_000;
 
 export type CheckOutcome =
-  | { readonly step: "done"; readonly permissions: KeyPermissions }
+  | {
+      readonly step: "done";
+      readonly permissions: KeyPermissions;
+      /** The key reaches a Portfolio Margin account (read on papi after -2015 on dapi). */
+      readonly portfolio?: boolean;
+    }
   /** The account was read but the permissions were not: why. */
   | { readonly step: "permissions"; readonly error: unknown }
   /** The account could not be read: why. */
@@ -51,6 +56,11 @@ const IP_NOTE = [
   "Warning: the key has no IP restriction, so anyone who gets it can read your balances and positions from anywhere (not move them: it is read-only).",
   '  Restricting it needs a fixed address for the monitor. The Lambda runs outside a VPC and its outgoing IP changes, so a key whitelisted to today\'s address stops working without warning (you would get a "cannot read account" alert). A fixed IP needs the function in a VPC behind a NAT with an Elastic IP (a NAT instance from about $3 a month, a NAT gateway $32 and up): see docs/scaling.md, "What Lambda\'s egress IPs mean".',
   "  Keep this key read-only: Binance deletes keys without IP restriction that are given more than read permission, and the monitor then cannot read the account.",
+];
+
+const PORTFOLIO_NOTE = [
+  "  Portfolio Margin: Binance answers -2015 for this key on the classic COIN-M and USD-M APIs, as it does for every PM account; that is expected.",
+  '  The monitor finds the account on papi.binance.com by itself and judges it by uniMMR (warning at 150%, critical at 120%); the key needs only "Enable Reading".',
 ];
 
 function cannotCheck(reason: string, step: "account" | "permissions"): CheckVerdict {
@@ -93,7 +103,7 @@ export function verdictOf(outcome: CheckOutcome, allowTradingKey: boolean): Chec
     }
     if (err instanceof BinanceAuthError) {
       return cannotCheck(
-        `Binance refused the key here (${err.code !== undefined ? `code ${err.code}` : `HTTP ${err.status}`}). That is expected when the key is IP-restricted to the monitor's address; otherwise the key is wrong, deleted, or lacks "Enable Reading".`,
+        `Binance refused the key here (${err.code !== undefined ? `code ${err.code}` : `HTTP ${err.status}`}). That is expected when the key is IP-restricted to the monitor's address; otherwise the key is wrong, deleted, or lacks "Enable Reading". (A Portfolio Margin account was tried too: its key needs "Enable Reading" as well, nothing more.)`,
         outcome.step,
       );
     }
@@ -104,8 +114,9 @@ export function verdictOf(outcome: CheckOutcome, allowTradingKey: boolean): Chec
   const lines: string[] = [];
   if (permissions.dangerous.length === 0) {
     lines.push(
-      `Checked on Binance: the key reads the COIN-M account and is read-only${permissions.ipRestricted ? " and IP-restricted" : ""}.`,
+      `Checked on Binance: the key reads the ${outcome.portfolio ? "Portfolio Margin" : "COIN-M"} account and is read-only${permissions.ipRestricted ? " and IP-restricted" : ""}.`,
     );
+    if (outcome.portfolio) lines.push(...PORTFOLIO_NOTE);
     if (!permissions.ipRestricted) lines.push(...IP_NOTE);
     return { store: true, lines };
   }
@@ -152,14 +163,17 @@ export function checkClient(env: Readonly<Record<string, string | undefined>>): 
 /** Read the COIN-M account, then the key's permissions. Never throws a Binance error. */
 export async function checkKeyOnBinance(client: BinanceClient, credentials: ApiCredentials): Promise<CheckOutcome> {
   const deadlineMs = Date.now() + CHECK_BUDGET_MS;
+  let portfolio = false;
   try {
-    await client.getAccount(credentials, deadlineMs, silentLogger);
+    const read = await client.getAccount(credentials, deadlineMs, silentLogger);
+    portfolio = "portfolio" in read && read.portfolio !== undefined;
   } catch (error) {
     if (!(error instanceof BinanceError)) throw error;
     return { step: "account", error };
   }
   try {
-    return { step: "done", permissions: await client.getKeyPermissions(credentials, deadlineMs, silentLogger) };
+    const permissions = await client.getKeyPermissions(credentials, deadlineMs, silentLogger);
+    return { step: "done", permissions, ...(portfolio ? { portfolio } : {}) };
   } catch (error) {
     if (!(error instanceof BinanceError)) throw error;
     return { step: "permissions", error };

@@ -35,6 +35,8 @@ export type OpenAlert =
     }
   | {
       readonly kind: "outage";
+      /** The book that cannot be read; absent: the account's COIN-M read. */
+      readonly product?: "usdm";
       readonly failures: number;
       readonly errorKind?: string;
       /** True once the "cannot read account" alert has gone out. */
@@ -96,6 +98,17 @@ export function openAlerts(state: AccountState | undefined, snapshot?: Snapshot)
       failures: state.health.consecutiveFailures,
       ...(state.health.lastErrorKind ? { errorKind: state.health.lastErrorKind } : {}),
       alerted: state.health.alerted,
+    });
+  }
+  // The USD-M book's own cannot-read record: COIN-M may be fine while USD-M is unwatched.
+  const usdm = state.usdm?.health;
+  if (usdm && (usdm.consecutiveFailures > 0 || usdm.alerted)) {
+    alerts.push({
+      kind: "outage",
+      product: "usdm",
+      failures: usdm.consecutiveFailures,
+      ...(usdm.lastErrorKind ? { errorKind: usdm.lastErrorKind } : {}),
+      alerted: usdm.alerted,
     });
   }
   const labels = new Map((snapshot ? poolRows(snapshot) : []).map((p) => [p.id, p.label]));
@@ -173,6 +186,11 @@ function alertText(a: OpenAlert): string {
   switch (a.kind) {
     case "outage": {
       const cause = a.errorKind ? ` (${a.errorKind})` : "";
+      if (a.product === "usdm") {
+        return a.alerted
+          ? `CANNOT READ USD-M: ${a.failures} failed read${a.failures === 1 ? "" : "s"} in a row${cause}; alert sent, USD-M margin NOT monitored (COIN-M is)`
+          : `USD-M: ${a.failures} failed read${a.failures === 1 ? "" : "s"} in a row${cause}; "cannot read USD-M" alert not sent yet`;
+      }
       return a.alerted
         ? `CANNOT READ ACCOUNT: ${a.failures} failed cycle${a.failures === 1 ? "" : "s"} in a row${cause}; alert sent, margin NOT monitored`
         : `${a.failures} failed cycle${a.failures === 1 ? "" : "s"} in a row${cause}; "cannot read account" alert not sent yet`;

@@ -5,7 +5,9 @@
  * reads the ratios from the "margin" log lines with Logs Insights, both free at rest. The cycle's
  * counts (failed, deferred, alerts sent) are fields of its "cycle complete" log line.
  */
+
 import type { RatioMetrics } from "../config.js";
+import { productPoolId } from "../risk/product.js";
 import type { CycleSummary } from "./cycle.js";
 
 export const METRIC_NAMESPACE = "CoinmGuard";
@@ -37,7 +39,11 @@ export function cycleMetrics(summary: CycleSummary, options: { ratioMetrics: Rat
   if (options.ratioMetrics === "off") return out;
   for (const account of summary.accounts) {
     const worst = new Map<string, number>();
-    for (const p of account.pools) if (p.ratio > 0) worst.set(p.asset, Math.max(worst.get(p.asset) ?? 0, p.ratio));
+    for (const p of account.pools) {
+      // A USD-M pool's asset says its book ("usdm:USDT"), as its pool id does.
+      const asset = productPoolId(p.product, p.asset);
+      if (p.ratio > 0) worst.set(asset, Math.max(worst.get(asset) ?? 0, p.ratio));
+    }
     if (worst.size === 0) continue;
     if (options.ratioMetrics === "worst") {
       out.push(

@@ -101,11 +101,8 @@ export async function readUsdmIfDue(
       ...(read.usedWeight !== undefined ? { usedWeight: read.usedWeight } : {}),
     };
   } catch (err) {
-    if (err instanceof WeightBudgetExceededError) {
-      // fapi's own minute is full: not an observation, tried again next cycle.
-      log.info("USD-M read deferred to the next cycle", errorLogFields(err));
-      return NOTHING;
-    }
+    // A full fapi minute counts like any failed read, as a deferred COIN-M read does: a book the
+    // budget never reaches must end in "cannot read USD-M", never in silence.
     const { kind, message } = describeError(err);
     log.error("cannot read USD-M book", { kind, error: message, product: "usdm" });
     return {

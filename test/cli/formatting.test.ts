@@ -785,4 +785,31 @@ describe("status report", () => {
     expect(text).toMatch(/old\s+CANNOT READ ACCOUNT: 4 failed cycles in a row \(binance-unavailable\); alert sent/);
     expect(text).not.toContain("ETH held");
   });
+
+  it("shows a USD-M outage on its own, and a held USD-M pool by its label (issue 19)", () => {
+    const now = new Date("2026-10-04T00:00:00Z");
+    const report = buildStatusReport(
+      [
+        {
+          account: "hedger",
+          snapshot: makeSnapshot("hedger", new Date("2026-10-03T23:59:00Z"), 700),
+          state: state({
+            pools: { "usdm:USDT": { level: "critical", lastNotifiedAt: 0, label: "USDT cross (USD-M)" } },
+            usdm: {
+              holds: true,
+              lastReadAt: Date.parse("2026-10-03T23:55:00Z"),
+              health: { consecutiveFailures: 3, alerted: true, lastErrorKind: "binance-unavailable" },
+            },
+          }),
+        },
+      ],
+      { now, intervalMs: 60_000, intervalSource: "--interval" },
+    );
+    const text = formatStatus(report);
+    expect(text).toContain("hedger  USDT cross (USD-M) held at CRITICAL");
+    expect(text).toMatch(
+      /hedger\s+CANNOT READ USD-M: 3 failed reads in a row \(binance-unavailable\); alert sent, USD-M margin NOT monitored \(COIN-M is\)/,
+    );
+    expect(text).not.toContain("CANNOT READ ACCOUNT");
+  });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPutSecretCommand } from "../../bin/commands/put-secret.js";
 import { DANGEROUS_PERMISSIONS } from "../../lib/binance/spot/key-permissions.js";
 import { accountBody, btcAtRatio } from "../../sim/account-fixtures.js";
+import { PortfolioEngine, portfolioAccountAt } from "../../sim/engine/portfolio/engine.js";
 import { LoopbackExchange } from "../../sim/exchange/exchange.js";
 import { API_RESTRICTIONS_PATH } from "../../sim/exchange/spot/key-permissions.js";
 import { hmacKey } from "../support/harness.js";
@@ -187,5 +188,36 @@ describe("put-secret checks the key on Binance", () => {
     expect(world.secretWrites).toHaveLength(0);
     expect(r.stderr).toContain("Checked on Binance");
     expect(r.stderr).toContain("nothing was written (--check)");
+  });
+});
+
+describe("put-secret and a Portfolio Margin key", () => {
+  it("stores it, saying Binance's -2015 on the classic APIs is expected and what the key needs", async () => {
+    const pmKey = hmacKey("pm");
+    const pmApiKey = (pmKey.exchangeKey as { apiKey: string }).apiKey;
+    const pmExchange = new LoopbackExchange({
+      keys: [pmKey.exchangeKey],
+      account: () => accountBody([btcAtRatio(0.2)]),
+      portfolio: new PortfolioEngine([[pmApiKey, portfolioAccountAt(2)]]),
+    });
+    const url = await pmExchange.start();
+    try {
+      pmExchange.keyPermissions.set(pmApiKey, { ipRestrict: true, enabled: [], legacyBody: false });
+      const pmEnv = { BINANCE_BASE_URL: url, BINANCE_SPOT_BASE_URL: url, BINANCE_PM_BASE_URL: url };
+      const deps = world.deps({ stdin: pipedStdin(pmKey.secretValue), env: pmEnv });
+      const r = await run(createPutSecretCommand(deps), ["--account", "main"], deps);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(
+        "Checked on Binance: the key reads the Portfolio Margin account and is read-only and IP-restricted.",
+      );
+      expect(r.stderr).toContain("Binance answers -2015 for this key on the classic COIN-M and USD-M APIs");
+      expect(r.stderr).toContain('the key needs only "Enable Reading"');
+      expect(world.secretWrites).toHaveLength(1);
+      // dapi refused it (-2015), papi read it.
+      expect(pmExchange.requests.map((q) => `${q.path} ${q.status}`)).toContain("/dapi/v1/account 401");
+      expect(pmExchange.requests.map((q) => `${q.path} ${q.status}`)).toContain("/papi/v1/account 200");
+    } finally {
+      await pmExchange.stop();
+    }
   });
 });
