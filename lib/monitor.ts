@@ -102,9 +102,10 @@ export function createMonitor(
     },
     log,
   );
-  // Dead after half a fast poll without a mark (5 s at most): the next re-read slot then includes
-  // the accounts the stream alone was watching.
-  const staleMs = Math.min(5000, Math.max(200, (config.fastPollSeconds * 1000) / 2));
+  // A connection silent for half a fast poll is replaced: 2.5 s at least (marks come every second),
+  // 5 s at most (and with re-reads off).
+  const fastPollMs = config.fastPollSeconds * 1000;
+  const staleMs = fastPollMs > 0 ? Math.min(5000, Math.max(2500, fastPollMs / 2)) : 5000;
   const openStream = config.markStream
     ? (symbols: readonly string[], onMark: (mark: WatchedMark) => void) =>
         new MarkPriceStream({
@@ -137,7 +138,6 @@ export function createMonitor(
         market,
         history,
         ...(openStream ? { openStream } : {}),
-        staleMs,
         log,
         ...(overrides.now ? { now: overrides.now } : {}),
       }),

@@ -32,7 +32,7 @@ import { createProgress, OutputSink, useColor } from "../output.js";
 import { checkAccount, isAwsError } from "./history/account.js";
 import { type Format, parseHistoryArgs } from "./history/args.js";
 import { HELP } from "./history/help.js";
-import { stackLevels } from "./history/levels.js";
+import { portfolioPlotLevels, stackLevels } from "./history/levels.js";
 
 /** A snapshot's rows in the view, and whether it has any (counted, shown). */
 function hasRows(snapshot: Snapshot, view: ViewName, selection: Selection): boolean {
@@ -78,6 +78,9 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
       const gaps = wantsPlot ? new GapTracker() : undefined;
       const json = new JsonArrayFormatter();
       const seenPools = new Set<string>();
+      // Which kinds of pool a chart plots: a Portfolio Margin account's alone draws its uniMMR levels.
+      let plotsPortfolio = false;
+      let plotsOther = false;
       const { selection, view } = request;
       const selecting = selection.assets !== undefined || selection.pools !== undefined;
       let table: TableFormatter | undefined;
@@ -113,8 +116,11 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
                 const t = Date.parse(snapshot.takenAt);
                 // Every snapshot read counts for coverage: a pool absent from one is not a gap.
                 gaps?.add(t);
-                for (const p of selectPools(snapshot, selection))
+                for (const p of selectPools(snapshot, selection)) {
                   ds.add(p.label, t, request.metric === "ratio" ? p.ratio : p.distance);
+                  if (p.kind === "portfolio") plotsPortfolio = true;
+                  else plotsOther = true;
+                }
               }
             }
             await sink.write(text);
@@ -146,7 +152,10 @@ export function createHistoryCommand(overrides: Partial<CliDeps> = {}): Command 
         const model = ds
           ? buildPlot(ds, {
               account: request.account,
-              levels,
+              levels:
+                request.metric === "ratio" && !request.levelsGiven && plotsPortfolio && !plotsOther
+                  ? portfolioPlotLevels()
+                  : levels,
               metric: request.metric,
               from,
               to,

@@ -177,6 +177,8 @@ async function monitorAccount(
         ratio: Number.isFinite(p.ratio) ? p.ratio : null,
         distance: p.distance,
         alertLevel: p.level,
+        // A Portfolio Margin pool's ratio is 1 / uniMMR: Binance's own figures ride along for people.
+        ...(p.portfolio ? { uniMMR: p.portfolio.uniMMR, accountStatus: p.portfolio.accountStatus } : {}),
         usedWeight: read.usedWeight,
       });
     }

@@ -77,8 +77,6 @@ export interface MarkWatchOptions {
   readonly history: MarkHistory;
   /** A stream for these symbols delivering to onMark; undefined: marks off (re-reads only). */
   readonly openStream?: (symbols: readonly string[], onMark: (mark: WatchedMark) => void) => MarkStream;
-  /** A stream silent this long counts as dead. @default 5000 */
-  readonly staleMs?: number;
   readonly log: Logger;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -118,7 +116,6 @@ function recordMarks(history: MarkHistory, account: AccountResult, at: number): 
 export async function watchAccounts(o: MarkWatchOptions): Promise<MarkWatchResult> {
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? realSleep;
-  const staleMs = o.staleMs ?? 5000;
   const cycleMs = o.cycleTime.getTime();
   const stopAt = watchStopTime(cycleMs, o.settings, o.deadlineMs);
   const horizonMs = o.settings.intervalMs ?? 60_000;
@@ -164,7 +161,6 @@ export async function watchAccounts(o: MarkWatchOptions): Promise<MarkWatchResul
   let started = false;
   let evaluating: Promise<void> | undefined;
   let again = false;
-  const startedAt = now();
 
   const evaluate = async (): Promise<void> => {
     for (const entry of entries.values()) {
@@ -243,7 +239,9 @@ export async function watchAccounts(o: MarkWatchOptions): Promise<MarkWatchResul
   })().catch((err: unknown) => {
     o.log.error("mark price stream not started", { error: err instanceof Error ? err.message : String(err) });
   });
-  const streamDead = () => !stream || !started || (!stream.live() && now() - startedAt > staleMs);
+  // No mark within staleMs, or none yet: the stream is not watching, so the re-read slot takes
+  // the accounts it alone was watching (at worst one extra read while a stream starts).
+  const streamDead = () => !stream || !started || !stream.live();
 
   // ---- the re-reads ------------------------------------------------------------------------
   for (const at of rereadTimes(cycleMs, o.settings, o.deadlineMs)) {

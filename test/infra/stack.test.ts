@@ -553,7 +553,9 @@ describe("Lambda bundles (local esbuild)", () => {
     const dir = bundleDir(ids.fn);
     expect(readdirSync(dir).sort()).toEqual(["accounts.json", "index.mjs", "index.mjs.map"]);
     const code = readFileSync(join(dir, "index.mjs"), "utf8");
-    expect(code.length).toBeLessThan(100_000);
+    // Our own code only: 110 KB with USD-M, Portfolio Margin and the mark price stream (issue 20
+    // added 15 KB); an SDK bundled in would be 570 KB+ (docs/performance.md, budget 250 KB).
+    expect(code.length).toBeLessThan(150_000);
     expect(code.startsWith("import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);")).toBe(
       true,
     );

@@ -40,3 +40,13 @@ describe("a Portfolio Margin pool in history and status", () => {
     expect(poolRatioCell({ ratio: 0.5 })).toBe("50.00%");
   });
 });
+
+describe("a Portfolio Margin account's chart", () => {
+  it("draws the uniMMR levels where they fall on its ratio scale (1 / uniMMR), named by uniMMR", async () => {
+    const { portfolioPlotLevels } = await import("../../bin/commands/history/levels.js");
+    expect(portfolioPlotLevels()).toEqual([
+      { name: "warning (uniMMR 150%)", value: 0.666666666666 },
+      { name: "critical (uniMMR 120%)", value: 0.833333333333 },
+    ]);
+  });
+});

@@ -11,6 +11,8 @@ import { parseUsdmPositionRiskResponse } from "../../lib/binance/usdm/position-r
 import { isEmptyUsdmAccount, usdmPools } from "../../lib/binance/usdm/reader.js";
 import { BinanceResponseFormatError, PositionsMismatchError } from "../../lib/core/errors.js";
 import { formatDecimal, marginRatio, parseDecimal, sumDecimals } from "../../lib/risk/decimal.js";
+import { levelsForPool } from "../../lib/risk/level-overrides.js";
+import { DEFAULT_ALERT_LEVELS, DEFAULT_DISTANCE_LEVELS } from "../../lib/risk/levels.js";
 import { linearMaintenance, linearMarginAssetOf, linearPnl } from "../../lib/risk/linear.js";
 import { type MarginPool, marginPools, poolOfId } from "../../lib/risk/pools.js";
 import {
@@ -335,5 +337,23 @@ describe("pool properties (fast-check)", () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("level overrides reach USD-M pools by symbol or asset", () => {
+  const global = { ratio: DEFAULT_ALERT_LEVELS, distance: DEFAULT_DISTANCE_LEVELS };
+  const overrides = {
+    assets: {
+      BTCUSDT: { alertLevels: [{ name: "warning", ratio: 0.3 }] },
+      USDT: { alertLevels: [{ name: "critical", ratio: 0.9 }] },
+    },
+  };
+  it("an isolated USD-M pool takes its symbol's set, a cross one its asset's", () => {
+    expect(levelsForPool(global, overrides, "usdm:BTCUSDT#BOTH", "USDT", 0.05).ratio).toEqual([
+      { name: "warning", ratio: 0.3 },
+    ]);
+    expect(levelsForPool(global, overrides, "usdm:USDT", "USDT", 0.05).ratio).toEqual([
+      { name: "critical", ratio: 0.9 },
+    ]);
   });
 });

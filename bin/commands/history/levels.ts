@@ -11,6 +11,7 @@ import {
   type DistanceLevel,
   defaultDistanceLevels,
 } from "../../../lib/risk/levels.js";
+import { DEFAULT_PORTFOLIO_LEVELS, type PortfolioLevel, portfolioAlertLevels } from "../../../lib/risk/portfolio.js";
 
 /**
  * The levels a chart draws: --levels if given (ratios, or with --distance distances), else the
@@ -45,4 +46,16 @@ export function stackLevels(outputs: StackOutputs, account: string, metric: Plot
     (own?.alertLevels ? undefined : outputs.distanceLevels) ??
     (ratio ? defaultDistanceLevels(ratio) : undefined);
   return distances ? toPlotLevels(distances, metric) : undefined;
+}
+
+/**
+ * The levels a ratio chart of a Portfolio Margin account draws: its pool's ratio is 1 / uniMMR
+ * (lib/risk/portfolio.ts), so the uniMMR levels are drawn where they fall on that scale, named
+ * with the uniMMR they stand for ("warning (uniMMR 150%)").
+ */
+export function portfolioPlotLevels(levels: readonly PortfolioLevel[] = DEFAULT_PORTFOLIO_LEVELS): PlotLevel[] {
+  return portfolioAlertLevels(levels, 0).map((l) => {
+    const uniMMR = levels.find((p) => p.name === l.name)?.uniMMR ?? 0;
+    return { name: `${l.name} (uniMMR ${Math.round(uniMMR * 1000) / 10}%)`, value: l.ratio };
+  });
 }
