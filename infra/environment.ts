@@ -28,6 +28,10 @@ export interface MonitorSettings {
   readonly binanceUsdmBaseUrl?: string | undefined;
   /** Read each account's USD-M book beside COIN-M. @default true */
   readonly usdm?: boolean;
+  /** The public mark price stream (wss), for the same proxy setup. @default the core's (wss://dstream.binance.com) */
+  readonly binanceStreamUrl?: string | undefined;
+  /** Judge watched accounts at every mark of the stream (lib/monitor/mark-watch.ts). @default true */
+  readonly markStream?: boolean;
   /** The Portfolio Margin API (papi), for the same proxy setup. */
   readonly binancePmBaseUrl?: string | undefined;
   /** Portfolio Margin levels by uniMMR (lib/risk/portfolio.ts). @default warning 1.5, critical 1.2 */
@@ -58,6 +62,8 @@ export function settingsEnvironment(settings: MonitorSettings): Record<string, s
     ...(settings.binanceSpotBaseUrl !== undefined ? { BINANCE_SPOT_BASE_URL: settings.binanceSpotBaseUrl } : {}),
     ...(settings.binanceUsdmBaseUrl !== undefined ? { BINANCE_USDM_BASE_URL: settings.binanceUsdmBaseUrl } : {}),
     ...(settings.usdm === false ? { USDM: "off" } : {}),
+    ...(settings.binanceStreamUrl !== undefined ? { BINANCE_STREAM_URL: settings.binanceStreamUrl } : {}),
+    ...(settings.markStream === false ? { MARK_STREAM: "off" } : {}),
     ...(settings.binancePmBaseUrl !== undefined ? { BINANCE_PM_BASE_URL: settings.binancePmBaseUrl } : {}),
     ...(settings.portfolioLevels !== undefined ? { PORTFOLIO_LEVELS: JSON.stringify(settings.portfolioLevels) } : {}),
     ...(settings.portfolioHysteresis !== undefined
@@ -79,6 +85,8 @@ const CONFIG_KEY: Record<string, string> = {
   BINANCE_SPOT_BASE_URL: "binanceSpotBaseUrl",
   BINANCE_USDM_BASE_URL: "binanceUsdmBaseUrl",
   USDM: "usdm",
+  BINANCE_STREAM_URL: "binanceStreamUrl",
+  MARK_STREAM: "markStream",
   BINANCE_PM_BASE_URL: "binancePmBaseUrl",
   PORTFOLIO_LEVELS: "portfolioLevels",
   PORTFOLIO_HYSTERESIS: "portfolioHysteresis",

@@ -17,6 +17,12 @@ import type { DeployAccount } from "./config/types.js";
 /** Accounts one IP can read each minute: 2,400 / 6 = 400. Past it the governor defers the rest every run. */
 export const MAX_ACCOUNTS = Math.floor(DEFAULTS.weightLimitPerMinute / ACCOUNT_READ_WEIGHT);
 
+/**
+ * Accounts that leave 10% of the weight for retries, time syncs and re-reads at risk
+ * (docs/scaling.md: 360). Past it synth warns; past MAX_ACCOUNTS it refuses.
+ */
+export const PLANNED_ACCOUNTS = Math.floor((0.9 * DEFAULTS.weightLimitPerMinute) / ACCOUNT_READ_WEIGHT);
+
 /** Characters of one customer-managed IAM policy document, whitespace not counted. */
 export const MANAGED_POLICY_CHARS = 6144;
 

@@ -3,11 +3,11 @@
  * function, schedule, alarms, dashboard and the outputs the CLI reads.
  */
 
-import { CfnOutput, CfnResource, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { Annotations, CfnOutput, CfnResource, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { LambdaAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { Construct } from "constructs";
 import { OUTPUT_KEYS } from "../lib/aws/stack-outputs.js";
-import type { AccountConfig } from "../lib/config.js";
+import { type AccountConfig, DEFAULTS } from "../lib/config.js";
 import { type DeployAccount, type DeployConfig, DeployConfigError } from "./config/index.js";
 import { type AccountSecret, AccountSecrets } from "./constructs/account-secrets.js";
 import { AlarmRelay } from "./constructs/alarm-relay.js";
@@ -19,7 +19,7 @@ import { MonitorFunction } from "./constructs/monitor-function.js";
 import { ScheduleTrigger } from "./constructs/schedule-trigger.js";
 import { SnapshotTable } from "./constructs/snapshot-table.js";
 import { eventLifetimeMinutes, metricPeriodMinutes, monitorTimeoutSeconds } from "./schedule.js";
-import { MAX_STACK_RESOURCES } from "./stack-limits.js";
+import { MAX_STACK_RESOURCES, PLANNED_ACCOUNTS } from "./stack-limits.js";
 
 export interface CoinmGuardStackProps extends StackProps {
   /** Validated deploy config (see resolveConfig). */
@@ -151,6 +151,14 @@ export class CoinmGuardStack extends Stack {
       });
     }
     refuseOverResourceLimit(this, config);
+    if (config.accounts.length > PLANNED_ACCOUNTS) {
+      // Allowed (synth refuses past MAX_ACCOUNTS), but said: the governor will defer re-reads first.
+      Annotations.of(this).addWarningV2(
+        "coinm-guard:accounts-headroom",
+        `${config.accounts.length} accounts leave less than 10% of Binance's ${DEFAULTS.weightLimitPerMinute} weight a minute ` +
+          `for re-reads of accounts at risk and retries: past ${PLANNED_ACCOUNTS}, re-reads are deferred first (docs/scaling.md)`,
+      );
+    }
   }
 }
 

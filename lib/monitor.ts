@@ -155,8 +155,14 @@ export function summaryLogFields(summary: CycleSummary): Record<string, unknown>
     alertsSent: summary.alertsSent,
     durationMs: summary.durationMs,
     problems: summary.accounts
-      .filter((a) => a.error || a.problems.length > 0)
-      .map((a) => ({ account: a.account, status: a.status, error: a.error, problems: a.problems })),
+      .filter((a) => a.error || a.usdmError || a.problems.length > 0)
+      .map((a) => ({
+        account: a.account,
+        status: a.status,
+        error: a.error,
+        ...(a.usdmError ? { usdmError: a.usdmError } : {}),
+        problems: a.problems,
+      })),
   };
 }
 

@@ -107,6 +107,7 @@ export function checkWithCore(r: Reader, settings: MonitorSettings): void {
     ["BINANCE_BASE_URL"],
     ["BINANCE_SPOT_BASE_URL"],
     ["BINANCE_USDM_BASE_URL"],
+    ["BINANCE_STREAM_URL"],
     ["BINANCE_PM_BASE_URL"],
     ["PORTFOLIO_HYSTERESIS"],
     ["FAST_POLL_SECONDS", "SCHEDULE_INTERVAL_SECONDS"],

@@ -70,6 +70,8 @@ export interface AccountResult {
   readonly alertsSent: readonly Alert[];
   readonly alertsPending: number;
   readonly error?: { kind: string; message: string };
+  /** Why this cycle's USD-M read failed (the account's COIN-M status is its own). */
+  readonly usdmError?: { kind: string; message: string };
   /** Problems after the read (store or publish) that did not stop the cycle. */
   readonly problems: readonly { step: string; kind: string; message: string }[];
   readonly durationMs: number;
@@ -283,6 +285,9 @@ async function monitorAccount(
     alertsSent,
     alertsPending,
     ...(readError ? { error: readError } : {}),
+    ...(usdm.observation?.ok === false
+      ? { usdmError: { kind: usdm.observation.kind, message: usdm.observation.message } }
+      : {}),
     problems,
     durationMs: now() - started,
   };

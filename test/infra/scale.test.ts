@@ -7,6 +7,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Annotations, Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DeployConfigError } from "../../infra/config/index.js";
 import { monitorTimeoutSeconds } from "../../infra/schedule.js";
@@ -15,6 +16,7 @@ import {
   MANAGED_POLICY_CHARS,
   MAX_ACCOUNTS,
   MAX_STACK_RESOURCES,
+  PLANNED_ACCOUNTS,
 } from "../../infra/stack-limits.js";
 import { DEFAULTS, loadConfig } from "../../lib/config.js";
 import {
@@ -73,6 +75,16 @@ describe("400 accounts, each with a created secret", () => {
     const size = Object.entries(vars).reduce((n, [k, v]) => n + k.length + deployedLength(v), 0);
     expect(size).toBeLessThan(ENVIRONMENT_BYTES / 4);
     expect(s.stack.monitor.accountList).toHaveLength(400);
+  });
+
+  it("warns at synth that past 360 accounts re-reads at risk are deferred first", () => {
+    expect(PLANNED_ACCOUNTS).toBe(360);
+    Annotations.fromStack(s.stack).hasWarning(
+      "*",
+      Match.stringLikeRegexp("^400 accounts leave less than 10% of Binance's 2400 weight a minute"),
+    );
+    const calm = synth({ accounts: accounts(PLANNED_ACCOUNTS) }, { account: ACCOUNT, securityChecks: false });
+    Annotations.fromStack(calm.stack).hasNoWarning("*", Match.stringLikeRegexp("accounts leave less than"));
   });
 
   it("the core's loader reads the 400 accounts from the file, as the function does at cold start", () => {

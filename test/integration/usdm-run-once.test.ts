@@ -160,9 +160,13 @@ describe("run-once with a USD-M book behind the same key", () => {
     const cycles = ["2026-11-24T12:01:00Z", "2026-11-24T12:02:00Z", "2026-11-24T12:03:00Z", "2026-11-24T12:04:00Z"];
     for (const t of cycles) {
       const out = await runOnce(outage, t);
-      // COIN-M read, snapshot written: the account is "ok".
+      // COIN-M read, snapshot written: the account is "ok"; the summary names the USD-M failure.
       expect(out.code).toBe(0);
-      expect(out.summary).toMatchObject({ ok: 1, failed: 0 });
+      expect(out.summary).toMatchObject({
+        ok: 1,
+        failed: 0,
+        problems: [{ account: "outage", status: "ok", usdmError: { kind: "binance-unavailable" } }],
+      });
       expect((await h.store.latestSnapshot("outage"))?.takenAt).toBe(new Date(t).toISOString());
     }
     const alerts = publishedAlerts(h.aws);
