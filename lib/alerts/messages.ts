@@ -8,7 +8,7 @@ import { formatDistance, PAST_LIQUIDATION } from "../risk/positions.js";
 import { PRODUCT_NAMES, type Product } from "../risk/product.js";
 import { DELETED_KEY_HINT, type KeyAlert, keyAlertText } from "./key-alerts.js";
 import { type PortfolioAlertFigures, renderPortfolioMargin } from "./portfolio-messages.js";
-import { SMS_MAX, SUBJECT_MAX, shortAmountUp, shortDecimal, truncate } from "./text.js";
+import { firstThatFits, SMS_MAX, SUBJECT_MAX, shortAmountUp, shortDecimal, truncate } from "./text.js";
 
 export type { PortfolioAlertFigures } from "./portfolio-messages.js";
 export { SMS_MAX, SUBJECT_MAX, shortAmountUp, shortDecimal, truncate } from "./text.js";
@@ -163,8 +163,11 @@ function renderMargin(alert: MarginAlert): RenderedAlert {
       SUBJECT_MAX,
     ),
     email,
-    sms: truncate(
-      `coinm-guard ${who}: ${change}${fromMark ? " at mark" : ""}. Ratio ${ratio}, ${liqShort}.${add ? ` ${add}` : ""}`,
+    sms: firstThatFits(
+      [
+        `coinm-guard ${who}: ${change}${fromMark ? " at mark" : ""}. Ratio ${ratio}, ${liqShort}.${add ? ` ${add}` : ""}`,
+        `coinm-guard ${who}: ${change}${fromMark ? " at mark" : ""}. ${liqShort}.${add ? ` ${add}` : ""}`,
+      ],
       SMS_MAX,
     ),
   };

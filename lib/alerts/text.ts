@@ -35,3 +35,11 @@ export function shortAmountUp(raw: string): string {
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }
+
+/**
+ * The first of `texts` (fullest first) that fits in `max`, else the last one cut: a long pool
+ * label or "at mark" then costs the figures a person can look up, not the remedy at the end.
+ */
+export function firstThatFits(texts: readonly [string, ...string[]], max: number): string {
+  return texts.find((t) => t.length <= max) ?? truncate(texts[texts.length - 1] as string, max);
+}

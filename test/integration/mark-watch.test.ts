@@ -95,6 +95,9 @@ describe("the mark price stream between signed reads", () => {
     expect(crossedAt).toBeGreaterThan(0);
     const rendered = renderAlert(critical as never);
     expect(rendered.sms).toContain("rose to CRITICAL (was warning) at mark");
+    // A long pool label and "at mark" cost the ratio figure, never the remedy at the end.
+    expect(rendered.sms.length).toBeLessThanOrEqual(140);
+    expect(rendered.sms).toMatch(/ Add [0-9.]+ BTC$/);
     expect(rendered.email).toContain("Source: Binance's mark price stream, between two signed reads");
   });
 
