@@ -4,12 +4,13 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { BINANCE_HOSTS, binanceStreamUrl, binanceUrl } from "./binance/hosts.js";
 import { PM_WEIGHT_LIMIT } from "./binance/portfolio/reader.js";
 import { MARGIN_MODES, type MarginMode } from "./binance/portfolio/recognise.js";
-import { COINM_STREAM_URL, checkStreamUrl } from "./binance/stream/url.js";
+import { COINM_STREAM_URL } from "./binance/stream/url.js";
 import { ConfigError } from "./core/errors.js";
 import { LOG_LEVELS } from "./core/log.js";
-import { type Env, isLoopback, NAME, number, parseJson, read, required } from "./core/parse.js";
+import { type Env, NAME, number, parseJson, read, required } from "./core/parse.js";
 import { parseSecretRef } from "./keys/secret-ref.js";
 import { checkLevelOverrides, type LevelOverrides, parseLevelOverrides } from "./risk/level-overrides.js";
 import {
@@ -105,11 +106,11 @@ export const DEFAULTS = {
   distanceHysteresis: 0.01,
   renotifyMinutes: 60,
   snapshotTtlDays: 90,
-  binanceBaseUrl: "https://dapi.binance.com",
-  binanceSpotBaseUrl: "https://api.binance.com",
-  binanceUsdmBaseUrl: "https://fapi.binance.com",
+  binanceBaseUrl: BINANCE_HOSTS.BINANCE_BASE_URL,
+  binanceSpotBaseUrl: BINANCE_HOSTS.BINANCE_SPOT_BASE_URL,
+  binanceUsdmBaseUrl: BINANCE_HOSTS.BINANCE_USDM_BASE_URL,
   usdm: true,
-  binancePmBaseUrl: "https://papi.binance.com",
+  binancePmBaseUrl: BINANCE_HOSTS.BINANCE_PM_BASE_URL,
   pmWeightLimitPerMinute: PM_WEIGHT_LIMIT,
   portfolioHysteresis: DEFAULT_PORTFOLIO_HYSTERESIS,
   recvWindowMs: 5000,
@@ -213,20 +214,6 @@ export function loadAccounts(env: Env): AccountConfig[] {
   return parseAccounts(text, "ACCOUNTS_FILE");
 }
 
-/** A Binance base URL from `variable`: https, or plain http on loopback only; returned as its origin. */
-export type BinanceUrlVariable =
-  | "BINANCE_BASE_URL"
-  | "BINANCE_SPOT_BASE_URL"
-  | "BINANCE_USDM_BASE_URL"
-  | "BINANCE_PM_BASE_URL";
-
-const URL_DEFAULTS: Readonly<Record<BinanceUrlVariable, string>> = {
-  BINANCE_BASE_URL: DEFAULTS.binanceBaseUrl,
-  BINANCE_SPOT_BASE_URL: DEFAULTS.binanceSpotBaseUrl,
-  BINANCE_USDM_BASE_URL: DEFAULTS.binanceUsdmBaseUrl,
-  BINANCE_PM_BASE_URL: DEFAULTS.binancePmBaseUrl,
-};
-
 /** USDM: on (default) or off, for the whole stack; an account's `"usdm": false` turns off its own. */
 export function parseUsdmSwitch(env: Env): boolean {
   const text = read(env, "USDM");
@@ -240,39 +227,6 @@ export function parseUsdmSwitch(env: Env): boolean {
 /** Whether the cycle reads this account's USD-M book. */
 export function readsUsdm(config: Pick<MonitorConfig, "usdm">, account: AccountConfig): boolean {
   return config.usdm && account.usdm !== false;
-}
-
-/**
- * A Binance base URL from `variable`: a bare origin (scheme, host, optional port; nothing else),
- * https, or plain http on loopback only. A user name or password, a path, a query or a fragment
- * is refused rather than cut off: cutting silently would call a host other than the one written
- * (a proxy's path prefix dropped), and credentials in it would land in the template.
- */
-export function binanceUrl(env: Env, variable: BinanceUrlVariable): string {
-  const fallback = URL_DEFAULTS[variable];
-  const text = read(env, variable) ?? fallback;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError(variable, "is not a URL (an origin such as https://dapi.binance.com)");
-  }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
-    throw new ConfigError(variable, "must use https (plain http is allowed only on loopback)");
-  }
-  // Said without repeating the value: it may hold a password.
-  if (url.username || url.password) throw new ConfigError(variable, "must not contain a user name or password");
-  if (url.pathname !== "/" || url.search || url.hash || /[?#]/.test(text)) {
-    throw new ConfigError(variable, `must be a bare origin such as ${fallback}, without a path, query or fragment`);
-  }
-  return url.origin;
-}
-
-/** The market stream's origin from BINANCE_STREAM_URL: wss, or plain ws on loopback only. */
-export function binanceStreamUrl(env: Env, variable = "BINANCE_STREAM_URL"): string {
-  const checked = checkStreamUrl(read(env, variable) ?? DEFAULTS.binanceStreamUrl);
-  if ("problem" in checked) throw new ConfigError(variable, checked.problem);
-  return checked.origin;
 }
 
 function onOff(env: Env, variable: string, fallback: boolean): boolean {

@@ -7,13 +7,14 @@
  */
 import { BinanceClient } from "../../lib/binance/client.js";
 import { WeightGovernor } from "../../lib/binance/common/weight-governor.js";
+import { binanceUrl } from "../../lib/binance/hosts.js";
 import {
   boxesToUntick,
   dangerVerbs,
   type KeyPermissions,
   permissionLabels,
 } from "../../lib/binance/spot/key-permissions.js";
-import { binanceUrl, DEFAULTS } from "../../lib/config.js";
+import { DEFAULTS } from "../../lib/config.js";
 import {
   BinanceAuthError,
   BinanceError,
