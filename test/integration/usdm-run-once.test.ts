@@ -106,8 +106,9 @@ describe("run-once with a USD-M book behind the same key", () => {
     for (const t of [text?.subject, text?.sms, text?.email]) expect(t).toMatch(/USDT cross \(USD-M\)/);
     expect(text?.sms.length).toBeLessThanOrEqual(SMS_MAX);
     expect(text?.email).toMatch(/add at least [\d.]+ USDT to the USD-M USDT wallet/);
-    // Printed for the closing note: the texts a person reads.
-    console.log(JSON.stringify(text, null, 2));
+    expect(text?.sms).toBe(
+      "coinm-guard hedger USDT cross (USD-M): rose to CRITICAL (was ok). Ratio 88.0%, liq 59967.1 mark 60000 (0.05%). Add 5943.3 USDT",
+    );
 
     // The snapshot keeps both books: COIN-M's asset and pool, USD-M's pool and raw position.
     const snapshot = await h.store.latestSnapshot("hedger");
@@ -177,7 +178,9 @@ describe("run-once with a USD-M book behind the same key", () => {
     const [text] = received();
     expect(text?.subject).toBe("coinm-guard: CANNOT READ USD-M of outage");
     expect(text?.email).toMatch(/COIN-M monitoring of this account goes on as before/);
-    console.log(JSON.stringify(text, null, 2));
+    expect(text?.sms).toBe(
+      "coinm-guard outage: CANNOT READ USD-M (binance-unavailable). USD-M not monitored; COIN-M is.",
+    );
     // The USD-M pool kept its state through the outage: no recovery notice when it is read again.
     h.exchange.clearFaults();
     h.aws.published.length = 0;
