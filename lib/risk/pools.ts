@@ -128,7 +128,12 @@ export function nearestOf(positions: readonly OpenPosition[]): OpenPosition | un
   return nearest;
 }
 
-function pool(
+/**
+ * A pool from its positions and exact figures: ratio, distance and nearest position derived, and
+ * past liquidation (collateral at or below the requirement) at distance 0. The one place a pool's
+ * figures are derived, for a signed read and for a revaluation at a new mark (revalue.ts).
+ */
+export function poolWithFigures(
   base: Omit<MarginPool, "ratio" | "distance" | "nearest" | "requirement" | "collateral">,
   requirement: Decimal,
   collateral: Decimal,
@@ -201,7 +206,7 @@ function crossPool(balance: CrossBalance, positions: readonly OpenPosition[], pr
     sumDecimals(cross.map(maintOf)),
     maxDecimal(ZERO, subDecimal(decimalOrZero(balance.maintMargin), isolatedMaint)),
   );
-  return pool(
+  return poolWithFigures(
     {
       id: productPoolId(product, crossPoolId(balance.asset)),
       kind: "cross",
@@ -217,7 +222,7 @@ function crossPool(balance: CrossBalance, positions: readonly OpenPosition[], pr
 
 function isolatedPool(p: OpenPosition, product?: Product): MarginPool {
   const where = `${p.symbol} ${p.positionSide}`;
-  return pool(
+  return poolWithFigures(
     {
       id: productPoolId(product, isolatedPoolId(p)),
       kind: "isolated",
@@ -275,7 +280,7 @@ export function accountWidePools(
     decimalOrZero(totals.marginBalance),
     sumDecimals(isolated.map((p) => decimalOrZero(p.isolatedMargin))),
   );
-  const whole = pool(
+  const whole = poolWithFigures(
     {
       id: productPoolId(product, crossPoolId(totals.asset)),
       kind: "cross",

@@ -29,13 +29,12 @@ import {
   divideDown,
   divideUp,
   formatDecimal,
-  marginRatio,
   mulDecimal,
   parseDecimal,
   subDecimal,
   ZERO,
 } from "./decimal.js";
-import type { MarginPool } from "./pools.js";
+import { type MarginPool, poolWithFigures } from "./pools.js";
 import { liquidationDistance, type OpenPosition } from "./positions.js";
 
 /** One maintenance bracket of a symbol (GET /dapi/v2/leverageBracket): quantities in coin. */
@@ -158,21 +157,8 @@ export function revaluePool(
   }
   const requirement = maxDecimal(ZERO, addDecimal(decimalOrZero(pool.requirement), maint));
   const collateral = addDecimal(decimalOrZero(pool.collateral), pnl);
-  let nearest: OpenPosition | undefined;
-  for (const p of positions) {
-    if (p.distance !== null && (nearest?.distance == null || p.distance < nearest.distance)) nearest = p;
-  }
-  const { nearest: _old, ...base } = pool;
-  return {
-    ...base,
-    positions,
-    requirement: formatDecimal(requirement),
-    collateral: formatDecimal(collateral),
-    ratio: marginRatio(requirement, collateral),
-    distance: nearest?.distance ?? null,
-    ...(nearest ? { nearest } : {}),
-    approximate,
-  };
+  const { nearest: _nearest, ratio: _ratio, distance: _distance, requirement: _req, collateral: _coll, ...base } = pool;
+  return { ...poolWithFigures({ ...base, positions }, requirement, collateral), approximate };
 }
 
 /** Whether revaluePool can move this pool: COIN-M's inverse contracts (a pool without a product is COIN-M). */
